@@ -1,0 +1,57 @@
+/*
+ * conf.h - the configuration shared by portal-api, portal-notifier and
+ * portalctl.
+ *
+ * Read from a `key = value` file, then every key may be overridden by an
+ * environment variable PORTAL_<KEY> (upper case). Unknown keys and bad
+ * values stop startup with a message naming the key. The whole list of
+ * keys, with types, ranges and defaults, is the table in conf.c and the
+ * README.
+ */
+#ifndef PORTAL_CONF_H
+#define PORTAL_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct conf {
+	/* portal-api */
+	char *socket;			/* unix socket path (unless systemd passes one) */
+	long socket_mode;		/* permissions of that socket */
+	long workers;
+	long listen_backlog;
+	long shutdown_timeout;		/* seconds a drain may take */
+	long max_body_bytes;		/* JSON bodies */
+	long max_upload_bytes;		/* file uploads */
+	long json_max_depth;
+	char *log_level;
+	char *public_url;		/* base of the portal address */
+
+	/* PostgreSQL */
+	char *database_url;		/* the application's role */
+	char *migrate_database_url;	/* the owner role, for portalctl migrate */
+	char *notifier_database_url;	/* the notifier's role */
+	long db_connect_timeout;	/* seconds */
+	char *sql_dir;			/* migrations */
+
+	/* portal-notifier */
+	long notifier_poll_interval;	/* seconds between polls without NOTIFY */
+};
+
+/* Fills c with defaults, then the file at path (NULL: no file; a path given
+ * but unreadable is an error), then the environment. On failure returns
+ * -1 with a message naming the key in err and leaves c freed. Free with
+ * conf_free(). */
+int conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+/* Parses text as the contents of a file named `name` (for tests). */
+int conf_load_text(struct conf *c, const char *text, const char *name,
+    char *err, size_t errlen);
+
+/* Frees the strings of c. Accepts a zeroed struct. */
+void conf_free(struct conf *c);
+
+/* The default config path: $PORTAL_CONFIG, else /etc/portal/portal.conf. */
+const char *conf_default_path(void);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * db.h - the worker's PostgreSQL connection.
+ *
+ * One connection per process, opened at start and reopened transparently
+ * after PostgreSQL restarts: a statement marked idempotent that fails on a
+ * broken connection is retried once on a fresh one; anything else fails
+ * with ERR_DB and the next request reconnects. Statements are prepared once
+ * per connection, on first use. Upper layers call the domain functions
+ * declared here and never see a PGresult.
+ */
+#ifndef PORTAL_DB_H
+#define PORTAL_DB_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct db;
+
+/* A handle for conninfo (a libpq key=value string or URI). Connecting is
+ * attempted now and again on demand; a database that is down is not an
+ * error here. NULL only when out of memory. Free with db_close(). */
+struct db *db_open(const char *conninfo, long connect_timeout,
+    const char *application_name);
+
+/* Closes the connection and frees the handle. Accepts NULL. */
+void db_close(struct db *db);
+
+/* Round trip to PostgreSQL: ERR_OK or ERR_DB. */
+enum err db_ping(struct db *db);
+
+/* Transactions with the row-level-security context: db_begin_clinic()
+ * starts a transaction in which only rows of clinic_id are visible. */
+enum err db_begin(struct db *db);
+enum err db_begin_clinic(struct db *db, const char *clinic_id);
+enum err db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+#endif

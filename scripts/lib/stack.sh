@@ -1,0 +1,252 @@
+# stack.sh - one local stack (PostgreSQL, portal-api, portal-notifier,
+# nginx) living in one state directory and run as $RUN_USER. Used by
+# scripts/dev-up, scripts/dev-down, scripts/test and scripts/stackctl.
+# Sourced after common.sh. Callers set:
+#   STATE      the state directory (absolute, short: socket paths < 107 bytes)
+#   HTTP_PORT  DB_PORT
+# Every process is started with a pid file in $STATE/run and stopped by it.
+
+stack_paths() {
+	PREFIX=$STATE/prefix
+	RUNDIR=$STATE/run
+	LOGDIR=$STATE/log
+	PGDATA=$STATE/pg
+	CONF=$STATE/portal.conf
+	API_SOCKET=$RUNDIR/api.sock
+	BASE_URL=http://127.0.0.1:$HTTP_PORT
+}
+
+stack_dirs() {
+	install -d -o "$RUN_USER" -g "$RUN_USER" -m 0750 "$STATE"
+	install -d -o "$RUN_USER" -g "$RUN_USER" -m 0750 "$RUNDIR" "$LOGDIR" \
+		"$STATE/nginx" "$STATE/nginx/tmp" "$STATE/files"
+	install -d -m 0755 "$PREFIX"
+	chown -R "$RUN_USER:$RUN_USER" "$LOGDIR"
+}
+
+# pid_alive PIDFILE NAME: true when the pid file names a live process whose
+# command line mentions NAME (a recycled pid is not ours).
+pid_alive() {
+	local pid
+	[ -f "$1" ] || return 1
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+# start_bg NAME ENV... -- CMD...: starts CMD as $RUN_USER in its own session,
+# output appended to $LOGDIR/NAME.log, pid in $RUNDIR/NAME.pid.
+start_bg() {
+	local name=$1 pidfile="$RUNDIR/$1.pid"
+	shift
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	setsid runuser -u "$RUN_USER" -- env "${envs[@]}" sh -c \
+		'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" \
+		>>"$LOGDIR/$name.log" 2>&1 < /dev/null &
+	for _ in $(seq 1 100); do
+		[ -s "$pidfile" ] && return 0
+		sleep 0.05
+	done
+	die "$name did not start; see $LOGDIR/$name.log"
+}
+
+# stop_pid NAME MATCH [SECONDS]: SIGTERM, wait, then SIGKILL.
+stop_pid() {
+	local pidfile="$RUNDIR/$1.pid" pid i limit=$((${3:-15} * 10))
+	if pid_alive "$pidfile" "$2"; then
+		pid=$(cat "$pidfile")
+		kill -TERM "$pid" 2>/dev/null
+		for ((i = 0; i < limit; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	fi
+	rm -f "$pidfile"
+}
+
+write_conf() {
+	local tmp
+	tmp=$(mktemp)
+	cat > "$tmp" <<CONF
+# Written by scripts/lib/stack.sh for the stack in $STATE.
+socket = $API_SOCKET
+socket_mode = 0660
+workers = ${PORTAL_WORKERS_DEFAULT:-4}
+shutdown_timeout = 10
+public_url = $BASE_URL
+log_level = info
+database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_app
+migrate_database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_owner
+notifier_database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_notifier
+sql_dir = $PREFIX/share/patient-portal/sql
+CONF
+	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$CONF"
+	rm -f "$tmp"
+}
+
+db_running() {
+	as_user "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
+}
+
+db_start() {
+	if [ ! -f "$PGDATA/PG_VERSION" ]; then
+		say "creating the PostgreSQL cluster in $PGDATA"
+		as_user "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 \
+			--locale=C.UTF-8 >"$LOGDIR/initdb.log" 2>&1 || die "initdb failed; see $LOGDIR/initdb.log"
+		cat >> "$PGDATA/postgresql.conf" <<PGCONF
+# Development and test stack: throwaway data, so durability is traded for speed.
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$RUNDIR'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+shared_buffers = 256MB
+PGCONF
+	fi
+	db_running && return 0
+	say "starting PostgreSQL on 127.0.0.1:$DB_PORT"
+	as_user "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$LOGDIR/postgres.log" -w -t 60 \
+		-o "-p $DB_PORT -k $RUNDIR" start >/dev/null || die "PostgreSQL did not start; see $LOGDIR/postgres.log"
+}
+
+db_stop() {
+	db_running || return 0
+	as_user "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+}
+
+psql_admin() {
+	as_user psql -h "$RUNDIR" -p "$DB_PORT" -U postgres -d "${PSQL_DB:-postgres}" \
+		-v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+# The three roles of sql/0001_base.sql and the database, owned by the owner.
+db_setup() {
+	psql_admin <<'SQL' >/dev/null
+DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['portal_owner', 'portal_app', 'portal_notifier'] LOOP
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
+      EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS', r);
+    END IF;
+  END LOOP;
+END $$;
+SQL
+	if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'portal'")" ]; then
+		psql_admin -c "CREATE DATABASE portal OWNER portal_owner" >/dev/null
+	fi
+	as_user "$PREFIX/bin/portalctl" -c "$CONF" migrate >>"$LOGDIR/migrate.log" 2>&1 ||
+		{ tail -20 "$LOGDIR/migrate.log" >&2; die "migrations failed"; }
+}
+
+# The hash of the installed programs, to know whether a running API is stale.
+build_id() { cat "$PREFIX"/bin/* | sha256sum | cut -c1-16; }
+
+api_start() {
+	local env=() id
+	id=$(build_id)
+	if pid_alive "$RUNDIR/portal-api.pid" portal-api; then
+		[ "$(cat "$RUNDIR/portal-api.build" 2>/dev/null)" = "$id" ] && return 0
+		say "programs changed: restarting portal-api"
+		stop_pid portal-api portal-api
+	fi
+	[ -n "${API_ENV:-}" ] && read -r -a env <<<"$API_ENV"
+	start_bg portal-api PORTAL_CONFIG="$CONF" "${env[@]}" -- "$PREFIX/bin/portal-api" -c "$CONF"
+	echo "$id" > "$RUNDIR/portal-api.build"
+	for _ in $(seq 1 100); do
+		[ -S "$API_SOCKET" ] && return 0
+		sleep 0.05
+	done
+	die "portal-api did not open $API_SOCKET; see $LOGDIR/portal-api.log"
+}
+
+notifier_start() {
+	local env=() id
+	id=$(build_id)
+	if pid_alive "$RUNDIR/portal-notifier.pid" portal-notifier; then
+		[ "$(cat "$RUNDIR/portal-notifier.build" 2>/dev/null)" = "$id" ] && return 0
+		stop_pid portal-notifier portal-notifier
+	fi
+	[ -n "${API_ENV:-}" ] && read -r -a env <<<"$API_ENV"
+	start_bg portal-notifier "${env[@]}" -- "$PREFIX/bin/portal-notifier" -c "$CONF"
+	echo "$id" > "$RUNDIR/portal-notifier.build"
+}
+
+# nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
+nginx_start() {
+	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp
+	tmp=$(mktemp)
+	sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" -e "s|@SERVER_NAME@|localhost|g" \
+		-e "s|@WEB_ROOT@|$PREFIX/share/patient-portal/web|g" \
+		-e "s|@MAX_BODY@|1m|g" -e "s|@API_SOCKET@|$API_SOCKET|g" \
+		-e "s|@FILES_ROOT@|$STATE/files|g" "$ROOT/nginx/portal.conf.in" > "$tmp"
+	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$site"
+	cat > "$tmp" <<NGINX
+# Written by scripts/lib/stack.sh: nginx for the stack in $STATE.
+worker_processes 2;
+pid $RUNDIR/nginx.pid;
+error_log $LOGDIR/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $LOGDIR/nginx-access.log;
+    client_body_temp_path $STATE/nginx/tmp/body;
+    fastcgi_temp_path $STATE/nginx/tmp/fastcgi;
+    proxy_temp_path $STATE/nginx/tmp/proxy;
+    uwsgi_temp_path $STATE/nginx/tmp/uwsgi;
+    scgi_temp_path $STATE/nginx/tmp/scgi;
+    sendfile on;
+    keepalive_timeout 30;
+    include $site;
+}
+NGINX
+	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$main"
+	rm -f "$tmp"
+	as_user /usr/sbin/nginx -e "$LOGDIR/nginx-error.log" -t -q -p "$STATE/nginx" -c "$main" ||
+		die "nginx config test failed; see $LOGDIR/nginx-error.log"
+	if pid_alive "$RUNDIR/nginx.pid" nginx; then
+		as_user /usr/sbin/nginx -e "$LOGDIR/nginx-error.log" -p "$STATE/nginx" -c "$main" -s reload
+		return 0
+	fi
+	say "starting nginx on $BASE_URL"
+	as_user /usr/sbin/nginx -e "$LOGDIR/nginx-error.log" -p "$STATE/nginx" -c "$main" ||
+		die "nginx did not start; see $LOGDIR/nginx-error.log"
+}
+
+nginx_stop() {
+	stop_pid nginx nginx
+}
+
+wait_healthy() {
+	for _ in $(seq 1 100); do
+		curl -fsS -o /dev/null "$BASE_URL/api/v1/health" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "$BASE_URL/api/v1/health does not answer 200; see $LOGDIR"
+}
+
+stack_up() {
+	stack_paths
+	stack_dirs
+	write_conf
+	db_start
+	db_setup
+	api_start
+	notifier_start
+	nginx_start
+	wait_healthy
+}
+
+stack_down() {
+	stack_paths
+	[ -d "$RUNDIR" ] || return 0
+	nginx_stop
+	stop_pid portal-notifier portal-notifier
+	stop_pid portal-api portal-api 20
+	db_stop
+}

@@ -1,0 +1,43 @@
+/*
+ * portal-api - the FastCGI server. Usage: portal-api [-c FILE] [-t]
+ *   -c FILE  config file (default $PORTAL_CONFIG or /etc/portal/portal.conf)
+ *   -t       check the config and exit
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "server.h"
+
+int
+main(int argc, char **argv)
+{
+	const char *explicit_path = NULL, *path;
+	struct conf conf;
+	int opt, check_only = 0;
+
+	while ((opt = getopt(argc, argv, "c:t")) != -1) {
+		switch (opt) {
+		case 'c':
+			explicit_path = optarg;
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: portal-api [-c FILE] [-t]\n");
+			return 2;
+		}
+	}
+	if (cli_load_conf("portal-api", explicit_path, &conf, &path) != 0)
+		return 1;
+	if (check_only) {
+		printf("portal-api: configuration OK\n");
+		conf_free(&conf);
+		return 0;
+	}
+	return server_run(&conf, path);
+}

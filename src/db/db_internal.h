@@ -1,0 +1,36 @@
+/*
+ * db_internal.h - what the files of src/db/ share: statement tables and
+ * the execution primitive. Nothing outside src/db/ includes this.
+ */
+#ifndef PORTAL_DB_INTERNAL_H
+#define PORTAL_DB_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* One prepared statement. Each domain keeps a constant array of these
+ * (system_sql.c, ...). Names must be unique across the program. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+	bool idempotent;	/* safe to send twice (reads): retried after a reconnect */
+};
+
+/*
+ * Executes stmt with params (text format, NULL for SQL NULL). Returns the
+ * result (the caller PQclear()s it) when it is PGRES_COMMAND_OK or
+ * PGRES_TUPLES_OK; otherwise NULL with *err set (ERR_CONFLICT for unique
+ * and exclusion violations, ERR_INVALID for check and foreign-key ones,
+ * ERR_DB otherwise), the details logged.
+ */
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, enum err *err);
+
+/* Maps a failed result's SQLSTATE to our error enum. */
+enum err db_err_from_sqlstate(const char *sqlstate);
+
+#endif

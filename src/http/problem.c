@@ -1,0 +1,207 @@
+/*
+ * problem.c - the one table from problem code to HTTP status and title,
+ * and the problem+json writer (see problem.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "http.h"
+#include "json_util.h"
+#include "log.h"
+#include "problem.h"
+
+struct problem_def {
+	const char *code;
+	int status;
+	const char *title;
+};
+
+static const struct problem_def problems[] = {
+	{ "bad_request", 400, "The request is malformed" },
+	{ "invalid_code", 400, "The one-time code is wrong" },
+	{ "not_authenticated", 401, "Sign-in required" },
+	{ "csrf_failed", 403, "The request lacks a valid CSRF token" },
+	{ "forbidden_role", 403, "Your role may not do this" },
+	{ "permission_denied", 403, "The portal does not allow this" },
+	{ "not_found", 404, "Not found" },
+	{ "portal_not_found", 404, "Portal not found" },
+	{ "method_not_allowed", 405, "Method not allowed" },
+	{ "conflict", 409, "Conflict" },
+	{ "slot_taken", 409, "The slot is no longer free" },
+	{ "module_missing", 409, "The Patient Portal module is missing" },
+	{ "code_taken", 409, "The portal code is taken" },
+	{ "code_retired", 409, "The portal code is retired" },
+	{ "challenge_expired", 410, "The sign-in attempt has expired" },
+	{ "precondition_failed", 412, "The resource changed since you read it" },
+	{ "payload_too_large", 413, "The request body is too large" },
+	{ "unsupported_media_type", 415, "Unsupported media type" },
+	{ "validation_failed", 422, "The input is not valid" },
+	{ "code_invalid", 422, "The portal code is not valid" },
+	{ "code_reserved", 422, "The portal code is reserved" },
+	{ "code_required", 422, "A portal code is required" },
+	{ "booking_rule", 422, "A booking rule refuses this" },
+	{ "rate_limited", 429, "Too many requests" },
+	{ "internal_error", 500, "Internal error" },
+	{ "unavailable", 503, "Service unavailable" },
+};
+
+#define PROBLEMS__MAX (sizeof(problems) / sizeof(problems[0]))
+
+static const struct problem_def *
+problem_find(const char *code)
+{
+	for (size_t i = 0; i < PROBLEMS__MAX; i++)
+		if (strcmp(problems[i].code, code) == 0)
+			return &problems[i];
+	return NULL;
+}
+
+int
+problem_status(const char *code)
+{
+	const struct problem_def *p = problem_find(code);
+
+	return p == NULL ? 0 : p->status;
+}
+
+const char *
+problem_code_for_err(enum err e)
+{
+	switch (e) {
+	case ERR_OK:
+		break;
+	case ERR_NOT_FOUND:
+		return "not_found";
+	case ERR_CONFLICT:
+		return "conflict";
+	case ERR_INVALID:
+		return "validation_failed";
+	case ERR_FORBIDDEN:
+		return "forbidden_role";
+	case ERR_DB:
+	case ERR_UPSTREAM:
+	case ERR_NOMEM:
+	case ERR_IO:
+		return "unavailable";
+	case ERR__MAX:
+		break;
+	}
+	return "internal_error";
+}
+
+/* The last resort when building the problem itself ran out of memory. */
+static const char oom_body[] =
+    "{\"type\":\"urn:patient-portal:problem:unavailable\","
+    "\"title\":\"Service unavailable\",\"status\":503,"
+    "\"detail\":\"The server is short of memory; try again.\","
+    "\"code\":\"unavailable\"}";
+
+void
+problem_send_ex(struct request *req, const char *code, const char *detail,
+    struct json_object *extra)
+{
+	const struct problem_def *p = problem_find(code);
+	struct json_object *obj;
+
+	if (p == NULL) {
+		log_error("unknown problem code '%s'", code);
+		p = problem_find("internal_error");
+	}
+	obj = json_arena_own(req->arena, json_object_new_object());
+	if (obj == NULL ||
+	    json_add_string(obj, "type", arena_printf(req->arena,
+	        "urn:patient-portal:problem:%s", p->code)) != 0 ||
+	    json_add_string(obj, "title", p->title) != 0 ||
+	    json_add_int(obj, "status", p->status) != 0 ||
+	    json_add_string(obj, "detail", detail ? detail : p->title) != 0 ||
+	    json_add_string(obj, "code", p->code) != 0)
+		goto oom;
+	if (extra != NULL) {
+		json_object_object_foreach(extra, key, val) {
+			if (json_add(obj, key, json_object_get(val)) != 0) {
+				json_object_put(extra);
+				goto oom;
+			}
+		}
+		json_object_put(extra);
+	}
+	resp_json(req, p->status, json_object_get(obj));
+	req->resp.content_type = "application/problem+json";
+	return;
+oom:
+	resp_raw(req, 503, "application/problem+json", oom_body,
+	    sizeof(oom_body) - 1);
+}
+
+void
+problem_send(struct request *req, const char *code, const char *detail)
+{
+	problem_send_ex(req, code, detail, NULL);
+}
+
+struct problem_list {
+	struct json_object *errors;
+	bool failed;
+};
+
+struct problem_list *
+problem_list_new(struct request *req)
+{
+	struct problem_list *pl = arena_alloc(req->arena, sizeof(*pl));
+
+	if (pl == NULL)
+		return NULL;
+	pl->errors = json_arena_own(req->arena, json_object_new_array());
+	pl->failed = pl->errors == NULL;
+	return pl;
+}
+
+void
+problem_list_add(struct problem_list *pl, const char *field,
+    const char *message)
+{
+	struct json_object *e;
+
+	if (pl == NULL || pl->failed)
+		return;
+	e = json_object_new_object();
+	if (e == NULL || json_add_string(e, "field", field) != 0 ||
+	    json_add_string(e, "message", message) != 0 ||
+	    json_object_array_add(pl->errors, e) != 0) {
+		json_object_put(e);
+		pl->failed = true;
+	}
+}
+
+size_t
+problem_list_count(const struct problem_list *pl)
+{
+	return pl == NULL || pl->errors == NULL ? 0 :
+	    json_object_array_length(pl->errors);
+}
+
+void
+problem_list_send(struct request *req, struct problem_list *pl,
+    const char *detail)
+{
+	struct json_object *extra;
+
+	if (pl == NULL || pl->failed) {
+		resp_raw(req, 503, "application/problem+json", oom_body,
+		    sizeof(oom_body) - 1);
+		return;
+	}
+	extra = json_object_new_object();
+	if (extra == NULL ||
+	    json_add(extra, "errors", json_object_get(pl->errors)) != 0) {
+		json_object_put(extra);
+		resp_raw(req, 503, "application/problem+json", oom_body,
+		    sizeof(oom_body) - 1);
+		return;
+	}
+	problem_send_ex(req, "validation_failed", detail, extra);
+}

@@ -1,0 +1,144 @@
+/*
+ * response.c - building a response, reading the query string, reason
+ * phrases (see http.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "http.h"
+#include "json_util.h"
+#include "str.h"
+
+void
+resp_header(struct request *req, const char *name, const char *value)
+{
+	struct response *r = &req->resp;
+
+	if (name == NULL || value == NULL || r->header_count == HTTP_HEADERS__MAX)
+		return;
+	r->headers[r->header_count].name = name;
+	r->headers[r->header_count].value = value;
+	r->header_count++;
+}
+
+static const char unavailable_body[] =
+    "{\"type\":\"urn:patient-portal:problem:unavailable\","
+    "\"title\":\"Service unavailable\",\"status\":503,"
+    "\"detail\":\"The server is short of memory; try again.\","
+    "\"code\":\"unavailable\"}";
+
+void
+resp_raw(struct request *req, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	req->resp.status = status;
+	req->resp.content_type = content_type;
+	req->resp.body = body;
+	req->resp.body_len = len;
+}
+
+void
+resp_json(struct request *req, int status, struct json_object *obj)
+{
+	size_t len = 0;
+	const char *body;
+
+	if (obj == NULL) {
+		resp_raw(req, 503, "application/problem+json", unavailable_body,
+		    sizeof(unavailable_body) - 1);
+		return;
+	}
+	body = json_to_arena(req->arena, obj, &len);
+	json_object_put(obj);
+	if (body == NULL) {
+		resp_raw(req, 503, "application/problem+json", unavailable_body,
+		    sizeof(unavailable_body) - 1);
+		return;
+	}
+	resp_raw(req, status, "application/json", body, len);
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes s[0..len) (percent escapes, '+' as space) into the arena. */
+static char *
+url_decode(struct arena *a, const char *s, size_t len)
+{
+	char *out = arena_alloc(a, len + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '+') {
+			*o++ = ' ';
+		} else if (s[i] == '%' && i + 2 < len &&
+		    hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+			*o++ = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return str_utf8_valid(out, (size_t)(o - out)) ? out : NULL;
+}
+
+const char *
+req_query(struct request *req, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = req->query;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, '&');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+			return url_decode(req->arena, p + nlen + 1, len - nlen - 1);
+		if (len == nlen && strncmp(p, name, nlen) == 0)
+			return "";
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}

@@ -1,0 +1,116 @@
+// Browser-test harness: starts the machine's Chromium (/usr/bin/chromium, never a
+// downloaded build) through playwright-core with a throwaway profile, and records what
+// went wrong on a page (console errors, CSP violations, uncaught exceptions, failed or
+// error-status requests) so tests can assert there was nothing.
+//
+// The stack under test is PORTAL_TEST_URL (e.g. http://127.0.0.1:18080).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** PORTAL_TEST_URL without a trailing slash; throws a clear error when it is not set. */
+export function baseUrl() {
+  const url = process.env.PORTAL_TEST_URL;
+  if (!url) {
+    throw new Error('PORTAL_TEST_URL is not set: point it at a running stack, e.g. ' +
+      'PORTAL_TEST_URL=http://127.0.0.1:8080 node --test tests/web/');
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Starts headless Chromium with a fresh profile in a temporary directory.
+ * Resolves to {context, baseUrl, newPage(), close()}: pages resolve relative URLs against
+ * PORTAL_TEST_URL; close() stops the browser and deletes the profile. `locale` sets
+ * navigator.language and Accept-Language (default tr-TR, the product's main audience).
+ */
+export async function launch({ locale = 'tr-TR', viewport = { width: 1280, height: 800 } } = {}) {
+  const url = baseUrl();
+  const userDataDir = await mkdtemp(join(tmpdir(), 'portal-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      baseURL: url,
+      locale,
+      viewport,
+    });
+  } catch (error) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    context,
+    baseUrl: url,
+    newPage: () => context.newPage(),
+    async close() {
+      try {
+        await context.close();
+      } finally {
+        await rm(userDataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Starts recording problems on page; call before navigating. `allow` lists the HTTP error
+ * answers a test expects, as [{url: RegExp, status}]: those, and Chromium's matching
+ * "Failed to load resource" console line, are not problems.
+ * Returns {problems: string[], assertNone()}.
+ */
+export async function watchPage(page, { allow = [] } = {}) {
+  const problems = [];
+  const allowed = (url, status) => allow.some((rule) => rule.url.test(url) && (rule.status ?? status) === status);
+
+  // Chromium also logs CSP violations to the console; this catches every one by name,
+  // including report-only ones. Init scripts are injected by the browser, not blocked by CSP.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+  });
+
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    const { url } = message.location();
+    const status = Number(/status of (\d{3})/.exec(text)?.[1]);
+    if (text.startsWith('Failed to load resource') && url && allowed(url, status)) return;
+    problems.push(`console error: ${text}${url ? ` (${url})` : ''}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    // An aborted fetch is the app's own doing (e.g. an effect cleaned up), not a failure.
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (reason === 'net::ERR_ABORTED' && request.resourceType() === 'fetch') return;
+    problems.push(`request failed: ${request.method()} ${request.url()}: ${reason}`);
+  });
+  page.on('response', (response) => {
+    const status = response.status();
+    if (status >= 400 && !allowed(response.url(), status)) {
+      problems.push(`HTTP ${status}: ${response.request().method()} ${response.url()}`);
+    }
+  });
+
+  return {
+    problems,
+    assertNone() {
+      if (problems.length) throw new Error(`problems on the page:\n  ${problems.join('\n  ')}`);
+    },
+  };
+}

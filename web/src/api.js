@@ -1,0 +1,68 @@
+// Small fetch helper for the public API (/api/v1): JSON in and out, same-origin cookies,
+// the CSRF header on changing requests, and problem+json answers turned into ApiError.
+
+/** An API failure: HTTP status (0 when the server was not reached), problem `code` and `detail`. */
+export class ApiError extends Error {
+  constructor({ status, code, detail = '', title = '', errors = [], permission = null }) {
+    super(detail || title || code);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.title = title;
+    this.errors = errors; // validation: [{field, message}]
+    this.permission = permission; // permission_denied: the missing key
+  }
+}
+
+// Sign-in and `me` answer a csrf_token; every request that changes something must send it.
+let csrfToken = null;
+export function setCsrfToken(token) {
+  csrfToken = token || null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Calls the API and resolves to the parsed JSON body (null when there is none).
+ * Rejects with ApiError: the server's problem+json fields for an error status, or
+ * {status: 0, code: 'network_error'} when the request did not get an answer.
+ */
+export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json, application/problem+json', ...headers },
+    signal,
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (csrfToken && !SAFE_METHODS.has(method)) init.headers['X-CSRF-Token'] = csrfToken;
+
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError({ status: 0, code: 'network_error' });
+  }
+
+  const type = response.headers.get('Content-Type') || '';
+  let data = null;
+  if (response.status !== 204 && /[/+]json\b/.test(type)) {
+    try { data = await response.json(); } catch { data = null; }
+  }
+  if (response.ok) return data;
+
+  const problem = data && typeof data === 'object' ? data : {};
+  throw new ApiError({
+    status: response.status,
+    code: typeof problem.code === 'string' ? problem.code : `http_${response.status}`,
+    detail: typeof problem.detail === 'string' ? problem.detail : '',
+    title: typeof problem.title === 'string' ? problem.title : '',
+    errors: Array.isArray(problem.errors) ? problem.errors : [],
+    permission: typeof problem.permission === 'string' ? problem.permission : null,
+  });
+}
