@@ -1,7 +1,9 @@
 /*
- * portal-api - the FastCGI server. Usage: portal-api [-c FILE] [-t]
+ * portal-api - the FastCGI server. Usage: portal-api [-c FILE] [-t | -r]
  *   -c FILE  config file (default $PORTAL_CONFIG or /etc/portal/portal.conf)
  *   -t       check the config and exit
+ *   -r       print the route table ("METHOD PATTERN" lines) and exit; the
+ *            tests compare it with the OpenAPI document
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "routes.h"
 #include "server.h"
 
 int
@@ -19,7 +22,7 @@ main(int argc, char **argv)
 	struct conf conf;
 	int opt, check_only = 0;
 
-	while ((opt = getopt(argc, argv, "c:t")) != -1) {
+	while ((opt = getopt(argc, argv, "c:tr")) != -1) {
 		switch (opt) {
 		case 'c':
 			explicit_path = optarg;
@@ -27,8 +30,13 @@ main(int argc, char **argv)
 		case 't':
 			check_only = 1;
 			break;
+		case 'r':
+			for (size_t i = 0; i < routes_count; i++)
+				printf("%s %s\n", routes[i].method,
+				    routes[i].pattern);
+			return 0;
 		default:
-			fprintf(stderr, "usage: portal-api [-c FILE] [-t]\n");
+			fprintf(stderr, "usage: portal-api [-c FILE] [-t | -r]\n");
 			return 2;
 		}
 	}

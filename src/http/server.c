@@ -115,10 +115,11 @@ spawn(int listen_fd, const struct conf *conf, const sigset_t *old_mask)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		sigprocmask(SIG_SETMASK, old_mask, NULL);
 		status = worker_run(listen_fd, conf);
-		/* The child owns a copy of the config; free it so leak
-		 * checkers see a clean exit. */
+		/* The child owns a copy of the config; free it, and leave
+		 * through exit() rather than _exit() so that LeakSanitizer's
+		 * exit-time check runs in the sanitizer build. */
 		conf_free((struct conf *)conf);
-		_exit(status);
+		exit(status);
 	}
 	if (pid < 0)
 		log_error("fork failed: %s", strerror(errno));
