@@ -20,10 +20,12 @@ enum json_parse_err {
 };
 
 /*
- * Parses buf[0..len) strictly as one JSON value nested at most max_depth
- * deep. On success *out is a new reference registered with the arena (the
- * caller must not put it). On failure *out is NULL and detail (if not
- * NULL) says where, e.g. "unexpected character at byte 12".
+ * Parses buf[0..len) as exactly one RFC 8259 value (no NaN, no leading
+ * zeros, no raw control characters in strings, ...) whose arrays and
+ * objects nest at most max_depth deep ({"a":1} is depth 1; max_depth >= 1).
+ * On success *out is a new reference registered with the arena (the caller
+ * must not put it), or NULL for a top-level `null`. On failure *out is NULL
+ * and detail (if not NULL) says what and where, e.g. "(at byte 12)".
  */
 enum json_parse_err json_parse(struct arena *a, const char *buf, size_t len,
     int max_depth, struct json_object **out, const char **detail);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -11,6 +13,195 @@
 #include "arena.h"
 #include "json_util.h"
 #include "str.h"
+
+/*
+ * RFC 8259 grammar check. json-c, even in strict mode, takes NaN,
+ * Infinity, "1.", leading zeros, single quotes and raw control characters
+ * in strings; this scanner refuses all of them before json-c sees the text.
+ * Depth counts nested arrays and objects: {"a":1} is depth 1.
+ */
+struct scan {
+	const unsigned char *s;
+	size_t len, pos;
+	int depth, max_depth;
+	enum json_parse_err err;
+};
+
+static void
+skip_ws(struct scan *sc)
+{
+	while (sc->pos < sc->len && strchr(" \t\r\n", sc->s[sc->pos]) != NULL &&
+	    sc->s[sc->pos] != '\0')
+		sc->pos++;
+}
+
+static bool
+scan_fail(struct scan *sc)
+{
+	if (sc->err == JSON_PARSE_OK)
+		sc->err = JSON_PARSE_SYNTAX;
+	return false;
+}
+
+static bool
+scan_digits(struct scan *sc)
+{
+	size_t start = sc->pos;
+
+	while (sc->pos < sc->len && sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9')
+		sc->pos++;
+	return sc->pos > start;
+}
+
+static bool
+scan_number(struct scan *sc)
+{
+	if (sc->s[sc->pos] == '-')
+		sc->pos++;
+	if (sc->pos < sc->len && sc->s[sc->pos] == '0')
+		sc->pos++;
+	else if (!scan_digits(sc))
+		return scan_fail(sc);
+	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
+		sc->pos++;
+		if (!scan_digits(sc))
+			return scan_fail(sc);
+	}
+	if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
+		sc->pos++;
+		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' || sc->s[sc->pos] == '-'))
+			sc->pos++;
+		if (!scan_digits(sc))
+			return scan_fail(sc);
+	}
+	return true;
+}
+
+static bool
+scan_string(struct scan *sc)
+{
+	sc->pos++;	/* the opening quote */
+	while (sc->pos < sc->len) {
+		unsigned char c = sc->s[sc->pos++];
+
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return scan_fail(sc);
+		if (c != '\\')
+			continue;
+		if (sc->pos >= sc->len)
+			break;
+		c = sc->s[sc->pos++];
+		if (c == 'u') {
+			for (int i = 0; i < 4; i++, sc->pos++)
+				if (sc->pos >= sc->len || !isxdigit(sc->s[sc->pos]))
+					return scan_fail(sc);
+		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0') {
+			return scan_fail(sc);
+		}
+	}
+	return scan_fail(sc);
+}
+
+static bool
+scan_literal(struct scan *sc, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (sc->len - sc->pos < n || memcmp(sc->s + sc->pos, word, n) != 0)
+		return scan_fail(sc);
+	sc->pos += n;
+	return true;
+}
+
+static bool scan_value(struct scan *sc);
+
+/* An array or object; `close` is ']' or '}'. */
+static bool
+scan_container(struct scan *sc, unsigned char close)
+{
+	if (++sc->depth > sc->max_depth) {
+		sc->err = JSON_PARSE_DEPTH;
+		return false;
+	}
+	sc->pos++;
+	skip_ws(sc);
+	if (sc->pos < sc->len && sc->s[sc->pos] == close) {
+		sc->pos++;
+		sc->depth--;
+		return true;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (sc->pos >= sc->len || sc->s[sc->pos] != '"' ||
+			    !scan_string(sc))
+				return scan_fail(sc);
+			skip_ws(sc);
+			if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
+				return scan_fail(sc);
+			sc->pos++;
+		}
+		if (!scan_value(sc))
+			return false;
+		skip_ws(sc);
+		if (sc->pos >= sc->len)
+			return scan_fail(sc);
+		if (sc->s[sc->pos] == close) {
+			sc->pos++;
+			sc->depth--;
+			return true;
+		}
+		if (sc->s[sc->pos] != ',')
+			return scan_fail(sc);
+		sc->pos++;
+		skip_ws(sc);
+	}
+}
+
+static bool
+scan_value(struct scan *sc)
+{
+	skip_ws(sc);
+	if (sc->pos >= sc->len)
+		return scan_fail(sc);
+	switch (sc->s[sc->pos]) {
+	case '{':
+		return scan_container(sc, '}');
+	case '[':
+		return scan_container(sc, ']');
+	case '"':
+		return scan_string(sc);
+	case 't':
+		return scan_literal(sc, "true");
+	case 'f':
+		return scan_literal(sc, "false");
+	case 'n':
+		return scan_literal(sc, "null");
+	default:
+		if (sc->s[sc->pos] == '-' ||
+		    (sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9'))
+			return scan_number(sc);
+		return scan_fail(sc);
+	}
+}
+
+/* JSON_PARSE_OK when buf is exactly one RFC 8259 value (with white space
+ * around it) nested at most max_depth deep; *where gets the failing byte. */
+static enum json_parse_err
+json_check(const char *buf, size_t len, int max_depth, size_t *where)
+{
+	struct scan sc = { (const unsigned char *)buf, len, 0, 0, max_depth,
+	    JSON_PARSE_OK };
+
+	if (scan_value(&sc)) {
+		skip_ws(&sc);
+		if (sc.pos != len)
+			scan_fail(&sc);
+	}
+	*where = sc.pos;
+	return sc.err;
+}
 
 static void
 put_json(void *obj)
@@ -35,7 +226,8 @@ json_parse(struct arena *a, const char *buf, size_t len, int max_depth,
 	struct json_tokener *tok;
 	struct json_object *obj;
 	enum json_tokener_error jerr;
-	size_t used;
+	enum json_parse_err check;
+	size_t where;
 
 	*out = NULL;
 	if (detail != NULL)
@@ -45,46 +237,43 @@ json_parse(struct arena *a, const char *buf, size_t len, int max_depth,
 			*detail = "The body is not valid UTF-8.";
 		return JSON_PARSE_UTF8;
 	}
-	if (len > INT32_MAX)
+	if (len > INT32_MAX || max_depth < 1)
 		return JSON_PARSE_SYNTAX;
-	tok = json_tokener_new_ex(max_depth);
+	check = json_check(buf, len, max_depth, &where);
+	if (check == JSON_PARSE_DEPTH) {
+		if (detail != NULL)
+			*detail = arena_printf(a, "The body is nested more than "
+			    "%d levels deep.", max_depth);
+		return check;
+	}
+	if (check != JSON_PARSE_OK) {
+		if (detail != NULL)
+			*detail = arena_printf(a, "The body is not valid JSON "
+			    "(at byte %zu).", where);
+		return check;
+	}
+	/* The text is valid JSON: json-c builds the tree. Its depth counts
+	 * scalars too, hence the margin. */
+	tok = json_tokener_new_ex(max_depth + 2);
 	if (tok == NULL)
 		return JSON_PARSE_NOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
-	used = json_tokener_get_parse_end(tok);
-	/* A complete value needs no more input; "continue" means truncated. */
+	/* A bare number at the very end needs to be told the input is over. */
 	if (jerr == json_tokener_continue) {
 		obj = json_tokener_parse_ex(tok, "", 1);
 		jerr = json_tokener_get_error(tok);
-		used = len;
 	}
 	json_tokener_free(tok);
-	if (jerr == json_tokener_error_depth) {
+	if (jerr != json_tokener_success) {
 		json_object_put(obj);
 		if (detail != NULL)
-			*detail = "The body is nested too deeply.";
-		return JSON_PARSE_DEPTH;
-	}
-	if (jerr != json_tokener_success || obj == NULL) {
-		json_object_put(obj);
-		if (detail != NULL)
-			*detail = arena_printf(a, "The body is not valid JSON "
-			    "(%s near byte %zu).", json_tokener_error_desc(jerr),
-			    used);
+			*detail = "The body is not valid JSON.";
 		return JSON_PARSE_SYNTAX;
 	}
-	/* Only white space may follow the value. */
-	for (size_t i = used; i < len; i++) {
-		if (strchr(" \t\r\n", buf[i]) == NULL) {
-			json_object_put(obj);
-			if (detail != NULL)
-				*detail = arena_printf(a, "The body has bytes "
-				    "after its JSON value (at byte %zu).", i);
-			return JSON_PARSE_SYNTAX;
-		}
-	}
+	/* A top-level null is valid JSON and leaves *out NULL. */
+	if (obj == NULL)
+		return JSON_PARSE_OK;
 	*out = json_arena_own(a, obj);
 	return *out == NULL ? JSON_PARSE_NOMEM : JSON_PARSE_OK;
 }

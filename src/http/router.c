@@ -60,8 +60,10 @@ router_match(const struct route *routes, size_t n, const char *method,
 	bool path_known = false;
 	size_t alen = 0;
 
-	if (allowlen > 0)
+	if (allow != NULL && allowlen > 0)
 		allow[0] = '\0';
+	else
+		allowlen = 0;
 	*found = NULL;
 	if (strlen(path) >= ROUTE_PATH_MAX)
 		return ROUTE_NOT_FOUND;
@@ -75,7 +77,7 @@ router_match(const struct route *routes, size_t n, const char *method,
 			*found = &routes[i];
 			return ROUTE_FOUND;
 		}
-		if (!path_known || strstr(allow, routes[i].method) == NULL) {
+		if (allowlen > 0 && strstr(allow, routes[i].method) == NULL) {
 			size_t mlen = strlen(routes[i].method);
 
 			if (alen + mlen + 3 < allowlen) {
