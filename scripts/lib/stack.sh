@@ -178,13 +178,18 @@ notifier_start() {
 
 # nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
 nginx_start() {
-	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp
+	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f
+	local headers="$STATE/nginx/headers.conf"
 	tmp=$(mktemp)
-	sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" -e "s|@SERVER_NAME@|localhost|g" \
-		-e "s|@WEB_ROOT@|$PREFIX/share/patient-portal/web|g" \
-		-e "s|@MAX_BODY@|1m|g" -e "s|@API_SOCKET@|$API_SOCKET|g" \
-		-e "s|@FILES_ROOT@|$STATE/files|g" "$ROOT/nginx/portal.conf.in" > "$tmp"
-	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$site"
+	for f in portal:"$site" portal-headers:"$headers"; do
+		sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" -e "s|@SERVER_NAME@|localhost|g" \
+			-e "s|@WEB_ROOT@|$PREFIX/share/patient-portal/web|g" \
+			-e "s|@MAX_BODY@|1m|g" -e "s|@API_SOCKET@|$API_SOCKET|g" \
+			-e "s|@FILES_ROOT@|$STATE/files|g" -e "s|@HEADERS_FILE@|$headers|g" \
+			-e "s|@ACCESS_LOG@|$LOGDIR/nginx-access.log|g" \
+			"$ROOT/nginx/${f%%:*}.conf.in" > "$tmp"
+		install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "${f#*:}"
+	done
 	cat > "$tmp" <<NGINX
 # Written by scripts/lib/stack.sh: nginx for the stack in $STATE.
 worker_processes 2;
@@ -194,7 +199,6 @@ events { worker_connections 1024; }
 http {
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log $LOGDIR/nginx-access.log;
     client_body_temp_path $STATE/nginx/tmp/body;
     fastcgi_temp_path $STATE/nginx/tmp/fastcgi;
     proxy_temp_path $STATE/nginx/tmp/proxy;

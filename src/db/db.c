@@ -282,7 +282,7 @@ db_rollback(struct db *db)
 {
 	enum err err;
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->in_tx && db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		PQclear(db_exec(db, &stmt_rollback, NULL, &err));
 	db->in_tx = false;
 }
