@@ -34,6 +34,15 @@ struct conf {
 	long db_connect_timeout;	/* seconds */
 	char *sql_dir;			/* migrations */
 
+	/* staff sign-in */
+	long argon2_opslimit;		/* crypto_pwhash ops limit */
+	long argon2_memlimit;		/* bytes */
+	long staff_session_idle;	/* seconds without a request */
+	long staff_session_absolute;	/* seconds after sign-in */
+	long staff_login_max_failures;	/* per account per window, then 429 */
+	long staff_login_window;	/* seconds */
+	long cookie_secure;		/* 1: cookies carry Secure */
+
 	/* portal-notifier */
 	long notifier_poll_interval;	/* seconds between polls without NOTIFY */
 };

@@ -34,6 +34,7 @@ enum err db_ping(struct db *db);
 enum err db_begin(struct db *db);
 enum err db_begin_clinic(struct db *db, const char *clinic_id);
 enum err db_commit(struct db *db);
+/* Rolls back the open transaction, if any; cheap when there is none. */
 void db_rollback(struct db *db);
 
 #endif

@@ -42,6 +42,20 @@ struct worker_ctx {
 	struct db *db;
 };
 
+/* Who is calling, once the worker has authenticated the request. */
+enum actor_kind { ACTOR_NONE, ACTOR_STAFF, ACTOR_API_KEY };
+enum staff_role { ROLE_NONE, ROLE_STAFF, ROLE_ADMIN, ROLE_OWNER };
+
+struct actor {
+	enum actor_kind kind;
+	const char *clinic_id;
+	const char *id;			/* staff or API key id */
+	const char *name;
+	enum staff_role role;		/* staff only */
+	const char *csrf_token;		/* staff only */
+	unsigned scopes;		/* API keys: SCOPE_* of db_clinic.h */
+};
+
 struct request {
 	struct arena *arena;
 	struct worker_ctx *ctx;
@@ -62,6 +76,7 @@ struct request {
 
 	const struct route *route;
 	struct route_params params;
+	struct actor actor;
 
 	struct response resp;
 };
@@ -82,6 +97,13 @@ void resp_raw(struct request *req, int status, const char *content_type,
 /* The value of query parameter name, percent-decoded into the arena; NULL
  * when absent or not valid UTF-8. */
 const char *req_query(struct request *req, const char *name);
+
+/* The value of cookie name from the Cookie header, in the arena; NULL
+ * when absent. */
+const char *req_cookie(struct request *req, const char *name);
+
+/* A request header by its CGI name ("HTTP_X_CSRF_TOKEN"); NULL if absent. */
+const char *req_header(struct request *req, const char *cgi_name);
 
 /* The reason phrase for status ("Not Found"). */
 const char *http_reason(int status);

@@ -17,10 +17,20 @@
 struct request;
 typedef void (*route_handler)(struct request *req);
 
+/* Who may call a route; the worker checks it before the handler runs. */
+enum route_access {
+	ACCESS_PUBLIC,		/* anyone */
+	ACCESS_CLINIC_READ,	/* any staff session; API key with read */
+	ACCESS_CLINIC_WRITE,	/* any staff session; API key with write */
+	ACCESS_CLINIC_ADMIN,	/* owner or admin; API key with admin */
+	ACCESS_CLINIC_OWNER,	/* owner only; API key with admin */
+};
+
 struct route {
 	const char *method;
 	const char *pattern;
 	route_handler handler;
+	enum route_access access;
 };
 
 struct route_params {

@@ -4,8 +4,11 @@
 #ifndef PORTAL_ROUTES_H
 #define PORTAL_ROUTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "http.h"
+#include "permissions.h"
 #include "router.h"
 
 extern const struct route routes[];
@@ -16,5 +19,32 @@ struct request;
 /* src/http/system.c */
 void handle_health(struct request *req);
 void handle_openapi(struct request *req);
+
+/* src/http/auth.c */
+bool auth_check(struct request *req);
+void auth_shutdown(void);
+const char *auth_role_name(enum staff_role role);
+void handle_staff_login(struct request *req);
+void handle_staff_logout(struct request *req);
+void handle_staff_me(struct request *req);
+
+/* src/http/audit_api.c */
+bool req_limit(struct request *req, int *limit);
+void handle_audit_list(struct request *req);
+
+/* src/http/settings_api.c */
+struct json_object;
+struct problem_list;
+struct json_object *perm_set_json(perm_set set);
+bool perm_set_from_json(struct request *req, struct json_object *arr,
+    struct problem_list *pl, const char *field, perm_set *set);
+void handle_modules(struct request *req);
+void handle_payment_put(struct request *req);
+void handle_permission_catalog(struct request *req);
+void handle_presets(struct request *req);
+void handle_code_check(struct request *req);
+void handle_settings_get(struct request *req);
+void handle_settings_put(struct request *req);
+void handle_public_card(struct request *req);
 
 #endif

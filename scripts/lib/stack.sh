@@ -82,6 +82,9 @@ database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_app
 migrate_database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_owner
 notifier_database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_notifier
 sql_dir = $PREFIX/share/patient-portal/sql
+# Plain http on loopback: cookies cannot carry Secure here.
+cookie_secure = 0
+${EXTRA_CONF:-}
 CONF
 	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$CONF"
 	rm -f "$tmp"

@@ -1,35 +1,252 @@
 /*
- * portalctl - the operator's command line. Usage: portalctl [-c FILE] COMMAND
+ * portalctl - the operator's command line. Usage: portalctl [-c FILE] COMMAND [OPTIONS]
  *
- * Commands:
- *   migrate        apply the SQL migrations not yet applied
- *   check-config   load the config and report problems
+ *   migrate                                apply the SQL migrations not yet applied
+ *   check-config                           load the config and report problems
+ *   create-clinic --name N [--code C]      print the new clinic's id
+ *   create-staff --clinic ID --email E --role owner|admin|staff [--name N]
+ *                                          print a generated password
+ *   grant-module | revoke-module --clinic ID --module patient_portal
+ *   create-api-key --clinic ID --scopes read,write,admin [--name N]
+ *                                          print the key (shown only here)
+ *   seed-demo                              create the demo clinic "Simple Dent";
+ *                                          print "role email password" lines
+ *
+ * Commands other than migrate connect with migrate_database_url (the
+ * owner role) and so act across clinics.
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "arena.h"
 #include "cli.h"
 #include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "db_clinic.h"
 #include "migrate.h"
+#include "permissions.h"
+#include "portal_settings.h"
+
+struct opts {
+	const char *name, *code, *clinic, *email, *role, *module, *scopes;
+};
+
+struct ctl {
+	const struct conf *conf;
+	struct db *db;
+	struct arena *arena;
+};
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: portalctl [-c FILE] COMMAND\n"
-	    "commands:\n"
-	    "  migrate        apply the SQL migrations not yet applied\n"
-	    "  check-config   load the config and report problems\n");
+	    "usage: portalctl [-c FILE] COMMAND [OPTIONS]\n"
+	    "  migrate\n"
+	    "  check-config\n"
+	    "  create-clinic --name NAME [--code CODE]\n"
+	    "  create-staff --clinic ID --email EMAIL --role owner|admin|staff [--name NAME]\n"
+	    "  grant-module --clinic ID --module patient_portal\n"
+	    "  revoke-module --clinic ID --module patient_portal\n"
+	    "  create-api-key --clinic ID --scopes read[,write][,admin] [--name NAME]\n"
+	    "  seed-demo\n");
+}
+
+static int
+need(const char *value, const char *option)
+{
+	if (value == NULL || *value == '\0') {
+		fprintf(stderr, "portalctl: --%s is required\n", option);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+report(enum err err, const char *what)
+{
+	if (err == ERR_OK)
+		return 0;
+	fprintf(stderr, "portalctl: %s failed: %s%s\n", what, err_str(err),
+	    err == ERR_CONFLICT ? " (it exists already)" :
+	    err == ERR_INVALID ? " (check the values)" : "");
+	return 1;
+}
+
+static int
+create_clinic(struct ctl *c, const struct opts *o, const char **id)
+{
+	const char *why;
+
+	if (need(o->name, "name"))
+		return 2;
+	if (o->code != NULL && portal_code_verdict(o->code, &why) != CODE_OK) {
+		fprintf(stderr, "portalctl: --code: %s\n", why);
+		return 2;
+	}
+	return report(db_clinic_create(c->db, c->arena, o->name, o->code, id),
+	    "create-clinic");
+}
+
+/* A readable random password: 18 base64url characters. */
+static void
+new_password(char *out, size_t len)
+{
+	char token[CRYPTO_TOKEN_CHARS + 1];
+
+	crypto_token(token);
+	snprintf(out, len, "%.18s", token);
+	sodium_memzero(token, sizeof(token));
+}
+
+static int
+create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen)
+{
+	const char *id, *name;
+	char *hash;
+	int rc;
+
+	if (need(o->clinic, "clinic") || need(o->email, "email") ||
+	    need(o->role, "role"))
+		return 2;
+	if (strcmp(o->role, "owner") != 0 && strcmp(o->role, "admin") != 0 &&
+	    strcmp(o->role, "staff") != 0) {
+		fprintf(stderr, "portalctl: --role must be owner, admin or staff\n");
+		return 2;
+	}
+	name = o->name != NULL ? o->name : o->email;
+	new_password(password, plen);
+	hash = crypto_password_hash(password,
+	    (unsigned long long)c->conf->argon2_opslimit,
+	    (size_t)c->conf->argon2_memlimit);
+	if (hash == NULL) {
+		fprintf(stderr, "portalctl: out of memory\n");
+		return 1;
+	}
+	rc = report(db_staff_create(c->db, c->arena, o->clinic, o->email, name,
+	    o->role, hash, &id), "create-staff");
+	free(hash);
+	return rc;
+}
+
+static int
+scopes_literal(const char *scopes, char *out, size_t len)
+{
+	char copy[64], *tok, *save = NULL;
+	size_t n = 0;
+
+	if (strlen(scopes) >= sizeof(copy))
+		return -1;
+	strcpy(copy, scopes);
+	out[n++] = '{';
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "read") != 0 && strcmp(tok, "write") != 0 &&
+		    strcmp(tok, "admin") != 0)
+			return -1;
+		n += (size_t)snprintf(out + n, len - n, "%s%s",
+		    out[n - 1] == '{' ? "" : ",", tok);
+	}
+	if (n == 1 || n + 2 > len)
+		return -1;
+	out[n++] = '}';
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+create_api_key(struct ctl *c, const struct opts *o, char *key, size_t klen)
+{
+	char token[CRYPTO_TOKEN_CHARS + 1], hash[CRYPTO_BYTEA_HEX], prefix[16];
+	char literal[64];
+	const char *id;
+
+	if (need(o->clinic, "clinic") || need(o->scopes, "scopes"))
+		return 2;
+	if (scopes_literal(o->scopes, literal, sizeof(literal)) != 0) {
+		fprintf(stderr, "portalctl: --scopes is a comma list of read, "
+		    "write, admin\n");
+		return 2;
+	}
+	crypto_token(token);
+	snprintf(key, klen, "ppk_%s", token);
+	snprintf(prefix, sizeof(prefix), "%.12s", key);
+	crypto_token_hash(hash, key);
+	sodium_memzero(token, sizeof(token));
+	return report(db_api_key_create(c->db, c->arena, o->clinic,
+	    o->name != NULL ? o->name : "API key", prefix, hash, literal, &id),
+	    "create-api-key");
+}
+
+/* The demo clinic: Simple Dent at /simple-dent, its owner, an admin and
+ * a staff login, the module, the basic preset, portal enabled. */
+static int
+seed_demo(struct ctl *c)
+{
+	static const char *const roles[] = { "owner", "admin", "staff" };
+	static const char *const emails[] = { "owner@simple-dent.test",
+	    "admin@simple-dent.test", "staff@simple-dent.test" };
+	static const char *const names[] = { "Selin Demir", "Ahmet Kaya",
+	    "Zeynep Arslan" };
+	char passwords[3][32];
+	struct opts o;
+	struct db_portal_settings s;
+	const char *clinic_id;
+	enum err err;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.name = "Simple Dent";
+	o.code = "simple-dent";
+	if ((rc = create_clinic(c, &o, &clinic_id)) != 0)
+		return rc;
+	o.clinic = clinic_id;
+	for (int i = 0; i < 3; i++) {
+		o.email = emails[i];
+		o.role = roles[i];
+		o.name = names[i];
+		if ((rc = create_staff(c, &o, passwords[i],
+		    sizeof(passwords[i]))) != 0)
+			return rc;
+	}
+	if ((err = db_module_set(c->db, clinic_id, "patient_portal", true)) != ERR_OK)
+		return report(err, "grant-module");
+	memset(&s, 0, sizeof(s));
+	s.enabled = true;
+	s.code = "simple-dent";
+	s.permissions = perm_presets[0].permissions;
+	if ((err = db_settings_update(c->db, clinic_id, &s)) != ERR_OK)
+		return report(err, "portal settings");
+	for (int i = 0; i < 3; i++)
+		printf("%s %s %s\n", roles[i], emails[i], passwords[i]);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
+	static const struct option long_opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "code", required_argument, NULL, 'k' },
+		{ "clinic", required_argument, NULL, 'C' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "scopes", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *explicit_path = NULL, *path, *command;
+	struct opts o;
 	struct conf conf;
+	struct ctl ctl;
 	int opt, status = 0;
 
 	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
@@ -47,14 +264,30 @@ main(int argc, char **argv)
 		return 2;
 	}
 	command = argv[optind];
-	if (strcmp(command, "migrate") != 0 &&
-	    strcmp(command, "check-config") != 0) {
-		fprintf(stderr, "portalctl: unknown command '%s'\n", command);
-		usage();
-		return 2;
+	memset(&o, 0, sizeof(o));
+	optind++;
+	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': o.name = optarg; break;
+		case 'k': o.code = optarg; break;
+		case 'C': o.clinic = optarg; break;
+		case 'e': o.email = optarg; break;
+		case 'r': o.role = optarg; break;
+		case 'm': o.module = optarg; break;
+		case 's': o.scopes = optarg; break;
+		default:
+			usage();
+			return 2;
+		}
 	}
 	if (cli_load_conf("portalctl", explicit_path, &conf, &path) != 0)
 		return 1;
+	if (strcmp(command, "check-config") == 0) {
+		printf("portalctl: configuration OK (%s)\n",
+		    path ? path : "defaults and environment");
+		conf_free(&conf);
+		return 0;
+	}
 	if (strcmp(command, "migrate") == 0) {
 		enum err err = migrate_run(conf.migrate_database_url,
 		    conf.db_connect_timeout, conf.sql_dir, stdout);
@@ -64,10 +297,59 @@ main(int argc, char **argv)
 			    "log above\n", err_str(err));
 			status = 1;
 		}
-	} else {
-		printf("portalctl: configuration OK (%s)\n",
-		    path ? path : "defaults and environment");
+		conf_free(&conf);
+		return status;
 	}
+	if (!crypto_init()) {
+		conf_free(&conf);
+		return 1;
+	}
+	ctl.conf = &conf;
+	ctl.db = db_open(conf.migrate_database_url, conf.db_connect_timeout,
+	    "portalctl");
+	ctl.arena = arena_new(4096);
+	if (ctl.db == NULL || ctl.arena == NULL || db_ping(ctl.db) != ERR_OK) {
+		fprintf(stderr, "portalctl: cannot reach the database\n");
+		status = 1;
+	} else if (strcmp(command, "create-clinic") == 0) {
+		const char *id;
+
+		if ((status = create_clinic(&ctl, &o, &id)) == 0)
+			printf("%s\n", id);
+	} else if (strcmp(command, "create-staff") == 0) {
+		char password[32];
+
+		if ((status = create_staff(&ctl, &o, password, sizeof(password))) == 0)
+			printf("%s\n", password);
+	} else if (strcmp(command, "grant-module") == 0 ||
+	    strcmp(command, "revoke-module") == 0) {
+		if (need(o.clinic, "clinic") || need(o.module, "module"))
+			status = 2;
+		else if (strcmp(o.module, "patient_portal") != 0) {
+			fprintf(stderr, "portalctl: unknown module '%s'\n", o.module);
+			status = 2;
+		} else
+			status = report(db_module_set(ctl.db, o.clinic, o.module,
+			    command[0] == 'g'), command);
+	} else if (strcmp(command, "create-api-key") == 0) {
+		char key[64];
+
+		if ((status = create_api_key(&ctl, &o, key, sizeof(key))) == 0)
+			printf("%s\n", key);
+	} else if (strcmp(command, "seed-demo") == 0) {
+		if (db_begin(ctl.db) != ERR_OK)
+			status = 1;
+		else if ((status = seed_demo(&ctl)) == 0)
+			status = db_commit(ctl.db) == ERR_OK ? 0 : 1;
+		else
+			db_rollback(ctl.db);
+	} else {
+		fprintf(stderr, "portalctl: unknown command '%s'\n", command);
+		usage();
+		status = 2;
+	}
+	arena_free(ctl.arena);
+	db_close(ctl.db);
 	conf_free(&conf);
 	return status;
 }

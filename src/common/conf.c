@@ -48,6 +48,13 @@ static const struct conf_key conf_keys[] = {
 	INT(db_connect_timeout, 1, 600, "3"),
 	STR(sql_dir, PORTAL_SQL_DIR),
 	INT(notifier_poll_interval, 1, 3600, "5"),
+	INT(argon2_opslimit, 1, 20, "2"),
+	INT(argon2_memlimit, 8192, 4L * 1024 * 1024 * 1024, "67108864"),
+	INT(staff_session_idle, 60, 7 * 86400, "1800"),
+	INT(staff_session_absolute, 60, 30 * 86400, "43200"),
+	INT(staff_login_max_failures, 1, 1000, "10"),
+	INT(staff_login_window, 1, 86400, "900"),
+	INT(cookie_secure, 0, 1, "1"),
 };
 
 #define CONF_KEYS__MAX (sizeof(conf_keys) / sizeof(conf_keys[0]))

@@ -117,6 +117,34 @@ req_query(struct request *req, const char *name)
 }
 
 const char *
+req_header(struct request *req, const char *cgi_name)
+{
+	return req->param(req, cgi_name);
+}
+
+const char *
+req_cookie(struct request *req, const char *name)
+{
+	const char *p = req_header(req, "HTTP_COOKIE");
+	size_t nlen = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *end;
+		size_t len;
+
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = strchr(p, ';');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+			return arena_strndup(req->arena, p + nlen + 1,
+			    len - nlen - 1);
+		p = end;
+	}
+	return NULL;
+}
+
+const char *
 http_reason(int status)
 {
 	switch (status) {

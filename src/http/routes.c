@@ -9,8 +9,22 @@
 #include "routes.h"
 
 const struct route routes[] = {
-	{ "GET", "/api/v1/health", handle_health },
-	{ "GET", "/api/v1/openapi.json", handle_openapi },
+	{ "GET", "/api/v1/health", handle_health, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/openapi.json", handle_openapi, ACCESS_PUBLIC },
+
+	{ "POST", "/api/v1/clinic/auth/login", handle_staff_login, ACCESS_PUBLIC },
+	{ "POST", "/api/v1/clinic/auth/logout", handle_staff_logout, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/me", handle_staff_me, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/modules", handle_modules, ACCESS_CLINIC_READ },
+	{ "PUT", "/api/v1/clinic/payment-infrastructure", handle_payment_put, ACCESS_CLINIC_OWNER },
+	{ "GET", "/api/v1/clinic/portal/permissions", handle_permission_catalog, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/portal/presets", handle_presets, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/portal/code-check", handle_code_check, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/portal/settings", handle_settings_get, ACCESS_CLINIC_READ },
+	{ "PUT", "/api/v1/clinic/portal/settings", handle_settings_put, ACCESS_CLINIC_ADMIN },
+	{ "GET", "/api/v1/clinic/audit", handle_audit_list, ACCESS_CLINIC_ADMIN },
+
+	{ "GET", "/api/v1/portal/{code}/", handle_public_card, ACCESS_PUBLIC },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -179,7 +179,11 @@ dispatch(struct request *req, FCGX_Request *fr)
 		    "This resource accepts %s.", allow));
 		return;
 	}
+	if (!auth_check(req))
+		return;
 	req->route->handler(req);
+	/* A handler that failed midway leaves no transaction open. */
+	db_rollback(req->ctx->db);
 	if (req->resp.status == 0) {
 		log_error("handler for %s %s answered nothing", req->method,
 		    req->route->pattern);
@@ -341,6 +345,7 @@ worker_run(int listen_fd, const struct conf *conf)
 		arena_reset(arena);
 	}
 	FCGX_Free(&fr, 0);
+	auth_shutdown();
 	db_close(ctx.db);
 	arena_free(arena);
 	log_info("worker stopped");

@@ -24,19 +24,19 @@ static void h_four(struct request *req) { (void)req; }
 static void h_five(struct request *req) { (void)req; }
 
 static const struct route table[] = {
-	{ "GET", "/api/v1/health", h_health },
-	{ "GET", "/api/v1/portal/{code}/", h_portal },
-	{ "GET", "/api/v1/portal/x", h_portal_x },
-	{ "GET", "/api/v1/clinic/portal/settings", h_settings_get },
-	{ "PUT", "/api/v1/clinic/portal/settings", h_settings_put },
+	{ "GET", "/api/v1/health", h_health, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/portal/{code}/", h_portal, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/portal/x", h_portal_x, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/clinic/portal/settings", h_settings_get, ACCESS_PUBLIC },
+	{ "PUT", "/api/v1/clinic/portal/settings", h_settings_put, ACCESS_PUBLIC },
 	/* Two patterns that both match "/api/v1/clinic/patients/me", both
 	 * for GET: the Allow header must still name GET once. */
-	{ "GET", "/api/v1/clinic/patients/{id}", h_patient_get },
-	{ "GET", "/api/v1/clinic/patients/me", h_patient_me },
-	{ "PATCH", "/api/v1/clinic/patients/{id}", h_patient_patch },
-	{ "GET", "/api/v1/portal/{code}/documents/{id}", h_doc },
-	{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_four },
-	{ "GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_five },
+	{ "GET", "/api/v1/clinic/patients/{id}", h_patient_get, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/clinic/patients/me", h_patient_me, ACCESS_PUBLIC },
+	{ "PATCH", "/api/v1/clinic/patients/{id}", h_patient_patch, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/portal/{code}/documents/{id}", h_doc, ACCESS_PUBLIC },
+	{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_four, ACCESS_PUBLIC },
+	{ "GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_five, ACCESS_PUBLIC },
 };
 #define TABLE_N (sizeof(table) / sizeof(table[0]))
 

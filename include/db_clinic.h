@@ -1,0 +1,118 @@
+/*
+ * db_clinic.h - clinics, staff, sessions, API keys, portal settings and
+ * codes, audit: the statements of clinic administration.
+ *
+ * Strings in the structs below live in the arena passed in. Functions
+ * return ERR_OK, ERR_NOT_FOUND, ERR_CONFLICT, ERR_INVALID or ERR_DB.
+ * Those that touch tenant tables expect a transaction opened with
+ * db_begin_clinic() for the same clinic, unless they say otherwise.
+ */
+#ifndef PORTAL_DB_CLINIC_H
+#define PORTAL_DB_CLINIC_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "permissions.h"
+
+struct arena;
+struct db;
+
+/* API key scopes, as bits. */
+#define SCOPE_READ 1u
+#define SCOPE_WRITE 2u
+#define SCOPE_ADMIN 4u
+
+struct db_staff_login {
+	const char *id, *clinic_id, *name, *role, *password_hash;
+};
+
+struct db_session {
+	const char *clinic_id, *staff_id, *name, *role, *csrf_token;
+};
+
+struct db_api_key {
+	const char *clinic_id, *id, *name;
+	unsigned scopes;		/* SCOPE_* bits of http.h */
+};
+
+struct db_clinic {
+	const char *id, *name, *default_language, *public_url;
+	bool lang_tr, lang_en;
+	bool portal_module;
+	bool payment_active;
+	const char *payment_provider;	/* NULL when none */
+};
+
+struct db_portal_settings {
+	bool enabled;
+	const char *code;		/* NULL when none */
+	perm_set permissions;
+	const char *sms_template_id, *email_template_id, *upload_reviewer_id;
+	int version;
+};
+
+struct db_audit {
+	const char *clinic_id, *actor_type, *actor_id, *action, *target_type,
+	    *target_id, *before_json, *after_json, *request_id;
+	/* Filled when listed: */
+	const char *id, *at;
+};
+
+/* Sign-in; no transaction needed (the lookups run past row-level security
+ * in functions that answer only what sign-in needs). */
+enum err db_staff_for_login(struct db *db, struct arena *a, const char *email,
+    struct db_staff_login *out);
+enum err db_login_failures(struct db *db, const char *email, long window_s,
+    long *count);
+enum err db_login_failure_add(struct db *db, const char *email);
+enum err db_login_failures_clear(struct db *db, const char *email);
+enum err db_session_lookup(struct db *db, struct arena *a,
+    const char *token_hash, long idle_s, struct db_session *out);
+enum err db_api_key_lookup(struct db *db, struct arena *a,
+    const char *secret_hash, struct db_api_key *out);
+
+/* In a clinic transaction: */
+enum err db_session_create(struct db *db, const char *clinic_id,
+    const char *staff_id, const char *token_hash, const char *csrf_token,
+    long absolute_s);
+enum err db_session_delete(struct db *db, const char *token_hash);
+enum err db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_clinic *out);
+enum err db_payment_put(struct db *db, const char *clinic_id,
+    const char *provider, bool active);
+enum err db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
+    bool for_update, struct db_portal_settings *out);
+enum err db_settings_update(struct db *db, const char *clinic_id,
+    const struct db_portal_settings *in);
+enum err db_audit_add(struct db *db, const struct db_audit *entry);
+/* Up to limit entries older than before_id (NULL: newest), newest first. */
+enum err db_audit_list(struct db *db, struct arena *a, const char *clinic_id,
+    const char *before_id, int limit, struct db_audit **out, int *count);
+
+/* Portal codes (the table is readable across clinics; it holds no patient
+ * data). db_code_owner: ERR_NOT_FOUND when nobody ever used the code. */
+enum err db_code_owner(struct db *db, struct arena *a, const char *code,
+    const char **clinic_id, bool *retired);
+/* Retires the clinic's live code, if any, and makes code live for it
+ * (taking back a code it retired itself). ERR_CONFLICT when the code
+ * belongs to another clinic. code NULL only retires. */
+enum err db_code_switch(struct db *db, const char *clinic_id,
+    const char *code);
+
+/* Operator commands (portalctl, under the owner role). */
+enum err db_clinic_create(struct db *db, struct arena *a, const char *name,
+    const char *code, const char **id);
+enum err db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
+    const char *email, const char *name, const char *role,
+    const char *password_hash, const char **id);
+enum err db_module_set(struct db *db, const char *clinic_id, const char *module,
+    bool granted);
+enum err db_api_key_create(struct db *db, struct arena *a,
+    const char *clinic_id, const char *name, const char *prefix,
+    const char *secret_hash, const char *scopes_literal, const char **id);
+
+/* "{a,b}" for set, in catalog order, into the arena. */
+const char *db_perm_literal(struct arena *a, perm_set set);
+
+#endif

@@ -1,0 +1,70 @@
+/* crypto.c - tokens, token hashes and passwords with libsodium (crypto.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto.h"
+#include "str.h"
+
+bool
+crypto_init(void)
+{
+	return sodium_init() >= 0;
+}
+
+void
+crypto_token(char *out)
+{
+	unsigned char raw[CRYPTO_TOKEN_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, CRYPTO_TOKEN_CHARS + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void
+crypto_token_hash(char *out, const char *token)
+{
+	unsigned char digest[CRYPTO_HASH_BYTES];
+
+	crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+	out[0] = '\\';
+	out[1] = 'x';
+	str_hex(out + 2, digest, sizeof(digest));
+}
+
+char *
+crypto_password_hash(const char *password, unsigned long long opslimit,
+    size_t memlimit)
+{
+	char *hash = malloc(crypto_pwhash_STRBYTES);
+
+	if (hash == NULL)
+		return NULL;
+	if (crypto_pwhash_str_alg(hash, password, strlen(password), opslimit,
+	    memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		free(hash);
+		return NULL;
+	}
+	return hash;
+}
+
+bool
+crypto_password_verify(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+bool
+crypto_str_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return false;
+	return sodium_memcmp(a, b, la) == 0;
+}
