@@ -37,7 +37,7 @@ struct db_api_key {
 };
 
 struct db_clinic {
-	const char *id, *name, *default_language, *public_url;
+	const char *id, *name, *default_language, *public_url, *country;
 	bool lang_tr, lang_en;
 	bool portal_module;
 	bool payment_active;

@@ -34,6 +34,10 @@ bool portal_code_contains_name(const char *code, const char *first_name,
  * outlen). */
 void portal_fold_ascii(const char *text, char *out, size_t outlen);
 
+/* Like portal_fold_ascii(), but keeps words apart: every run of other
+ * characters becomes one space ("Ayşe-Nur  Yılmaz" -> "ayse nur yilmaz"). */
+void portal_fold_words(const char *text, char *out, size_t outlen);
+
 #define WARNINGS__MAX 8
 
 struct portal_warning {

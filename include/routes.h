@@ -46,5 +46,18 @@ void handle_code_check(struct request *req);
 void handle_settings_get(struct request *req);
 void handle_settings_put(struct request *req);
 void handle_public_card(struct request *req);
+struct portal_warning;
+struct json_object *portal_warnings_json(const struct portal_warning *w,
+    size_t n);
+
+/* src/http/patients_api.c */
+void handle_patients_list(struct request *req);
+void handle_patient_create(struct request *req);
+void handle_patient_get(struct request *req);
+void handle_patient_patch(struct request *req);
+void handle_patient_perms_get(struct request *req);
+void handle_patient_perms_put(struct request *req);
+void handle_patient_access(struct request *req);
+void handle_portal_status(struct request *req);
 
 #endif

@@ -31,7 +31,9 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_clinic.h"
+#include "db_patients.h"
 #include "migrate.h"
+#include "patients.h"
 #include "permissions.h"
 #include "portal_settings.h"
 
@@ -186,6 +188,40 @@ create_api_key(struct ctl *c, const struct opts *o, char *key, size_t klen)
 	    "create-api-key");
 }
 
+/* Demo patients; the Yılmaz family shares one phone number. */
+static int
+seed_patients(struct ctl *c, const char *clinic_id)
+{
+	static const struct {
+		const char *first, *last, *phone, *email, *language;
+	} people[] = {
+		{ "Ayşe", "Yılmaz", "+905551234567", "ayse.yilmaz@example.test", "tr" },
+		{ "Can", "Yılmaz", "+905551234567", NULL, "tr" },
+		{ "Elif", "Şahin", "+905329876543", "elif.sahin@example.test", "tr" },
+		{ "John", "Smith", "+447700900123", "john.smith@example.test", "en" },
+		{ "Mehmet", "Öztürk", NULL, "mehmet.ozturk@example.test", "tr" },
+		{ "Zehra", "Çelik", NULL, NULL, "tr" },
+	};
+	enum err err;
+
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		struct db_patient p;
+
+		memset(&p, 0, sizeof(p));
+		p.first_name = people[i].first;
+		p.last_name = people[i].last;
+		p.phone = people[i].phone;
+		p.email = people[i].email;
+		p.language = people[i].language;
+		p.portal_access = true;
+		if (!patient_derive(c->arena, &p))
+			return report(ERR_NOMEM, "seed patients");
+		if ((err = db_patient_create(c->db, c->arena, clinic_id, &p)) != ERR_OK)
+			return report(err, "seed patients");
+	}
+	return 0;
+}
+
 /* The demo clinic: Simple Dent at /simple-dent, its owner, an admin and
  * a staff login, the module, the basic preset, portal enabled. */
 static int
@@ -225,6 +261,8 @@ seed_demo(struct ctl *c)
 	s.permissions = perm_presets[0].permissions;
 	if ((err = db_settings_update(c->db, clinic_id, &s)) != ERR_OK)
 		return report(err, "portal settings");
+	if ((rc = seed_patients(c, clinic_id)) != 0)
+		return rc;
 	for (int i = 0; i < 3; i++)
 		printf("%s %s %s\n", roles[i], emails[i], passwords[i]);
 	return 0;

@@ -71,7 +71,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "'tr' = ANY (c.languages), 'en' = ANY (c.languages), "
 	    "EXISTS (SELECT 1 FROM clinic_modules m WHERE m.clinic_id = c.id "
 	    "AND m.module = 'patient_portal'), "
-	    "coalesce(p.active, false), p.provider "
+	    "coalesce(p.active, false), p.provider, c.country "
 	    "FROM clinics c LEFT JOIN payment_infrastructure p "
 	    "ON p.clinic_id = c.id WHERE c.id = $1", 1, true },
 	[STMT_PAYMENT_PUT] = { "clinic_payment_put",
@@ -358,6 +358,7 @@ db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
 	out->portal_module = val_bool(res, 0, 6);
 	out->payment_active = val_bool(res, 0, 7);
 	out->payment_provider = val(a, res, 0, 8);
+	out->country = val(a, res, 0, 9);
 	PQclear(res);
 	return out->name != NULL ? ERR_OK : ERR_NOMEM;
 }

@@ -22,7 +22,15 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/clinic/portal/code-check", handle_code_check, ACCESS_CLINIC_READ },
 	{ "GET", "/api/v1/clinic/portal/settings", handle_settings_get, ACCESS_CLINIC_READ },
 	{ "PUT", "/api/v1/clinic/portal/settings", handle_settings_put, ACCESS_CLINIC_ADMIN },
+	{ "GET", "/api/v1/clinic/portal/status", handle_portal_status, ACCESS_CLINIC_READ },
 	{ "GET", "/api/v1/clinic/audit", handle_audit_list, ACCESS_CLINIC_ADMIN },
+	{ "GET", "/api/v1/clinic/patients", handle_patients_list, ACCESS_CLINIC_READ },
+	{ "POST", "/api/v1/clinic/patients", handle_patient_create, ACCESS_CLINIC_WRITE },
+	{ "GET", "/api/v1/clinic/patients/{id}", handle_patient_get, ACCESS_CLINIC_READ },
+	{ "PATCH", "/api/v1/clinic/patients/{id}", handle_patient_patch, ACCESS_CLINIC_WRITE },
+	{ "GET", "/api/v1/clinic/patients/{id}/portal-permissions", handle_patient_perms_get, ACCESS_CLINIC_READ },
+	{ "PUT", "/api/v1/clinic/patients/{id}/portal-permissions", handle_patient_perms_put, ACCESS_CLINIC_ADMIN },
+	{ "GET", "/api/v1/clinic/patients/{id}/portal-access", handle_patient_access, ACCESS_CLINIC_READ },
 
 	{ "GET", "/api/v1/portal/{code}/", handle_public_card, ACCESS_PUBLIC },
 };

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_clinic.h"
+#include "db_patients.h"
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
@@ -220,8 +221,8 @@ code_refusal(struct request *req, const char *code, const char **message)
 	return "code_taken";
 }
 
-static struct json_object *
-warnings_json(const struct portal_warning *w, size_t n)
+struct json_object *
+portal_warnings_json(const struct portal_warning *w, size_t n)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -238,6 +239,30 @@ warnings_json(const struct portal_warning *w, size_t n)
 	return arr;
 }
 
+/* Does code look like personal data: a phone-like run of digits, or the
+ * first and last name of one of the clinic's patients? Call inside the
+ * clinic's transaction. */
+static enum err
+code_looks_personal(struct request *req, const char *code, bool *personal)
+{
+	char *words, *o;
+
+	*personal = portal_code_has_digit_run(code);
+	if (*personal)
+		return ERR_OK;
+	/* "ayse-yilmaz" -> {ayse,yilmaz}; codes hold [a-z0-9-] only. */
+	words = o = arena_alloc(req->arena, strlen(code) + 3);
+	if (words == NULL)
+		return ERR_NOMEM;
+	*o++ = '{';
+	for (const char *c = code; *c; c++)
+		*o++ = *c == '-' ? ',' : *c;
+	*o++ = '}';
+	*o = '\0';
+	return db_patient_name_among(req->ctx->db, req->actor.clinic_id, words,
+	    personal);
+}
+
 /* GET /api/v1/clinic/portal/code-check?code=: {code, available, reason,
  * message, warnings}. */
 void
@@ -246,6 +271,7 @@ handle_code_check(struct request *req)
 	const char *code = req_query(req, "code"), *message = NULL, *refusal;
 	struct portal_warning w[1];
 	struct json_object *body;
+	bool personal = false;
 	size_t nw = 0;
 
 	if (code == NULL || strlen(code) > 200) {
@@ -260,7 +286,17 @@ handle_code_check(struct request *req)
 		problem_send(req, "unavailable", message);
 		return;
 	}
-	if (portal_code_has_digit_run(code)) {
+	if (refusal == NULL || strcmp(refusal, "code_invalid") != 0) {
+		enum err err;
+
+		if ((err = db_begin_clinic(req->ctx->db, req->actor.clinic_id)) != ERR_OK ||
+		    (err = code_looks_personal(req, code, &personal)) != ERR_OK ||
+		    (err = db_commit(req->ctx->db)) != ERR_OK) {
+			fail(req, err);
+			return;
+		}
+	}
+	if (personal) {
 		w[0].code = "code_looks_personal";
 		w[0].message = "The code looks like personal data (a phone "
 		    "number or a patient's name); choose a neutral code.";
@@ -274,7 +310,7 @@ handle_code_check(struct request *req)
 	json_add_string(body, "reason", refusal == NULL ? NULL :
 	    refusal + strlen("code_"));
 	json_add_string(body, "message", message);
-	json_add(body, "warnings", warnings_json(w, nw));
+	json_add(body, "warnings", portal_warnings_json(w, nw));
 	resp_json(req, 200, body);
 }
 
@@ -498,6 +534,9 @@ handle_settings_put(struct request *req)
 	next.version = old.version + 1;
 	before = json_arena_own(req->arena, settings_json(&old));
 	after = json_arena_own(req->arena, settings_json(&next));
+	facts.code_personal = false;
+	if (err == ERR_OK && next.code != NULL)
+		err = code_looks_personal(req, next.code, &facts.code_personal);
 	if (err != ERR_OK || (err = audit_record(req, "portal.settings.update",
 	    "portal_settings", req->actor.clinic_id, before, after)) != ERR_OK ||
 	    (err = db_commit(db)) != ERR_OK) {
@@ -507,14 +546,13 @@ handle_settings_put(struct request *req)
 	facts.permissions = next.permissions;
 	facts.payment_active = clinic.payment_active;
 	facts.has_reviewer = next.upload_reviewer_id != NULL;
-	facts.code_personal = next.code != NULL &&
-	    portal_code_has_digit_run(next.code);
+
 	/* Invitations arrive with issue 5; until then nobody was invited. */
 	facts.invited_under_old_code = 0;
 	nw = portal_settings_warnings(&facts, warnings);
 	body = json_object_new_object();
 	json_add(body, "settings", json_object_get(after));
-	json_add(body, "warnings", warnings_json(warnings, nw));
+	json_add(body, "warnings", portal_warnings_json(warnings, nw));
 	resp_header(req, "ETag", etag(req, next.version));
 	resp_json(req, 200, body);
 }

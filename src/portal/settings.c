@@ -84,8 +84,9 @@ static const struct { const char *utf8; char ascii; } folds[] = {
 	{ "ù", 'u' }, { "ñ", 'n' }, { "ß", 's' },
 };
 
-void
-portal_fold_ascii(const char *text, char *out, size_t outlen)
+/* Folds text; with words, runs of other characters become one space. */
+static void
+fold(const char *text, char *out, size_t outlen, bool words)
 {
 	size_t n = 0;
 	const unsigned char *p = (const unsigned char *)text;
@@ -94,6 +95,8 @@ portal_fold_ascii(const char *text, char *out, size_t outlen)
 		if (*p < 0x80) {
 			if (isalnum(*p))
 				out[n++] = (char)tolower(*p);
+			else if (words && n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
 			p++;
 			continue;
 		}
@@ -111,7 +114,21 @@ portal_fold_ascii(const char *text, char *out, size_t outlen)
 		while ((*p & 0xc0) == 0x80)
 			p++;
 	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
 	out[n] = '\0';
+}
+
+void
+portal_fold_ascii(const char *text, char *out, size_t outlen)
+{
+	fold(text, out, outlen, false);
+}
+
+void
+portal_fold_words(const char *text, char *out, size_t outlen)
+{
+	fold(text, out, outlen, true);
 }
 
 bool

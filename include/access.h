@@ -1,0 +1,56 @@
+/*
+ * access.h - the one decision "may this patient do X" (DESIGN.md section
+ * 3). The patient endpoints and the clinic's diagnostics both call
+ * access_decide(), so they cannot disagree.
+ */
+#ifndef PORTAL_ACCESS_H
+#define PORTAL_ACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "permissions.h"
+
+enum access_condition {
+	COND_MODULE,
+	COND_PORTAL_ENABLED,
+	COND_CODE_SET,
+	COND_PATIENT_ACCESS,
+	COND_CONTACT_ON_FILE,
+	COND_PERMISSION,
+	COND_PAYMENT_INFRASTRUCTURE,	/* make_payment only */
+	COND_DOCUMENT_SHARED,		/* documents and images only */
+	COND__MAX
+};
+
+/* Everything the decision needs, gathered by the caller. */
+struct access_facts {
+	bool module;
+	bool portal_enabled;
+	bool code_set;
+	bool patient_access;
+	bool has_phone, has_email;
+	perm_set effective;
+	bool payment_active;
+	bool document_named;		/* the request names a document */
+	bool document_shared;		/* ... and it is shared with the patient */
+};
+
+struct access_check {
+	enum access_condition condition;
+	bool ok;
+	const char *detail;		/* for people, in English */
+};
+
+/* The condition's name in the API ("portal_enabled", ...). */
+const char *access_condition_name(enum access_condition c);
+
+/*
+ * Evaluates every condition for action in the order of the enum, passed
+ * ones too, into checks (COND__MAX entries); *count receives how many.
+ * Returns true when all hold.
+ */
+bool access_decide(const struct access_facts *f, enum perm action,
+    struct access_check *checks, size_t *count);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * db_patients.h - patients and their Portal Permissions. Call inside a
+ * transaction opened with db_begin_clinic() for clinic_id. Strings live in
+ * the arena passed in.
+ */
+#ifndef PORTAL_DB_PATIENTS_H
+#define PORTAL_DB_PATIENTS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "permissions.h"
+
+struct arena;
+struct db;
+
+struct db_patient {
+	const char *id, *first_name, *last_name, *phone, *email, *language;
+	bool portal_access;
+	bool custom;			/* permissions_mode = custom */
+	perm_set custom_permissions;
+	const char *created_at, *updated_at, *sort_key;
+	/* Derived by the caller before create/update: */
+	const char *first_folded, *last_folded, *search_text;
+};
+
+/* Creates p (fields above but id and times) and fills in id and times. */
+enum err db_patient_create(struct db *db, struct arena *a,
+    const char *clinic_id, struct db_patient *p);
+/* ERR_NOT_FOUND for an unknown id or another clinic's. */
+enum err db_patient_get(struct db *db, struct arena *a, const char *clinic_id,
+    const char *id, bool for_update, struct db_patient *out);
+/* Writes every mutable field of p back; refreshes updated_at. */
+enum err db_patient_update(struct db *db, struct arena *a,
+    const char *clinic_id, struct db_patient *p);
+/* Up to limit patients in sort order after (after_sort, after_id) (NULL:
+ * from the start), whose search text contains like_pattern when that is
+ * not NULL. */
+enum err db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
+    const char *like_pattern, const char *after_sort, const char *after_id,
+    int limit, struct db_patient **out, int *count);
+/* True when some patient's folded first and last names are both among
+ * the words of words_literal ("{ayse,yilmaz}"). */
+enum err db_patient_name_among(struct db *db, const char *clinic_id,
+    const char *words_literal, bool *found);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * patients.h - the derived columns of a patient.
+ */
+#ifndef PORTAL_PATIENTS_H
+#define PORTAL_PATIENTS_H
+
+#include <stdbool.h>
+
+#include "db_patients.h"
+
+struct arena;
+
+/* Fills p's first_folded, last_folded and search_text from its names,
+ * phone and email. False when out of memory. */
+bool patient_derive(struct arena *a, struct db_patient *p);
+
+#endif

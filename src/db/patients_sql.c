@@ -1,0 +1,229 @@
+/* patients_sql.c - statements about patients (see db_patients.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db_clinic.h"
+#include "db_internal.h"
+#include "db_patients.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define PATIENT_COLUMNS \
+	"id, first_name, last_name, phone, email, language, portal_access, " \
+	"permissions_mode = 'custom', array_to_string(custom_permissions, ','), " \
+	TS("created_at") ", " TS("updated_at") ", sort_key"
+
+enum stmt_id {
+	STMT_CREATE,
+	STMT_GET,
+	STMT_GET_FOR_UPDATE,
+	STMT_UPDATE,
+	STMT_LIST,
+	STMT_SEARCH,
+	STMT_NAME_AMONG,
+	STMT__MAX
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+	[STMT_CREATE] = { "patients_create",
+	    "INSERT INTO patients (clinic_id, first_name, last_name, phone, email, "
+	    "language, portal_access, first_folded, last_folded, sort_key, "
+	    "search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	    "$9 || ' ' || $8, $10) RETURNING " PATIENT_COLUMNS, 10, false },
+	[STMT_GET] = { "patients_get",
+	    "SELECT " PATIENT_COLUMNS " FROM patients "
+	    "WHERE clinic_id = $1 AND id = $2", 2, true },
+	[STMT_GET_FOR_UPDATE] = { "patients_get_for_update",
+	    "SELECT " PATIENT_COLUMNS " FROM patients "
+	    "WHERE clinic_id = $1 AND id = $2 FOR UPDATE", 2, false },
+	[STMT_UPDATE] = { "patients_update",
+	    "UPDATE patients SET first_name = $3, last_name = $4, phone = $5, "
+	    "email = $6, language = $7, portal_access = $8, "
+	    "permissions_mode = CASE WHEN $9 THEN 'custom' ELSE 'clinic' END, "
+	    "custom_permissions = $10::text[], first_folded = $11, "
+	    "last_folded = $12, sort_key = $12 || ' ' || $11, search_text = $13, "
+	    "updated_at = now() WHERE clinic_id = $1 AND id = $2 "
+	    "RETURNING " PATIENT_COLUMNS, 13, false },
+	[STMT_LIST] = { "patients_list",
+	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
+	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
+	    4, true },
+	[STMT_SEARCH] = { "patients_search",
+	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
+	    "AND search_text LIKE $5 "
+	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
+	    5, true },
+	[STMT_NAME_AMONG] = { "patients_name_among",
+	    "SELECT EXISTS (SELECT 1 FROM patients WHERE clinic_id = $1 "
+	    "AND last_folded = ANY ($2::text[]) AND first_folded = ANY ($2::text[]))",
+	    2, true },
+};
+
+static const char *
+val(struct arena *a, PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL :
+	    arena_strdup(a, PQgetvalue(res, row, col));
+}
+
+static perm_set
+perm_parse(const char *csv)
+{
+	perm_set set = 0;
+	char key[64];
+
+	while (csv != NULL && *csv != '\0') {
+		size_t n = strcspn(csv, ",");
+		int p;
+
+		if (n < sizeof(key)) {
+			memcpy(key, csv, n);
+			key[n] = '\0';
+			if ((p = perm_from_key(key)) >= 0)
+				set |= PERM_BIT(p);
+		}
+		csv += n + (csv[n] == ',');
+	}
+	return set;
+}
+
+static void
+read_row(struct arena *a, PGresult *res, int row, struct db_patient *p)
+{
+	p->id = val(a, res, row, 0);
+	p->first_name = val(a, res, row, 1);
+	p->last_name = val(a, res, row, 2);
+	p->phone = val(a, res, row, 3);
+	p->email = val(a, res, row, 4);
+	p->language = val(a, res, row, 5);
+	p->portal_access = PQgetvalue(res, row, 6)[0] == 't';
+	p->custom = PQgetvalue(res, row, 7)[0] == 't';
+	p->custom_permissions = perm_parse(PQgetvalue(res, row, 8));
+	p->created_at = val(a, res, row, 9);
+	p->updated_at = val(a, res, row, 10);
+	p->sort_key = val(a, res, row, 11);
+}
+
+static enum err
+one_row(struct db *db, struct arena *a, enum stmt_id id,
+    const char *const *params, struct db_patient *out)
+{
+	enum err err;
+	PGresult *res = db_exec(db, &stmts[id], params, &err);
+
+	if (res == NULL)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return ERR_NOT_FOUND;
+	}
+	read_row(a, res, 0, out);
+	PQclear(res);
+	return out->sort_key != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+db_patient_create(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_patient *p)
+{
+	const char *params[] = { clinic_id, p->first_name, p->last_name,
+	    p->phone, p->email, p->language, p->portal_access ? "t" : "f",
+	    p->first_folded, p->last_folded, p->search_text };
+
+	return one_row(db, a, STMT_CREATE, params, p);
+}
+
+static bool
+is_uuid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len != 36)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : strchr("0123456789abcdefABCDEF", s[i]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+enum err
+db_patient_get(struct db *db, struct arena *a, const char *clinic_id,
+    const char *id, bool for_update, struct db_patient *out)
+{
+	const char *params[] = { clinic_id, id };
+
+	/* Not an id at all: nobody's patient. */
+	if (!is_uuid(id))
+		return ERR_NOT_FOUND;
+	return one_row(db, a, for_update ? STMT_GET_FOR_UPDATE : STMT_GET,
+	    params, out);
+}
+
+enum err
+db_patient_update(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_patient *p)
+{
+	const char *literal = db_perm_literal(a, p->custom_permissions);
+	const char *params[] = { clinic_id, p->id, p->first_name, p->last_name,
+	    p->phone, p->email, p->language, p->portal_access ? "t" : "f",
+	    p->custom ? "t" : "f", literal, p->first_folded, p->last_folded,
+	    p->search_text };
+
+	if (literal == NULL)
+		return ERR_NOMEM;
+	return one_row(db, a, STMT_UPDATE, params, p);
+}
+
+enum err
+db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
+    const char *like_pattern, const char *after_sort, const char *after_id,
+    int limit, struct db_patient **out, int *count)
+{
+	char lim[16];
+	/* The smallest key: everything sorts after the empty string and the
+	 * nil uuid. */
+	const char *params[] = { clinic_id, after_sort ? after_sort : "",
+	    after_id ? after_id : "00000000-0000-0000-0000-000000000000", lim,
+	    like_pattern };
+	enum err err;
+	PGresult *res;
+	int n;
+
+	snprintf(lim, sizeof(lim), "%d", limit);
+	res = db_exec(db, &stmts[like_pattern ? STMT_SEARCH : STMT_LIST], params,
+	    &err);
+	if (res == NULL)
+		return err;
+	n = PQntuples(res);
+	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
+	if (*out == NULL) {
+		PQclear(res);
+		return ERR_NOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		read_row(a, res, i, &(*out)[i]);
+	*count = n;
+	PQclear(res);
+	return ERR_OK;
+}
+
+enum err
+db_patient_name_among(struct db *db, const char *clinic_id,
+    const char *words_literal, bool *found)
+{
+	const char *params[] = { clinic_id, words_literal };
+	enum err err;
+	PGresult *res = db_exec(db, &stmts[STMT_NAME_AMONG], params, &err);
+
+	if (res == NULL)
+		return err;
+	*found = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return ERR_OK;
+}

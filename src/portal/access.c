@@ -1,0 +1,88 @@
+/*
+ * access.c - may this patient do this action? Every condition of DESIGN.md
+ * section 3, evaluated in order and reported whether it passed or not, so
+ * that the clinic's diagnostics can say exactly why (see access.h).
+ */
+#include "config.h"
+
+#include "access.h"
+
+static const char *const condition_names[COND__MAX] = {
+	[COND_MODULE] = "module",
+	[COND_PORTAL_ENABLED] = "portal_enabled",
+	[COND_CODE_SET] = "code_set",
+	[COND_PATIENT_ACCESS] = "patient_access",
+	[COND_CONTACT_ON_FILE] = "contact_on_file",
+	[COND_PERMISSION] = "permission",
+	[COND_PAYMENT_INFRASTRUCTURE] = "payment_infrastructure",
+	[COND_DOCUMENT_SHARED] = "document_shared",
+};
+
+const char *
+access_condition_name(enum access_condition c)
+{
+	return (unsigned)c < COND__MAX ? condition_names[c] : "unknown";
+}
+
+static bool
+check(struct access_check *checks, size_t *n, enum access_condition c,
+    bool ok, const char *pass, const char *fail)
+{
+	checks[*n].condition = c;
+	checks[*n].ok = ok;
+	checks[*n].detail = ok ? pass : fail;
+	(*n)++;
+	return ok;
+}
+
+static bool
+is_document_action(enum perm action)
+{
+	return action == PERM_VIEW_DOCUMENTS || action == PERM_DOWNLOAD_DOCUMENTS ||
+	    action == PERM_VIEW_IMAGES;
+}
+
+bool
+access_decide(const struct access_facts *f, enum perm action,
+    struct access_check *checks, size_t *count)
+{
+	bool all = true;
+	size_t n = 0;
+
+	all &= check(checks, &n, COND_MODULE, f->module,
+	    "The clinic has the Patient Portal module.",
+	    "The clinic has not purchased the Patient Portal module.");
+	all &= check(checks, &n, COND_PORTAL_ENABLED, f->portal_enabled,
+	    "The Patient Portal is enabled.",
+	    "The Patient Portal is disabled in the portal settings.");
+	all &= check(checks, &n, COND_CODE_SET, f->code_set,
+	    "The portal has a code, so its address works.",
+	    "The portal code is empty, so the portal has no address.");
+	all &= check(checks, &n, COND_PATIENT_ACCESS, f->patient_access,
+	    "The patient's portal access is on.",
+	    "The patient's portal access is switched off.");
+	all &= check(checks, &n, COND_CONTACT_ON_FILE, f->has_phone || f->has_email,
+	    "The patient has a phone number or email address to sign in with.",
+	    "The patient has neither a phone number nor an email address, "
+	    "so they cannot be invited or sign in.");
+	all &= check(checks, &n, COND_PERMISSION,
+	    (f->effective & PERM_BIT(action)) != 0,
+	    "The action is among the patient's portal permissions.",
+	    "The action is not among the patient's portal permissions "
+	    "(the clinic's, or the patient's own set).");
+	if (action == PERM_MAKE_PAYMENT)
+		all &= check(checks, &n, COND_PAYMENT_INFRASTRUCTURE,
+		    f->payment_active,
+		    "The clinic's online payment infrastructure is active.",
+		    "The clinic's online payment infrastructure is not active.");
+	if (is_document_action(action))
+		all &= check(checks, &n, COND_DOCUMENT_SHARED,
+		    f->document_named && f->document_shared,
+		    "The document is shared with the patient.",
+		    f->document_named ?
+		    "The document is not shared with the patient." :
+		    "Name a document (document_id) to check whether it is "
+		    "shared with the patient.");
+	*count = n;
+	return all;
+}
