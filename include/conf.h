@@ -41,6 +41,7 @@ struct conf {
 	long staff_session_absolute;	/* seconds after sign-in */
 	long staff_login_max_failures;	/* per account per window, then 429 */
 	long staff_login_window;	/* seconds */
+	long staff_login_backoff_after;	/* failures before tries must wait */
 	long cookie_secure;		/* 1: cookies carry Secure */
 
 	/* portal-notifier */

@@ -35,6 +35,13 @@ char *crypto_password_hash(const char *password, unsigned long long opslimit,
 /* True when password matches the stored hash. */
 bool crypto_password_verify(const char *hash, const char *password);
 
+/* A new API key "ppk_<token>" into key (CRYPTO_API_KEY_CHARS + 1 bytes),
+ * the hash stored for it (CRYPTO_BYTEA_HEX bytes) and the prefix shown to
+ * people so they can tell keys apart (13 bytes). */
+#define CRYPTO_API_KEY_CHARS (4 + CRYPTO_TOKEN_CHARS)
+#define CRYPTO_API_KEY_PREFIX "ppk_"
+void crypto_api_key(char *key, char *hash, char *prefix);
+
 /* Constant-time comparison of two NUL-terminated strings. */
 bool crypto_str_equal(const char *a, const char *b);
 

@@ -63,8 +63,10 @@ struct db_audit {
  * in functions that answer only what sign-in needs). */
 enum err db_staff_for_login(struct db *db, struct arena *a, const char *email,
     struct db_staff_login *out);
+/* Failures of email within the last window_s seconds, and the seconds
+ * since the latest of them. */
 enum err db_login_failures(struct db *db, const char *email, long window_s,
-    long *count);
+    long *count, long *seconds_since_last);
 enum err db_login_failure_add(struct db *db, const char *email);
 enum err db_login_failures_clear(struct db *db, const char *email);
 enum err db_session_lookup(struct db *db, struct arena *a,
@@ -110,7 +112,27 @@ enum err db_module_set(struct db *db, const char *clinic_id, const char *module,
     bool granted);
 enum err db_api_key_create(struct db *db, struct arena *a,
     const char *clinic_id, const char *name, const char *prefix,
-    const char *secret_hash, const char *scopes_literal, const char **id);
+    const char *secret_hash, const char *scopes_literal, const char **id,
+    const char **created_at);
+
+struct db_api_key_row {
+	const char *id, *name, *prefix, *created_at, *last_used_at, *revoked_at;
+	unsigned scopes;
+};
+
+/* The clinic's API keys, newest first (at most 200). */
+enum err db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_api_key_row **out, int *count);
+/* Revokes a key of the clinic (again is fine); ERR_NOT_FOUND otherwise. */
+enum err db_api_key_revoke(struct db *db, const char *clinic_id,
+    const char *id);
+/* Keys of the clinic not revoked. */
+enum err db_api_key_count(struct db *db, const char *clinic_id, long *count);
+
+/* SCOPE_* bits from "read,write" (any separator), and back as a text[]
+ * literal ("{read,write}"). */
+unsigned db_scopes_parse(const char *csv);
+const char *db_scopes_literal(unsigned scopes);
 
 /* "{a,b}" for set, in catalog order, into the arena. */
 const char *db_perm_literal(struct arena *a, perm_set set);

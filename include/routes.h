@@ -50,6 +50,11 @@ struct portal_warning;
 struct json_object *portal_warnings_json(const struct portal_warning *w,
     size_t n);
 
+/* src/http/apikeys_api.c */
+void handle_api_keys_list(struct request *req);
+void handle_api_key_create(struct request *req);
+void handle_api_key_revoke(struct request *req);
+
 /* src/http/patients_api.c */
 void handle_patients_list(struct request *req);
 void handle_patient_create(struct request *req);

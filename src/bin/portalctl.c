@@ -140,52 +140,24 @@ create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen)
 }
 
 static int
-scopes_literal(const char *scopes, char *out, size_t len)
+create_api_key(struct ctl *c, const struct opts *o, char *key)
 {
-	char copy[64], *tok, *save = NULL;
-	size_t n = 0;
-
-	if (strlen(scopes) >= sizeof(copy))
-		return -1;
-	strcpy(copy, scopes);
-	out[n++] = '{';
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "read") != 0 && strcmp(tok, "write") != 0 &&
-		    strcmp(tok, "admin") != 0)
-			return -1;
-		n += (size_t)snprintf(out + n, len - n, "%s%s",
-		    out[n - 1] == '{' ? "" : ",", tok);
-	}
-	if (n == 1 || n + 2 > len)
-		return -1;
-	out[n++] = '}';
-	out[n] = '\0';
-	return 0;
-}
-
-static int
-create_api_key(struct ctl *c, const struct opts *o, char *key, size_t klen)
-{
-	char token[CRYPTO_TOKEN_CHARS + 1], hash[CRYPTO_BYTEA_HEX], prefix[16];
-	char literal[64];
+	char hash[CRYPTO_BYTEA_HEX], prefix[16];
+	unsigned scopes;
 	const char *id;
 
 	if (need(o->clinic, "clinic") || need(o->scopes, "scopes"))
 		return 2;
-	if (scopes_literal(o->scopes, literal, sizeof(literal)) != 0) {
+	scopes = db_scopes_parse(o->scopes);
+	if (scopes == 0 || strspn(o->scopes, "readwitmn,") != strlen(o->scopes)) {
 		fprintf(stderr, "portalctl: --scopes is a comma list of read, "
 		    "write, admin\n");
 		return 2;
 	}
-	crypto_token(token);
-	snprintf(key, klen, "ppk_%s", token);
-	snprintf(prefix, sizeof(prefix), "%.12s", key);
-	crypto_token_hash(hash, key);
-	sodium_memzero(token, sizeof(token));
+	crypto_api_key(key, hash, prefix);
 	return report(db_api_key_create(c->db, c->arena, o->clinic,
-	    o->name != NULL ? o->name : "API key", prefix, hash, literal, &id),
-	    "create-api-key");
+	    o->name != NULL ? o->name : "API key", prefix, hash,
+	    db_scopes_literal(scopes), &id, NULL), "create-api-key");
 }
 
 /* Demo patients; the Yılmaz family shares one phone number. */
@@ -370,9 +342,9 @@ main(int argc, char **argv)
 			status = report(db_module_set(ctl.db, o.clinic, o.module,
 			    command[0] == 'g'), command);
 	} else if (strcmp(command, "create-api-key") == 0) {
-		char key[64];
+		char key[CRYPTO_API_KEY_CHARS + 1];
 
-		if ((status = create_api_key(&ctl, &o, key, sizeof(key))) == 0)
+		if ((status = create_api_key(&ctl, &o, key)) == 0)
 			printf("%s\n", key);
 	} else if (strcmp(command, "seed-demo") == 0) {
 		if (db_begin(ctl.db) != ERR_OK)

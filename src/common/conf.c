@@ -54,6 +54,7 @@ static const struct conf_key conf_keys[] = {
 	INT(staff_session_absolute, 60, 30 * 86400, "43200"),
 	INT(staff_login_max_failures, 1, 1000, "10"),
 	INT(staff_login_window, 1, 86400, "900"),
+	INT(staff_login_backoff_after, 1, 1000, "3"),
 	INT(cookie_secure, 0, 1, "1"),
 };
 

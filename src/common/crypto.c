@@ -68,3 +68,17 @@ crypto_str_equal(const char *a, const char *b)
 		return false;
 	return sodium_memcmp(a, b, la) == 0;
 }
+
+void
+crypto_api_key(char *key, char *hash, char *prefix)
+{
+	char token[CRYPTO_TOKEN_CHARS + 1];
+
+	crypto_token(token);
+	memcpy(key, CRYPTO_API_KEY_PREFIX, 4);
+	memcpy(key + 4, token, CRYPTO_TOKEN_CHARS + 1);
+	sodium_memzero(token, sizeof(token));
+	crypto_token_hash(hash, key);
+	memcpy(prefix, key, 12);
+	prefix[12] = '\0';
+}

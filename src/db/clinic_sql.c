@@ -35,8 +35,14 @@ enum stmt_id {
 	STMT_MODULE_GRANT,
 	STMT_MODULE_REVOKE,
 	STMT_API_KEY_CREATE,
+	STMT_API_KEY_LIST,
+	STMT_API_KEY_REVOKE,
+	STMT_API_KEY_COUNT,
 	STMT__MAX
 };
+
+#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define SETTINGS_COLUMNS \
 	"enabled, code, array_to_string(permissions, ','), sms_template_id, " \
@@ -47,7 +53,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT id, clinic_id, name, role, password_hash "
 	    "FROM portal_staff_for_login($1)", 1, true },
 	[STMT_LOGIN_FAILURES] = { "clinic_login_failures",
-	    "SELECT count(*) FROM staff_login_failures "
+	    "SELECT count(*), coalesce(extract(epoch FROM now() - max(failed_at)), 0)::bigint "
+	    "FROM staff_login_failures "
 	    "WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)",
 	    2, true },
 	[STMT_LOGIN_FAILURE_ADD] = { "clinic_login_failure_add",
@@ -131,7 +138,19 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    2, false },
 	[STMT_API_KEY_CREATE] = { "clinic_api_key_create",
 	    "INSERT INTO api_keys (clinic_id, name, prefix, secret_hash, scopes) "
-	    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING id", 5, false },
+	    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING id, "
+	    TS_UTC("created_at"), 5, false },
+	[STMT_API_KEY_LIST] = { "clinic_api_key_list",
+	    "SELECT id, name, prefix, array_to_string(scopes, ','), "
+	    TS_UTC("created_at") ", " TS_UTC("last_used_at") ", "
+	    TS_UTC("revoked_at") " FROM api_keys WHERE clinic_id = $1 "
+	    "ORDER BY created_at DESC, id LIMIT 200", 1, true },
+	[STMT_API_KEY_REVOKE] = { "clinic_api_key_revoke",
+	    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+	    "WHERE clinic_id = $1 AND id = $2 RETURNING id", 2, false },
+	[STMT_API_KEY_COUNT] = { "clinic_api_key_count",
+	    "SELECT count(*) FROM api_keys WHERE clinic_id = $1 "
+	    "AND revoked_at IS NULL", 1, true },
 };
 
 /* The value at (row, col) copied into the arena; NULL for SQL NULL. */
@@ -239,7 +258,8 @@ db_staff_for_login(struct db *db, struct arena *a, const char *email,
 }
 
 enum err
-db_login_failures(struct db *db, const char *email, long window_s, long *count)
+db_login_failures(struct db *db, const char *email, long window_s, long *count,
+    long *seconds_since_last)
 {
 	char window[32];
 	const char *params[] = { email, window };
@@ -251,6 +271,7 @@ db_login_failures(struct db *db, const char *email, long window_s, long *count)
 	if (res == NULL)
 		return err;
 	*count = atol(PQgetvalue(res, 0, 0));
+	*seconds_since_last = atol(PQgetvalue(res, 0, 1));
 	PQclear(res);
 	return ERR_OK;
 }
@@ -300,21 +321,13 @@ db_api_key_lookup(struct db *db, struct arena *a, const char *secret_hash,
 	const char *params[] = { secret_hash };
 	enum err err;
 	PGresult *res = one(db, STMT_API_KEY_LOOKUP, params, &err);
-	const char *scopes;
 
 	if (res == NULL)
 		return err;
 	out->clinic_id = val(a, res, 0, 0);
 	out->id = val(a, res, 0, 1);
 	out->name = val(a, res, 0, 2);
-	scopes = PQgetvalue(res, 0, 3);
-	out->scopes = 0;
-	if (strstr(scopes, "read") != NULL)
-		out->scopes |= SCOPE_READ;
-	if (strstr(scopes, "write") != NULL)
-		out->scopes |= SCOPE_WRITE;
-	if (strstr(scopes, "admin") != NULL)
-		out->scopes |= SCOPE_ADMIN;
+	out->scopes = db_scopes_parse(PQgetvalue(res, 0, 3));
 	PQclear(res);
 	return out->name != NULL ? ERR_OK : ERR_NOMEM;
 }
@@ -544,7 +557,7 @@ db_module_set(struct db *db, const char *clinic_id, const char *module,
 enum err
 db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
     const char *name, const char *prefix, const char *secret_hash,
-    const char *scopes_literal, const char **id)
+    const char *scopes_literal, const char **id, const char **created_at)
 {
 	const char *params[] = { clinic_id, name, prefix, secret_hash,
 	    scopes_literal };
@@ -554,6 +567,91 @@ db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
 	if (res == NULL)
 		return err;
 	*id = val(a, res, 0, 0);
+	if (created_at != NULL)
+		*created_at = val(a, res, 0, 1);
 	PQclear(res);
 	return ERR_OK;
+}
+
+unsigned
+db_scopes_parse(const char *csv)
+{
+	unsigned scopes = 0;
+
+	if (strstr(csv, "read") != NULL)
+		scopes |= SCOPE_READ;
+	if (strstr(csv, "write") != NULL)
+		scopes |= SCOPE_WRITE;
+	if (strstr(csv, "admin") != NULL)
+		scopes |= SCOPE_ADMIN;
+	return scopes;
+}
+
+enum err
+db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_api_key_row **out, int *count)
+{
+	const char *params[] = { clinic_id };
+	enum err err;
+	PGresult *res = db_exec(db, &stmts[STMT_API_KEY_LIST], params, &err);
+	int n;
+
+	if (res == NULL)
+		return err;
+	n = PQntuples(res);
+	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
+	if (*out == NULL) {
+		PQclear(res);
+		return ERR_NOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		struct db_api_key_row *k = &(*out)[i];
+
+		k->id = val(a, res, i, 0);
+		k->name = val(a, res, i, 1);
+		k->prefix = val(a, res, i, 2);
+		k->scopes = db_scopes_parse(PQgetvalue(res, i, 3));
+		k->created_at = val(a, res, i, 4);
+		k->last_used_at = val(a, res, i, 5);
+		k->revoked_at = val(a, res, i, 6);
+	}
+	*count = n;
+	PQclear(res);
+	return ERR_OK;
+}
+
+enum err
+db_api_key_revoke(struct db *db, const char *clinic_id, const char *id)
+{
+	const char *params[] = { clinic_id, id };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_REVOKE, params, &err);
+
+	PQclear(res);
+	return err;
+}
+
+enum err
+db_api_key_count(struct db *db, const char *clinic_id, long *count)
+{
+	const char *params[] = { clinic_id };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_COUNT, params, &err);
+
+	if (res == NULL)
+		return err;
+	*count = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return ERR_OK;
+}
+
+const char *
+db_scopes_literal(unsigned scopes)
+{
+	static const char *const literals[8] = {
+		"{}", "{read}", "{write}", "{read,write}", "{admin}",
+		"{read,admin}", "{write,admin}", "{read,write,admin}",
+	};
+
+	return literals[scopes & 7u];
 }

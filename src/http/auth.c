@@ -26,7 +26,6 @@
 
 #define STAFF_COOKIE "portal_staff"
 #define STAFF_COOKIE_PATH "/api/v1/clinic/"
-#define API_KEY_PREFIX "ppk_"
 
 static enum staff_role
 role_parse(const char *role)
@@ -79,7 +78,7 @@ auth_api_key(struct request *req, const char *authorization)
 		return false;
 	}
 	secret = authorization + 7;
-	if (strncmp(secret, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) != 0 ||
+	if (strncmp(secret, CRYPTO_API_KEY_PREFIX, 4) != 0 ||
 	    strlen(secret) > 128) {
 		problem_send(req, "not_authenticated", "The API key is not valid.");
 		return false;
@@ -263,8 +262,10 @@ staff_json(const char *id, const char *name, enum staff_role role)
 /*
  * POST /api/v1/clinic/auth/login {email, password}: 200 {staff,
  * csrf_token} and the session cookie; 401 not_authenticated for a wrong
- * address or password (the same answer for both); 429 rate_limited after
- * too many failures for the account, with Retry-After.
+ * address or password (the same answer for both); 429 rate_limited with
+ * Retry-After while the account backs off (after staff_login_backoff_after
+ * failures, 1, 2, 4, ... seconds between tries, up to 64) and after staff_login_max_failures
+ * failures within staff_login_window.
  */
 void
 handle_staff_login(struct request *req)
@@ -276,7 +277,7 @@ handle_staff_login(struct request *req)
 	struct db_staff_login staff;
 	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];
 	char hash[CRYPTO_BYTEA_HEX];
-	long failures = 0;
+	long failures = 0, since_last = 0, retry_after = 0;
 	enum err err;
 	bool ok;
 	struct json_object *body;
@@ -292,16 +293,26 @@ handle_staff_login(struct request *req)
 		problem_list_send(req, pl, NULL);
 		return;
 	}
-	err = db_login_failures(db, email, conf->staff_login_window, &failures);
+	err = db_login_failures(db, email, conf->staff_login_window, &failures,
+	    &since_last);
 	if (err != ERR_OK) {
 		problem_send(req, problem_code_for_err(err), NULL);
 		return;
 	}
 	if (failures >= conf->staff_login_max_failures) {
+		retry_after = conf->staff_login_window;
+	} else if (failures >= conf->staff_login_backoff_after) {
+		/* Backoff: 1, 2, 4, ... 64 seconds after each further failure. */
+		long extra = failures - conf->staff_login_backoff_after;
+		long wait = 1L << (extra < 6 ? extra : 6);
+
+		retry_after = since_last < wait ? wait - since_last : 0;
+	}
+	if (retry_after > 0) {
 		resp_header(req, "Retry-After", arena_printf(req->arena, "%ld",
-		    conf->staff_login_window));
+		    retry_after));
 		problem_send(req, "rate_limited", "Too many failed sign-ins for "
-		    "this account; try again later.");
+		    "this account; wait before trying again.");
 		return;
 	}
 	err = db_staff_for_login(db, req->arena, email, &staff);
