@@ -81,7 +81,13 @@ static const struct { const char *utf8; char ascii; } folds[] = {
 	{ "Î", 'i' }, { "û", 'u' }, { "Û", 'u' }, { "á", 'a' }, { "à", 'a' },
 	{ "ä", 'a' }, { "é", 'e' }, { "è", 'e' }, { "ê", 'e' }, { "ë", 'e' },
 	{ "í", 'i' }, { "ó", 'o' }, { "ò", 'o' }, { "ô", 'o' }, { "ú", 'u' },
-	{ "ù", 'u' }, { "ñ", 'n' }, { "ß", 's' },
+	{ "ù", 'u' }, { "ñ", 'n' }, { "ß", 's' }, { "Á", 'a' }, { "À", 'a' },
+	{ "Ä", 'a' }, { "É", 'e' }, { "È", 'e' }, { "Ê", 'e' }, { "Ë", 'e' },
+	{ "Í", 'i' }, { "Ó", 'o' }, { "Ò", 'o' }, { "Ô", 'o' }, { "Ú", 'u' },
+	{ "Ù", 'u' }, { "Ñ", 'n' }, { "ã", 'a' }, { "Ã", 'a' }, { "õ", 'o' },
+	{ "Õ", 'o' }, { "å", 'a' }, { "Å", 'a' }, { "ø", 'o' }, { "Ø", 'o' },
+	{ "ý", 'y' }, { "Ý", 'y' }, { "ÿ", 'y' }, { "ï", 'i' }, { "Ï", 'i' },
+	{ "ì", 'i' }, { "Ì", 'i' },
 };
 
 /* Folds text; with words, runs of other characters become one space. */
@@ -91,6 +97,8 @@ fold(const char *text, char *out, size_t outlen, bool words)
 	size_t n = 0;
 	const unsigned char *p = (const unsigned char *)text;
 
+	if (outlen == 0)
+		return;
 	while (*p && n + 1 < outlen) {
 		if (*p < 0x80) {
 			if (isalnum(*p))
@@ -100,16 +108,24 @@ fold(const char *text, char *out, size_t outlen, bool words)
 			p++;
 			continue;
 		}
-		for (size_t i = 0; i < sizeof(folds) / sizeof(*folds); i++) {
-			size_t l = strlen(folds[i].utf8);
+		{
+			bool folded = false;
 
-			if (strncmp((const char *)p, folds[i].utf8, l) == 0) {
-				out[n++] = folds[i].ascii;
-				p += l - 1;
-				break;
+			for (size_t i = 0; i < sizeof(folds) / sizeof(*folds); i++) {
+				size_t l = strlen(folds[i].utf8);
+
+				if (strncmp((const char *)p, folds[i].utf8, l) == 0) {
+					out[n++] = folds[i].ascii;
+					folded = true;
+					break;
+				}
 			}
+			/* Any other character (a no-break space, a dash, a
+			 * letter we cannot fold) separates words. */
+			if (!folded && words && n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
 		}
-		/* Skip the rest of a multibyte sequence. */
+		/* Skip the rest of the multibyte sequence. */
 		p++;
 		while ((*p & 0xc0) == 0x80)
 			p++;
