@@ -28,6 +28,12 @@ contact_phone_e164(const char *text, const char *country, char *out)
 	bool plus = false;
 
 	for (const char *p = text; *p; p++) {
+		/* "+44 (0)20 ...": the (0) is the national trunk prefix,
+		 * which an international number leaves out. */
+		if (plus && strncmp(p, "(0)", 3) == 0) {
+			p += 2;
+			continue;
+		}
 		if (isdigit((unsigned char)*p)) {
 			if (n + 1 >= sizeof(digits))
 				return false;
@@ -79,6 +85,9 @@ contact_email_valid(const char *text)
 	for (const char *p = text; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return false;
+	/* The domain: dotted labels, none of them empty. */
+	if (at[1] == '.' || strstr(at, "..") != NULL)
+		return false;
 	dot = strrchr(at + 1, '.');
 	return dot != NULL && dot > at + 1 && dot[1] != '\0';
 }

@@ -142,6 +142,15 @@ test_email_valid(void **state)
 	assert_false(contact_email_valid(buf));
 }
 
+/* "+44 (0)20 ..." drops the national trunk prefix in brackets. */
+static void
+test_phone_bracketed_trunk_zero(void **state)
+{
+	(void)state;
+	phone("+90 (0)555 123 45 67", "TR", "+905551234567");
+	phone("+44 (0)20 7946 0958", "GB", "+442079460958");
+}
+
 static void
 test_email_refused(void **state)
 {
@@ -151,7 +160,8 @@ test_email_refused(void **state)
 		"@b.co",					/* no local part */
 		"a@", "a@bco", "a@localhost",			/* no dotted domain */
 		"a@b.co.", "a@b.", "a@.",			/* trailing dot */
-		"a@.co",					/* leading dot */
+		"a@.co", "a@.b.co",				/* leading dot */
+		"a@b..co",					/* empty label */
 		"a b@c.co", "ab@c .co", " a@b.co", "a@b.co ",	/* spaces */
 		"a\t@b.co", "a@b.co\n", "a\x01@b.co", "a@b\x1f.co",
 		"a@b.co\x7f", "a\r\n@b.co",			/* controls */
@@ -204,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_phone_international),
 		cmocka_unit_test(test_phone_national_other_country),
 		cmocka_unit_test(test_phone_refused),
+		cmocka_unit_test(test_phone_bracketed_trunk_zero),
 		cmocka_unit_test(test_email_valid),
 		cmocka_unit_test(test_email_refused),
 		cmocka_unit_test(test_looks_like_phone),
