@@ -495,6 +495,10 @@ handle_settings_put(struct request *req)
 		return;
 	}
 	if_match = req_header(req, "HTTP_IF_MATCH");
+	/* nginx weakens the tag when it compresses the answer ("W/\"3\""),
+	 * and a weak tag names the same version here. */
+	if (if_match != NULL && strncmp(if_match, "W/", 2) == 0)
+		if_match += 2;
 	if (if_match != NULL && strcmp(if_match, "*") != 0 &&
 	    strcmp(if_match, etag(req, old.version)) != 0) {
 		db_rollback(db);

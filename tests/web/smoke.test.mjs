@@ -28,7 +28,8 @@ function assertStrictCsp(response) {
 
 test('console shell renders in Turkish and switches to English', async () => {
   const page = await browser.newPage();
-  const watch = await watchPage(page);
+  // A signed-out visitor: the console asks `me` and is told 401.
+  const watch = await watchPage(page, { allow: [{ url: /\/api\/v1\/clinic\/me$/, status: 401 }] });
 
   const response = await page.goto('/console/');
   assert.equal(response.status(), 200);

@@ -28,7 +28,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * Rejects with ApiError: the server's problem+json fields for an error status, or
  * {status: 0, code: 'network_error'} when the request did not get an answer.
  */
-export async function api(path, { method = 'GET', body, headers = {}, signal } = {}) {
+export async function api(path, options) {
+  return (await apiResponse(path, options)).data;
+}
+
+/**
+ * Like api(), but resolves to {data, status, headers} so callers can read response headers
+ * (the portal settings' ETag, for instance).
+ */
+export async function apiResponse(path, { method = 'GET', body, headers = {}, signal } = {}) {
   const init = {
     method,
     credentials: 'same-origin',
@@ -54,7 +62,7 @@ export async function api(path, { method = 'GET', body, headers = {}, signal } =
   if (response.status !== 204 && /[/+]json\b/.test(type)) {
     try { data = await response.json(); } catch { data = null; }
   }
-  if (response.ok) return data;
+  if (response.ok) return { data, status: response.status, headers: response.headers };
 
   const problem = data && typeof data === 'object' ? data : {};
   throw new ApiError({

@@ -1,27 +1,49 @@
-// Clinic console shell, served at /console/: header, navigation (locked until sign-in) and
-// the staff sign-in form, which posts to /api/v1/clinic/auth/login and shows the problem
-// `detail` when it fails. The screens behind the nav come later.
+// Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
+// else shows the sign-in form; once signed in, a header (clinic, user, role, language,
+// sign out), the nav and the screen named by the address hash (#/settings, #/audit).
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
 import { initLanguage, t } from '../i18n/index.js';
 import { LanguageSwitcher, useLanguage } from '../i18n/LanguageSwitcher.jsx';
+import { ROLE_KEYS } from './settingsRules.js';
+import { SignInForm } from './SignIn.jsx';
+import { PortalSettings } from './PortalSettings.jsx';
+import { AuditLog } from './AuditLog.jsx';
+import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
 
-const NAV_SECTIONS = ['settings', 'patients', 'templates', 'inbox', 'deliveries'];
+const SCREENS = [
+  { key: 'settings', label: 'console.nav.settings' },
+  { key: 'audit', label: 'console.nav.audit' },
+];
+const DEFAULT_SCREEN = 'settings';
 
-function Nav({ signedIn }) {
+function screenFromHash() {
+  const key = window.location.hash.replace(/^#\/?/, '');
+  return SCREENS.some((s) => s.key === key) ? key : DEFAULT_SCREEN;
+}
+
+function useScreen() {
+  const [screen, setScreen] = useState(screenFromHash);
+  useEffect(() => {
+    const onChange = () => setScreen(screenFromHash());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return screen;
+}
+
+function Nav({ screen }) {
   return (
     <nav class="console-nav" aria-label={t('console.nav.label')}>
       <ul>
-        {NAV_SECTIONS.map((section) => (
-          <li
-            key={section}
-            aria-disabled={signedIn ? 'false' : 'true'}
-            title={signedIn ? undefined : t('console.nav.locked')}
-          >
-            {t(`console.nav.${section}`)}
+        {SCREENS.map(({ key, label }) => (
+          <li key={key}>
+            <a href={`#/${key}`} aria-current={key === screen ? 'page' : undefined} data-testid={`nav-${key}`}>
+              {t(label)}
+            </a>
           </li>
         ))}
       </ul>
@@ -29,76 +51,124 @@ function Nav({ signedIn }) {
   );
 }
 
-function SignInForm({ onSignedIn }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState(null); // ApiError of the last attempt
-
-  async function submit(event) {
-    event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    try {
-      const session = await api('/api/v1/clinic/auth/login', { method: 'POST', body: { email, password } });
-      setCsrfToken(session.csrf_token);
-      setPassword('');
-      onSignedIn(session.staff);
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  // The server's detail is the most useful; fall back to our own words.
-  const failureText = failure &&
-    (failure.detail || t(failure.status === 0 ? 'error.network' : 'console.signin.failed'));
-
+function UserBar({ session, onSignOut, signingOut }) {
   return (
-    <form class="card" onSubmit={submit} data-testid="console-signin">
-      <h2>{t('console.signin.heading')}</h2>
-      {failureText && <p class="alert" role="alert" data-testid="console-signin-error">{failureText}</p>}
-      <div class="field">
-        <label for="signin-email">{t('console.signin.email')}</label>
-        <input id="signin-email" name="email" type="email" autocomplete="username" required
-          value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-      </div>
-      <div class="field">
-        <label for="signin-password">{t('console.signin.password')}</label>
-        <input id="signin-password" name="password" type="password" autocomplete="current-password" required
-          value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-      </div>
-      <button type="submit" class="button" disabled={busy}>
-        {t(busy ? 'console.signin.submitting' : 'console.signin.submit')}
+    <div class="console-user" data-testid="console-user">
+      <p class="console-user-text">
+        <strong data-testid="console-clinic">{session.clinic?.name}</strong>
+        <span data-testid="console-staff">
+          {t('console.user', { name: session.staff.name, role: t(ROLE_KEYS[session.staff.role] ?? 'console.role.unknown') })}
+        </span>
+      </p>
+      <button type="button" class="button button-small button-ghost" onClick={onSignOut} disabled={signingOut}
+        data-testid="console-signout">
+        {t('console.signout')}
       </button>
-    </form>
+    </div>
   );
 }
 
 function App() {
   const lang = useLanguage();
-  const [staff, setStaff] = useState(null);
+  const screen = useScreen();
+  // session: undefined while GET me is in flight, null when signed out, else {staff, clinic}.
+  const [session, setSession] = useState(undefined);
+  const [restoreError, setRestoreError] = useState(null);
+  const [ended, setEnded] = useState(false); // the session ran out while in use
+  const [signingOut, setSigningOut] = useState(false);
 
   useEffect(() => {
     document.title = t('console.documentTitle');
   }, [lang]);
 
+  const restore = useCallback(async () => {
+    setRestoreError(null);
+    try {
+      const me = await api('/api/v1/clinic/me');
+      setCsrfToken(me.csrf_token);
+      setSession({ staff: me.staff, clinic: me.clinic });
+    } catch (error) {
+      if (error.status === 401) {
+        setCsrfToken(null);
+        setSession(null);
+      } else {
+        setRestoreError(error);
+      }
+    }
+  }, []);
+
+  useEffect(() => { restore(); }, [restore]);
+
+  const sessionLost = useCallback(() => {
+    setCsrfToken(null);
+    setSession(null);
+    setEnded(true);
+  }, []);
+
+  async function signedIn(login) {
+    setEnded(false);
+    setCsrfToken(login.csrf_token);
+    // The clinic's name comes with `me`; the login answer names only the staff member.
+    try {
+      const me = await api('/api/v1/clinic/me');
+      setCsrfToken(me.csrf_token);
+      setSession({ staff: me.staff, clinic: me.clinic });
+    } catch {
+      setSession({ staff: login.staff, clinic: null });
+    }
+  }
+
+  async function signOut() {
+    setSigningOut(true);
+    try {
+      await api('/api/v1/clinic/auth/logout', { method: 'POST' });
+    } catch {
+      // Already ended (401) or unreachable: either way the console forgets the session.
+    } finally {
+      setSigningOut(false);
+      setCsrfToken(null);
+      setSession(null);
+      setEnded(false);
+    }
+  }
+
+  let main;
+  if (session === undefined) {
+    main = restoreError
+      ? (
+        <div class="card card-narrow" role="alert">
+          <ErrorText error={restoreError} />
+          <button type="button" class="button" onClick={restore}>{t('common.retry')}</button>
+        </div>
+      )
+      : <p class="muted" role="status">{t('common.loading')}</p>;
+  } else if (session === null) {
+    main = (
+      <>
+        {ended && <p class="notice card-narrow" role="status" data-testid="console-session-ended">{t('console.sessionEnded')}</p>}
+        <SignInForm onSignedIn={signedIn} />
+      </>
+    );
+  } else if (screen === 'audit') {
+    main = <AuditLog session={session} onSessionLost={sessionLost} />;
+  } else {
+    main = <PortalSettings session={session} onSessionLost={sessionLost} />;
+  }
+
   return (
-    <div class="console" data-testid="console-shell">
+    <div class={session ? 'console console-signed-in' : 'console'} data-testid="console-shell">
       <header class="console-header">
         <h1 class="console-title" data-testid="console-title">
           {t('product.name')}
           <small>{t('console.name')}</small>
         </h1>
-        <LanguageSwitcher />
+        <div class="console-header-tools">
+          {session && <UserBar session={session} onSignOut={signOut} signingOut={signingOut} />}
+          <LanguageSwitcher />
+        </div>
       </header>
-      <Nav signedIn={staff !== null} />
-      <main class="console-main">
-        {staff
-          ? <p class="notice" role="status" data-testid="console-signed-in">{t('console.signedIn', { name: staff.name })}</p>
-          : <SignInForm onSignedIn={setStaff} />}
-      </main>
+      {session && <Nav screen={screen} />}
+      <main class="console-main">{main}</main>
     </div>
   );
 }

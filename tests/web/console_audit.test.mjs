@@ -1,0 +1,104 @@
+// Browser tests of the console's Audit screen against a running stack: a settings save
+// made in the console shows up in the log, with who did it and what changed; more than
+// one page loads with "load more". Each test makes its own clinic.
+// Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
+//        node --test tests/web/console_audit.test.mjs
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { launch, watchPage } from './browser.mjs';
+import { makeClinic, settingsBody, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
+import { catalogs } from '../../web/src/i18n/index.js';
+
+const { tr, en } = catalogs;
+const ME = /\/api\/v1\/clinic\/me$/;
+const AUDIT = /\/api\/v1\/clinic\/audit\?/;
+
+let browser;
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+async function openSignedIn(login, { locale = 'tr-TR', viewport } = {}) {
+  browser = await launch({ locale, ...(viewport ? { viewport } : {}) });
+  const page = await browser.newPage();
+  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }] });
+  await page.goto('/console/');
+  await page.getByTestId('console-signin').waitFor();
+  await page.locator('#signin-email').fill(login.email);
+  await page.locator('#signin-password').fill(login.password);
+  await page.getByTestId('console-signin').locator('button[type=submit]').click();
+  await page.getByTestId('portal-settings').waitFor();
+  return { page, watch };
+}
+
+test('the audit screen lists the settings save made in the console', async () => {
+  const clinic = makeClinic();
+  const { page, watch } = await openSignedIn(clinic.logins.owner, { locale: 'tr-TR' });
+  await page.getByTestId('preset-basic').click();
+  await page.getByTestId('settings-save').click();
+  await page.locator('[data-testid="save-status"][data-state="saved"]').waitFor();
+
+  await page.getByTestId('nav-audit').click();
+  assert.match(page.url(), /#\/audit$/);
+  await page.getByTestId('audit-table').waitFor();
+  const save = page.locator('[data-testid="audit-row"][data-action="portal.settings.update"]');
+  assert.equal(await save.count(), 1);
+  const text = await save.innerText();
+  assert.ok(text.includes(tr['console.audit.action.settingsUpdate']), text);
+  assert.ok(text.includes(tr['console.audit.actor.you'].replace('{name}', `owner ${clinic.name.split(' ').pop()}`)), text);
+  assert.ok(text.includes(tr['console.audit.field.permissions']), text);
+  for (const key of ['view_profile', 'view_appointments', 'create_appointment', 'cancel_appointment']) {
+    assert.ok(text.includes(key), `${key} in ${text}`);
+  }
+  // Newest first: the save is above the sign-in.
+  const actions = await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.dataset.action));
+  assert.deepEqual(actions, ['portal.settings.update', 'staff.login']);
+
+  // The language switch relabels the table.
+  await page.getByTestId('lang-en').click();
+  await page.getByRole('columnheader', { name: en['console.audit.col.changes'] }).waitFor();
+  assert.ok((await save.innerText()).includes(en['console.audit.action.settingsUpdate']));
+
+  // Back to the settings by the nav and by the address.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('portal-settings').waitFor();
+  await page.goto('/console/#/audit');
+  await page.getByTestId('audit-table').waitFor();
+  await page.screenshot({ path: join(tmpdir(), 'console-audit-en.png'), fullPage: true });
+  watch.assertNone();
+});
+
+test('"load more" pages the audit log 50 at a time', async () => {
+  const clinic = makeClinic();
+  // 54 settings saves + the API sign-in + the console sign-in = 56 entries.
+  const api = await apiSignIn(clinic.logins.admin);
+  for (let i = 0; i < 54; i++) {
+    const res = await api.request('PUT', '/api/v1/clinic/portal/settings', {
+      body: settingsBody({ code: clinic.code, permissions: i % 2 ? ['view_profile'] : [] }),
+    });
+    assert.equal(res.status, 200, res.text);
+  }
+  const { page, watch } = await openSignedIn(clinic.logins.owner, { locale: 'en-US', viewport: { width: 390, height: 844 } });
+  const firstPage = page.waitForResponse((r) => AUDIT.test(r.url()));
+  await page.getByTestId('nav-audit').click();
+  assert.match((await firstPage).url(), /[?&]limit=50(&|$)/);
+  await page.getByTestId('audit-table').waitFor();
+  assert.equal(await page.getByTestId('audit-row').count(), 50);
+
+  const secondPage = page.waitForResponse((r) => AUDIT.test(r.url()));
+  await page.getByTestId('audit-more').click();
+  assert.match((await secondPage).url(), /[?&]cursor=[^&]+/);
+  await page.getByTestId('audit-more').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('audit-row').count(), 56);
+  const ids = await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => Number(r.dataset.id)));
+  assert.equal(new Set(ids).size, ids.length, 'no entry twice');
+  assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first across pages');
+
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling on a phone: ${width} px`);
+  await page.screenshot({ path: join(tmpdir(), 'console-audit-390.png') });
+  watch.assertNone();
+});
