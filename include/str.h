@@ -17,6 +17,9 @@ char *str_trim(char *s);
 /* Parses a whole decimal integer in [min, max]; false on anything else. */
 bool str_to_long(const char *s, long min, long max, long *out);
 
+/* True for a UUID in its 8-4-4-4-12 hexadecimal text form. */
+bool str_is_uuid(const char *s);
+
 /* Hex-encodes len bytes into out, which must hold 2 * len + 1 bytes. */
 void str_hex(char *out, const unsigned char *bytes, size_t len);
 

@@ -92,3 +92,15 @@ str_hex(char *out, const unsigned char *bytes, size_t len)
 	}
 	out[2 * len] = '\0';
 }
+
+bool
+str_is_uuid(const char *s)
+{
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (s[i] == '\0' || (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i])))
+			return false;
+	}
+	return s[36] == '\0';
+}

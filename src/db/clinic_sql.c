@@ -153,21 +153,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND revoked_at IS NULL", 1, true },
 };
 
-/* The value at (row, col) copied into the arena; NULL for SQL NULL. */
-static const char *
-val(struct arena *a, PGresult *res, int row, int col)
-{
-	if (PQgetisnull(res, row, col))
-		return NULL;
-	return arena_strdup(a, PQgetvalue(res, row, col));
-}
-
-static bool
-val_bool(PGresult *res, int row, int col)
-{
-	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
-}
-
 /* Runs a statement that returns nothing of interest. */
 static enum err
 run(struct db *db, enum stmt_id id, const char *const *params)
@@ -190,27 +175,6 @@ one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
 		return NULL;
 	}
 	return res;
-}
-
-static perm_set
-perm_parse_list(const char *csv)
-{
-	perm_set set = 0;
-	char key[64];
-
-	while (csv != NULL && *csv != '\0') {
-		size_t n = strcspn(csv, ",");
-		int p;
-
-		if (n < sizeof(key)) {
-			memcpy(key, csv, n);
-			key[n] = '\0';
-			if ((p = perm_from_key(key)) >= 0)
-				set |= PERM_BIT(p);
-		}
-		csv += n + (csv[n] == ',');
-	}
-	return set;
 }
 
 const char *
@@ -248,11 +212,11 @@ db_staff_for_login(struct db *db, struct arena *a, const char *email,
 
 	if (res == NULL)
 		return err;
-	out->id = val(a, res, 0, 0);
-	out->clinic_id = val(a, res, 0, 1);
-	out->name = val(a, res, 0, 2);
-	out->role = val(a, res, 0, 3);
-	out->password_hash = val(a, res, 0, 4);
+	out->id = db_val(a, res, 0, 0);
+	out->clinic_id = db_val(a, res, 0, 1);
+	out->name = db_val(a, res, 0, 2);
+	out->role = db_val(a, res, 0, 3);
+	out->password_hash = db_val(a, res, 0, 4);
 	PQclear(res);
 	return out->password_hash != NULL ? ERR_OK : ERR_NOMEM;
 }
@@ -305,11 +269,11 @@ db_session_lookup(struct db *db, struct arena *a, const char *token_hash,
 	res = one(db, STMT_SESSION_LOOKUP, params, &err);
 	if (res == NULL)
 		return err;
-	out->clinic_id = val(a, res, 0, 0);
-	out->staff_id = val(a, res, 0, 1);
-	out->name = val(a, res, 0, 2);
-	out->role = val(a, res, 0, 3);
-	out->csrf_token = val(a, res, 0, 4);
+	out->clinic_id = db_val(a, res, 0, 0);
+	out->staff_id = db_val(a, res, 0, 1);
+	out->name = db_val(a, res, 0, 2);
+	out->role = db_val(a, res, 0, 3);
+	out->csrf_token = db_val(a, res, 0, 4);
 	PQclear(res);
 	return out->csrf_token != NULL ? ERR_OK : ERR_NOMEM;
 }
@@ -324,9 +288,9 @@ db_api_key_lookup(struct db *db, struct arena *a, const char *secret_hash,
 
 	if (res == NULL)
 		return err;
-	out->clinic_id = val(a, res, 0, 0);
-	out->id = val(a, res, 0, 1);
-	out->name = val(a, res, 0, 2);
+	out->clinic_id = db_val(a, res, 0, 0);
+	out->id = db_val(a, res, 0, 1);
+	out->name = db_val(a, res, 0, 2);
 	out->scopes = db_scopes_parse(PQgetvalue(res, 0, 3));
 	PQclear(res);
 	return out->name != NULL ? ERR_OK : ERR_NOMEM;
@@ -362,16 +326,16 @@ db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	out->id = val(a, res, 0, 0);
-	out->name = val(a, res, 0, 1);
-	out->default_language = val(a, res, 0, 2);
-	out->public_url = val(a, res, 0, 3);
-	out->lang_tr = val_bool(res, 0, 4);
-	out->lang_en = val_bool(res, 0, 5);
-	out->portal_module = val_bool(res, 0, 6);
-	out->payment_active = val_bool(res, 0, 7);
-	out->payment_provider = val(a, res, 0, 8);
-	out->country = val(a, res, 0, 9);
+	out->id = db_val(a, res, 0, 0);
+	out->name = db_val(a, res, 0, 1);
+	out->default_language = db_val(a, res, 0, 2);
+	out->public_url = db_val(a, res, 0, 3);
+	out->lang_tr = db_val_bool(res, 0, 4);
+	out->lang_en = db_val_bool(res, 0, 5);
+	out->portal_module = db_val_bool(res, 0, 6);
+	out->payment_active = db_val_bool(res, 0, 7);
+	out->payment_provider = db_val(a, res, 0, 8);
+	out->country = db_val(a, res, 0, 9);
 	PQclear(res);
 	return out->name != NULL ? ERR_OK : ERR_NOMEM;
 }
@@ -396,12 +360,12 @@ db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	out->enabled = val_bool(res, 0, 0);
-	out->code = val(a, res, 0, 1);
-	out->permissions = perm_parse_list(PQgetvalue(res, 0, 2));
-	out->sms_template_id = val(a, res, 0, 3);
-	out->email_template_id = val(a, res, 0, 4);
-	out->upload_reviewer_id = val(a, res, 0, 5);
+	out->enabled = db_val_bool(res, 0, 0);
+	out->code = db_val(a, res, 0, 1);
+	out->permissions = db_perm_parse(PQgetvalue(res, 0, 2));
+	out->sms_template_id = db_val(a, res, 0, 3);
+	out->email_template_id = db_val(a, res, 0, 4);
+	out->upload_reviewer_id = db_val(a, res, 0, 5);
 	out->version = atoi(PQgetvalue(res, 0, 6));
 	PQclear(res);
 	return ERR_OK;
@@ -462,16 +426,16 @@ db_audit_list(struct db *db, struct arena *a, const char *clinic_id,
 	for (int i = 0; i < n; i++) {
 		struct db_audit *e = &(*out)[i];
 
-		e->id = val(a, res, i, 0);
-		e->at = val(a, res, i, 1);
-		e->actor_type = val(a, res, i, 2);
-		e->actor_id = val(a, res, i, 3);
-		e->action = val(a, res, i, 4);
-		e->target_type = val(a, res, i, 5);
-		e->target_id = val(a, res, i, 6);
-		e->before_json = val(a, res, i, 7);
-		e->after_json = val(a, res, i, 8);
-		e->request_id = val(a, res, i, 9);
+		e->id = db_val(a, res, i, 0);
+		e->at = db_val(a, res, i, 1);
+		e->actor_type = db_val(a, res, i, 2);
+		e->actor_id = db_val(a, res, i, 3);
+		e->action = db_val(a, res, i, 4);
+		e->target_type = db_val(a, res, i, 5);
+		e->target_id = db_val(a, res, i, 6);
+		e->before_json = db_val(a, res, i, 7);
+		e->after_json = db_val(a, res, i, 8);
+		e->request_id = db_val(a, res, i, 9);
 		e->clinic_id = clinic_id;
 	}
 	*count = n;
@@ -489,8 +453,8 @@ db_code_owner(struct db *db, struct arena *a, const char *code,
 
 	if (res == NULL)
 		return err;
-	*clinic_id = val(a, res, 0, 0);
-	*retired = val_bool(res, 0, 1);
+	*clinic_id = db_val(a, res, 0, 0);
+	*retired = db_val_bool(res, 0, 1);
 	PQclear(res);
 	return *clinic_id != NULL ? ERR_OK : ERR_NOMEM;
 }
@@ -524,7 +488,7 @@ db_clinic_create(struct db *db, struct arena *a, const char *name,
 
 	if (res == NULL)
 		return err;
-	*id = val(a, res, 0, 0);
+	*id = db_val(a, res, 0, 0);
 	PQclear(res);
 	return ERR_OK;
 }
@@ -540,7 +504,7 @@ db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	*id = val(a, res, 0, 0);
+	*id = db_val(a, res, 0, 0);
 	PQclear(res);
 	return ERR_OK;
 }
@@ -566,9 +530,9 @@ db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	*id = val(a, res, 0, 0);
+	*id = db_val(a, res, 0, 0);
 	if (created_at != NULL)
-		*created_at = val(a, res, 0, 1);
+		*created_at = db_val(a, res, 0, 1);
 	PQclear(res);
 	return ERR_OK;
 }
@@ -607,13 +571,13 @@ db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
 	for (int i = 0; i < n; i++) {
 		struct db_api_key_row *k = &(*out)[i];
 
-		k->id = val(a, res, i, 0);
-		k->name = val(a, res, i, 1);
-		k->prefix = val(a, res, i, 2);
+		k->id = db_val(a, res, i, 0);
+		k->name = db_val(a, res, i, 1);
+		k->prefix = db_val(a, res, i, 2);
 		k->scopes = db_scopes_parse(PQgetvalue(res, i, 3));
-		k->created_at = val(a, res, i, 4);
-		k->last_used_at = val(a, res, i, 5);
-		k->revoked_at = val(a, res, i, 6);
+		k->created_at = db_val(a, res, i, 4);
+		k->last_used_at = db_val(a, res, i, 5);
+		k->revoked_at = db_val(a, res, i, 6);
 	}
 	*count = n;
 	PQclear(res);

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include "arena.h"
 #include "db_internal.h"
 #include "log.h"
 
@@ -285,4 +286,39 @@ db_rollback(struct db *db)
 	if (db->in_tx && db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		PQclear(db_exec(db, &stmt_rollback, NULL, &err));
 	db->in_tx = false;
+}
+
+const char *
+db_val(struct arena *a, PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return arena_strdup(a, PQgetvalue(res, row, col));
+}
+
+bool
+db_val_bool(PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+perm_set
+db_perm_parse(const char *csv)
+{
+	perm_set set = 0;
+	char key[64];
+
+	while (csv != NULL && *csv != '\0') {
+		size_t n = strcspn(csv, ",");
+		int p;
+
+		if (n < sizeof(key)) {
+			memcpy(key, csv, n);
+			key[n] = '\0';
+			if ((p = perm_from_key(key)) >= 0)
+				set |= PERM_BIT(p);
+		}
+		csv += n + (csv[n] == ',');
+	}
+	return set;
 }

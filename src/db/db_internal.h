@@ -10,6 +10,9 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "permissions.h"
+
+struct arena;
 
 /* One prepared statement. Each domain keeps a constant array of these
  * (system_sql.c, ...). Names must be unique across the program. */
@@ -29,6 +32,16 @@ struct db_stmt {
  */
 PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
     const char *const *params, enum err *err);
+
+/* The value at (row, col) copied into the arena; NULL for SQL NULL. */
+const char *db_val(struct arena *a, PGresult *res, int row, int col);
+
+/* The boolean at (row, col); false for SQL NULL. */
+bool db_val_bool(PGresult *res, int row, int col);
+
+/* Permission keys from "a,b,c" (array_to_string of a text[]); unknown
+ * keys are skipped. */
+perm_set db_perm_parse(const char *csv);
 
 /* Maps a failed result's SQLSTATE to our error enum. */
 enum err db_err_from_sqlstate(const char *sqlstate);

@@ -9,6 +9,7 @@
 #include "db_clinic.h"
 #include "db_internal.h"
 #include "db_patients.h"
+#include "str.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define PATIENT_COLUMNS \
@@ -62,49 +63,21 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    2, true },
 };
 
-static const char *
-val(struct arena *a, PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL :
-	    arena_strdup(a, PQgetvalue(res, row, col));
-}
-
-static perm_set
-perm_parse(const char *csv)
-{
-	perm_set set = 0;
-	char key[64];
-
-	while (csv != NULL && *csv != '\0') {
-		size_t n = strcspn(csv, ",");
-		int p;
-
-		if (n < sizeof(key)) {
-			memcpy(key, csv, n);
-			key[n] = '\0';
-			if ((p = perm_from_key(key)) >= 0)
-				set |= PERM_BIT(p);
-		}
-		csv += n + (csv[n] == ',');
-	}
-	return set;
-}
-
 static void
 read_row(struct arena *a, PGresult *res, int row, struct db_patient *p)
 {
-	p->id = val(a, res, row, 0);
-	p->first_name = val(a, res, row, 1);
-	p->last_name = val(a, res, row, 2);
-	p->phone = val(a, res, row, 3);
-	p->email = val(a, res, row, 4);
-	p->language = val(a, res, row, 5);
+	p->id = db_val(a, res, row, 0);
+	p->first_name = db_val(a, res, row, 1);
+	p->last_name = db_val(a, res, row, 2);
+	p->phone = db_val(a, res, row, 3);
+	p->email = db_val(a, res, row, 4);
+	p->language = db_val(a, res, row, 5);
 	p->portal_access = PQgetvalue(res, row, 6)[0] == 't';
 	p->custom = PQgetvalue(res, row, 7)[0] == 't';
-	p->custom_permissions = perm_parse(PQgetvalue(res, row, 8));
-	p->created_at = val(a, res, row, 9);
-	p->updated_at = val(a, res, row, 10);
-	p->sort_key = val(a, res, row, 11);
+	p->custom_permissions = db_perm_parse(PQgetvalue(res, row, 8));
+	p->created_at = db_val(a, res, row, 9);
+	p->updated_at = db_val(a, res, row, 10);
+	p->sort_key = db_val(a, res, row, 11);
 }
 
 static enum err
@@ -136,22 +109,6 @@ db_patient_create(struct db *db, struct arena *a, const char *clinic_id,
 	return one_row(db, a, STMT_CREATE, params, p);
 }
 
-static bool
-is_uuid(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len != 36)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : strchr("0123456789abcdefABCDEF", s[i]) == NULL)
-			return false;
-	}
-	return true;
-}
-
 enum err
 db_patient_get(struct db *db, struct arena *a, const char *clinic_id,
     const char *id, bool for_update, struct db_patient *out)
@@ -159,7 +116,7 @@ db_patient_get(struct db *db, struct arena *a, const char *clinic_id,
 	const char *params[] = { clinic_id, id };
 
 	/* Not an id at all: nobody's patient. */
-	if (!is_uuid(id))
+	if (!str_is_uuid(id))
 		return ERR_NOT_FOUND;
 	return one_row(db, a, for_update ? STMT_GET_FOR_UPDATE : STMT_GET,
 	    params, out);

@@ -19,6 +19,7 @@
 #include "json_util.h"
 #include "problem.h"
 #include "routes.h"
+#include "str.h"
 
 #define API_KEYS_ACTIVE_MAX 50
 
@@ -175,7 +176,7 @@ handle_api_key_revoke(struct request *req)
 	const char *id = route_param(&req->params, "id");
 	enum err err;
 
-	if (strlen(id) != 36 || strspn(id, "0123456789abcdef-") != 36) {
+	if (!str_is_uuid(id)) {
 		problem_send(req, "not_found", "No such API key.");
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "portal_settings.h"
 #include "problem.h"
 #include "routes.h"
+#include "str.h"
 
 /* Answers the problem for err after rolling back; for handler exits. */
 static void
@@ -354,21 +355,6 @@ handle_settings_get(struct request *req)
 	resp_json(req, 200, settings_json(&s));
 }
 
-static bool
-is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' :
-		    strchr("0123456789abcdefABCDEF", s[i]) == NULL || s[i] == '\0')
-			return false;
-	}
-	return true;
-}
-
 /* Reads an optional id field (uuid or null); the field itself must be
  * present. */
 static const char *
@@ -383,7 +369,7 @@ id_field(struct request *req, struct problem_list *pl, const char *key)
 	if (v == NULL)
 		return NULL;
 	if (!json_object_is_type(v, json_type_string) ||
-	    !is_uuid(json_object_get_string(v))) {
+	    !str_is_uuid(json_object_get_string(v))) {
 		problem_list_add(pl, key, "Must be an id or null.");
 		return NULL;
 	}

@@ -199,10 +199,25 @@ test_hex(void **state)
 	assert_string_equal(one, "5a");
 }
 
+static void
+test_is_uuid(void **state)
+{
+	(void)state;
+	assert_true(str_is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+	assert_true(str_is_uuid("123E4567-E89B-12D3-A456-426614174000"));
+	assert_false(str_is_uuid(""));
+	assert_false(str_is_uuid("123e4567-e89b-12d3-a456-42661417400"));
+	assert_false(str_is_uuid("123e4567-e89b-12d3-a456-4266141740000"));
+	assert_false(str_is_uuid("123e4567e89b-12d3-a456-426614174000-"));
+	assert_false(str_is_uuid("123e4567-e89b-12d3-a456-42661417400g"));
+	assert_false(str_is_uuid("../../etc/passwd"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_uuid),
 		cmocka_unit_test(test_utf8_ascii),
 		cmocka_unit_test(test_utf8_multibyte),
 		cmocka_unit_test(test_utf8_refuses_out_of_range),
