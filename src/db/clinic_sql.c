@@ -30,6 +30,7 @@ enum stmt_id {
 	STMT_CODE_OWNER,
 	STMT_CODE_RETIRE,
 	STMT_CODE_ACTIVATE,
+	STMT_CODE_REVIVE,
 	STMT_CLINIC_CREATE,
 	STMT_STAFF_CREATE,
 	STMT_MODULE_GRANT,
@@ -118,8 +119,12 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    2, false },
 	[STMT_CODE_ACTIVATE] = { "clinic_code_activate",
 	    "INSERT INTO portal_codes (code, clinic_id) VALUES ($2, $1) "
-	    "ON CONFLICT (code) DO UPDATE SET retired_at = NULL "
-	    "WHERE portal_codes.clinic_id = EXCLUDED.clinic_id", 2, false },
+	    "ON CONFLICT (code) DO NOTHING", 2, false },
+	/* Taking back a code the clinic retired itself. Another clinic's row
+	 * is invisible to this UPDATE, so it touches nothing then. */
+	[STMT_CODE_REVIVE] = { "clinic_code_revive",
+	    "UPDATE portal_codes SET retired_at = NULL "
+	    "WHERE code = $2 AND clinic_id = $1", 2, false },
 	[STMT_CLINIC_CREATE] = { "clinic_create",
 	    "WITH c AS (INSERT INTO clinics (name) VALUES ($1) RETURNING id), "
 	    "s AS (INSERT INTO portal_settings (clinic_id, code) "
@@ -465,17 +470,24 @@ db_code_switch(struct db *db, const char *clinic_id, const char *code)
 	const char *params[] = { clinic_id, code };
 	enum err err;
 	PGresult *res;
+	bool touched;
 
 	err = run(db, STMT_CODE_RETIRE, params);
 	if (err != ERR_OK || code == NULL)
 		return err;
-	res = db_exec(db, &stmts[STMT_CODE_ACTIVATE], params, &err);
-	if (res == NULL)
-		return err;
-	/* No row touched: the code is another clinic's. */
-	err = strcmp(PQcmdTuples(res), "0") == 0 ? ERR_CONFLICT : ERR_OK;
-	PQclear(res);
-	return err;
+	/* A new code, or one this clinic had before; when two clinics race
+	 * for a free code, the unique key lets one insert and the other
+	 * finds nothing of its own to revive. */
+	for (enum stmt_id id = STMT_CODE_ACTIVATE; id <= STMT_CODE_REVIVE; id++) {
+		res = db_exec(db, &stmts[id], params, &err);
+		if (res == NULL)
+			return err;
+		touched = strcmp(PQcmdTuples(res), "0") != 0;
+		PQclear(res);
+		if (touched)
+			return ERR_OK;
+	}
+	return ERR_CONFLICT;
 }
 
 enum err

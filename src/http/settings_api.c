@@ -579,14 +579,14 @@ handle_public_card(struct request *req)
 			return;
 		}
 	}
+	if (err != ERR_OK && err != ERR_NOT_FOUND) {
+		problem_send(req, problem_code_for_err(err), NULL);
+		return;
+	}
 	if (err == ERR_NOT_FOUND || retired || !c.portal_module || !s.enabled ||
 	    s.code == NULL || strcmp(s.code, code) != 0) {
 		problem_send(req, "portal_not_found", "There is no portal at "
 		    "this address.");
-		return;
-	}
-	if (err != ERR_OK) {
-		problem_send(req, problem_code_for_err(err), NULL);
 		return;
 	}
 	body = json_object_new_object();

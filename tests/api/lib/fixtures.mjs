@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { api, env, runAsStackUser } from './client.mjs';
 
-// A short unique suffix for names, emails and codes.
+// A short unique suffix for names, emails and codes: letters only, so a code made from it
+// never holds the run of digits that draws the code_looks_personal warning.
 export function unique() {
-  return randomBytes(5).toString('hex');
+  return [...randomBytes(10)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
 }
 
 // portalctl COMMAND ARGS... against the stack under test; returns trimmed stdout.

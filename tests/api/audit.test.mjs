@@ -1,0 +1,397 @@
+// The audit log (issue 4 item 9): the walker reads the served OpenAPI document, takes every
+// POST/PUT/PATCH/DELETE under /api/v1/clinic/, and performs one successful change for each
+// from the CHANGES table below (an operation missing from the table fails the test: new
+// changing routes must be added there); each change adds exactly one audit row, naming the
+// actor, the action and the request id of the response, without any secret. Refused changes
+// (401/403/409/412/422) add none. GET /audit pages newest first with a cursor, checks limit and
+// cursor, and is for owner/admin (and admin keys) only.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { api, assertProblem, psql } from './lib/client.mjs';
+import {
+  makeApiKey, makeClinic, settingsBody, signIn, withKey,
+} from './lib/fixtures.mjs';
+
+const CLINIC_PREFIX = '/api/v1/clinic/';
+const CHANGING = ['post', 'put', 'patch', 'delete'];
+const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
+const newClinic = () => makeClinic({ code: `audit-${letters(10)}` });
+const cookieToken = (res) => /portal_staff=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+const sessionHeaders = (s) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf });
+
+const auditCount = (clinicId) => Number(psql(`SELECT count(*) FROM audit_log WHERE clinic_id = '${clinicId}'`));
+const newestRow = (clinicId) => JSON.parse(psql(
+  `SELECT row_to_json(a) FROM audit_log a WHERE clinic_id = '${clinicId}' ORDER BY id DESC LIMIT 1`,
+));
+
+// How to make one successful change for each changing operation of the document, keyed by
+// operationId. setup() prepares a fresh clinic and answers {clinic, params (path parameters),
+// body, headers, actor(res) -> [actor_type, actor_id], secrets(res) -> [strings that must not
+// reach the audit row]}.
+const CHANGES = {
+  staffLogin: {
+    status: 200,
+    action: 'staff.login',
+    async setup() {
+      const clinic = newClinic();
+      const login = clinic.logins.admin;
+      return {
+        clinic,
+        body: login,
+        headers: {},
+        actor: (res) => ['staff', res.body.staff.id],
+        secrets: (res) => [login.password, res.body.csrf_token, cookieToken(res)],
+      };
+    },
+  },
+  staffLogout: {
+    status: 204,
+    action: 'staff.logout',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      return {
+        clinic,
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  putPaymentInfrastructure: {
+    status: 200,
+    action: 'payment_infrastructure.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.owner);
+      return {
+        clinic,
+        body: { provider: 'iyzico', active: true },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.owner.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  putPortalSettings: {
+    status: 200,
+    action: 'portal.settings.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      return {
+        clinic,
+        body: settingsBody({ enabled: true, code: clinic.code, permissions: ['view_profile', 'view_appointments'] }),
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  createApiKey: {
+    status: 201,
+    action: 'api_key.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      return {
+        clinic,
+        body: { name: 'walker key', scopes: ['read'] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        // The new key itself is shown once, to the caller, and never lands in the log.
+        secrets: (res) => [res.body.key, clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  revokeApiKey: {
+    status: 204,
+    action: 'api_key.revoke',
+    async setup() {
+      const clinic = newClinic();
+      const secret = makeApiKey(clinic.id, 'read');
+      const keyId = (await withKey(secret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      const admin = makeApiKey(clinic.id, 'admin');
+      const adminId = (await withKey(admin).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      return {
+        clinic,
+        params: { id: keyId },
+        headers: { authorization: `Bearer ${admin}` },
+        actor: () => ['api_key', adminId],
+        secrets: () => [secret, admin],
+      };
+    },
+  },
+  createPatient: {
+    status: 201,
+    action: 'patient.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      return {
+        clinic,
+        body: { first_name: 'Walker', last_name: 'Patient', email: `walker-${letters(8)}@patient.test` },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  patchPatient: {
+    status: 200,
+    action: 'patient.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        params: { id: patient.id },
+        body: { first_name: 'Renamed' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  putPatientPortalPermissions: {
+    status: 200,
+    action: 'patient.portal_permissions.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        params: { id: patient.id },
+        body: { mode: 'custom', permissions: ['view_profile'] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+};
+
+// A patient made through the API (for the operations that need one).
+async function createPatient(s) {
+  const res = await s.request('POST', '/api/v1/clinic/patients',
+    { body: { first_name: 'Audit', last_name: 'Fixture', email: `fixture-${letters(8)}@patient.test` } });
+  assert.equal(res.status, 201, res.text);
+  return res.body;
+}
+
+// The changing operations under /api/v1/clinic/ of the served document.
+async function changingOperations() {
+  const res = await api('GET', '/api/v1/openapi.json');
+  assert.equal(res.status, 200);
+  const ops = [];
+  for (const [path, item] of Object.entries(res.body.paths)) {
+    if (!path.startsWith(CLINIC_PREFIX)) continue;
+    for (const method of CHANGING) {
+      if (item[method]) ops.push({ method: method.toUpperCase(), path, id: item[method].operationId });
+    }
+  }
+  return ops;
+}
+
+// Asserts that an audit row carries none of the secrets, nor any field named like one.
+function assertNoSecrets(row, secrets, what) {
+  const text = JSON.stringify(row);
+  for (const secret of secrets.filter((s) => typeof s === 'string' && s.length >= 8)) {
+    assert.ok(!text.includes(secret), `${what}: the audit row carries a secret (${secret.slice(0, 4)}…): ${text}`);
+  }
+  const keys = [];
+  const walk = (v) => {
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        keys.push(k);
+        walk(x);
+      }
+    }
+  };
+  walk(row.before);
+  walk(row.after);
+  const bad = keys.filter((k) => /password|token|secret|csrf|cookie|hash/i.test(k));
+  assert.deepEqual(bad, [], `${what}: before/after hold secret-looking fields`);
+}
+
+describe('the audit walker', () => {
+  test('every changing clinic operation of the document has an entry in CHANGES, and no entry is stale', async () => {
+    const ops = await changingOperations();
+    assert.ok(ops.length >= 4, `only ${ops.length} changing operations found`);
+    const missing = ops.filter((o) => !(o.id in CHANGES)).map((o) => `${o.id} (${o.method} ${o.path})`);
+    assert.deepEqual(missing, [], 'changing operations without an audit check: add them to CHANGES');
+    const stale = Object.keys(CHANGES).filter((id) => !ops.some((o) => o.id === id));
+    assert.deepEqual(stale, [], 'CHANGES entries for operations the document no longer has');
+  });
+
+  test('each changing operation adds exactly one audit row naming actor, action and request id, without secrets', async (t) => {
+    const ops = await changingOperations();
+    for (const op of ops) {
+      const change = CHANGES[op.id];
+      if (!change) continue; // reported by the test above
+      await t.test(`${op.id}: ${op.method} ${op.path}`, async () => {
+        const fx = await change.setup();
+        const path = op.path.replace(/\{([^}]+)\}/g, (_, name) => {
+          assert.ok(fx.params?.[name], `${op.id}: CHANGES gives no value for {${name}} of ${op.path}`);
+          return encodeURIComponent(fx.params[name]);
+        });
+        const before = auditCount(fx.clinic.id);
+        const res = await api(op.method, path, { body: fx.body, headers: fx.headers });
+        assert.equal(res.status, change.status, `${op.id}: ${res.text}`);
+        assert.equal(auditCount(fx.clinic.id), before + 1, `${op.id}: expected exactly one new audit row`);
+        const row = newestRow(fx.clinic.id);
+        const [actorType, actorId] = fx.actor(res);
+        assert.equal(row.actor_type, actorType, `${op.id}: actor_type`);
+        assert.equal(row.actor_id, actorId, `${op.id}: actor_id`);
+        assert.equal(row.action, change.action, `${op.id}: action`);
+        assert.ok(row.target_type, `${op.id}: target_type is empty`);
+        assert.equal(row.request_id, res.headers.get('x-request-id'), `${op.id}: request_id`);
+        assert.ok(Date.now() - Date.parse(row.at) < 60_000, `${op.id}: at ${row.at} is not recent`);
+        assertNoSecrets(row, fx.secrets(res), op.id);
+      });
+    }
+  });
+
+  test('a settings save records the settings before and after', async () => {
+    const clinic = newClinic();
+    const s = await signIn(clinic.logins.owner);
+    const res = await s.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ code: clinic.code, permissions: ['view_balance'] }) });
+    assert.equal(res.status, 200, res.text);
+    const row = newestRow(clinic.id);
+    assert.deepEqual(row.before, settingsBody({ code: clinic.code }));
+    assert.deepEqual(row.after, res.body.settings);
+  });
+
+  test('a change through an API key names the key as the actor', async () => {
+    const clinic = newClinic();
+    const secret = makeApiKey(clinic.id, 'admin');
+    const key = withKey(secret);
+    const keyId = (await key.request('GET', '/api/v1/clinic/me')).body.api_key.id;
+    const before = auditCount(clinic.id);
+    const res = await key.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ code: clinic.code, permissions: ['view_profile'] }) });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(auditCount(clinic.id), before + 1);
+    const row = newestRow(clinic.id);
+    assert.deepEqual([row.actor_type, row.actor_id, row.action, row.request_id],
+      ['api_key', keyId, 'portal.settings.update', res.headers.get('x-request-id')]);
+    assertNoSecrets(row, [secret], 'API key change');
+  });
+
+  test('refused changes add no audit row', async () => {
+    const clinic = newClinic();
+    const other = newClinic();
+    const [owner, admin, staff] = await Promise.all(['owner', 'admin', 'staff'].map((r) => signIn(clinic.logins[r])));
+    const readKey = withKey(makeApiKey(clinic.id, 'read'));
+    const etag = (await admin.request('GET', '/api/v1/clinic/portal/settings')).headers.get('etag');
+    assert.equal((await owner.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ code: clinic.code }) })).status, 200, 'a save to make the ETag stale');
+    const before = auditCount(clinic.id);
+    const settings = (overrides) => ({ body: settingsBody({ code: clinic.code, ...overrides }) });
+    const refusals = [
+      ['staff role', 403, 'forbidden_role', () => staff.request('PUT', '/api/v1/clinic/portal/settings', settings())],
+      ['read key', 403, 'forbidden_role', () => readKey.request('PUT', '/api/v1/clinic/portal/settings', settings())],
+      ['no CSRF token', 403, 'csrf_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        { ...settings(), headers: { 'x-csrf-token': 'wrong' } })],
+      ['unknown permission', 422, 'validation_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        settings({ permissions: ['no_such_key'] }))],
+      ['missing field', 422, 'validation_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        { body: { enabled: false } })],
+      ['code_required', 422, 'code_required', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        settings({ enabled: true, code: null }))],
+      ['reserved code', 422, 'code_reserved', () => admin.request('PUT', '/api/v1/clinic/portal/settings', settings({ code: 'api' }))],
+      ['taken code', 409, 'code_taken', () => admin.request('PUT', '/api/v1/clinic/portal/settings', settings({ code: other.code }))],
+      ['stale If-Match', 412, 'precondition_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        { ...settings(), headers: { 'if-match': etag } })],
+      ['unknown reviewer', 422, 'validation_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
+        settings({ upload_reviewer_id: '00000000-0000-4000-8000-000000000000' }))],
+      ['payment by admin', 403, 'forbidden_role', () => admin.request('PUT', '/api/v1/clinic/payment-infrastructure',
+        { body: { provider: 'iyzico', active: true } })],
+      ['payment invalid', 422, 'validation_failed', () => owner.request('PUT', '/api/v1/clinic/payment-infrastructure',
+        { body: { provider: 'iyzico' } })],
+      ['login without password', 422, 'validation_failed', () => api('POST', '/api/v1/clinic/auth/login',
+        { body: { email: clinic.logins.admin.email } })],
+      ['logout without CSRF', 403, 'csrf_failed', () => api('POST', '/api/v1/clinic/auth/logout', { headers: { cookie: staff.cookie } })],
+    ];
+    for (const [what, status, code, call] of refusals) {
+      assertProblem(await call(), status, code, what);
+      assert.equal(auditCount(clinic.id), before, `${what}: a refused change added an audit row`);
+    }
+  });
+});
+
+describe('GET /audit', () => {
+  test('pages newest first: limit=1 gives next_cursor, following it gives the next older entry', async () => {
+    const clinic = newClinic();
+    const owner = await signIn(clinic.logins.owner);
+    const requestIds = [];
+    for (const permissions of [['view_profile'], ['view_balance'], ['view_forms']]) {
+      const res = await owner.request('PUT', '/api/v1/clinic/portal/settings', { body: settingsBody({ code: clinic.code, permissions }) });
+      assert.equal(res.status, 200, res.text);
+      requestIds.push(res.headers.get('x-request-id'));
+    }
+    const dbIds = psql(`SELECT id FROM audit_log WHERE clinic_id = '${clinic.id}' ORDER BY id DESC`).split('\n').map(Number);
+    assert.equal(dbIds.length, 4, 'the login and three saves');
+
+    const first = await owner.request('GET', '/api/v1/clinic/audit?limit=1');
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.items.length, 1);
+    assert.ok(first.body.next_cursor, 'limit=1 of 4 rows must give a next_cursor');
+    const newest = first.body.items[0];
+    assert.equal(newest.id, dbIds[0]);
+    assert.equal(newest.request_id, requestIds[2]);
+    assert.deepEqual([newest.actor_type, newest.actor_id, newest.action], ['staff', owner.staff.id, 'portal.settings.update']);
+    assert.deepEqual(newest.after.permissions, ['view_forms']);
+    assert.deepEqual(newest.before.permissions, ['view_balance']);
+    assert.ok(Math.abs(Date.now() - Date.parse(newest.at)) < 60_000, `at ${newest.at}`);
+
+    const second = await owner.request('GET', `/api/v1/clinic/audit?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`);
+    assert.equal(second.status, 200, second.text);
+    assert.equal(second.body.items[0].id, dbIds[1]);
+    assert.equal(second.body.items[0].request_id, requestIds[1]);
+
+    // Walking with limit=1 visits every row once, newest first, and ends with next_cursor null.
+    const walked = [];
+    let cursor = null;
+    for (let i = 0; i < 10; i++) {
+      const page = await owner.request('GET', `/api/v1/clinic/audit?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      walked.push(...page.body.items.map((e) => e.id));
+      cursor = page.body.next_cursor;
+      if (!cursor) break;
+    }
+    assert.deepEqual(walked, dbIds);
+    assert.equal(cursor, null);
+    // Without limit, all of them at once and no cursor.
+    const all = await owner.request('GET', '/api/v1/clinic/audit');
+    assert.deepEqual(all.body.items.map((e) => e.id), dbIds);
+    assert.equal(all.body.next_cursor, null);
+    const exact = await owner.request('GET', '/api/v1/clinic/audit?limit=4');
+    assert.equal(exact.body.items.length, 4);
+    assert.equal(exact.body.next_cursor, null, 'a page that holds the rest gives no cursor');
+  });
+
+  test('limit and cursor are checked: limit=101, 0 or abc and cursor=abc are 422; limit=100 is fine', async () => {
+    const clinic = newClinic();
+    const admin = await signIn(clinic.logins.admin);
+    for (const q of ['limit=101', 'limit=0', 'limit=-1', 'limit=abc', 'limit=1.5', 'cursor=abc', 'cursor=-5', 'cursor=']) {
+      assertProblem(await admin.request('GET', `/api/v1/clinic/audit?${q}`), 422, 'validation_failed', q);
+    }
+    assert.equal((await admin.request('GET', '/api/v1/clinic/audit?limit=100')).status, 200);
+  });
+
+  test('the staff role and read/write keys get 403 forbidden_role; an admin key may read', async () => {
+    const clinic = newClinic();
+    const staff = await signIn(clinic.logins.staff);
+    assertProblem(await staff.request('GET', '/api/v1/clinic/audit'), 403, 'forbidden_role', 'staff');
+    assertProblem(await withKey(makeApiKey(clinic.id, 'read')).request('GET', '/api/v1/clinic/audit'), 403, 'forbidden_role', 'read key');
+    assertProblem(await withKey(makeApiKey(clinic.id, 'read,write')).request('GET', '/api/v1/clinic/audit'), 403, 'forbidden_role', 'write key');
+    const res = await withKey(makeApiKey(clinic.id, 'admin')).request('GET', '/api/v1/clinic/audit');
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.items.some((e) => e.action === 'staff.login' && e.actor_id === staff.staff.id));
+    assertProblem(await api('GET', '/api/v1/clinic/audit'), 401, 'not_authenticated', 'no credentials');
+  });
+});

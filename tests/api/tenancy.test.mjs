@@ -1,0 +1,296 @@
+// Tenancy (DESIGN.md section 2, issue 4 item 8): with clinic A's staff cookie and with A's
+// admin API key every clinic endpoint answers only A's data (me, settings, modules, audit),
+// B's changes never show in A's audit, A cannot reach B's staff or settings, and every
+// operation that takes an {id} answers B's ids like unknown ones (404); and row-level
+// security as the second wall: as portal_app, with portal.clinic_id set to A for the
+// transaction, queries without any WHERE clause see only A's rows, with no clinic set they
+// see nothing; portal_app can neither change nor remove audit rows; portal_codes is readable
+// across clinics but refuses rows written for another clinic.
+import assert from 'node:assert/strict';
+import { randomInt, randomUUID } from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import { api, assertProblem, psql, psqlTry } from './lib/client.mjs';
+import {
+  makeApiKey, makeClinic, settingsBody, signIn, withKey,
+} from './lib/fixtures.mjs';
+
+const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
+const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
+  'api_keys', 'portal_settings', 'audit_log'];
+
+// Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
+// clinicId is null). Each statement must answer one labelled column "label=value"; returns
+// {label: [values]}. The transaction is rolled back: nothing here changes the database.
+function asApp(clinicId, statements) {
+  const setup = clinicId === null ? [] : [`SELECT 'set=' || set_config('portal.clinic_id', '${clinicId}', true)`];
+  const out = psql(['BEGIN', ...setup, ...statements, 'ROLLBACK'].join('; '), { user: 'portal_app' });
+  const result = {};
+  for (const line of out.split('\n').filter(Boolean)) {
+    const i = line.indexOf('=');
+    (result[line.slice(0, i)] ??= []).push(line.slice(i + 1));
+  }
+  return result;
+}
+
+// Every page of the audit list for a requester.
+async function auditAll(requester) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 50; page++) {
+    const res = await requester.request('GET', `/api/v1/clinic/audit?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(res.status, 200, res.text);
+    items.push(...res.body.items);
+    cursor = res.body.next_cursor;
+    if (!cursor) return items;
+  }
+  throw new Error('the audit list did not end within 50 pages');
+}
+
+let A;
+let B;
+
+// Two clinics, each with its own code, sessions, keys and some audited changes; B's payment
+// infrastructure is active, A has none.
+async function setUpClinic(prefix) {
+  const clinic = makeClinic({ code: `${prefix}-${letters(10)}` });
+  const owner = await signIn(clinic.logins.owner);
+  const admin = await signIn(clinic.logins.admin);
+  const key = withKey(makeApiKey(clinic.id, 'admin'));
+  const requestIds = [];
+  for (const permissions of [['view_profile'], ['view_profile', 'view_balance']]) {
+    const res = await owner.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ enabled: true, code: clinic.code, permissions }) });
+    assert.equal(res.status, 200, res.text);
+    requestIds.push(res.headers.get('x-request-id'));
+  }
+  return { clinic, owner, admin, key, requestIds };
+}
+
+before(async () => {
+  [A, B] = await Promise.all([setUpClinic('tenant-a'), setUpClinic('tenant-b')]);
+  const pay = await B.owner.request('PUT', '/api/v1/clinic/payment-infrastructure', { body: { provider: 'b-pay', active: true } });
+  assert.equal(pay.status, 200, pay.text);
+  B.requestIds.push(pay.headers.get('x-request-id'));
+});
+
+describe("the API answers only the caller's clinic", () => {
+  const requesters = [['A\'s staff cookie', () => A.owner], ['A\'s admin API key', () => A.key]];
+
+  for (const [what, who] of requesters) {
+    test(`${what}: me, settings and modules are A's`, async () => {
+      const me = await who().request('GET', '/api/v1/clinic/me');
+      assert.equal(me.status, 200, me.text);
+      assert.deepEqual(me.body.clinic, { id: A.clinic.id, name: A.clinic.name });
+      const settings = await who().request('GET', '/api/v1/clinic/portal/settings');
+      assert.equal(settings.body.code, A.clinic.code);
+      assert.deepEqual(settings.body.permissions.sort(), ['view_balance', 'view_profile']);
+      const modules = await who().request('GET', '/api/v1/clinic/modules');
+      assert.deepEqual(modules.body, { patient_portal: true, payment_infrastructure: { provider: null, active: false } });
+      for (const res of [me, settings, modules]) {
+        for (const secret of [B.clinic.id, B.clinic.code, B.clinic.name, 'b-pay']) {
+          assert.ok(!res.text.includes(secret), `${what}: B's ${secret} leaked into ${res.text}`);
+        }
+      }
+    });
+
+    test(`${what}: the audit list holds exactly A's rows, none of B's`, async () => {
+      const items = await auditAll(who());
+      const ids = items.map((e) => String(e.id)).sort();
+      const expected = psql(`SELECT id FROM audit_log WHERE clinic_id = '${A.clinic.id}' ORDER BY id`).split('\n').filter(Boolean).sort();
+      assert.deepEqual(ids, expected);
+      const seen = new Set(items.map((e) => e.request_id));
+      for (const id of B.requestIds) assert.ok(!seen.has(id), `B's change ${id} shows in A's audit`);
+      for (const id of A.requestIds) assert.ok(seen.has(id), `A's change ${id} is missing from A's audit`);
+      const text = JSON.stringify(items);
+      for (const secret of [B.clinic.id, B.clinic.code, B.owner.staff.id]) assert.ok(!text.includes(secret), `A's audit mentions ${secret}`);
+    });
+  }
+
+  test('B changing its settings afterwards adds nothing to A\'s audit', async () => {
+    const before = (await auditAll(A.key)).length;
+    const res = await B.admin.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ enabled: true, code: B.clinic.code, permissions: ['view_treatments'] }) });
+    assert.equal(res.status, 200, res.text);
+    const after = await auditAll(A.owner);
+    assert.equal(after.length, before);
+    assert.ok(!after.some((e) => e.request_id === res.headers.get('x-request-id')));
+    assert.ok((await auditAll(B.key)).some((e) => e.request_id === res.headers.get('x-request-id')), 'B sees its own change');
+  });
+
+  test("A's saves touch only A's settings; B's staff cannot be A's upload reviewer", async () => {
+    const bBefore = await B.owner.request('GET', '/api/v1/clinic/portal/settings');
+    const saved = await A.key.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ enabled: true, code: A.clinic.code, permissions: ['view_forms'] }) });
+    assert.equal(saved.status, 200, saved.text);
+    const bAfter = await B.owner.request('GET', '/api/v1/clinic/portal/settings');
+    assert.deepEqual(bAfter.body, bBefore.body);
+    assert.equal(bAfter.headers.get('etag'), bBefore.headers.get('etag'));
+    for (const requester of [A.owner, A.key]) {
+      const res = await requester.request('PUT', '/api/v1/clinic/portal/settings', {
+        body: settingsBody({ enabled: true, code: A.clinic.code, permissions: ['upload_documents'], upload_reviewer_id: B.admin.staff.id }),
+      });
+      assertProblem(res, 422, 'validation_failed');
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['upload_reviewer_id']);
+    }
+  });
+
+  test("A cannot take B's code, and the refusal says nothing about B", async () => {
+    const check = await A.owner.request('GET', `/api/v1/clinic/portal/code-check?code=${B.clinic.code}`);
+    assert.deepEqual([check.body.available, check.body.reason], [false, 'taken']);
+    const put = await A.key.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: settingsBody({ enabled: true, code: B.clinic.code }) });
+    assertProblem(put, 409, 'code_taken');
+    for (const res of [check, put]) {
+      for (const secret of [B.clinic.id, B.clinic.name]) assert.ok(!res.text.includes(secret), `leaks ${secret}: ${res.text}`);
+    }
+  });
+
+  test('each public card shows its own clinic', async () => {
+    const a = await api('GET', `/api/v1/portal/${A.clinic.code}/`);
+    const b = await api('GET', `/api/v1/portal/${B.clinic.code}/`);
+    assert.equal(a.body.name, A.clinic.name);
+    assert.equal(b.body.name, B.clinic.name);
+  });
+});
+
+// For every clinic operation of the document that takes an {id}: the request that would
+// succeed with one of A's own ids (query and body), keyed by operationId. An id-taking
+// operation missing here fails the walk below, so new routes must be added.
+const FOREIGN_ID_CALLS = {
+  getPatient: { kind: 'patient' },
+  patchPatient: { kind: 'patient', body: { first_name: 'Hijacked' } },
+  getPatientPortalPermissions: { kind: 'patient' },
+  putPatientPortalPermissions: { kind: 'patient', body: { mode: 'custom', select_all: true } },
+  getPatientPortalAccess: { kind: 'patient', query: '?action=view_profile' },
+  revokeApiKey: { kind: 'api_key' },
+};
+
+describe("another clinic's ids", () => {
+  test("every id-taking clinic operation answers 404 not_found for B's ids, and B's data stays as it was", async () => {
+    const patient = await B.owner.request('POST', '/api/v1/clinic/patients',
+      { body: { first_name: 'Bora', last_name: 'Bee', email: `bee-${letters(8)}@patient.test` } });
+    assert.equal(patient.status, 201, patient.text);
+    const bKeySecret = makeApiKey(B.clinic.id, 'read');
+    const bKeyId = (await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+    const ids = { patient: patient.body.id, api_key: bKeyId };
+    // A's own ids, to show each call is right apart from whose id it names.
+    const own = await A.owner.request('POST', '/api/v1/clinic/patients',
+      { body: { first_name: 'Ada', last_name: 'Aye', email: `aye-${letters(8)}@patient.test` } });
+    assert.equal(own.status, 201, own.text);
+    const aKeySecret = makeApiKey(A.clinic.id, 'read');
+    const ownIds = { patient: own.body.id, api_key: (await withKey(aKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id };
+
+    const doc = (await api('GET', '/api/v1/openapi.json')).body;
+    const ops = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/v1/clinic/') || !path.includes('{id}')) continue;
+      for (const [method, op] of Object.entries(item)) {
+        if (op?.operationId) ops.push({ method: method.toUpperCase(), path, id: op.operationId });
+      }
+    }
+    const missing = ops.filter((o) => !(o.id in FOREIGN_ID_CALLS)).map((o) => `${o.id} (${o.method} ${o.path})`);
+    assert.deepEqual(missing, [], 'id-taking operations without a cross-clinic check: add them to FOREIGN_ID_CALLS');
+
+    for (const requester of [A.owner, A.key]) {
+      for (const op of ops) {
+        const call = FOREIGN_ID_CALLS[op.id];
+        const url = (id) => `${op.path.replace('{id}', id)}${call.query ?? ''}`;
+        const res = await requester.request(op.method, url(ids[call.kind]), { body: call.body });
+        assertProblem(res, 404, 'not_found', `${op.id} with B's id`);
+        assert.ok(!res.text.includes('Bora') && !res.text.includes(B.clinic.name), `${op.id}: leaks B's data`);
+        // The same id shape of a random uuid answers the same.
+        const unknown = await requester.request(op.method, url(randomUUID()), { body: call.body });
+        assertProblem(unknown, 404, 'not_found', `${op.id} with an unknown id`);
+        assert.deepEqual(unknown.body, res.body, `${op.id}: a foreign id must look like an unknown one`);
+      }
+    }
+    // The calls were right: with A's own ids they succeed (revocation last).
+    for (const op of ops) {
+      const call = FOREIGN_ID_CALLS[op.id];
+      const res = await A.owner.request(op.method, `${op.path.replace('{id}', ownIds[call.kind])}${call.query ?? ''}`, { body: call.body });
+      assert.ok(res.status >= 200 && res.status < 300, `${op.id} with A's own id: ${res.status} ${res.text}`);
+    }
+    const still = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}`);
+    assert.equal(still.body.first_name, 'Bora');
+    const perms = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/portal-permissions`);
+    assert.equal(perms.body.mode, 'clinic');
+    assert.equal((await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).status, 200, "B's key was revoked by A");
+  });
+});
+
+describe('row-level security as portal_app', () => {
+  test("with A's clinic set, queries without WHERE see only A's rows", () => {
+    const r = asApp(A.clinic.id, [
+      "SELECT 'settings=' || count(*) FROM portal_settings",
+      "SELECT 'audit=' || clinic_id FROM (SELECT DISTINCT clinic_id FROM audit_log) d",
+      ...TENANT_TABLES.map((t) => `SELECT '${t}=' || clinic_id FROM (SELECT DISTINCT ${t === 'clinics' ? 'id' : 'clinic_id'} AS clinic_id FROM ${t}) d`),
+      "SELECT 'staff_count=' || count(*) FROM staff",
+    ]);
+    assert.deepEqual(r.set, [A.clinic.id]);
+    assert.deepEqual(r.settings, ['1']);
+    assert.deepEqual(r.audit, [A.clinic.id]);
+    for (const t of TENANT_TABLES) {
+      if (t === 'payment_infrastructure') {
+        assert.equal(r[t], undefined, 'A has no payment infrastructure row, and must not see B\'s');
+      } else {
+        assert.deepEqual(r[t], [A.clinic.id], `${t} shows other clinics' rows`);
+      }
+    }
+    assert.deepEqual(r.staff_count, ['3']);
+    // And B sees its own, including its payment infrastructure.
+    const rb = asApp(B.clinic.id, ["SELECT 'pay=' || clinic_id || ' ' || provider FROM payment_infrastructure"]);
+    assert.deepEqual(rb.pay, [`${B.clinic.id} b-pay`]);
+  });
+
+  test('with no clinic set, every tenant table looks empty', () => {
+    const r = asApp(null, TENANT_TABLES.map((t) => `SELECT '${t}=' || count(*) FROM ${t}`));
+    for (const t of TENANT_TABLES) assert.deepEqual(r[t], ['0'], `${t} visible without a clinic`);
+    // An empty setting is no clinic either.
+    const empty = asApp('', ["SELECT 'audit=' || count(*) FROM audit_log"]);
+    assert.deepEqual(empty.audit, ['0']);
+  });
+
+  test('portal_app can neither UPDATE nor DELETE audit rows, even its own clinic\'s', () => {
+    const set = `SELECT set_config('portal.clinic_id', '${A.clinic.id}', true)`;
+    for (const stmt of [
+      `UPDATE audit_log SET action = 'forged' WHERE clinic_id = '${A.clinic.id}'`,
+      `DELETE FROM audit_log WHERE clinic_id = '${A.clinic.id}'`,
+      'TRUNCATE audit_log',
+    ]) {
+      const r = psqlTry(`BEGIN; ${set}; ${stmt}; ROLLBACK`, { user: 'portal_app' });
+      assert.notEqual(r.status, 0, `${stmt} was allowed`);
+      assert.match(r.stderr, /permission denied/, stmt);
+    }
+    assert.equal(psql(`SELECT count(*) FROM audit_log WHERE action = 'forged' AND clinic_id = '${A.clinic.id}'`), '0');
+    // It may add rows for its own clinic (rolled back here).
+    const ok = asApp(A.clinic.id, [`WITH i AS (INSERT INTO audit_log (clinic_id, actor_type, action, target_type)
+      VALUES ('${A.clinic.id}', 'system', 'test.probe', 'test') RETURNING 1) SELECT 'inserted=' || count(*) FROM i`]);
+    assert.deepEqual(ok.inserted, ['1']);
+    const foreign = psqlTry(`BEGIN; ${set}; INSERT INTO audit_log (clinic_id, actor_type, action, target_type)
+      VALUES ('${B.clinic.id}', 'system', 'test.probe', 'test'); ROLLBACK`, { user: 'portal_app' });
+    assert.notEqual(foreign.status, 0, "an audit row for another clinic was accepted");
+    assert.match(foreign.stderr, /row-level security/);
+  });
+
+  test("portal_codes is readable across clinics, but rows for another clinic are refused", () => {
+    const r = asApp(A.clinic.id, [
+      `SELECT 'b_code=' || clinic_id FROM portal_codes WHERE code = '${B.clinic.code}'`,
+      `WITH u AS (UPDATE portal_codes SET retired_at = now() WHERE code = '${B.clinic.code}' RETURNING 1)
+        SELECT 'updated=' || count(*) FROM u`,
+      `WITH i AS (INSERT INTO portal_codes (code, clinic_id, retired_at) VALUES ('own-${letters(10)}', '${A.clinic.id}', now())
+        RETURNING 1) SELECT 'own_insert=' || count(*) FROM i`,
+    ]);
+    assert.deepEqual(r.b_code, [B.clinic.id], "B's code must be readable for the public lookup");
+    assert.deepEqual(r.updated, ['0'], "A could change B's code row");
+    assert.deepEqual(r.own_insert, ['1']);
+    const set = `SELECT set_config('portal.clinic_id', '${A.clinic.id}', true)`;
+    const foreign = psqlTry(`BEGIN; ${set}; INSERT INTO portal_codes (code, clinic_id, retired_at)
+      VALUES ('stolen-${letters(10)}', '${B.clinic.id}', now()); ROLLBACK`, { user: 'portal_app' });
+    assert.notEqual(foreign.status, 0, "an INSERT for another clinic's id was accepted");
+    assert.match(foreign.stderr, /row-level security/);
+    const noClinic = psqlTry(`INSERT INTO portal_codes (code, clinic_id, retired_at)
+      VALUES ('nobody-${letters(10)}', '${A.clinic.id}', now())`, { user: 'portal_app' });
+    assert.notEqual(noClinic.status, 0, 'an INSERT without a clinic set was accepted');
+    assert.equal(psql(`SELECT retired_at IS NULL FROM portal_codes WHERE code = '${B.clinic.code}'`), 't');
+  });
+});
