@@ -33,12 +33,19 @@ enum err db_patient_get(struct db *db, struct arena *a, const char *clinic_id,
 /* Writes every mutable field of p back; refreshes updated_at. */
 enum err db_patient_update(struct db *db, struct arena *a,
     const char *clinic_id, struct db_patient *p);
+/* What a search looks for: a LIKE pattern over the search text, or an
+ * exact E.164 phone number or email address (which have indexes of their
+ * own). */
+struct db_patient_search {
+	enum { SEARCH_TEXT, SEARCH_PHONE, SEARCH_EMAIL } kind;
+	const char *value;
+};
+
 /* Up to limit patients in sort order after (after_sort, after_id) (NULL:
- * from the start), whose search text contains like_pattern when that is
- * not NULL. */
+ * from the start), matching search when that is not NULL. */
 enum err db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *like_pattern, const char *after_sort, const char *after_id,
-    int limit, struct db_patient **out, int *count);
+    const struct db_patient_search *search, const char *after_sort,
+    const char *after_id, int limit, struct db_patient **out, int *count);
 /* True when some patient's folded first and last names are both among
  * the words of words_literal ("{ayse,yilmaz}"). */
 enum err db_patient_name_among(struct db *db, const char *clinic_id,

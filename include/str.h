@@ -17,6 +17,9 @@ char *str_trim(char *s);
 /* Parses a whole decimal integer in [min, max]; false on anything else. */
 bool str_to_long(const char *s, long min, long max, long *out);
 
+/* The number of code points in valid UTF-8 text. */
+size_t str_utf8_length(const char *s);
+
 /* True for a UUID in its 8-4-4-4-12 hexadecimal text form. */
 bool str_is_uuid(const char *s);
 

@@ -104,3 +104,14 @@ str_is_uuid(const char *s)
 	}
 	return s[36] == '\0';
 }
+
+size_t
+str_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}

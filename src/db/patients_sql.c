@@ -52,11 +52,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
 	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
 	    4, true },
+	/* Through a function: see sql/0004_patient_search.sql for why. */
 	[STMT_SEARCH] = { "patients_search",
-	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
-	    "AND search_text LIKE $5 "
-	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
-	    5, true },
+	    "SELECT " PATIENT_COLUMNS " FROM portal_patient_search($5, $6, $2, "
+	    "$3::uuid, $4) WHERE clinic_id = $1", 6, true },
 	[STMT_NAME_AMONG] = { "patients_name_among",
 	    "SELECT EXISTS (SELECT 1 FROM patients WHERE clinic_id = $1 "
 	    "AND last_folded = ANY ($2::text[]) AND first_folded = ANY ($2::text[]))",
@@ -139,22 +138,22 @@ db_patient_update(struct db *db, struct arena *a, const char *clinic_id,
 
 enum err
 db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *like_pattern, const char *after_sort, const char *after_id,
-    int limit, struct db_patient **out, int *count)
+    const struct db_patient_search *search, const char *after_sort,
+    const char *after_id, int limit, struct db_patient **out, int *count)
 {
+	static const char *const modes[] = { "text", "phone", "email" };
 	char lim[16];
 	/* The smallest key: everything sorts after the empty string and the
 	 * nil uuid. */
 	const char *params[] = { clinic_id, after_sort ? after_sort : "",
 	    after_id ? after_id : "00000000-0000-0000-0000-000000000000", lim,
-	    like_pattern };
+	    search ? modes[search->kind] : NULL, search ? search->value : NULL };
 	enum err err;
 	PGresult *res;
 	int n;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	res = db_exec(db, &stmts[like_pattern ? STMT_SEARCH : STMT_LIST], params,
-	    &err);
+	res = db_exec(db, &stmts[search ? STMT_SEARCH : STMT_LIST], params, &err);
 	if (res == NULL)
 		return err;
 	n = PQntuples(res);

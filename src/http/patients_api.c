@@ -30,7 +30,7 @@
 #include "routes.h"
 #include "str.h"
 
-#define NAME_MAX_BYTES 100
+#define NAME_MAX_CHARS 100
 #define SEARCH_MIN 3
 #define SEARCH_MAX 100
 
@@ -104,7 +104,7 @@ apply_fields(struct request *req, struct json_object *body, bool creating,
 			if (s == NULL)
 				continue;
 			s = str_trim(s);
-			if (*s == '\0' || strlen(s) > NAME_MAX_BYTES) {
+			if (*s == '\0' || str_utf8_length(s) > NAME_MAX_CHARS) {
 				problem_list_add(pl, field, "Must be 1 to 100 characters.");
 				continue;
 			}
@@ -275,13 +275,27 @@ handle_patient_patch(struct request *req)
 	resp_json(req, 200, json_object_get(after));
 }
 
-/* The LIKE pattern for a search, or NULL after answering 422. */
-static const char *
-search_pattern(struct request *req, const char *q)
+/* What to search for, or false after answering 422. A whole phone number
+ * or email address is looked up exactly; anything else is a pattern over
+ * names, phones and addresses. */
+static bool
+search_parse(struct request *req, const char *q, const char *country,
+    struct db_patient_search *out)
 {
-	char folded[SEARCH_MAX * 2 + 1], *pattern, *o;
+	char folded[SEARCH_MAX * 2 + 1], e164[PHONE_E164_MAX + 1], *pattern, *o;
 	size_t len;
 
+	if (strlen(q) <= SEARCH_MAX && contact_looks_like_phone(q) &&
+	    contact_phone_e164(q, country, e164)) {
+		out->kind = SEARCH_PHONE;
+		out->value = arena_strdup(req->arena, e164);
+		return out->value != NULL;
+	}
+	if (strlen(q) <= SEARCH_MAX && contact_email_valid(q)) {
+		out->kind = SEARCH_EMAIL;
+		out->value = q;
+		return true;
+	}
 	if (strlen(q) > SEARCH_MAX) {
 		folded[0] = '\0';
 	} else if (contact_looks_like_phone(q)) {
@@ -314,12 +328,14 @@ search_pattern(struct request *req, const char *q)
 		problem_list_add(pl, "q", "Type at least 3 letters or digits "
 		    "(and at most 100 characters).");
 		problem_list_send(req, pl, NULL);
-		return NULL;
+		return false;
 	}
 	/* %word1%word2%, with LIKE's own characters escaped. */
 	pattern = o = arena_alloc(req->arena, len * 2 + 3);
-	if (pattern == NULL)
-		return NULL;
+	if (pattern == NULL) {
+		problem_send(req, "unavailable", NULL);
+		return false;
+	}
 	*o++ = '%';
 	for (const char *c = folded; *c; c++) {
 		if (*c == ' ') {
@@ -332,7 +348,9 @@ search_pattern(struct request *req, const char *q)
 	}
 	*o++ = '%';
 	*o = '\0';
-	return pattern;
+	out->kind = SEARCH_TEXT;
+	out->value = pattern;
+	return true;
 }
 
 /* Cursor: hex of the sort key, '.', the id. */
@@ -362,9 +380,8 @@ cursor_decode(struct request *req, const char *cursor, const char **sort,
 		s[i] = (char)v;
 	}
 	s[hexlen / 2] = '\0';
-	for (const char *c = dot + 1; *c; c++)
-		if (!isxdigit((unsigned char)*c) && *c != '-')
-			return false;
+	if (!str_is_uuid(dot + 1))
+		return false;
 	*sort = s;
 	*id = dot + 1;
 	return true;
@@ -391,15 +408,16 @@ handle_patients_list(struct request *req)
 {
 	struct db *db = req->ctx->db;
 	const char *q = req_query(req, "q"), *cursor = req_query(req, "cursor");
-	const char *pattern = NULL, *after_sort = NULL, *after_id = NULL;
+	const char *after_sort = NULL, *after_id = NULL;
+	struct db_patient_search search;
 	struct db_patient *rows;
+	struct db_clinic clinic;
 	struct json_object *body, *items;
+	bool searching = q != NULL && *q != '\0';
 	int limit, n = 0;
 	enum err err;
 
 	if (!req_limit(req, &limit))
-		return;
-	if (q != NULL && *q != '\0' && (pattern = search_pattern(req, q)) == NULL)
 		return;
 	if (cursor != NULL && !cursor_decode(req, cursor, &after_sort, &after_id)) {
 		struct problem_list *pl = problem_list_new(req);
@@ -408,10 +426,25 @@ handle_patients_list(struct request *req)
 		problem_list_send(req, pl, NULL);
 		return;
 	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_list(db, req->arena, req->actor.clinic_id, pattern,
-	    after_sort, after_id, limit + 1, &rows, &n)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
+	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK) {
+		fail(req, err);
+		return;
+	}
+	/* The clinic's country reads a national phone number. */
+	if (searching && contact_looks_like_phone(q) &&
+	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
+	    &clinic)) != ERR_OK) {
+		fail(req, err);
+		return;
+	}
+	if (searching && !search_parse(req, q, contact_looks_like_phone(q) ?
+	    clinic.country : NULL, &search)) {
+		db_rollback(db);
+		return;
+	}
+	if ((err = db_patient_list(db, req->arena, req->actor.clinic_id,
+	    searching ? &search : NULL, after_sort, after_id, limit + 1, &rows,
+	    &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
 		fail(req, err);
 		return;
 	}
