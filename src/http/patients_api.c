@@ -126,8 +126,8 @@ apply_fields(struct request *req, struct json_object *body, bool creating,
 		else if (!json_object_is_type(v, json_type_string) ||
 		    json_object_get_string_len(v) > 40 ||
 		    !contact_phone_e164(json_object_get_string(v), country, e164))
-			problem_list_add(pl, "phone", "Not a phone number; use the "
-			    "international form, e.g. +90 555 123 45 67.");
+			problem_list_add(pl, "phone", "Not a phone number; for example "
+			    "+90 555 123 45 67 or 0555 123 45 67.");
 		else
 			p->phone = arena_strdup(req->arena, e164);
 	}
@@ -550,8 +550,9 @@ handle_patient_perms_put(struct request *req)
 		set = PERM_ALL;
 	else if (custom)
 		perm_set_from_json(req, perms, pl, "permissions", &set);
-	else if (perms != NULL)
-		perm_set_from_json(req, perms, pl, "permissions", &set);
+	else if (perms != NULL && problem_list_count(pl) == 0)
+		problem_list_add(pl, "permissions", "A patient who follows the "
+		    "clinic has no permissions of their own; use mode \"custom\".");
 	if (problem_list_count(pl) > 0) {
 		problem_list_send(req, pl, NULL);
 		return;

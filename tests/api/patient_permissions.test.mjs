@@ -272,6 +272,7 @@ describe('who may change the tab', () => {
 describe('malformed bodies', () => {
   const BAD = [
     [{ mode: 'clinic', select_all: true }, ['select_all']],
+    [{ mode: 'clinic', permissions: ['view_profile'] }, ['permissions']],
     [{ mode: 'custom', select_all: 'yes' }, ['select_all']],
     [{ mode: 'custom', select_all: 1 }, ['select_all']],
     [{ mode: 'everything' }, ['mode']],

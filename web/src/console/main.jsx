@@ -1,6 +1,7 @@
 // Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
-// sign out), the nav and the screen named by the address hash (#/settings, #/audit).
+// sign out), the nav and the screen named by the address hash (#/settings, #/patients,
+// #/patients/<id>, #/audit).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -10,29 +11,32 @@ import { ROLE_KEYS } from './settingsRules.js';
 import { SignInForm } from './SignIn.jsx';
 import { PortalSettings } from './PortalSettings.jsx';
 import { AuditLog } from './AuditLog.jsx';
+import { Patients } from './Patients.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
 
 const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
+  { key: 'patients', label: 'console.nav.patients' },
   { key: 'audit', label: 'console.nav.audit' },
 ];
 const DEFAULT_SCREEN = 'settings';
 
-function screenFromHash() {
-  const key = window.location.hash.replace(/^#\/?/, '');
-  return SCREENS.some((s) => s.key === key) ? key : DEFAULT_SCREEN;
+// "#/patients/<id>/permissions" -> {screen: 'patients', path: ['<id>', 'permissions']}.
+function routeFromHash() {
+  const [key, ...path] = window.location.hash.replace(/^#\/?/, '').split('/');
+  return SCREENS.some((s) => s.key === key) ? { screen: key, path } : { screen: DEFAULT_SCREEN, path: [] };
 }
 
-function useScreen() {
-  const [screen, setScreen] = useState(screenFromHash);
+function useRoute() {
+  const [route, setRoute] = useState(routeFromHash);
   useEffect(() => {
-    const onChange = () => setScreen(screenFromHash());
+    const onChange = () => setRoute(routeFromHash());
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return screen;
+  return route;
 }
 
 function Nav({ screen }) {
@@ -70,7 +74,8 @@ function UserBar({ session, onSignOut, signingOut }) {
 
 function App() {
   const lang = useLanguage();
-  const screen = useScreen();
+  const route = useRoute();
+  const { screen } = route;
   // session: undefined while GET me is in flight, null when signed out, else {staff, clinic}.
   const [session, setSession] = useState(undefined);
   const [restoreError, setRestoreError] = useState(null);
@@ -151,6 +156,8 @@ function App() {
     );
   } else if (screen === 'audit') {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
+  } else if (screen === 'patients') {
+    main = <Patients session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else {
     main = <PortalSettings session={session} onSessionLost={sessionLost} />;
   }

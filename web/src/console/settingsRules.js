@@ -13,16 +13,26 @@ export const PAIR_RULES = Object.freeze([
 ]);
 
 /**
- * The warnings the form's current state draws, as the server would answer them on save:
- * [{code, permissions}] in the server's order. `permissions` names both sides of a pair.
+ * The pair warnings alone, [{code, permissions}] in the server's order: what a patient's
+ * Portal Permissions PUT answers for the patient's own set.
  */
-export function liveWarnings({ permissions, paymentActive, hasReviewer }) {
+export function pairWarnings(permissions) {
   const set = new Set(permissions);
   const out = [];
   for (const rule of PAIR_RULES) {
     const ticked = rule.when.filter((key) => set.has(key));
     if (ticked.length && !set.has(rule.needs)) out.push({ code: rule.code, permissions: [rule.needs, ...ticked] });
   }
+  return out;
+}
+
+/**
+ * The warnings the form's current state draws, as the server would answer them on save:
+ * [{code, permissions}] in the server's order. `permissions` names both sides of a pair.
+ */
+export function liveWarnings({ permissions, paymentActive, hasReviewer }) {
+  const set = new Set(permissions);
+  const out = pairWarnings(permissions);
   if (set.has('make_payment') && !paymentActive) {
     out.push({ code: 'payment_infrastructure_inactive', permissions: ['make_payment'] });
   }
@@ -193,6 +203,9 @@ export const ACTION_KEYS = Object.freeze({
   'staff.logout': 'console.audit.action.staffLogout',
   'portal.settings.update': 'console.audit.action.settingsUpdate',
   'payment_infrastructure.update': 'console.audit.action.paymentUpdate',
+  'patient.create': 'console.audit.action.patientCreate',
+  'patient.update': 'console.audit.action.patientUpdate',
+  'patient.portal_permissions.update': 'console.audit.action.patientPermissionsUpdate',
 });
 
 /**
@@ -229,4 +242,12 @@ export const AUDIT_FIELD_KEYS = Object.freeze({
   upload_reviewer_id: 'console.audit.field.uploadReviewer',
   provider: 'console.audit.field.provider',
   active: 'console.audit.field.active',
+  first_name: 'console.patient.field.firstName',
+  last_name: 'console.patient.field.lastName',
+  phone: 'console.patient.field.phone',
+  email: 'console.patient.field.email',
+  language: 'console.patient.field.language',
+  portal_access: 'console.patient.field.portalAccess',
+  mode: 'console.audit.field.mode',
+  effective: 'console.audit.field.effective',
 });

@@ -1,0 +1,143 @@
+// "Why can't this patient…?" (the guide's Common Scenarios, per patient): pick an action,
+// GET /api/v1/clinic/patients/{id}/portal-access?action=<key> answers every condition the
+// server checked, passed ones too; each is shown with ✓ or ✗ in the console's words (the
+// server's `detail` for a condition the console does not know), with what to do about a
+// failed one. Checks again when `checks` changes (after a save on the page).
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { t } from '../i18n/index.js';
+import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
+import { errorMessage } from './common.jsx';
+import { CONDITION_KEYS, patientHref, permissionFix } from './patientRules.js';
+
+const localized = (label, lang) => (label ? label[lang] ?? label.tr ?? label.en ?? '' : '');
+
+function actionLabel(catalog, key, lang) {
+  for (const group of catalog.groups) {
+    const p = group.permissions.find((x) => x.key === key);
+    if (p) return localized(p.label, lang);
+  }
+  return key;
+}
+
+function FixLink({ goto, patientId }) {
+  if (goto === 'settings') {
+    return <a href="#/settings" class="diag-goto" data-testid="diag-goto-settings">{t('console.diag.goto.settings')}</a>;
+  }
+  if (goto === 'details' || goto === 'permissions') {
+    return (
+      <a href={patientHref(patientId, goto)} class="diag-goto" data-testid={`diag-goto-${goto}`}
+        onClick={(e) => {
+          e.preventDefault();
+          window.location.replace(patientHref(patientId, goto));
+          document.getElementById(`patient-tab-${goto}`)?.focus();
+        }}>
+        {t(goto === 'details' ? 'console.diag.goto.details' : 'console.diag.goto.permissions')}
+      </a>
+    );
+  }
+  return null;
+}
+
+function Check({ check, action, mode, patientId }) {
+  const keys = CONDITION_KEYS[check.condition];
+  const text = keys ? t(check.ok ? keys.ok : keys.fail, { action }) : check.detail;
+  let fix = null;
+  if (!check.ok && keys) fix = check.condition === 'permission' ? permissionFix(mode) : { key: keys.fix, goto: keys.goto };
+  return (
+    <li class={`diag-check ${check.ok ? 'diag-ok' : 'diag-fail'}`} data-testid={`diag-check-${check.condition}`}
+      data-condition={check.condition} data-ok={check.ok ? 'true' : 'false'}>
+      <span class="diag-mark" aria-hidden="true">{check.ok ? '✓' : '✗'}</span>
+      <span class="diag-text">
+        <span class="visually-hidden">{t(check.ok ? 'console.diag.passed' : 'console.diag.failed')}</span>
+        <span class="diag-main" data-testid="diag-text">{text}</span>
+        {fix && (
+          <span class="diag-fix">
+            {t(fix.key)} <FixLink goto={fix.goto} patientId={patientId} />
+          </span>
+        )}
+      </span>
+    </li>
+  );
+}
+
+export function PatientDiagnostics({ patientId, catalog, mode, checks, onSessionLost }) {
+  const lang = useLanguage();
+  const [action, setAction] = useState('');
+  const [result, setResult] = useState(null); // the answer for `action`
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!action) {
+      setResult(null);
+      setError(null);
+      return undefined;
+    }
+    const controller = new AbortController();
+    setBusy(true);
+    setError(null);
+    const query = new URLSearchParams({ action });
+    api(`/api/v1/clinic/patients/${encodeURIComponent(patientId)}/portal-access?${query}`, { signal: controller.signal })
+      .then((answer) => {
+        setResult(answer);
+        setBusy(false);
+      })
+      .catch((e) => {
+        if (e.name === 'AbortError') return;
+        setBusy(false);
+        if (e.status === 401) onSessionLost();
+        else {
+          setResult(null);
+          setError(e);
+        }
+      });
+    return () => controller.abort();
+  }, [action, checks, patientId, onSessionLost]);
+
+  const shown = result && result.action === action ? result : null;
+  const label = action ? actionLabel(catalog, action, lang) : '';
+  const failed = shown ? shown.checks.filter((c) => !c.ok).length : 0;
+
+  return (
+    <section class="card diag" aria-labelledby="diag-heading" data-testid="diagnostics">
+      <h3 id="diag-heading">{t('console.diag.heading')}</h3>
+      <p class="muted">{t('console.diag.intro')}</p>
+      <div class="field diag-pick">
+        <label for="diag-action">{t('console.diag.action')}</label>
+        <select id="diag-action" value={action} data-testid="diag-action"
+          onChange={(e) => setAction(e.currentTarget.value)}>
+          <option value="">{t('console.diag.choose')}</option>
+          {catalog.groups.map((group) => (
+            <optgroup key={group.key} label={localized(group.label, lang)}>
+              {group.permissions.map((p) => <option key={p.key} value={p.key}>{localized(p.label, lang)}</option>)}
+            </optgroup>
+          ))}
+        </select>
+      </div>
+      <div aria-live="polite" data-testid="diag-output" data-state={busy ? 'loading' : shown ? 'ready' : 'idle'}>
+        {busy && !shown && <p class="muted">{t('common.loading')}</p>}
+        {error && (
+          <p class="alert" role="alert" data-testid="diag-error">
+            {error.status === 422 && error.errors.length ? error.errors.map((e) => e.message).join(' ') : errorMessage(error)}
+          </p>
+        )}
+        {shown && (
+          <div class={busy ? 'diag-result is-stale' : 'diag-result'}>
+            <p class={`diag-summary ${shown.allowed ? 'diag-summary-ok' : 'diag-summary-fail'}`} data-testid="diag-summary"
+              data-allowed={shown.allowed ? 'true' : 'false'}>
+              {shown.allowed
+                ? t('console.diag.allowed', { action: label })
+                : t(failed === 1 ? 'console.diag.deniedOne' : 'console.diag.deniedMany', { action: label, count: failed })}
+            </p>
+            <ul class="diag-checks" data-testid="diag-checks">
+              {shown.checks.map((check) => (
+                <Check key={check.condition} check={check} action={label} mode={mode} patientId={patientId} />
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
