@@ -55,6 +55,9 @@ struct settings_facts {
 	bool code_personal;		/* the code looks like personal data */
 	bool code_changed;
 	long invited_under_old_code;
+	/* The chosen invitation templates lack a variant for one of the
+	 * clinic's languages. */
+	bool sms_missing_tr, sms_missing_en, email_missing_tr, email_missing_en;
 };
 
 /* Fills out with the warnings facts draw, in a fixed order; returns how

@@ -55,6 +55,14 @@ void handle_api_keys_list(struct request *req);
 void handle_api_key_create(struct request *req);
 void handle_api_key_revoke(struct request *req);
 
+/* src/http/templates_api.c */
+void handle_templates_list(struct request *req);
+void handle_template_get(struct request *req);
+void handle_template_create(struct request *req);
+void handle_template_put(struct request *req);
+void handle_template_delete(struct request *req);
+void handle_sms_measure(struct request *req);
+
 /* src/http/patients_api.c */
 void handle_patients_list(struct request *req);
 void handle_patient_create(struct request *req);

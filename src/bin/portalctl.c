@@ -227,7 +227,9 @@ seed_demo(struct ctl *c)
 	}
 	if ((err = db_module_set(c->db, clinic_id, "patient_portal", true)) != ERR_OK)
 		return report(err, "grant-module");
-	memset(&s, 0, sizeof(s));
+	/* Keep the default templates the new clinic was given. */
+	if ((err = db_settings_get(c->db, c->arena, clinic_id, true, &s)) != ERR_OK)
+		return report(err, "portal settings");
 	s.enabled = true;
 	s.code = "simple-dent";
 	s.permissions = perm_presets[0].permissions;
@@ -324,8 +326,13 @@ main(int argc, char **argv)
 	} else if (strcmp(command, "create-clinic") == 0) {
 		const char *id;
 
-		if ((status = create_clinic(&ctl, &o, &id)) == 0)
+		if (db_begin(ctl.db) != ERR_OK)
+			status = 1;
+		else if ((status = create_clinic(&ctl, &o, &id)) == 0 &&
+		    (status = db_commit(ctl.db) == ERR_OK ? 0 : 1) == 0)
 			printf("%s\n", id);
+		else
+			db_rollback(ctl.db);
 	} else if (strcmp(command, "create-staff") == 0) {
 		char password[32];
 

@@ -32,6 +32,7 @@ enum stmt_id {
 	STMT_CODE_ACTIVATE,
 	STMT_CODE_REVIVE,
 	STMT_CLINIC_CREATE,
+	STMT_CLINIC_DEFAULT_TEMPLATES,
 	STMT_STAFF_CREATE,
 	STMT_MODULE_GRANT,
 	STMT_MODULE_REVOKE,
@@ -132,6 +133,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "k AS (INSERT INTO portal_codes (code, clinic_id) "
 	    "SELECT $2, id FROM c WHERE $2 IS NOT NULL) "
 	    "SELECT id FROM c", 2, false },
+	[STMT_CLINIC_DEFAULT_TEMPLATES] = { "clinic_default_templates",
+	    "SELECT portal_add_default_templates($1)", 1, false },
 	[STMT_STAFF_CREATE] = { "clinic_staff_create",
 	    "INSERT INTO staff (clinic_id, email, name, role, password_hash) "
 	    "VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, false },
@@ -502,7 +505,8 @@ db_clinic_create(struct db *db, struct arena *a, const char *name,
 		return err;
 	*id = db_val(a, res, 0, 0);
 	PQclear(res);
-	return ERR_OK;
+	/* Its settings row exists now: give it the default templates. */
+	return run(db, STMT_CLINIC_DEFAULT_TEMPLATES, id);
 }
 
 enum err

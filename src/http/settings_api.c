@@ -18,6 +18,7 @@
 #include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "db_templates.h"
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
@@ -434,6 +435,7 @@ handle_settings_put(struct request *req)
 	enum err err;
 
 	memset(&next, 0, sizeof(next));
+	memset(&facts, 0, sizeof(facts));
 	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
 		problem_list_add(pl, "", "The body must be a JSON object.");
 		problem_list_send(req, pl, NULL);
@@ -498,6 +500,40 @@ handle_settings_put(struct request *req)
 		db_rollback(db);
 		problem_send(req, refusal, message);
 		return;
+	}
+	/* The invitation templates: the clinic's own, of the right channel
+	 * and purpose; and which of the clinic's languages each one lacks. */
+	facts.sms_missing_tr = facts.sms_missing_en = false;
+	facts.email_missing_tr = facts.email_missing_en = false;
+	for (int ch = 0; ch < 2; ch++) {
+		const char *id = ch == 0 ? next.sms_template_id : next.email_template_id;
+		const char *field = ch == 0 ? "sms_template_id" : "email_template_id";
+		struct db_template tpl;
+
+		if (id == NULL)
+			continue;
+		err = db_template_get(db, req->arena, req->actor.clinic_id, id, &tpl);
+		if (err == ERR_NOT_FOUND || (err == ERR_OK &&
+		    (strcmp(tpl.channel, ch == 0 ? "sms" : "email") != 0 ||
+		    strcmp(tpl.purpose, "portal_invitation") != 0))) {
+			db_rollback(db);
+			problem_list_add(pl, field, ch == 0 ?
+			    "Choose one of the clinic's SMS invitation templates." :
+			    "Choose one of the clinic's email invitation templates.");
+			problem_list_send(req, pl, NULL);
+			return;
+		}
+		if (err != ERR_OK) {
+			fail(req, err);
+			return;
+		}
+		if (ch == 0) {
+			facts.sms_missing_tr = clinic.lang_tr && tpl.body[LANG_TR] == NULL;
+			facts.sms_missing_en = clinic.lang_en && tpl.body[LANG_EN] == NULL;
+		} else {
+			facts.email_missing_tr = clinic.lang_tr && tpl.body[LANG_TR] == NULL;
+			facts.email_missing_en = clinic.lang_en && tpl.body[LANG_EN] == NULL;
+		}
 	}
 	facts.code_changed = old.code != NULL &&
 	    (next.code == NULL || strcmp(old.code, next.code) != 0);

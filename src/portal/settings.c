@@ -209,6 +209,16 @@ portal_settings_warnings(const struct settings_facts *f,
 		n = add(out, n, "uploads_without_reviewer",
 		    "Upload Documents is on, but nobody is named to review "
 		    "what patients upload.", PERM_BIT(PERM_UPLOAD_DOCUMENTS));
+	if (f->sms_missing_tr || f->sms_missing_en || f->email_missing_tr ||
+	    f->email_missing_en)
+		n = add(out, n, "template_language_mismatch",
+		    f->sms_missing_tr || f->email_missing_tr ?
+		    "An invitation template has no Turkish variant, though the "
+		    "clinic uses Turkish; patients who read Turkish get the "
+		    "other language." :
+		    "An invitation template has no English variant, though the "
+		    "clinic uses English; patients who read English get the "
+		    "other language.", 0);
 	if (f->code_personal)
 		n = add(out, n, "code_looks_personal",
 		    "The portal code looks like personal data (a phone number "

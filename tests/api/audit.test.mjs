@@ -123,6 +123,68 @@ const CHANGES = {
       };
     },
   },
+  createTemplate: {
+    status: 201,
+    action: 'template.create',
+    async setup() {
+      const clinic = newClinic();
+      const admin = makeApiKey(clinic.id, 'admin');
+      const adminId = (await withKey(admin).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      return {
+        clinic,
+        body: {
+          name: 'Walker SMS', channel: 'sms', purpose: 'portal_invitation',
+          variants: { tr: { body: '{{clinic_name}}: {{portal_url}}' }, en: null },
+        },
+        headers: { authorization: `Bearer ${admin}` },
+        actor: () => ['api_key', adminId],
+        secrets: () => [admin],
+      };
+    },
+  },
+  putTemplate: {
+    status: 200,
+    action: 'template.update',
+    async setup() {
+      const clinic = newClinic();
+      const admin = makeApiKey(clinic.id, 'admin');
+      const key = withKey(admin);
+      const adminId = (await key.request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      const created = await key.request('POST', '/api/v1/clinic/templates', {
+        body: { name: 'Walker', channel: 'email', purpose: 'sign_in_code',
+          variants: { en: { subject: 'Code', body: 'Your code: {{otp}}' } } },
+      });
+      return {
+        clinic,
+        params: { id: created.body.id },
+        body: { name: 'Walker 2', channel: 'email', purpose: 'sign_in_code',
+          variants: { tr: { subject: 'Kod', body: 'Kodunuz: {{otp}}' }, en: { subject: 'Code', body: 'Your code: {{otp}}' } } },
+        headers: { authorization: `Bearer ${admin}` },
+        actor: () => ['api_key', adminId],
+        secrets: () => [admin],
+      };
+    },
+  },
+  deleteTemplate: {
+    status: 204,
+    action: 'template.delete',
+    async setup() {
+      const clinic = newClinic();
+      const admin = makeApiKey(clinic.id, 'admin');
+      const key = withKey(admin);
+      const adminId = (await key.request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      const created = await key.request('POST', '/api/v1/clinic/templates', {
+        body: { name: 'Walker', channel: 'sms', purpose: 'sign_in_code', variants: { en: { body: '{{otp}}' } } },
+      });
+      return {
+        clinic,
+        params: { id: created.body.id },
+        headers: { authorization: `Bearer ${admin}` },
+        actor: () => ['api_key', adminId],
+        secrets: () => [admin],
+      };
+    },
+  },
   createPatient: {
     status: 201,
     action: 'patient.create',
@@ -258,11 +320,12 @@ describe('the audit walker', () => {
   test('a settings save records the settings before and after', async () => {
     const clinic = newClinic();
     const s = await signIn(clinic.logins.owner);
+    const initial = (await s.request('GET', '/api/v1/clinic/portal/settings')).body;
     const res = await s.request('PUT', '/api/v1/clinic/portal/settings',
       { body: settingsBody({ code: clinic.code, permissions: ['view_balance'] }) });
     assert.equal(res.status, 200, res.text);
     const row = newestRow(clinic.id);
-    assert.deepEqual(row.before, settingsBody({ code: clinic.code }));
+    assert.deepEqual(row.before, initial);
     assert.deepEqual(row.after, res.body.settings);
   });
 

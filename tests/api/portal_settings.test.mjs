@@ -67,7 +67,12 @@ describe('GET and PUT settings', () => {
     const { clinic, admin } = await clinicWithSessions();
     const res = await admin.request('GET', SETTINGS);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body, settingsBody({ code: clinic.code }));
+    // A new clinic starts with its default invitation templates chosen.
+    const defaults = await admin.request('GET', '/api/v1/clinic/templates?purpose=portal_invitation');
+    const byChannel = Object.fromEntries(defaults.body.items.map((t) => [t.channel, t.id]));
+    assert.deepEqual(res.body, settingsBody({
+      code: clinic.code, sms_template_id: byChannel.sms, email_template_id: byChannel.email,
+    }));
     assert.match(res.headers.get('etag') ?? '', /^(W\/)?"[^"]+"$/, 'ETag missing or not a quoted string');
     // Staff may read the settings too.
     const staff = await signIn(clinic.logins.staff);

@@ -16,7 +16,7 @@ import {
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
-  'api_keys', 'portal_settings', 'audit_log'];
+  'api_keys', 'portal_settings', 'audit_log', 'templates'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -163,7 +163,22 @@ const FOREIGN_ID_CALLS = {
   putPatientPortalPermissions: { kind: 'patient', body: { mode: 'custom', select_all: true } },
   getPatientPortalAccess: { kind: 'patient', query: '?action=view_profile' },
   revokeApiKey: { kind: 'api_key' },
+  getTemplate: { kind: 'template' },
+  putTemplate: {
+    kind: 'template',
+    body: { name: 'Hijacked', channel: 'sms', purpose: 'sign_in_code', variants: { en: { body: 'x {{otp}}' } } },
+  },
+  deleteTemplate: { kind: 'template' },
 };
+
+// A template of the clinic's own that the portal settings do not use.
+async function spareTemplate(requester) {
+  const res = await requester.request('POST', '/api/v1/clinic/templates', {
+    body: { name: 'Spare', channel: 'sms', purpose: 'sign_in_code', variants: { tr: { body: 'Kod {{otp}}' } } },
+  });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
 
 describe("another clinic's ids", () => {
   test("every id-taking clinic operation answers 404 not_found for B's ids, and B's data stays as it was", async () => {
@@ -172,13 +187,17 @@ describe("another clinic's ids", () => {
     assert.equal(patient.status, 201, patient.text);
     const bKeySecret = makeApiKey(B.clinic.id, 'read');
     const bKeyId = (await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
-    const ids = { patient: patient.body.id, api_key: bKeyId };
+    const ids = { patient: patient.body.id, api_key: bKeyId, template: await spareTemplate(B.owner) };
     // A's own ids, to show each call is right apart from whose id it names.
     const own = await A.owner.request('POST', '/api/v1/clinic/patients',
       { body: { first_name: 'Ada', last_name: 'Aye', email: `aye-${letters(8)}@patient.test` } });
     assert.equal(own.status, 201, own.text);
     const aKeySecret = makeApiKey(A.clinic.id, 'read');
-    const ownIds = { patient: own.body.id, api_key: (await withKey(aKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id };
+    const ownIds = {
+      patient: own.body.id,
+      api_key: (await withKey(aKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id,
+      template: await spareTemplate(A.owner),
+    };
 
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
@@ -215,6 +234,8 @@ describe("another clinic's ids", () => {
     const perms = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/portal-permissions`);
     assert.equal(perms.body.mode, 'clinic');
     assert.equal((await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).status, 200, "B's key was revoked by A");
+    const template = await B.owner.request('GET', `/api/v1/clinic/templates/${ids.template}`);
+    assert.equal(template.body.name, 'Spare', "B's template was changed by A");
   });
 });
 

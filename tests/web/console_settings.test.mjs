@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { launch, watchPage } from './browser.mjs';
-import { makeClinic, settingsBody, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
+import { makeApiKey, makeClinic, settingsBody, signIn as apiSignIn, withKey } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
@@ -52,6 +52,8 @@ async function checkedPermissions(page) {
 
 test('owner: preset, live warning, save, saved warnings, reload shows the saved state', async () => {
   const clinic = makeClinic();
+  // The templates the clinic started with; the form sends them back as they are.
+  const initial = (await withKey(makeApiKey(clinic.id, 'read')).request('GET', '/api/v1/clinic/portal/settings')).body;
   const { page, watch } = await openSignedIn(clinic.logins.owner, { locale: 'tr-TR' });
   const base = browser.baseUrl;
 
@@ -98,8 +100,8 @@ test('owner: preset, live warning, save, saved warnings, reload shows the saved 
     enabled: true,
     code: newCode,
     permissions: ['view_profile', 'create_appointment', 'cancel_appointment'],
-    sms_template_id: null,
-    email_template_id: null,
+    sms_template_id: initial.sms_template_id,
+    email_template_id: initial.email_template_id,
     upload_reviewer_id: null,
   });
   await byState(page, 'save-status', 'saved').waitFor();
@@ -117,6 +119,7 @@ test('owner: preset, live warning, save, saved warnings, reload shows the saved 
   const saved = (await api.request('GET', '/api/v1/clinic/portal/settings')).body;
   assert.deepEqual(saved, settingsBody({
     enabled: true, code: newCode, permissions: ['view_profile', 'create_appointment', 'cancel_appointment'],
+    sms_template_id: initial.sms_template_id, email_template_id: initial.email_template_id,
   }));
 
   // A second save with the new ETag works (no stale If-Match after the first).
