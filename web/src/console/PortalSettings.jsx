@@ -1,7 +1,8 @@
 // Portal Settings screen (the guide's "Patient Portal Settings"): enable checkbox, portal
 // code with a live check and the full address, the 19 permissions in their 7 groups with
-// preset buttons, the invitation templates and upload reviewer (kept as loaded until their
-// APIs exist), warnings next to what they concern, and Save (whole-body PUT with If-Match).
+// preset buttons, the invitation template pickers (GET templates?purpose=portal_invitation),
+// the upload reviewer (kept as loaded until its API exists), warnings next to what they
+// concern, and Save (whole-body PUT with If-Match).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, apiResponse } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -12,6 +13,8 @@ import {
   groupIndex, ifMatchValue, isDirty, liveWarnings, normalizeCode, portalAddress, presetPermissions,
   settingsBody, WARNING_KEYS, warningPlacement,
 } from './settingsRules.js';
+import { CHANNEL_KEYS, LANG_KEYS, templateLanguages } from './templateRules.js';
+import { LanguageBadges } from './Templates.jsx';
 
 const CHECK_DELAY_MS = 350;
 
@@ -20,16 +23,64 @@ const formFrom = (settings) => ({
   enabled: Boolean(settings.enabled),
   code: settings.code ?? '',
   permissions: [...settings.permissions],
+  sms_template_id: settings.sms_template_id ?? null,
+  email_template_id: settings.email_template_id ?? null,
 });
 
+const PICKERS = [
+  { channel: 'sms', field: 'sms_template_id', label: 'console.settings.templates.sms' },
+  { channel: 'email', field: 'email_template_id', label: 'console.settings.templates.email' },
+];
+
+// The invitation templates of one channel; a failure leaves the pickers showing the
+// current choice only (a 401 still ends the session).
+async function invitationTemplates(channel) {
+  try {
+    return (await api(`/api/v1/clinic/templates?channel=${channel}&purpose=portal_invitation`)).items;
+  } catch (error) {
+    if (error.status === 401) throw error;
+    return null;
+  }
+}
+
 async function loadAll() {
-  const [settings, catalog, presets, modules] = await Promise.all([
+  const [settings, catalog, presets, modules, sms, email] = await Promise.all([
     apiResponse('/api/v1/clinic/portal/settings'),
     api('/api/v1/clinic/portal/permissions'),
     api('/api/v1/clinic/portal/presets'),
     api('/api/v1/clinic/modules'),
+    invitationTemplates('sms'),
+    invitationTemplates('email'),
   ]);
-  return { settings: settings.data, etag: settings.headers.get('ETag'), catalog, presets: presets.items, modules };
+  return {
+    settings: settings.data, etag: settings.headers.get('ETag'), catalog, presets: presets.items, modules,
+    templates: { sms, email },
+  };
+}
+
+function templateOption(template) {
+  const langs = templateLanguages(template).map((lang) => t(LANG_KEYS[lang])).join(', ');
+  return t('console.settings.templates.option', { name: template.name, langs: langs || t('console.settings.templates.noLangs') });
+}
+
+function TemplatePicker({ picker, value, templates, onChange }) {
+  const id = `settings-${picker.field}`;
+  const list = templates ?? [];
+  const chosen = list.find((tpl) => tpl.id === value);
+  return (
+    <div class="field template-picker" data-testid={`picker-${picker.channel}`}>
+      <label for={id}>{t(picker.label)}</label>
+      <select id={id} name={picker.field} value={value ?? ''} data-testid={`${picker.channel}-template`}
+        onChange={(e) => onChange(e.currentTarget.value || null)}>
+        <option value="">
+          {t('console.settings.templates.noneOption', { channel: t(CHANNEL_KEYS[picker.channel]) })}
+        </option>
+        {value && !chosen && <option value={value}>{t('console.settings.templates.unknownOption')}</option>}
+        {list.map((tpl) => <option key={tpl.id} value={tpl.id}>{templateOption(tpl)}</option>)}
+      </select>
+      {chosen && <LanguageBadges template={chosen} />}
+    </div>
+  );
 }
 
 function warningText(warning, origin) {
@@ -387,22 +438,25 @@ export function PortalSettings({ session, onSessionLost }) {
 
         <section class="card settings-section" aria-labelledby="settings-extra-heading" data-testid="settings-templates">
           <h3 id="settings-extra-heading">{t('console.settings.templates.heading')}</h3>
+          <p class="muted">{t('console.settings.templates.pickHelp')}</p>
+          <div class="template-pickers">
+            {PICKERS.map((picker) => (
+              <TemplatePicker key={picker.field} picker={picker} value={form[picker.field]}
+                templates={data.templates[picker.channel]} onChange={(value) => update({ [picker.field]: value })} />
+            ))}
+          </div>
+          {(!data.templates.sms || !data.templates.email) && (
+            <p class="hint alert" role="alert" data-testid="templates-load-error">{t('console.settings.templates.loadError')}</p>
+          )}
+          <Warnings items={placed.templates} origin={origin} testid="template-warnings" />
+          <p class="template-link"><a href="#/templates" data-testid="settings-templates-link">{t('console.settings.templates.manage')}</a></p>
           <dl class="facts">
-            <div>
-              <dt>{t('console.settings.templates.sms')}</dt>
-              <dd data-testid="sms-template">{t(settings.sms_template_id ? 'console.settings.templates.chosen' : 'console.settings.templates.none')}</dd>
-            </div>
-            <div>
-              <dt>{t('console.settings.templates.email')}</dt>
-              <dd data-testid="email-template">{t(settings.email_template_id ? 'console.settings.templates.chosen' : 'console.settings.templates.none')}</dd>
-            </div>
             <div>
               <dt>{t('console.settings.reviewer.label')}</dt>
               <dd data-testid="upload-reviewer">{t(settings.upload_reviewer_id ? 'console.settings.reviewer.named' : 'console.settings.reviewer.none')}</dd>
             </div>
           </dl>
           <p class="hint muted">{t('console.settings.templates.later')}</p>
-          <Warnings items={placed.templates} origin={origin} testid="template-warnings" />
         </section>
       </fieldset>
 

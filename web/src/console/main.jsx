@@ -1,7 +1,7 @@
 // Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
-// #/patients/<id>, #/audit).
+// #/patients/<id>, #/templates, #/templates/<id>, #/audit).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -12,6 +12,7 @@ import { SignInForm } from './SignIn.jsx';
 import { PortalSettings } from './PortalSettings.jsx';
 import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
+import { Templates } from './Templates.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -19,6 +20,7 @@ import './console.css';
 const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
   { key: 'patients', label: 'console.nav.patients' },
+  { key: 'templates', label: 'console.nav.templates' },
   { key: 'audit', label: 'console.nav.audit' },
 ];
 const DEFAULT_SCREEN = 'settings';
@@ -158,6 +160,8 @@ function App() {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'patients') {
     main = <Patients session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'templates') {
+    main = <Templates session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else {
     main = <PortalSettings session={session} onSessionLost={sessionLost} />;
   }

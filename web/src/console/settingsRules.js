@@ -119,7 +119,7 @@ export function groupIndex(catalog) {
   return out;
 }
 
-/** The settings body the form would save (whole body: untouched fields as loaded). */
+/** The settings body the form would save (whole body: fields the form lacks as loaded). */
 export function settingsBody(loaded, form, order = []) {
   const chosen = new Set(form.permissions);
   const known = order.filter((key) => chosen.has(key));
@@ -128,8 +128,9 @@ export function settingsBody(loaded, form, order = []) {
     enabled: Boolean(form.enabled),
     code: normalizeCode(form.code),
     permissions: [...known, ...rest],
-    sms_template_id: loaded.sms_template_id ?? null,
-    email_template_id: loaded.email_template_id ?? null,
+    // The template pickers' choices when the form has them, else as loaded.
+    sms_template_id: ('sms_template_id' in form ? form : loaded).sms_template_id ?? null,
+    email_template_id: ('email_template_id' in form ? form : loaded).email_template_id ?? null,
     upload_reviewer_id: loaded.upload_reviewer_id ?? null,
   };
 }
@@ -139,6 +140,9 @@ export function isDirty(loaded, form) {
   if (!loaded) return false;
   if (Boolean(form.enabled) !== Boolean(loaded.enabled)) return true;
   if (normalizeCode(form.code) !== normalizeCode(loaded.code)) return true;
+  for (const field of ['sms_template_id', 'email_template_id']) {
+    if (field in form && (form[field] ?? null) !== (loaded[field] ?? null)) return true;
+  }
   const a = [...new Set(form.permissions)].sort();
   const b = [...new Set(loaded.permissions)].sort();
   return a.length !== b.length || a.some((key, i) => key !== b[i]);
