@@ -411,6 +411,23 @@ db_audit_add(struct db *db, const struct db_audit *e)
 	return run(db, STMT_AUDIT_ADD, params);
 }
 
+static void
+read_audit(struct arena *a, PGresult *res, int i, void *item)
+{
+	struct db_audit *e = item;
+
+	e->id = db_val(a, res, i, 0);
+	e->at = db_val(a, res, i, 1);
+	e->actor_type = db_val(a, res, i, 2);
+	e->actor_id = db_val(a, res, i, 3);
+	e->action = db_val(a, res, i, 4);
+	e->target_type = db_val(a, res, i, 5);
+	e->target_id = db_val(a, res, i, 6);
+	e->before_json = db_val(a, res, i, 7);
+	e->after_json = db_val(a, res, i, 8);
+	e->request_id = db_val(a, res, i, 9);
+}
+
 enum err
 db_audit_list(struct db *db, struct arena *a, const char *clinic_id,
     const char *before_id, int limit, struct db_audit **out, int *count)
@@ -418,36 +435,16 @@ db_audit_list(struct db *db, struct arena *a, const char *clinic_id,
 	char lim[16];
 	const char *params[] = { clinic_id, before_id, lim };
 	enum err err;
-	PGresult *res;
-	int n;
+	void *rows;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	res = db_exec(db, &stmts[STMT_AUDIT_LIST], params, &err);
-	if (res == NULL)
+	err = db_rows(db, a, &stmts[STMT_AUDIT_LIST], params, sizeof(**out),
+	    read_audit, &rows, count);
+	if (err != ERR_OK)
 		return err;
-	n = PQntuples(res);
-	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
-	if (*out == NULL) {
-		PQclear(res);
-		return ERR_NOMEM;
-	}
-	for (int i = 0; i < n; i++) {
-		struct db_audit *e = &(*out)[i];
-
-		e->id = db_val(a, res, i, 0);
-		e->at = db_val(a, res, i, 1);
-		e->actor_type = db_val(a, res, i, 2);
-		e->actor_id = db_val(a, res, i, 3);
-		e->action = db_val(a, res, i, 4);
-		e->target_type = db_val(a, res, i, 5);
-		e->target_id = db_val(a, res, i, 6);
-		e->before_json = db_val(a, res, i, 7);
-		e->after_json = db_val(a, res, i, 8);
-		e->request_id = db_val(a, res, i, 9);
-		e->clinic_id = clinic_id;
-	}
-	*count = n;
-	PQclear(res);
+	*out = rows;
+	for (int i = 0; i < *count; i++)
+		(*out)[i].clinic_id = clinic_id;
 	return ERR_OK;
 }
 
@@ -567,37 +564,32 @@ db_scopes_parse(const char *csv)
 	return scopes;
 }
 
+static void
+read_api_key(struct arena *a, PGresult *res, int i, void *item)
+{
+	struct db_api_key_row *k = item;
+
+	k->id = db_val(a, res, i, 0);
+	k->name = db_val(a, res, i, 1);
+	k->prefix = db_val(a, res, i, 2);
+	k->scopes = db_scopes_parse(PQgetvalue(res, i, 3));
+	k->created_at = db_val(a, res, i, 4);
+	k->last_used_at = db_val(a, res, i, 5);
+	k->revoked_at = db_val(a, res, i, 6);
+}
+
 enum err
 db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
     struct db_api_key_row **out, int *count)
 {
 	const char *params[] = { clinic_id };
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[STMT_API_KEY_LIST], params, &err);
-	int n;
+	void *rows;
+	enum err err = db_rows(db, a, &stmts[STMT_API_KEY_LIST], params,
+	    sizeof(**out), read_api_key, &rows, count);
 
-	if (res == NULL)
-		return err;
-	n = PQntuples(res);
-	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
-	if (*out == NULL) {
-		PQclear(res);
-		return ERR_NOMEM;
-	}
-	for (int i = 0; i < n; i++) {
-		struct db_api_key_row *k = &(*out)[i];
-
-		k->id = db_val(a, res, i, 0);
-		k->name = db_val(a, res, i, 1);
-		k->prefix = db_val(a, res, i, 2);
-		k->scopes = db_scopes_parse(PQgetvalue(res, i, 3));
-		k->created_at = db_val(a, res, i, 4);
-		k->last_used_at = db_val(a, res, i, 5);
-		k->revoked_at = db_val(a, res, i, 6);
-	}
-	*count = n;
-	PQclear(res);
-	return ERR_OK;
+	if (err == ERR_OK)
+		*out = rows;
+	return err;
 }
 
 enum err

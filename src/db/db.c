@@ -322,3 +322,29 @@ db_perm_parse(const char *csv)
 	}
 	return set;
 }
+
+enum err
+db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, size_t item_size, db_row_reader read,
+    void **out, int *count)
+{
+	enum err err;
+	PGresult *res = db_exec(db, stmt, params, &err);
+	int n;
+	unsigned char *items;
+
+	if (res == NULL)
+		return err;
+	n = PQntuples(res);
+	items = arena_calloc(a, (size_t)(n > 0 ? n : 1), item_size);
+	if (items == NULL) {
+		PQclear(res);
+		return ERR_NOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		read(a, res, i, items + (size_t)i * item_size);
+	*out = items;
+	*count = n;
+	PQclear(res);
+	return ERR_OK;
+}

@@ -43,6 +43,16 @@ bool db_val_bool(PGresult *res, int row, int col);
  * keys are skipped. */
 perm_set db_perm_parse(const char *csv);
 
+/* Reads row `row` of res into item (one element of a db_rows() array). */
+typedef void (*db_row_reader)(struct arena *a, PGresult *res, int row,
+    void *item);
+
+/* Runs stmt and reads every row with read into a new arena array of
+ * item_size elements (*out; never NULL on success), *count rows. */
+enum err db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, size_t item_size, db_row_reader read,
+    void **out, int *count);
+
 /* Maps a failed result's SQLSTATE to our error enum. */
 enum err db_err_from_sqlstate(const char *sqlstate);
 

@@ -63,8 +63,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
 };
 
 static void
-read_row(struct arena *a, PGresult *res, int row, struct db_patient *p)
+read_row(struct arena *a, PGresult *res, int row, void *item)
 {
+	struct db_patient *p = item;
+
 	p->id = db_val(a, res, row, 0);
 	p->first_name = db_val(a, res, row, 1);
 	p->last_name = db_val(a, res, row, 2);
@@ -148,25 +150,16 @@ db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
 	const char *params[] = { clinic_id, after_sort ? after_sort : "",
 	    after_id ? after_id : "00000000-0000-0000-0000-000000000000", lim,
 	    search ? modes[search->kind] : NULL, search ? search->value : NULL };
+
+	void *rows;
 	enum err err;
-	PGresult *res;
-	int n;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	res = db_exec(db, &stmts[search ? STMT_SEARCH : STMT_LIST], params, &err);
-	if (res == NULL)
-		return err;
-	n = PQntuples(res);
-	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
-	if (*out == NULL) {
-		PQclear(res);
-		return ERR_NOMEM;
-	}
-	for (int i = 0; i < n; i++)
-		read_row(a, res, i, &(*out)[i]);
-	*count = n;
-	PQclear(res);
-	return ERR_OK;
+	err = db_rows(db, a, &stmts[search ? STMT_SEARCH : STMT_LIST], params,
+	    sizeof(**out), read_row, &rows, count);
+	if (err == ERR_OK)
+		*out = rows;
+	return err;
 }
 
 enum err

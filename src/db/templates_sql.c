@@ -47,8 +47,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
 };
 
 static void
-read_row(struct arena *a, PGresult *res, int row, struct db_template *t)
+read_row(struct arena *a, PGresult *res, int row, void *item)
 {
+	struct db_template *t = item;
+
 	t->id = db_val(a, res, row, 0);
 	t->name = db_val(a, res, row, 1);
 	t->channel = db_val(a, res, row, 2);
@@ -85,23 +87,13 @@ db_template_list(struct db *db, struct arena *a, const char *clinic_id,
     int *count)
 {
 	const char *params[] = { clinic_id, channel, purpose };
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[STMT_LIST], params, &err);
-	int n;
+	void *rows;
+	enum err err = db_rows(db, a, &stmts[STMT_LIST], params, sizeof(**out),
+	    read_row, &rows, count);
 
-	if (res == NULL)
-		return err;
-	n = PQntuples(res);
-	*out = arena_calloc(a, (size_t)(n > 0 ? n : 1), sizeof(**out));
-	if (*out == NULL) {
-		PQclear(res);
-		return ERR_NOMEM;
-	}
-	for (int i = 0; i < n; i++)
-		read_row(a, res, i, &(*out)[i]);
-	*count = n;
-	PQclear(res);
-	return ERR_OK;
+	if (err == ERR_OK)
+		*out = rows;
+	return err;
 }
 
 enum err
