@@ -348,3 +348,21 @@ db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
 	PQclear(res);
 	return ERR_OK;
 }
+
+enum err
+db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, db_row_reader read, void *item)
+{
+	enum err err;
+	PGresult *res = db_exec(db, stmt, params, &err);
+
+	if (res == NULL)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return ERR_NOT_FOUND;
+	}
+	read(a, res, 0, item);
+	PQclear(res);
+	return ERR_OK;
+}

@@ -53,6 +53,11 @@ enum err db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, size_t item_size, db_row_reader read,
     void **out, int *count);
 
+/* Runs stmt and reads its first row into item with read; ERR_NOT_FOUND
+ * when there is none. */
+enum err db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, db_row_reader read, void *item);
+
 /* Maps a failed result's SQLSTATE to our error enum. */
 enum err db_err_from_sqlstate(const char *sqlstate);
 

@@ -67,18 +67,12 @@ static enum err
 one_row(struct db *db, struct arena *a, enum stmt_id id,
     const char *const *params, struct db_template *out)
 {
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[id], params, &err);
+	enum err err = db_row(db, a, &stmts[id], params, read_row, out);
 
-	if (res == NULL)
-		return err;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return ERR_NOT_FOUND;
-	}
-	read_row(a, res, 0, out);
-	PQclear(res);
-	return out->updated_at != NULL ? ERR_OK : ERR_NOMEM;
+	/* Strings copied into the arena: the last one tells whether it ran out. */
+	if (err == ERR_OK && out->updated_at == NULL)
+		err = ERR_NOMEM;
+	return err;
 }
 
 enum err
