@@ -98,6 +98,10 @@ void resp_raw(struct request *req, int status, const char *content_type,
  * when absent or not valid UTF-8. */
 const char *req_query(struct request *req, const char *name);
 
+/* True when the body is a JSON object; otherwise answers 422
+ * validation_failed and returns false. */
+bool req_json_object(struct request *req);
+
 /* The value of cookie name from the Cookie header, in the arena; NULL
  * when absent. */
 const char *req_cookie(struct request *req, const char *name);

@@ -96,11 +96,8 @@ handle_api_key_create(struct request *req)
 	long active = 0;
 	enum err err;
 
-	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
-		problem_list_add(pl, "", "The body must be a JSON object.");
-		problem_list_send(req, pl, NULL);
+	if (!req_json_object(req))
 		return;
-	}
 	if (!json_object_object_get_ex(req->json, "name", &name) ||
 	    !json_object_is_type(name, json_type_string) ||
 	    json_object_get_string_len(name) < 1 ||

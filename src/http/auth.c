@@ -282,11 +282,8 @@ handle_staff_login(struct request *req)
 	bool ok;
 	struct json_object *body;
 
-	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
-		problem_list_add(pl, "", "The body must be a JSON object.");
-		problem_list_send(req, pl, NULL);
+	if (!req_json_object(req))
 		return;
-	}
 	email = string_field(req->json, "email", 254, pl);
 	password = string_field(req->json, "password", 1024, pl);
 	if (problem_list_count(pl) > 0) {

@@ -157,20 +157,6 @@ apply_fields(struct request *req, struct json_object *body, bool creating,
 	}
 }
 
-static bool
-body_is_object(struct request *req)
-{
-	if (req->json != NULL && json_object_is_type(req->json, json_type_object))
-		return true;
-	{
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "", "The body must be a JSON object.");
-		problem_list_send(req, pl, NULL);
-	}
-	return false;
-}
-
 /* POST /api/v1/clinic/patients: 201 with the patient. */
 void
 handle_patient_create(struct request *req)
@@ -182,7 +168,7 @@ handle_patient_create(struct request *req)
 	struct json_object *after;
 	enum err err;
 
-	if (!body_is_object(req))
+	if (!req_json_object(req))
 		return;
 	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
 	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
@@ -243,7 +229,7 @@ handle_patient_patch(struct request *req)
 	struct json_object *before, *after;
 	enum err err;
 
-	if (!body_is_object(req))
+	if (!req_json_object(req))
 		return;
 	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
 	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
@@ -525,7 +511,7 @@ handle_patient_perms_put(struct request *req)
 	size_t nw = 0;
 	enum err err;
 
-	if (!body_is_object(req))
+	if (!req_json_object(req))
 		return;
 	json_object_object_foreach(req->json, key, val) {
 		(void)val;

@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "http.h"
 #include "json_util.h"
+#include "problem.h"
 #include "str.h"
 
 void
@@ -114,6 +115,19 @@ req_query(struct request *req, const char *name)
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
+}
+
+bool
+req_json_object(struct request *req)
+{
+	struct problem_list *pl;
+
+	if (req->json != NULL && json_object_is_type(req->json, json_type_object))
+		return true;
+	pl = problem_list_new(req);
+	problem_list_add(pl, "", "The body must be a JSON object.");
+	problem_list_send(req, pl, NULL);
+	return false;
 }
 
 const char *

@@ -436,11 +436,8 @@ handle_settings_put(struct request *req)
 
 	memset(&next, 0, sizeof(next));
 	memset(&facts, 0, sizeof(facts));
-	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
-		problem_list_add(pl, "", "The body must be a JSON object.");
-		problem_list_send(req, pl, NULL);
+	if (!req_json_object(req))
 		return;
-	}
 	if (!json_object_object_get_ex(req->json, "enabled", &v) ||
 	    !json_object_is_type(v, json_type_boolean))
 		problem_list_add(pl, "enabled", "Required: true or false.");

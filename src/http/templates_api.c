@@ -289,19 +289,6 @@ read_template(struct request *req, const char *channel_fixed,
 		problem_list_add(pl, "variants", "Give at least one language.");
 }
 
-static bool
-body_is_object(struct request *req)
-{
-	struct problem_list *pl;
-
-	if (req->json != NULL && json_object_is_type(req->json, json_type_object))
-		return true;
-	pl = problem_list_new(req);
-	problem_list_add(pl, "", "The body must be a JSON object.");
-	problem_list_send(req, pl, NULL);
-	return false;
-}
-
 /* GET /api/v1/clinic/templates?channel=&purpose=: {items, next_cursor}. */
 void
 handle_templates_list(struct request *req)
@@ -372,7 +359,7 @@ handle_template_create(struct request *req)
 	struct json_object *after;
 	enum err err;
 
-	if (!body_is_object(req))
+	if (!req_json_object(req))
 		return;
 	memset(&t, 0, sizeof(t));
 	pl = problem_list_new(req);
@@ -410,7 +397,7 @@ handle_template_put(struct request *req)
 	struct json_object *before, *after;
 	enum err err;
 
-	if (!body_is_object(req))
+	if (!req_json_object(req))
 		return;
 	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
 	    (err = load_samples(req, &samples, &s)) != ERR_OK ||
