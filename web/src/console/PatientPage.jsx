@@ -3,7 +3,7 @@
 // fields, a cleared phone or email sent as null) and "Portal Permissions"
 // (PatientPermissions.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
@@ -40,7 +40,8 @@ function PatientDetails({ patient, onSaved, onSessionLost }) {
   const [saved, setSaved] = useState(false);
   const formRef = useRef(null);
 
-  useEffect(() => {
+  // A layout effect, so the focus moves in the same frame the error appears.
+  useLayoutEffect(() => {
     const first = Object.keys(errors.byField)[0];
     if (first) formRef.current?.querySelector(`[name="${first}"]`)?.focus();
   }, [errors]);

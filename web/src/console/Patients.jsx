@@ -3,7 +3,7 @@
 // letters or digits after folding, else the plain list), "load more" with next_cursor, and a
 // "New patient" form (POST, 422 errors shown at their fields). #/patients/<id> is the
 // patient's page (PatientPage.jsx).
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
@@ -43,7 +43,8 @@ function NewPatientForm({ onCreated, onCancel, onSessionLost }) {
   const formRef = useRef(null);
 
   // After a refusal, the first field it names gets the focus.
-  useEffect(() => {
+  // A layout effect, so the focus moves in the same frame the error appears.
+  useLayoutEffect(() => {
     const first = Object.keys(errors.byField)[0];
     if (first) formRef.current?.querySelector(`[name="${first}"]`)?.focus();
   }, [errors]);
