@@ -44,8 +44,33 @@ struct conf {
 	long staff_login_backoff_after;	/* failures before tries must wait */
 	long cookie_secure;		/* 1: cookies carry Secure */
 
+	/* patient sign-in */
+	char *signin_secret;		/* key of the one-time code hashes (>= 32 chars) */
+	long patient_session_idle;	/* seconds without a request */
+	long patient_session_absolute;	/* seconds after sign-in */
+	long patient_login_max_per_contact; /* starts per contact per window */
+	long patient_login_max_per_address; /* starts per client address per window */
+	long patient_login_window;	/* seconds */
+	long otp_lifetime;		/* seconds a one-time code is valid */
+	long otp_max_attempts;		/* tries per code */
 	/* portal-notifier */
 	long notifier_poll_interval;	/* seconds between polls without NOTIFY */
+	long notifier_batch_size;	/* messages claimed at once */
+	long notifier_lease;		/* seconds a claim holds before others retake it */
+	long notifier_max_attempts;	/* tries before a message is dead */
+	long notifier_backoff_base;	/* seconds before the first retry, doubling */
+	long notifier_backoff_max;	/* ceiling of that wait */
+	char *smtp_host;
+	long smtp_port;
+	char *smtp_starttls;		/* no, if-available, required */
+	char *smtp_user;		/* empty: no AUTH */
+	char *smtp_password;
+	char *smtp_from;		/* envelope and From address */
+	long smtp_timeout;		/* seconds */
+	char *sms_gateway_url;
+	char *sms_gateway_token;	/* Bearer token; empty: none sent */
+	char *sms_sender;
+	long sms_timeout;		/* seconds */
 };
 
 /* Fills c with defaults, then the file at path (NULL: no file; a path given

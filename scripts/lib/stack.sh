@@ -69,6 +69,11 @@ stop_pid() {
 
 write_conf() {
 	local tmp
+	# The key of sign-in code hashes: made once per stack, kept across restarts.
+	if [ ! -s "$STATE/signin-secret" ]; then
+		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/signin-secret"
+		chmod 0600 "$STATE/signin-secret"
+	fi
 	tmp=$(mktemp)
 	cat > "$tmp" <<CONF
 # Written by scripts/lib/stack.sh for the stack in $STATE.
@@ -84,6 +89,7 @@ notifier_database_url = host=$RUNDIR port=$DB_PORT dbname=portal user=portal_not
 sql_dir = $PREFIX/share/patient-portal/sql
 # Plain http on loopback: cookies cannot carry Secure here.
 cookie_secure = 0
+signin_secret = $(cat "$STATE/signin-secret")
 ${EXTRA_CONF:-}
 CONF
 	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$CONF"

@@ -18,7 +18,10 @@
 #include "log.h"
 #include "str.h"
 
-enum conf_type { CONF_STRING, CONF_INT, CONF_OCTAL, CONF_LOG_LEVEL, CONF_URL };
+/* CONF_OPTIONAL: a string that may be empty; CONF_STARTTLS: no,
+ * if-available or required. */
+enum conf_type { CONF_STRING, CONF_OPTIONAL, CONF_INT, CONF_OCTAL,
+    CONF_LOG_LEVEL, CONF_URL, CONF_STARTTLS };
 
 struct conf_key {
 	const char *name;
@@ -29,6 +32,7 @@ struct conf_key {
 };
 
 #define STR(field, def) { #field, CONF_STRING, offsetof(struct conf, field), 0, 0, def }
+#define OPT(field, def) { #field, CONF_OPTIONAL, offsetof(struct conf, field), 0, 0, def }
 #define INT(field, lo, hi, def) { #field, CONF_INT, offsetof(struct conf, field), lo, hi, def }
 
 static const struct conf_key conf_keys[] = {
@@ -56,6 +60,30 @@ static const struct conf_key conf_keys[] = {
 	INT(staff_login_window, 1, 86400, "900"),
 	INT(staff_login_backoff_after, 1, 1000, "3"),
 	INT(cookie_secure, 0, 1, "1"),
+	OPT(signin_secret, ""),
+	INT(patient_session_idle, 60, 7 * 86400, "900"),
+	INT(patient_session_absolute, 60, 30 * 86400, "28800"),
+	INT(patient_login_max_per_contact, 1, 100000, "5"),
+	INT(patient_login_max_per_address, 1, 1000000, "30"),
+	INT(patient_login_window, 1, 86400, "900"),
+	INT(otp_lifetime, 30, 86400, "600"),
+	INT(otp_max_attempts, 1, 100, "5"),
+	STR(smtp_host, "127.0.0.1"),
+	INT(smtp_port, 1, 65535, "25"),
+	{ "smtp_starttls", CONF_STARTTLS, offsetof(struct conf, smtp_starttls), 0, 0, "if-available" },
+	OPT(smtp_user, ""),
+	OPT(smtp_password, ""),
+	STR(smtp_from, "portal@localhost"),
+	INT(smtp_timeout, 1, 600, "30"),
+	{ "sms_gateway_url", CONF_URL, offsetof(struct conf, sms_gateway_url), 0, 0, "http://127.0.0.1:9025/sms" },
+	OPT(sms_gateway_token, ""),
+	STR(sms_sender, "PORTAL"),
+	INT(sms_timeout, 1, 600, "15"),
+	INT(notifier_batch_size, 1, 1000, "20"),
+	INT(notifier_lease, 5, 86400, "120"),
+	INT(notifier_max_attempts, 1, 100, "8"),
+	INT(notifier_backoff_base, 1, 86400, "5"),
+	INT(notifier_backoff_max, 1, 7 * 86400, "3600"),
 };
 
 #define CONF_KEYS__MAX (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -133,6 +161,16 @@ key_set(struct conf *c, const struct conf_key *k, const char *value,
 		    value[strlen(value) - 1] == '/') {
 			snprintf(err, errlen, "%s: key '%s' must be an http(s) URL "
 			    "without a trailing slash", origin, k->name);
+			return -1;
+		}
+		break;
+	case CONF_OPTIONAL:
+		break;
+	case CONF_STARTTLS:
+		if (strcmp(value, "no") != 0 && strcmp(value, "if-available") != 0 &&
+		    strcmp(value, "required") != 0) {
+			snprintf(err, errlen, "%s: key '%s' must be one of no, "
+			    "if-available, required", origin, k->name);
 			return -1;
 		}
 		break;
