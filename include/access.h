@@ -53,4 +53,23 @@ const char *access_condition_name(enum access_condition c);
 bool access_decide(const struct access_facts *f, enum perm action,
     struct access_check *checks, size_t *count);
 
+struct db_clinic;
+struct db_portal_settings;
+struct db_patient;
+
+/* The patient's effective set: its own when it has one, else the
+ * clinic's. */
+perm_set access_effective(const struct db_patient *p,
+    const struct db_portal_settings *s);
+
+/* The facts of patient p at clinic c with settings s (nothing about a
+ * document: the caller adds that). */
+void access_facts_of(struct access_facts *f, const struct db_clinic *c,
+    const struct db_portal_settings *s, const struct db_patient *p);
+
+/* The keys whose every condition holds now, a document's own condition
+ * aside (that one is decided per document): what the patient app may
+ * offer. */
+perm_set access_usable(const struct access_facts *f);
+
 #endif

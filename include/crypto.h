@@ -42,6 +42,22 @@ bool crypto_password_verify(const char *hash, const char *password);
 #define CRYPTO_API_KEY_PREFIX "ppk_"
 void crypto_api_key(char *key, char *hash, char *prefix);
 
+/* A one-time sign-in code: CRYPTO_OTP_DIGITS decimal digits, uniformly
+ * random, into out (CRYPTO_OTP_DIGITS + 1 bytes). */
+#define CRYPTO_OTP_DIGITS 6
+void crypto_otp(char *out);
+
+/* The keyed hash (BLAKE2b, keyed by the server's signin_secret) of a code
+ * for one challenge, in bytea text form (CRYPTO_BYTEA_HEX bytes). Binding
+ * the challenge id means a stolen table cannot be matched against one
+ * precomputed list of the million codes. */
+void crypto_otp_hash(char *out, const char *secret, const char *challenge_id,
+    const char *code);
+
+/* A random (version 4) UUID in its text form (CRYPTO_UUID_CHARS + 1). */
+#define CRYPTO_UUID_CHARS 36
+void crypto_uuid(char *out);
+
 /* Constant-time comparison of two NUL-terminated strings. */
 bool crypto_str_equal(const char *a, const char *b);
 

@@ -18,6 +18,7 @@ struct arena;
 struct conf;
 struct db;
 struct json_object;
+struct portal_ctx;
 
 #define HTTP_HEADERS__MAX 16
 #define REQUEST_ID_MAX 64
@@ -43,16 +44,16 @@ struct worker_ctx {
 };
 
 /* Who is calling, once the worker has authenticated the request. */
-enum actor_kind { ACTOR_NONE, ACTOR_STAFF, ACTOR_API_KEY };
+enum actor_kind { ACTOR_NONE, ACTOR_STAFF, ACTOR_API_KEY, ACTOR_PATIENT };
 enum staff_role { ROLE_NONE, ROLE_STAFF, ROLE_ADMIN, ROLE_OWNER };
 
 struct actor {
 	enum actor_kind kind;
 	const char *clinic_id;
-	const char *id;			/* staff or API key id */
+	const char *id;			/* staff, API key or patient id */
 	const char *name;
 	enum staff_role role;		/* staff only */
-	const char *csrf_token;		/* staff only */
+	const char *csrf_token;		/* staff and patient sessions */
 	unsigned scopes;		/* API keys: SCOPE_* of db_clinic.h */
 };
 
@@ -77,6 +78,7 @@ struct request {
 	const struct route *route;
 	struct route_params params;
 	struct actor actor;
+	struct portal_ctx *portal;	/* patient side, see portal_http.h */
 
 	struct response resp;
 };

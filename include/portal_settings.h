@@ -46,6 +46,7 @@ struct portal_warning {
 	perm_set permissions;		/* the keys involved */
 	long count;			/* code_changed: patients invited */
 	bool has_count;
+	const char *previous_code;	/* code_changed: the old code */
 };
 
 struct settings_facts {
@@ -55,6 +56,7 @@ struct settings_facts {
 	bool code_personal;		/* the code looks like personal data */
 	bool code_changed;
 	long invited_under_old_code;
+	const char *old_code;		/* when code_changed */
 	/* The chosen invitation templates lack a variant for one of the
 	 * clinic's languages. */
 	bool sms_missing_tr, sms_missing_en, email_missing_tr, email_missing_en;

@@ -33,6 +33,9 @@ size_t problem_list_count(const struct problem_list *pl);
 /* Sends 422 validation_failed with errors: [{field, message}]. */
 void problem_list_send(struct request *req, struct problem_list *pl,
     const char *detail);
+/* The same errors under another 422 code ("contact_missing"). */
+void problem_list_send_as(struct request *req, struct problem_list *pl,
+    const char *code, const char *detail);
 
 /* The HTTP status of a problem code, or 0 when the code is unknown. */
 int problem_status(const char *code);

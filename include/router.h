@@ -24,6 +24,7 @@ enum route_access {
 	ACCESS_CLINIC_WRITE,	/* any staff session; API key with write */
 	ACCESS_CLINIC_ADMIN,	/* owner or admin; API key with admin */
 	ACCESS_CLINIC_OWNER,	/* owner only; API key with admin */
+	ACCESS_PATIENT,		/* a patient session of the {code} portal */
 };
 
 struct route {

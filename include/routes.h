@@ -27,6 +27,27 @@ const char *auth_role_name(enum staff_role role);
 void handle_staff_login(struct request *req);
 void handle_staff_logout(struct request *req);
 void handle_staff_me(struct request *req);
+struct json_object;
+struct problem_list;
+/* The string member key of obj, 1 to max bytes; NULL after adding a
+ * problem to pl. */
+const char *body_string_field(struct json_object *obj, const char *key,
+    size_t max, struct problem_list *pl);
+
+/* src/http/portal_auth.c: the patient side's sign-in. */
+void handle_patient_login_start(struct request *req);
+void handle_patient_login_verify(struct request *req);
+void handle_patient_login_select(struct request *req);
+void handle_patient_logout(struct request *req);
+void handle_patient_me(struct request *req);
+
+/* src/http/invitations_api.c */
+void handle_patient_invite(struct request *req);
+void handle_patient_invitations(struct request *req);
+void handle_invitations_bulk(struct request *req);
+void handle_deliveries_list(struct request *req);
+void handle_delivery_get(struct request *req);
+void handle_delivery_retry(struct request *req);
 
 /* src/http/audit_api.c */
 bool req_limit(struct request *req, int *limit);

@@ -1,9 +1,11 @@
 # stack.sh - one local stack (PostgreSQL, portal-api, portal-notifier,
-# nginx) living in one state directory and run as $RUN_USER. Used by
-# scripts/dev-up, scripts/dev-down, scripts/test and scripts/stackctl.
-# Sourced after common.sh. Callers set:
+# nginx, the SMTP and SMS sinks) living in one state directory and run as
+# $RUN_USER. Used by scripts/dev-up, scripts/dev-down, scripts/test and
+# scripts/stackctl. Sourced after common.sh. Callers set:
 #   STATE      the state directory (absolute, short: socket paths < 107 bytes)
 #   HTTP_PORT  DB_PORT
+#   SMTP_PORT  SMS_PORT (optional: PORTAL_SMTP_PORT / PORTAL_SMS_PORT, else
+#              2525 and 9025)
 # Every process is started with a pid file in $STATE/run and stopped by it.
 
 stack_paths() {
@@ -14,6 +16,9 @@ stack_paths() {
 	CONF=$STATE/portal.conf
 	API_SOCKET=$RUNDIR/api.sock
 	BASE_URL=http://127.0.0.1:$HTTP_PORT
+	SMTP_PORT=${SMTP_PORT:-${PORTAL_SMTP_PORT:-2525}}
+	SMS_PORT=${SMS_PORT:-${PORTAL_SMS_PORT:-9025}}
+	SINKDIR=$STATE/sink
 }
 
 stack_dirs() {
@@ -74,6 +79,13 @@ write_conf() {
 		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/signin-secret"
 		chmod 0600 "$STATE/signin-secret"
 	fi
+	# The SMS sink's bearer token, likewise once per stack; the sink (run as
+	# $RUN_USER) reads it from this file.
+	if [ ! -s "$STATE/sms-token" ]; then
+		head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/sms-token"
+	fi
+	chown "$RUN_USER:$RUN_USER" "$STATE/sms-token"
+	chmod 0600 "$STATE/sms-token"
 	tmp=$(mktemp)
 	cat > "$tmp" <<CONF
 # Written by scripts/lib/stack.sh for the stack in $STATE.
@@ -90,6 +102,13 @@ sql_dir = $PREFIX/share/patient-portal/sql
 # Plain http on loopback: cookies cannot carry Secure here.
 cookie_secure = 0
 signin_secret = $(cat "$STATE/signin-secret")
+# The sinks of this stack (scripts/sinks/): nothing leaves the machine.
+smtp_host = 127.0.0.1
+smtp_port = $SMTP_PORT
+smtp_starttls = no
+smtp_from = portal@localhost
+sms_gateway_url = http://127.0.0.1:$SMS_PORT/sms
+sms_gateway_token = $(cat "$STATE/sms-token")
 ${EXTRA_CONF:-}
 CONF
 	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$CONF"
@@ -185,6 +204,54 @@ notifier_start() {
 	echo "$id" > "$RUNDIR/portal-notifier.build"
 }
 
+# A second notifier, for tests of concurrent delivery (stackctl notifier2-*).
+notifier2_start() {
+	local env=()
+	pid_alive "$RUNDIR/portal-notifier2.pid" portal-notifier && return 0
+	[ -n "${API_ENV:-}" ] && read -r -a env <<<"$API_ENV"
+	start_bg portal-notifier2 "${env[@]}" -- "$PREFIX/bin/portal-notifier" -c "$CONF"
+}
+
+# The sinks run from a copy under $STATE (a checkout in root's home is not
+# readable by $RUN_USER) with Debian's /usr/bin/python3 (aiosmtpd). Their
+# message directories are world-readable so that tests running as root, or
+# a person, can read them.
+sinks_install() {
+	install -d -m 0755 "$STATE/sinks-bin"
+	install -m 0644 "$ROOT"/scripts/sinks/*.py "$STATE/sinks-bin/"
+	install -d -o "$RUN_USER" -g "$RUN_USER" -m 0755 "$SINKDIR" "$SINKDIR/mail" "$SINKDIR/sms"
+}
+
+# wait_port PORT NAME: until something listens on 127.0.0.1:PORT.
+wait_port() {
+	for _ in $(seq 1 100); do
+		ss -Htln "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	die "$2 does not listen on 127.0.0.1:$1; see $LOGDIR/$2.log"
+}
+
+smtp_sink_start() {
+	pid_alive "$RUNDIR/smtp-sink.pid" smtp_sink.py && return 0
+	sinks_install
+	start_bg smtp-sink -- "$SYS_PYTHON" "$STATE/sinks-bin/smtp_sink.py" \
+		--port "$SMTP_PORT" --dir "$SINKDIR/mail"
+	wait_port "$SMTP_PORT" smtp-sink
+}
+
+sms_sink_start() {
+	pid_alive "$RUNDIR/sms-sink.pid" sms_sink.py && return 0
+	sinks_install
+	start_bg sms-sink -- "$SYS_PYTHON" "$STATE/sinks-bin/sms_sink.py" \
+		--port "$SMS_PORT" --dir "$SINKDIR/sms" --token-file "$STATE/sms-token"
+	wait_port "$SMS_PORT" sms-sink
+}
+
+smtp_sink_stop() { stop_pid smtp-sink smtp_sink.py 5; }
+sms_sink_stop() { stop_pid sms-sink sms_sink.py 5; }
+sinks_start() { smtp_sink_start; sms_sink_start; }
+sinks_stop() { smtp_sink_stop; sms_sink_stop; }
+
 # nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
 nginx_start() {
 	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f
@@ -249,6 +316,7 @@ stack_up() {
 	write_conf
 	db_start
 	db_setup
+	sinks_start
 	api_start
 	notifier_start
 	nginx_start
@@ -259,7 +327,9 @@ stack_down() {
 	stack_paths
 	[ -d "$RUNDIR" ] || return 0
 	nginx_stop
+	stop_pid portal-notifier2 portal-notifier
 	stop_pid portal-notifier portal-notifier
 	stop_pid portal-api portal-api 20
+	sinks_stop
 	db_stop
 }

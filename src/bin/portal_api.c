@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -42,6 +43,15 @@ main(int argc, char **argv)
 	}
 	if (cli_load_conf("portal-api", explicit_path, &conf, &path) != 0)
 		return 1;
+	/* Sign-in code hashes are keyed with it; every host must share it. */
+	if (strlen(conf.signin_secret) < 32) {
+		fprintf(stderr, "portal-api: %s: key 'signin_secret' must be set "
+		    "to at least 32 random characters (e.g. the output of "
+		    "'head -c 32 /dev/urandom | od -An -tx1 | tr -d \" \\n\"')\n",
+		    path ? path : "configuration");
+		conf_free(&conf);
+		return 1;
+	}
 	if (check_only) {
 		printf("portal-api: configuration OK\n");
 		conf_free(&conf);

@@ -1,10 +1,11 @@
 /*
  * portal-notifier - delivers the outbox. Usage: portal-notifier [-c FILE]
  *
- * This first version holds the process shape the delivery work builds on:
- * config, its own database role, LISTEN outbox, a poll interval, and a
- * clean stop on SIGTERM. Claiming and sending messages arrive with the
- * outbox itself (see src/notifier/README.md).
+ * Claims due outbox rows in batches (FOR UPDATE SKIP LOCKED, with a
+ * lease), sends SMS over the HTTP gateway and email over SMTP, and records
+ * each outcome with retries and backoff; several may run at once. Its own
+ * database role, LISTEN outbox plus a poll interval, a clean stop on
+ * SIGTERM. See src/notifier/README.md.
  */
 #include "config.h"
 

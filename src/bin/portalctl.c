@@ -11,6 +11,9 @@
  *                                          print the key (shown only here)
  *   seed-demo                              create the demo clinic "Simple Dent";
  *                                          print "role email password" lines
+ *   purge-sessions                         remove expired or idle sessions,
+ *                                          expired sign-in challenges and old
+ *                                          rate-limit rows; print the counts
  *
  * Commands other than migrate connect with migrate_database_url (the
  * owner role) and so act across clinics.
@@ -32,6 +35,7 @@
 #include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "db_signin.h"
 #include "migrate.h"
 #include "patients.h"
 #include "permissions.h"
@@ -59,7 +63,8 @@ usage(void)
 	    "  grant-module --clinic ID --module patient_portal\n"
 	    "  revoke-module --clinic ID --module patient_portal\n"
 	    "  create-api-key --clinic ID --scopes read[,write][,admin] [--name NAME]\n"
-	    "  seed-demo\n");
+	    "  seed-demo\n"
+	    "  purge-sessions\n");
 }
 
 static int
@@ -360,6 +365,13 @@ main(int argc, char **argv)
 			status = db_commit(ctl.db) == ERR_OK ? 0 : 1;
 		else
 			db_rollback(ctl.db);
+	} else if (strcmp(command, "purge-sessions") == 0) {
+		const char *text;
+		enum err err = db_purge_sessions(ctl.db, ctl.arena,
+		    conf.staff_session_idle, conf.patient_session_idle, &text);
+
+		if ((status = report(err, command)) == 0)
+			fputs(text, stdout);
 	} else {
 		fprintf(stderr, "portalctl: unknown command '%s'\n", command);
 		usage();

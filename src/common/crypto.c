@@ -1,6 +1,7 @@
 /* crypto.c - tokens, token hashes and passwords with libsodium (crypto.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,4 +82,49 @@ crypto_api_key(char *key, char *hash, char *prefix)
 	crypto_token_hash(hash, key);
 	memcpy(prefix, key, 12);
 	prefix[12] = '\0';
+}
+
+void
+crypto_otp(char *out)
+{
+	snprintf(out, CRYPTO_OTP_DIGITS + 1, "%06u",
+	    (unsigned)randombytes_uniform(1000000));
+}
+
+void
+crypto_otp_hash(char *out, const char *secret, const char *challenge_id,
+    const char *code)
+{
+	unsigned char key[crypto_generichash_KEYBYTES];
+	unsigned char digest[CRYPTO_HASH_BYTES];
+	crypto_generichash_state st;
+
+	/* Any length of secret becomes a key of the right size. */
+	crypto_generichash(key, sizeof(key), (const unsigned char *)secret,
+	    strlen(secret), NULL, 0);
+	crypto_generichash_init(&st, key, sizeof(key), sizeof(digest));
+	crypto_generichash_update(&st, (const unsigned char *)challenge_id,
+	    strlen(challenge_id));
+	crypto_generichash_update(&st, (const unsigned char *)":", 1);
+	crypto_generichash_update(&st, (const unsigned char *)code,
+	    strlen(code));
+	crypto_generichash_final(&st, digest, sizeof(digest));
+	sodium_memzero(key, sizeof(key));
+	out[0] = '\\';
+	out[1] = 'x';
+	str_hex(out + 2, digest, sizeof(digest));
+}
+
+void
+crypto_uuid(char *out)
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	snprintf(out, CRYPTO_UUID_CHARS + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	    b[15]);
 }

@@ -43,9 +43,6 @@ enum stmt_id {
 	STMT__MAX
 };
 
-#define TS_UTC(col) "to_char(" col " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 #define SETTINGS_COLUMNS \
 	"enabled, code, array_to_string(permissions, ','), sms_template_id, " \
 	"email_template_id, upload_reviewer_id, version"
@@ -147,11 +144,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_API_KEY_CREATE] = { "clinic_api_key_create",
 	    "INSERT INTO api_keys (clinic_id, name, prefix, secret_hash, scopes) "
 	    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING id, "
-	    TS_UTC("created_at"), 5, false },
+	    DB_TS("created_at"), 5, false },
 	[STMT_API_KEY_LIST] = { "clinic_api_key_list",
 	    "SELECT id, name, prefix, array_to_string(scopes, ','), "
-	    TS_UTC("created_at") ", " TS_UTC("last_used_at") ", "
-	    TS_UTC("revoked_at") " FROM api_keys WHERE clinic_id = $1 "
+	    DB_TS("created_at") ", " DB_TS("last_used_at") ", "
+	    DB_TS("revoked_at") " FROM api_keys WHERE clinic_id = $1 "
 	    "ORDER BY created_at DESC, id LIMIT 200", 1, true },
 	[STMT_API_KEY_REVOKE] = { "clinic_api_key_revoke",
 	    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "

@@ -14,6 +14,10 @@
 
 struct arena;
 
+/* A timestamptz column as the API writes times: ISO 8601 in UTC. */
+#define DB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /* One prepared statement. Each domain keeps a constant array of these
  * (system_sql.c, ...). Names must be unique across the program. */
 struct db_stmt {

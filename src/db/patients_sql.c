@@ -11,11 +11,10 @@
 #include "db_patients.h"
 #include "str.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define PATIENT_COLUMNS \
 	"id, first_name, last_name, phone, email, language, portal_access, " \
 	"permissions_mode = 'custom', array_to_string(custom_permissions, ','), " \
-	TS("created_at") ", " TS("updated_at") ", sort_key"
+	DB_TS("created_at") ", " DB_TS("updated_at") ", sort_key"
 
 enum stmt_id {
 	STMT_CREATE,

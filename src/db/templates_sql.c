@@ -9,10 +9,9 @@
 #include "db_templates.h"
 #include "str.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define TEMPLATE_COLUMNS \
 	"id, name, channel, purpose, tr_subject, tr_body, en_subject, en_body, " \
-	TS("created_at") ", " TS("updated_at")
+	DB_TS("created_at") ", " DB_TS("updated_at")
 
 enum stmt_id {
 	STMT_LIST,

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
+#include "portal_http.h"
 #include "problem.h"
 #include "routes.h"
 
@@ -158,6 +159,8 @@ access_allowed(const struct actor *a, enum route_access access)
 		case ACCESS_CLINIC_ADMIN:
 		case ACCESS_CLINIC_OWNER:
 			return a->scopes & SCOPE_ADMIN;
+		case ACCESS_PATIENT:
+			break;
 		}
 		return false;
 	}
@@ -170,6 +173,8 @@ access_allowed(const struct actor *a, enum route_access access)
 		return a->role == ROLE_OWNER || a->role == ROLE_ADMIN;
 	case ACCESS_CLINIC_OWNER:
 		return a->role == ROLE_OWNER;
+	case ACCESS_PATIENT:
+		break;
 	}
 	return false;
 }
@@ -181,6 +186,8 @@ auth_check(struct request *req)
 
 	if (req->route->access == ACCESS_PUBLIC)
 		return true;
+	if (req->route->access == ACCESS_PATIENT)
+		return patient_auth(req);
 	authorization = req_header(req, "HTTP_AUTHORIZATION");
 	if (authorization != NULL && *authorization != '\0') {
 		if (!auth_api_key(req, authorization))
@@ -225,8 +232,8 @@ auth_shutdown(void)
 	dummy_hash = NULL;
 }
 
-static const char *
-string_field(struct json_object *obj, const char *key, size_t max,
+const char *
+body_string_field(struct json_object *obj, const char *key, size_t max,
     struct problem_list *pl)
 {
 	struct json_object *v;
@@ -284,8 +291,8 @@ handle_staff_login(struct request *req)
 
 	if (!req_json_object(req))
 		return;
-	email = string_field(req->json, "email", 254, pl);
-	password = string_field(req->json, "password", 1024, pl);
+	email = body_string_field(req->json, "email", 254, pl);
+	password = body_string_field(req->json, "password", 1024, pl);
 	if (problem_list_count(pl) > 0) {
 		problem_list_send(req, pl, NULL);
 		return;

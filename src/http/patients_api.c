@@ -21,6 +21,7 @@
 #include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "db_signin.h"
 #include "http.h"
 #include "json_util.h"
 #include "patients.h"
@@ -247,11 +248,13 @@ handle_patient_patch(struct request *req)
 		problem_list_send(req, pl, NULL);
 		return;
 	}
-	/* Patient sessions arrive with sign-in (issue 5); turning access
-	 * off or removing the last contact will end them here. */
+	/* Without access or any contact nobody may stay signed in as them. */
 	if (!patient_derive(req->arena, &p) ||
 	    (err = db_patient_update(db, req->arena, req->actor.clinic_id,
 	    &p)) != ERR_OK ||
+	    ((!p.portal_access || (p.phone == NULL && p.email == NULL)) &&
+	    (err = db_patient_sessions_end(db, req->actor.clinic_id,
+	    p.id)) != ERR_OK) ||
 	    (after = json_arena_own(req->arena, patient_json(&p))) == NULL ||
 	    (err = audit_record(req, "patient.update", "patient", p.id, before,
 	    after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
@@ -450,12 +453,6 @@ handle_patients_list(struct request *req)
 	resp_json(req, 200, body);
 }
 
-static perm_set
-effective_set(const struct db_patient *p, const struct db_portal_settings *s)
-{
-	return p->custom ? p->custom_permissions : s->permissions;
-}
-
 static struct json_object *
 permissions_json(const struct db_patient *p, const struct db_portal_settings *s)
 {
@@ -466,7 +463,7 @@ permissions_json(const struct db_patient *p, const struct db_portal_settings *s)
 	json_add_string(o, "mode", p->custom ? "custom" : "clinic");
 	json_add(o, "permissions", perm_set_json(p->custom ?
 	    p->custom_permissions : 0));
-	json_add(o, "effective", perm_set_json(effective_set(p, s)));
+	json_add(o, "effective", perm_set_json(access_effective(p, s)));
 	return o;
 }
 
@@ -632,15 +629,7 @@ handle_patient_access(struct request *req)
 		problem_send(req, "not_found", "No such document.");
 		return;
 	}
-	memset(&f, 0, sizeof(f));
-	f.module = c.portal_module;
-	f.portal_enabled = s.enabled;
-	f.code_set = s.code != NULL;
-	f.patient_access = p.portal_access;
-	f.has_phone = p.phone != NULL;
-	f.has_email = p.email != NULL;
-	f.effective = effective_set(&p, &s);
-	f.payment_active = c.payment_active;
+	access_facts_of(&f, &c, &s, &p);
 	allowed = access_decide(&f, (enum perm)key, checks, &n);
 	body = json_object_new_object();
 	json_add_string(body, "action", perm_catalog[key].key);

@@ -33,6 +33,9 @@ static const struct problem_def problems[] = {
 	{ "conflict", 409, "Conflict" },
 	{ "slot_taken", 409, "The slot is no longer free" },
 	{ "module_missing", 409, "The Patient Portal module is missing" },
+	{ "portal_disabled", 409, "The Patient Portal is switched off" },
+	{ "portal_access_off", 409, "The patient's portal access is off" },
+	{ "template_missing", 409, "No message template is chosen" },
 	{ "code_taken", 409, "The portal code is taken" },
 	{ "code_retired", 409, "The portal code is retired" },
 	{ "challenge_expired", 410, "The sign-in attempt has expired" },
@@ -43,6 +46,7 @@ static const struct problem_def problems[] = {
 	{ "code_invalid", 422, "The portal code is not valid" },
 	{ "code_reserved", 422, "The portal code is reserved" },
 	{ "code_required", 422, "A portal code is required" },
+	{ "contact_missing", 422, "The patient has no such contact on file" },
 	{ "booking_rule", 422, "A booking rule refuses this" },
 	{ "rate_limited", 429, "Too many requests" },
 	{ "internal_error", 500, "Internal error" },
@@ -188,6 +192,13 @@ void
 problem_list_send(struct request *req, struct problem_list *pl,
     const char *detail)
 {
+	problem_list_send_as(req, pl, "validation_failed", detail);
+}
+
+void
+problem_list_send_as(struct request *req, struct problem_list *pl,
+    const char *code, const char *detail)
+{
 	struct json_object *extra;
 
 	if (pl == NULL || pl->failed) {
@@ -203,5 +214,5 @@ problem_list_send(struct request *req, struct problem_list *pl,
 		    sizeof(oom_body) - 1);
 		return;
 	}
-	problem_send_ex(req, "validation_failed", detail, extra);
+	problem_send_ex(req, code, detail, extra);
 }

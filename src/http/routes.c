@@ -40,8 +40,19 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/clinic/patients/{id}/portal-permissions", handle_patient_perms_get, ACCESS_CLINIC_READ },
 	{ "PUT", "/api/v1/clinic/patients/{id}/portal-permissions", handle_patient_perms_put, ACCESS_CLINIC_ADMIN },
 	{ "GET", "/api/v1/clinic/patients/{id}/portal-access", handle_patient_access, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/patients/{id}/invitations", handle_patient_invitations, ACCESS_CLINIC_READ },
+	{ "POST", "/api/v1/clinic/patients/{id}/invitations", handle_patient_invite, ACCESS_CLINIC_WRITE },
+	{ "POST", "/api/v1/clinic/invitations", handle_invitations_bulk, ACCESS_CLINIC_WRITE },
+	{ "GET", "/api/v1/clinic/deliveries", handle_deliveries_list, ACCESS_CLINIC_READ },
+	{ "GET", "/api/v1/clinic/deliveries/{id}", handle_delivery_get, ACCESS_CLINIC_READ },
+	{ "POST", "/api/v1/clinic/deliveries/{id}/retry", handle_delivery_retry, ACCESS_CLINIC_WRITE },
 
 	{ "GET", "/api/v1/portal/{code}/", handle_public_card, ACCESS_PUBLIC },
+	{ "POST", "/api/v1/portal/{code}/login/start", handle_patient_login_start, ACCESS_PUBLIC },
+	{ "POST", "/api/v1/portal/{code}/login/verify", handle_patient_login_verify, ACCESS_PUBLIC },
+	{ "POST", "/api/v1/portal/{code}/login/select", handle_patient_login_select, ACCESS_PUBLIC },
+	{ "POST", "/api/v1/portal/{code}/logout", handle_patient_logout, ACCESS_PATIENT },
+	{ "GET", "/api/v1/portal/{code}/me", handle_patient_me, ACCESS_PATIENT },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_clinic.h"
+#include "db_outbox.h"
 #include "db_patients.h"
 #include "db_templates.h"
 #include "http.h"
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "permissions.h"
 #include "portal_settings.h"
+#include "portal_http.h"
 #include "problem.h"
 #include "routes.h"
 #include "str.h"
@@ -236,6 +238,8 @@ portal_warnings_json(const struct portal_warning *w, size_t n)
 		json_add(o, "permissions", perm_set_json(w[i].permissions));
 		if (w[i].has_count)
 			json_add_int(o, "count", w[i].count);
+		if (w[i].previous_code != NULL)
+			json_add_string(o, "previous_code", w[i].previous_code);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -560,6 +564,12 @@ handle_settings_put(struct request *req)
 	facts.code_personal = false;
 	if (err == ERR_OK && next.code != NULL)
 		err = code_looks_personal(req, next.code, &facts.code_personal);
+	facts.invited_under_old_code = 0;
+	if (err == ERR_OK && facts.code_changed) {
+		facts.old_code = old.code;
+		err = db_invited_count(db, req->actor.clinic_id, old.code,
+		    &facts.invited_under_old_code);
+	}
 	if (err != ERR_OK || (err = audit_record(req, "portal.settings.update",
 	    "portal_settings", req->actor.clinic_id, before, after)) != ERR_OK ||
 	    (err = db_commit(db)) != ERR_OK) {
@@ -570,8 +580,6 @@ handle_settings_put(struct request *req)
 	facts.payment_active = clinic.payment_active;
 	facts.has_reviewer = next.upload_reviewer_id != NULL;
 
-	/* Invitations arrive with issue 5; until then nobody was invited. */
-	facts.invited_under_old_code = 0;
 	nw = portal_settings_warnings(&facts, warnings);
 	body = json_object_new_object();
 	json_add(body, "settings", json_object_get(after));
@@ -588,51 +596,28 @@ handle_settings_put(struct request *req)
 void
 handle_public_card(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *code = route_param(&req->params, "code"), *clinic_id,
-	    *why;
-	struct db_portal_settings s;
-	struct db_clinic c;
+	const struct db_clinic *c;
 	struct json_object *body, *langs;
-	bool retired = false;
 	enum err err;
 
-	if (portal_code_verdict(code, &why) != CODE_OK) {
-		problem_send(req, "portal_not_found", "There is no portal at "
-		    "this address.");
+	if (!portal_open(req))
+		return;
+	if ((err = db_commit(req->ctx->db)) != ERR_OK) {
+		fail(req, err);
 		return;
 	}
-	err = db_code_owner(db, req->arena, code, &clinic_id, &retired);
-	if (err == ERR_OK && !retired) {
-		if ((err = db_begin_clinic(db, clinic_id)) != ERR_OK ||
-		    (err = db_clinic_get(db, req->arena, clinic_id, &c)) != ERR_OK ||
-		    (err = db_settings_get(db, req->arena, clinic_id, false,
-		    &s)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-	}
-	if (err != ERR_OK && err != ERR_NOT_FOUND) {
-		problem_send(req, problem_code_for_err(err), NULL);
-		return;
-	}
-	if (err == ERR_NOT_FOUND || retired || !c.portal_module || !s.enabled ||
-	    s.code == NULL || strcmp(s.code, code) != 0) {
-		problem_send(req, "portal_not_found", "There is no portal at "
-		    "this address.");
-		return;
-	}
+	c = &req->portal->clinic;
 	body = json_object_new_object();
 	langs = json_object_new_array();
-	if (c.lang_tr)
+	if (c->lang_tr)
 		json_object_array_add(langs, json_object_new_string("tr"));
-	if (c.lang_en)
+	if (c->lang_en)
 		json_object_array_add(langs, json_object_new_string("en"));
-	json_add_string(body, "code", code);
-	json_add_string(body, "name", c.name);
+	json_add_string(body, "code", req->portal->code);
+	json_add_string(body, "name", c->name);
 	json_add(body, "languages", langs);
-	json_add_string(body, "default_language", c.default_language);
-	json_add(body, "actions", perm_set_json(s.permissions));
+	json_add_string(body, "default_language", c->default_language);
+	json_add(body, "actions", perm_set_json(req->portal->settings.permissions));
 	resp_header(req, "Cache-Control", "no-cache");
 	resp_json(req, 200, body);
 }

@@ -2,7 +2,9 @@
  * loop.c - portal-notifier's wait loop (see notifier.h): one connection
  * under the notifier's own role, LISTEN outbox, and poll() on its socket
  * with the poll interval as timeout, so a lost NOTIFY costs at most one
- * interval. Each wake-up is where a delivery round runs.
+ * interval. Each wake-up runs a delivery round (deliver.c) until nothing
+ * is due; rows whose backoff or lease runs out meanwhile are found by the
+ * next poll.
  */
 #include "config.h"
 
@@ -76,6 +78,7 @@ int
 notifier_run(const struct conf *conf)
 {
 	struct sigaction sa;
+	struct deliver_ctx *ctx;
 	PGconn *conn = NULL;
 
 	memset(&sa, 0, sizeof(sa));
@@ -86,6 +89,10 @@ notifier_run(const struct conf *conf)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
+	if ((ctx = deliver_new(conf)) == NULL) {
+		log_error("cannot set up the transports (out of memory?)");
+		return 1;
+	}
 	log_info("notifier started");
 	while (!stop_requested) {
 		struct pollfd pfd;
@@ -100,6 +107,14 @@ notifier_run(const struct conf *conf)
 				continue;
 			}
 		}
+		if (deliver_round(ctx, conn, &stop_requested) != ERR_OK) {
+			log_warn("database connection lost; reconnecting");
+			PQfinish(conn);
+			conn = NULL;
+			continue;
+		}
+		if (stop_requested)
+			break;
 		pfd.fd = PQsocket(conn);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
@@ -115,6 +130,7 @@ notifier_run(const struct conf *conf)
 		}
 	}
 	PQfinish(conn);
+	deliver_free(ctx);
 	log_info("notifier stopped");
 	return 0;
 }

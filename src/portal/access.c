@@ -5,7 +5,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "access.h"
+#include "db_clinic.h"
+#include "db_patients.h"
 
 static const char *const condition_names[COND__MAX] = {
 	[COND_MODULE] = "module",
@@ -85,4 +89,41 @@ access_decide(const struct access_facts *f, enum perm action,
 		    "shared with the patient.");
 	*count = n;
 	return all;
+}
+
+perm_set
+access_effective(const struct db_patient *p, const struct db_portal_settings *s)
+{
+	return p->custom ? p->custom_permissions : s->permissions;
+}
+
+void
+access_facts_of(struct access_facts *f, const struct db_clinic *c,
+    const struct db_portal_settings *s, const struct db_patient *p)
+{
+	memset(f, 0, sizeof(*f));
+	f->module = c->portal_module;
+	f->portal_enabled = s->enabled;
+	f->code_set = s->code != NULL;
+	f->patient_access = p->portal_access;
+	f->has_phone = p->phone != NULL;
+	f->has_email = p->email != NULL;
+	f->effective = access_effective(p, s);
+	f->payment_active = c->payment_active;
+}
+
+perm_set
+access_usable(const struct access_facts *f)
+{
+	struct access_check checks[COND__MAX];
+	struct access_facts g = *f;
+	perm_set out = 0;
+	size_t n;
+
+	g.document_named = true;
+	g.document_shared = true;
+	for (int k = 0; k < PERM__MAX; k++)
+		if (access_decide(&g, (enum perm)k, checks, &n))
+			out |= PERM_BIT(k);
+	return out;
 }

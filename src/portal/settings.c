@@ -173,6 +173,7 @@ add(struct portal_warning *out, size_t n, const char *code,
 	out[n].permissions = keys;
 	out[n].count = 0;
 	out[n].has_count = false;
+	out[n].previous_code = NULL;
 	return n + 1;
 }
 
@@ -232,6 +233,7 @@ portal_settings_warnings(const struct settings_facts *f,
 		if (n > i) {
 			out[i].count = f->invited_under_old_code;
 			out[i].has_count = true;
+			out[i].previous_code = f->old_code;
 		}
 	}
 	return n;

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { api, assertProblem, psql } from './lib/client.mjs';
 import {
-  makeApiKey, makeClinic, settingsBody, signIn, withKey,
+  enablePortal, makeApiKey, makeClinic, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
 
 const CLINIC_PREFIX = '/api/v1/clinic/';
@@ -234,7 +234,64 @@ const CHANGES = {
       };
     },
   },
+  invitePatient: {
+    status: 201,
+    action: 'patient.invite',
+    async setup() {
+      const { clinic, s, patient } = await invitable();
+      return {
+        clinic,
+        params: { id: patient.id },
+        body: { channels: ['email'] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  invitePatients: {
+    status: 200,
+    action: 'patient.invite',
+    async setup() {
+      const { clinic, s, patient } = await invitable();
+      return {
+        clinic,
+        body: { patient_ids: [patient.id], channels: ['email'] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  retryDelivery: {
+    status: 200,
+    action: 'delivery.retry',
+    async setup() {
+      const { clinic, s, patient } = await invitable();
+      const invited = await s.request('POST', `/api/v1/clinic/patients/${patient.id}/invitations`,
+        { body: { channels: ['email'] } });
+      assert.equal(invited.status, 201, invited.text);
+      const id = invited.body.deliveries[0].id;
+      psql(`UPDATE outbox SET status = 'dead', last_error = 'walker' WHERE id = '${id}'`);
+      return {
+        clinic,
+        params: { id },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
 };
+
+// A clinic with its portal on, a staff session and a patient with an email address.
+async function invitable() {
+  const clinic = newClinic();
+  const owner = await signIn(clinic.logins.owner);
+  await enablePortal(owner, clinic);
+  const s = await signIn(clinic.logins.staff);
+  return { clinic, s, patient: await createPatient(s) };
+}
 
 // A patient made through the API (for the operations that need one).
 async function createPatient(s) {

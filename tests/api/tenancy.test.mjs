@@ -16,7 +16,7 @@ import {
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
-  'api_keys', 'portal_settings', 'audit_log', 'templates'];
+  'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -57,12 +57,25 @@ async function setUpClinic(prefix) {
   const admin = await signIn(clinic.logins.admin);
   const key = withKey(makeApiKey(clinic.id, 'admin'));
   const requestIds = [];
+  // The default invitation templates stay chosen.
+  const { sms_template_id, email_template_id } = (await owner.request('GET', '/api/v1/clinic/portal/settings')).body;
   for (const permissions of [['view_profile'], ['view_profile', 'view_balance']]) {
     const res = await owner.request('PUT', '/api/v1/clinic/portal/settings',
-      { body: settingsBody({ enabled: true, code: clinic.code, permissions }) });
+      { body: settingsBody({ enabled: true, code: clinic.code, permissions, sms_template_id, email_template_id }) });
     assert.equal(res.status, 200, res.text);
     requestIds.push(res.headers.get('x-request-id'));
   }
+  // A patient, an invitation and a started sign-in: rows in the patient-side tables.
+  const email = `${prefix}-${letters(8)}@patient.test`;
+  const patient = await owner.request('POST', '/api/v1/clinic/patients',
+    { body: { first_name: 'Tena', last_name: 'Nt', email } });
+  assert.equal(patient.status, 201, patient.text);
+  const invited = await owner.request('POST', `/api/v1/clinic/patients/${patient.body.id}/invitations`,
+    { body: { channels: ['email'] } });
+  assert.equal(invited.status, 201, invited.text);
+  requestIds.push(invited.headers.get('x-request-id'));
+  const started = await api('POST', `/api/v1/portal/${clinic.code}/login/start`, { body: { contact: email } });
+  assert.equal(started.status, 202, started.text);
   return { clinic, owner, admin, key, requestIds };
 }
 
@@ -169,7 +182,17 @@ const FOREIGN_ID_CALLS = {
     body: { name: 'Hijacked', channel: 'sms', purpose: 'sign_in_code', variants: { en: { body: 'x {{otp}}' } } },
   },
   deleteTemplate: { kind: 'template' },
+  getPatientInvitations: { kind: 'patient' },
+  invitePatient: { kind: 'patient', body: { channels: ['email'] } },
+  getDelivery: { kind: 'delivery' },
+  retryDelivery: { kind: 'delivery' },
 };
+
+// A message of the clinic's own that the notifier gave up on, so that retrying it is allowed.
+function deadDelivery(clinicId) {
+  return psql(`INSERT INTO outbox (clinic_id, channel, recipient, purpose, locale, body, status, last_error)
+    VALUES ('${clinicId}', 'sms', '+905320000000', 'portal_invitation', 'tr', 'x', 'dead', 'test') RETURNING id`);
+}
 
 // A template of the clinic's own that the portal settings do not use.
 async function spareTemplate(requester) {
@@ -187,8 +210,18 @@ describe("another clinic's ids", () => {
     assert.equal(patient.status, 201, patient.text);
     const bKeySecret = makeApiKey(B.clinic.id, 'read');
     const bKeyId = (await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
-    const ids = { patient: patient.body.id, api_key: bKeyId, template: await spareTemplate(B.owner) };
-    // A's own ids, to show each call is right apart from whose id it names.
+    const ids = {
+      patient: patient.body.id, api_key: bKeyId, template: await spareTemplate(B.owner),
+      delivery: deadDelivery(B.clinic.id),
+    };
+    // A's own ids, to show each call is right apart from whose id it names (inviting needs
+    // an email invitation template chosen; tests above may have cleared it).
+    const emailTemplate = (await A.owner.request('GET',
+      '/api/v1/clinic/templates?channel=email&purpose=portal_invitation')).body.items[0].id;
+    const current = (await A.owner.request('GET', '/api/v1/clinic/portal/settings')).body;
+    const chosen = await A.owner.request('PUT', '/api/v1/clinic/portal/settings',
+      { body: { ...current, email_template_id: emailTemplate } });
+    assert.equal(chosen.status, 200, chosen.text);
     const own = await A.owner.request('POST', '/api/v1/clinic/patients',
       { body: { first_name: 'Ada', last_name: 'Aye', email: `aye-${letters(8)}@patient.test` } });
     assert.equal(own.status, 201, own.text);
@@ -197,6 +230,7 @@ describe("another clinic's ids", () => {
       patient: own.body.id,
       api_key: (await withKey(aKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id,
       template: await spareTemplate(A.owner),
+      delivery: deadDelivery(A.clinic.id),
     };
 
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
@@ -236,6 +270,10 @@ describe("another clinic's ids", () => {
     assert.equal((await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).status, 200, "B's key was revoked by A");
     const template = await B.owner.request('GET', `/api/v1/clinic/templates/${ids.template}`);
     assert.equal(template.body.name, 'Spare', "B's template was changed by A");
+    const delivery = await B.owner.request('GET', `/api/v1/clinic/deliveries/${ids.delivery}`);
+    assert.equal(delivery.body.status, 'dead', "B's dead message was retried by A");
+    const invited = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/invitations`);
+    assert.equal(invited.body.items.length, 0, 'A invited B\'s patient');
   });
 });
 

@@ -87,3 +87,104 @@ export function settingsBody(overrides = {}) {
     ...overrides,
   };
 }
+
+// ---- patients, invitations and the patient side (issue 5) ----
+// (The import is hoisted; it sits here so that this block stays one appended piece.)
+import { mailMessages, smsMessages, waitForMail, waitForSms } from './sinks.mjs';
+
+// A Turkish mobile number nobody else uses (E.164), and its national form ("0532 111 22 33").
+export function uniquePhone() {
+  const digits = [...randomBytes(8)].map((b) => String(b % 10)).join('');
+  return `+9053${digits}`;
+}
+export function nationalPhone(e164) {
+  const n = e164.replace(/^\+90/, '');
+  return `0${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6, 8)} ${n.slice(8)}`;
+}
+export function uniqueEmail(prefix = 'p') {
+  return `${prefix}-${unique()}@patient.test`;
+}
+
+// Opens the clinic's portal under its code: the current settings (templates kept) with
+// enabled, code and permissions set, and any other overrides. Returns the PUT answer.
+export async function enablePortal(s, clinic, { permissions = ['view_profile'], ...overrides } = {}) {
+  const current = await s.request('GET', '/api/v1/clinic/portal/settings');
+  assert.equal(current.status, 200, current.text);
+  const res = await s.request('PUT', '/api/v1/clinic/portal/settings', {
+    body: { ...current.body, enabled: true, code: clinic.code, permissions, ...overrides },
+  });
+  assert.equal(res.status, 200, `enable the portal: ${res.text}`);
+  return res;
+}
+
+// Creates a patient (201 asserted) with a name unless given; returns the patient.
+export async function makePatient(s, fields = {}) {
+  const body = { first_name: 'Deniz', last_name: `Hasta ${unique().slice(0, 6)}`, ...fields };
+  const res = await s.request('POST', '/api/v1/clinic/patients', { body });
+  assert.equal(res.status, 201, `create patient ${JSON.stringify(body)}: ${res.text}`);
+  return res.body;
+}
+
+// The sign-in code (6 digits) of a message text.
+export function codeIn(text) {
+  return /(?<!\d)(\d{6})(?!\d)/.exec(text ?? '')?.[1];
+}
+
+// What the sinks hold now, so that a later wait finds only newer messages.
+export function sinkMark() {
+  return { sms: new Set(smsMessages().map((m) => m.file)), mail: new Set(mailMessages().map((m) => m.file)) };
+}
+
+// The first message to recipient (E.164 phone or email) that arrived after mark.
+export function nextMessage(recipient, mark, { timeout = 20000 } = {}) {
+  if (recipient.includes('@')) {
+    const to = recipient.toLowerCase();
+    return waitForMail((m) => !mark.mail.has(m.file) && m.to.some((t) => t.toLowerCase() === to), { timeout });
+  }
+  return waitForSms((m) => !mark.sms.has(m.file) && m.to === recipient, { timeout });
+}
+
+// The patient side under /api/v1/portal/{code}/.
+export const portalPath = (code, rest = '') => `/api/v1/portal/${code}/${rest}`;
+
+// A patient session from a verify/select answer: {cookie, csrf, body, request(method, rest, opts)}
+// where rest is relative to /api/v1/portal/{code}/ and the CSRF token goes on anything but GET.
+export function patientSession(code, res) {
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  const cookie = /portal_patient=[^;]*/.exec(setCookie)?.[0];
+  assert.ok(cookie, `no portal_patient cookie in "${setCookie}"`);
+  const csrf = res.body.csrf_token;
+  return {
+    cookie,
+    csrf,
+    body: res.body,
+    setCookie,
+    request(method, rest, opts = {}) {
+      const headers = { cookie, ...(opts.headers ?? {}) };
+      if (method !== 'GET' && method !== 'HEAD' && !('x-csrf-token' in headers)) headers['x-csrf-token'] = csrf;
+      return api(method, portalPath(code, rest), { ...opts, headers });
+    },
+  };
+}
+
+// Signs a patient in through the sinks: start with contact, read the code sent to
+// recipient (default: the contact itself), verify (and select patientId when the contact is
+// shared). Returns the patient session plus {otp, challengeId}.
+export async function signInPatient(code, contact, { recipient = contact, patientId, headers = {} } = {}) {
+  const mark = sinkMark();
+  const start = await api('POST', portalPath(code, 'login/start'), { body: { contact }, headers });
+  assert.equal(start.status, 202, `login/start ${contact}: ${start.text}`);
+  const msg = await nextMessage(recipient, mark);
+  const otp = codeIn(msg.text);
+  assert.ok(otp, `no 6-digit code in "${msg.text}"`);
+  let res = await api('POST', portalPath(code, 'login/verify'),
+    { body: { challenge_id: start.body.challenge_id, code: otp }, headers });
+  assert.equal(res.status, 200, `login/verify: ${res.text}`);
+  if (res.body.choose) {
+    assert.ok(patientId, `the contact is shared: name patientId (${res.text})`);
+    res = await api('POST', portalPath(code, 'login/select'),
+      { body: { selection_token: res.body.selection_token, patient_id: patientId }, headers });
+    assert.equal(res.status, 200, `login/select: ${res.text}`);
+  }
+  return { ...patientSession(code, res), otp, challengeId: start.body.challenge_id, message: msg };
+}

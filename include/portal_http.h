@@ -1,0 +1,39 @@
+/*
+ * portal_http.h - the patient side of the API: the portal a URL's {code}
+ * addresses, and the patient signed in to it.
+ */
+#ifndef PORTAL_PORTAL_HTTP_H
+#define PORTAL_PORTAL_HTTP_H
+
+#include <stdbool.h>
+
+#include "db_clinic.h"
+#include "db_patients.h"
+
+struct request;
+
+/* Filled by portal_open() and, for signed-in routes, patient_auth(). */
+struct portal_ctx {
+	const char *code;
+	struct db_clinic clinic;
+	struct db_portal_settings settings;
+	struct db_patient patient;	/* patient routes only */
+};
+
+/*
+ * Resolves the route's {code} to an open portal (the clinic has the
+ * module, the portal is enabled, the code is its live one), begins the
+ * clinic's transaction, which stays open for the handler, and sets
+ * req->portal. Otherwise answers 404 portal_not_found (the same for every
+ * reason) and returns false.
+ */
+bool portal_open(struct request *req);
+
+/*
+ * For ACCESS_PATIENT routes: portal_open(), then the portal_patient
+ * session cookie (and X-CSRF-Token on changes). Sets req->actor and
+ * req->portal->patient; false after answering.
+ */
+bool patient_auth(struct request *req);
+
+#endif
