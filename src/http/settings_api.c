@@ -275,10 +275,11 @@ void
 handle_code_check(struct request *req)
 {
 	const char *code = req_query(req, "code"), *message = NULL, *refusal;
-	struct portal_warning w[1];
+	struct portal_warning w[WARNINGS__MAX];
+	struct settings_facts facts;
 	struct json_object *body;
 	bool personal = false;
-	size_t nw = 0;
+	size_t nw;
 
 	if (code == NULL || strlen(code) > 200) {
 		struct problem_list *pl = problem_list_new(req);
@@ -302,14 +303,10 @@ handle_code_check(struct request *req)
 			return;
 		}
 	}
-	if (personal) {
-		w[0].code = "code_looks_personal";
-		w[0].message = "The code looks like personal data (a phone "
-		    "number or a patient's name); choose a neutral code.";
-		w[0].permissions = 0;
-		w[0].has_count = false;
-		nw = 1;
-	}
+	/* The code's own warning, said as the settings would say it. */
+	memset(&facts, 0, sizeof(facts));
+	facts.code_personal = personal;
+	nw = portal_settings_warnings(&facts, w);
 	body = json_object_new_object();
 	json_add_string(body, "code", code);
 	json_add_bool(body, "available", refusal == NULL);
