@@ -3,7 +3,7 @@
 
 /** An API failure: HTTP status (0 when the server was not reached), problem `code` and `detail`. */
 export class ApiError extends Error {
-  constructor({ status, code, detail = '', title = '', errors = [], permission = null }) {
+  constructor({ status, code, detail = '', title = '', errors = [], permission = null, problem = {}, retryAfter = null }) {
     super(detail || title || code);
     this.name = 'ApiError';
     this.status = status;
@@ -12,6 +12,8 @@ export class ApiError extends Error {
     this.title = title;
     this.errors = errors; // validation: [{field, message}]
     this.permission = permission; // permission_denied: the missing key
+    this.problem = problem; // the whole problem+json body (e.g. attempts_left of invalid_code)
+    this.retryAfter = retryAfter; // 429: seconds from the Retry-After header, else null
   }
 }
 
@@ -19,6 +21,14 @@ export class ApiError extends Error {
 let csrfToken = null;
 export function setCsrfToken(token) {
   csrfToken = token || null;
+}
+
+// Retry-After is either delta-seconds or an HTTP date; null when absent or unreadable.
+function retryAfterSeconds(value) {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
@@ -72,5 +82,7 @@ export async function apiResponse(path, { method = 'GET', body, headers = {}, si
     title: typeof problem.title === 'string' ? problem.title : '',
     errors: Array.isArray(problem.errors) ? problem.errors : [],
     permission: typeof problem.permission === 'string' ? problem.permission : null,
+    problem,
+    retryAfter: retryAfterSeconds(response.headers.get('Retry-After')),
   });
 }

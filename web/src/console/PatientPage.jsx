@@ -2,7 +2,8 @@
 // two tabs, "Details" (names, phone, email, language, portal access; PATCH of the changed
 // fields, a cleared phone or email sent as null) and "Portal Permissions"
 // (PatientPermissions.jsx), and under them the "Why can't this patient…?" diagnostics
-// (PatientDiagnostics.jsx), which check again after every save.
+// (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
+// portal" (PatientInvite.jsx) with the patient's invitation status.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -10,6 +11,7 @@ import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { errorMessage, ErrorText } from './common.jsx';
 import { PatientDiagnostics } from './PatientDiagnostics.jsx';
 import { PatientFields } from './PatientFields.jsx';
+import { PatientInvite } from './PatientInvite.jsx';
 import { PatientPermissions } from './PatientPermissions.jsx';
 import { fieldErrors, formFromPatient, lacksContact, LANGUAGE_KEYS, patientHref, patientPatch, PATIENT_TABS } from './patientRules.js';
 import { canManage } from './settingsRules.js';
@@ -244,6 +246,8 @@ export function PatientPage({ id, tab, session, onSessionLost }) {
           canEdit={canManage(session.staff.role)} onSessionLost={onSessionLost}
           onSaved={(p) => saved({ permissions: p, ...(p.mode === 'clinic' ? { clinicSet: p.effective } : {}) })} />
       </div>
+
+      <PatientInvite patient={patient} onSessionLost={onSessionLost} />
 
       <PatientDiagnostics patientId={patient.id} catalog={catalog} mode={permissions.mode} checks={checks}
         onSessionLost={onSessionLost} />

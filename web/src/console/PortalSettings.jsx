@@ -2,7 +2,8 @@
 // code with a live check and the full address, the 19 permissions in their 7 groups with
 // preset buttons, the invitation template pickers (GET templates?purpose=portal_invitation),
 // the upload reviewer (kept as loaded until its API exists), warnings next to what they
-// concern, and Save (whole-body PUT with If-Match).
+// concern, and Save (whole-body PUT with If-Match). A save that changed the code offers to
+// invite again the patients invited under the old one (Reinvite.jsx).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, apiResponse } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -15,6 +16,7 @@ import {
 } from './settingsRules.js';
 import { CHANNEL_KEYS, LANG_KEYS, templateLanguages } from './templateRules.js';
 import { LanguageBadges } from './Templates.jsx';
+import { Reinvite } from './Reinvite.jsx';
 
 const CHECK_DELAY_MS = 350;
 
@@ -291,7 +293,7 @@ export function PortalSettings({ session, onSessionLost }) {
       const saved = answer.data.settings;
       setData((d) => ({ ...d, settings: saved, etag: answer.headers.get('ETag') }));
       setForm(formFrom(saved));
-      setLastSave({ warnings: answer.data.warnings ?? [], oldCode });
+      setLastSave({ warnings: answer.data.warnings ?? [], oldCode, at: Date.now() });
       setPresetNote(null);
     } catch (error) {
       if (error.status === 401) {
@@ -306,6 +308,12 @@ export function PortalSettings({ session, onSessionLost }) {
       setSaving(false);
     }
   }
+
+  // After a code change with patients invited under the old code: offer to invite them again.
+  const changed = lastSave?.warnings.find((w) => w.code === 'code_changed');
+  const reinvite = changed && Number.isInteger(changed.count) && changed.count > 0 && changed.previous_code
+    ? { count: changed.count, previousCode: changed.previous_code, saves: lastSave.at }
+    : null;
 
   const codeProblem = saveError && CODE_PROBLEM_KEYS[saveError.code] ? saveError : null;
   const conflict = stale;
@@ -372,6 +380,10 @@ export function PortalSettings({ session, onSessionLost }) {
             )}
             <p class="hint muted" id="settings-code-help">{t('console.code.help')}</p>
             <Warnings items={placed.code} origin={origin} testid="code-warnings" />
+            {reinvite && (
+              <Reinvite key={`${reinvite.previousCode}:${reinvite.saves}`} count={reinvite.count}
+                previousCode={reinvite.previousCode} settings={settings} onSessionLost={onSessionLost} />
+            )}
           </div>
         </section>
 

@@ -14,3 +14,12 @@ export function errorMessage(error) {
 export function ErrorText({ error, testid }) {
   return <p class="alert" role="alert" data-testid={testid}>{errorMessage(error)}</p>;
 }
+
+/** A timestamp as a date and time in the UI language (the raw value if it cannot be read). */
+export function formatTime(at, lang) {
+  if (!at) return '';
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return String(at);
+  return new Intl.DateTimeFormat(lang === 'tr' ? 'tr-TR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+    .format(date);
+}

@@ -1,7 +1,7 @@
 // Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
-// #/patients/<id>, #/templates, #/templates/<id>, #/audit).
+// #/patients/<id>, #/templates, #/templates/<id>, #/deliveries, #/audit).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -13,6 +13,7 @@ import { PortalSettings } from './PortalSettings.jsx';
 import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
 import { Templates } from './Templates.jsx';
+import { Deliveries } from './Deliveries.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -21,6 +22,7 @@ const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
   { key: 'patients', label: 'console.nav.patients' },
   { key: 'templates', label: 'console.nav.templates' },
+  { key: 'deliveries', label: 'console.nav.deliveries' },
   { key: 'audit', label: 'console.nav.audit' },
 ];
 const DEFAULT_SCREEN = 'settings';
@@ -160,6 +162,8 @@ function App() {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'patients') {
     main = <Patients session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'deliveries') {
+    main = <Deliveries session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'templates') {
     main = <Templates session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else {

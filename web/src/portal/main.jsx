@@ -1,12 +1,17 @@
 // Patient portal shell, served for /<code> and /<code>/...: reads the portal code from the
-// address, loads the clinic's public card and shows either the clinic with its sign-in area
-// or a "not available" page (unknown, disabled and retired codes all answer 404 alike).
+// address, loads the clinic's public card (unknown, disabled and retired codes all answer
+// 404 alike: a "not available" page), then asks GET me: a live session goes straight to the
+// home page (an app reloaded in the browser continues), 401 shows the sign-in steps
+// (SignIn.jsx). Home.jsx greets the patient; Sign out (POST logout) comes back to sign-in.
+// Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, setCsrfToken } from '../api.js';
 import { initLanguage, t } from '../i18n/index.js';
 import { LanguageSwitcher, useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import '../styles/base.css';
+import { Home } from './Home.jsx';
+import { SignIn } from './SignIn.jsx';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -17,34 +22,46 @@ function portalCodeFromPath(pathname) {
   return CODE_PATTERN.test(first) ? first : null;
 }
 
-/** Loads GET /api/v1/portal/{code}/; state is loading | ready (with card) | not-found | error. */
-function usePortalCard(code) {
+/**
+ * Loads GET /api/v1/portal/{code}/, then GET me. state.status: loading | not-found | error
+ * | signin | home; ready states carry the card, home also {patient, permissions}.
+ */
+function usePortal(code) {
   const [state, setState] = useState({ status: code ? 'loading' : 'not-found' });
   const [attempt, setAttempt] = useState(0);
+  const base = code ? `/api/v1/portal/${code}/` : null;
 
   useEffect(() => {
-    if (!code) return undefined;
+    if (!base) return undefined;
     const controller = new AbortController();
+    const { signal } = controller;
     setState({ status: 'loading' });
-    api(`/api/v1/portal/${code}/`, { signal: controller.signal })
-      .then((card) => setState({ status: 'ready', card }))
-      .catch((error) => {
-        if (controller.signal.aborted) return;
+    (async () => {
+      let card;
+      try {
+        card = await api(base, { signal });
+      } catch (error) {
+        if (signal.aborted) return;
         setState(error.status === 404 ? { status: 'not-found' } : { status: 'error', error });
-      });
+        return;
+      }
+      try {
+        const me = await api(`${base}me`, { signal });
+        setCsrfToken(me.csrf_token);
+        setState({ status: 'home', card, patient: me.patient, permissions: me.permissions ?? [] });
+      } catch (error) {
+        if (signal.aborted) return;
+        setCsrfToken(null);
+        if (error.status === 401) setState({ status: 'signin', card });
+        else if (error.status === 404) setState({ status: 'not-found' });
+        else setState({ status: 'error', error });
+      }
+    })();
     return () => controller.abort();
-  }, [code, attempt]);
+  }, [base, attempt]);
 
-  return [state, () => setAttempt((n) => n + 1)];
-}
-
-function SignInArea() {
-  return (
-    <section class="card" aria-labelledby="signin-heading" data-testid="portal-signin">
-      <h1 id="signin-heading">{t('portal.signin.heading')}</h1>
-      <p class="muted">{t('portal.signin.placeholder')}</p>
-    </section>
-  );
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  return { base, state, setState, retry };
 }
 
 function NotFound() {
@@ -67,22 +84,56 @@ function LoadError({ error, onRetry }) {
 
 function App({ code }) {
   const lang = useLanguage();
-  const [state, retry] = usePortalCard(code);
-  const clinicName = state.status === 'ready' ? state.card.name : null;
+  const { base, state, setState, retry } = usePortal(code);
+  const [signingOut, setSigningOut] = useState(false);
+  const [notice, setNotice] = useState(null); // the sign-in step's notice, e.g. 'signedOut'
+  const card = state.card ?? null;
+  const clinicName = card?.name ?? null;
 
   useEffect(() => {
     document.title = clinicName ? `${clinicName} · ${t('product.name')}` : t('product.name');
   }, [lang, clinicName]);
 
+  function signedIn(answer) {
+    setCsrfToken(answer.csrf_token);
+    setNotice(null);
+    setState({ status: 'home', card, patient: answer.patient, permissions: answer.permissions ?? [] });
+  }
+
+  async function signOut() {
+    setSigningOut(true);
+    try {
+      await api(`${base}logout`, { method: 'POST' });
+    } catch {
+      // Already ended (401) or unreachable: either way this page forgets the session.
+    } finally {
+      setCsrfToken(null);
+      setSigningOut(false);
+      setNotice('signedOut');
+      setState({ status: 'signin', card });
+    }
+  }
+
+  const gone = () => {
+    setCsrfToken(null);
+    setState({ status: 'not-found' });
+  };
+
   return (
-    <div class="portal" data-testid="portal-shell">
+    <div class="portal" data-testid="portal-shell" data-state={state.status}>
       <header class="portal-header">
         <p class="portal-brand" data-testid="portal-brand">{clinicName ?? t('product.name')}</p>
         <LanguageSwitcher />
       </header>
       <main class="portal-main" aria-busy={state.status === 'loading' ? 'true' : 'false'}>
-        {state.status === 'loading' && <p class="muted">{t('common.loading')}</p>}
-        {state.status === 'ready' && <SignInArea />}
+        {state.status === 'loading' && <p class="muted" role="status">{t('common.loading')}</p>}
+        {state.status === 'signin' && (
+          <SignIn base={base} clinicName={clinicName} initialNotice={notice} onSignedIn={signedIn} onPortalGone={gone} />
+        )}
+        {state.status === 'home' && (
+          <Home patient={state.patient} permissions={state.permissions} clinicName={clinicName}
+            onSignOut={signOut} signingOut={signingOut} />
+        )}
         {state.status === 'not-found' && <NotFound />}
         {state.status === 'error' && <LoadError error={state.error} onRetry={retry} />}
       </main>

@@ -1,0 +1,39 @@
+// The signed-in patient's home page: a greeting with the first name and one tile per
+// permission group the patient's permissions allow (title and a short line; the screens
+// behind them come later, so the tiles are not links yet).
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n/index.js';
+import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
+import { homeSections, SECTION_KEYS } from './homeRules.js';
+
+export function Home({ patient, permissions, clinicName, onSignOut, signingOut }) {
+  useLanguage();
+  const heading = useRef(null);
+  useLayoutEffect(() => { heading.current?.focus(); }, []);
+  const sections = homeSections(permissions);
+
+  return (
+    <section class="home" aria-labelledby="home-heading" data-testid="portal-home">
+      <h1 id="home-heading" ref={heading} tabIndex={-1} data-testid="home-greeting">
+        {t('portal.home.greeting', { name: patient.first_name })}
+      </h1>
+      <p class="muted">{t('portal.home.intro', { clinic: clinicName })}</p>
+      {sections.length > 0 ? (
+        <ul class="home-tiles" data-testid="home-sections" aria-label={t('portal.home.sectionsLabel')}>
+          {sections.map((key) => (
+            <li key={key} class="home-tile" data-testid={`home-section-${key}`} data-section={key}>
+              <h2>{t(SECTION_KEYS[key].title)}</h2>
+              <p>{t(SECTION_KEYS[key].line)}</p>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="card muted" data-testid="home-empty">{t('portal.home.empty')}</p>
+      )}
+      <button type="button" class="button button-outline button-block home-signout" onClick={onSignOut}
+        disabled={signingOut} data-testid="portal-signout">
+        {t(signingOut ? 'portal.home.signingOut' : 'portal.home.signOut')}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+// Patient portal rules free of the DOM (node tests import them): the seven permission
+// groups, which of them the home page shows for a patient's permissions, and the small
+// checks of the sign-in steps.
+
+// The groups in their order on the home page, each with its keys (DESIGN section 3).
+export const PERMISSION_GROUPS = Object.freeze([
+  { key: 'profile', permissions: ['view_profile', 'update_profile', 'upload_photo'] },
+  { key: 'appointments', permissions: ['view_appointments', 'create_appointment', 'cancel_appointment'] },
+  { key: 'treatments', permissions: ['view_treatments'] },
+  { key: 'finance', permissions: ['view_balance', 'view_invoices', 'view_payments', 'make_payment'] },
+  { key: 'documents', permissions: ['view_documents', 'download_documents', 'upload_documents', 'view_images'] },
+  { key: 'messages', permissions: ['view_messages', 'send_message'] },
+  { key: 'forms', permissions: ['view_forms', 'submit_forms'] },
+]);
+
+export const SECTION_KEYS = Object.freeze({
+  profile: { title: 'portal.home.profile.title', line: 'portal.home.profile.line' },
+  appointments: { title: 'portal.home.appointments.title', line: 'portal.home.appointments.line' },
+  treatments: { title: 'portal.home.treatments.title', line: 'portal.home.treatments.line' },
+  finance: { title: 'portal.home.finance.title', line: 'portal.home.finance.line' },
+  documents: { title: 'portal.home.documents.title', line: 'portal.home.documents.line' },
+  messages: { title: 'portal.home.messages.title', line: 'portal.home.messages.line' },
+  forms: { title: 'portal.home.forms.title', line: 'portal.home.forms.line' },
+});
+
+/** The group keys the home page shows: every group with at least one of the patient's keys. */
+export function homeSections(permissions) {
+  const have = new Set(permissions ?? []);
+  return PERMISSION_GROUPS.filter((g) => g.permissions.some((key) => have.has(key))).map((g) => g.key);
+}
+
+/** The digits of a typed one-time code (spaces and dashes dropped); valid when exactly 6. */
+export function codeDigits(value) {
+  return String(value ?? '').replace(/[\s-]/g, '');
+}
+export const isCompleteCode = (digits) => /^\d{6}$/.test(digits);
+
+/** Seconds to wait as {unit: 'seconds' | 'minutes', count}, rounded up to whole minutes from 90 s on. */
+export function waitTime(seconds) {
+  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  if (seconds < 90) return { unit: 'seconds', count: Math.ceil(seconds) };
+  return { unit: 'minutes', count: Math.ceil(seconds / 60) };
+}
