@@ -172,14 +172,16 @@ SQL
 }
 
 # The hash of the installed programs, to know whether a running API is stale.
-build_id() { cat "$PREFIX"/bin/* | sha256sum | cut -c1-16; }
+# What a running daemon was started from: its programs and its config. A change to either
+# restarts it on the next stack_up, so a second dev-up after an edit takes effect.
+build_id() { cat "$PREFIX"/bin/* "$CONF" | sha256sum | cut -c1-16; }
 
 api_start() {
 	local env=() id
 	id=$(build_id)
 	if pid_alive "$RUNDIR/portal-api.pid" portal-api; then
 		[ "$(cat "$RUNDIR/portal-api.build" 2>/dev/null)" = "$id" ] && return 0
-		say "programs changed: restarting portal-api"
+		say "programs or config changed: restarting portal-api"
 		stop_pid portal-api portal-api
 	fi
 	[ -n "${API_ENV:-}" ] && read -r -a env <<<"$API_ENV"

@@ -174,6 +174,30 @@ invite_env_load(struct request *req, unsigned channels, struct invite_env *env)
 	return env->portal_url != NULL || (fail(req, ERR_NOMEM, NULL), false);
 }
 
+/* The start both invitation handlers share: the body's channels, the
+ * clinic's transaction and invite_env_load(); false after answering. */
+static bool
+invite_begin(struct request *req, struct invite_env *env)
+{
+	struct problem_list *pl;
+	unsigned channels;
+	enum err err;
+
+	if (!req_json_object(req))
+		return false;
+	pl = problem_list_new(req);
+	channels = channels_parse(req, pl);
+	if (problem_list_count(pl) > 0) {
+		problem_list_send(req, pl, NULL);
+		return false;
+	}
+	if ((err = db_begin_clinic(req->ctx->db, req->actor.clinic_id)) != ERR_OK) {
+		fail(req, err, NULL);
+		return false;
+	}
+	return invite_env_load(req, channels, env);
+}
+
 /* The contact a channel needs, NULL when the patient lacks it. */
 static const char *
 contact_for(const struct db_patient *p, int c)
@@ -278,22 +302,15 @@ handle_patient_invite(struct request *req)
 	unsigned channels;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!invite_begin(req, &env))
 		return;
-	pl = problem_list_new(req);
-	channels = channels_parse(req, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
+	channels = env.channels;
+	if ((err = db_patient_get(db, req->arena, req->actor.clinic_id,
 	    route_param(&req->params, "id"), false, &p)) != ERR_OK) {
 		fail(req, err, "No such patient.");
 		return;
 	}
-	if (!invite_env_load(req, channels, &env))
-		return;
+	pl = problem_list_new(req);
 	if (!p.portal_access) {
 		db_rollback(db);
 		problem_send(req, "portal_access_off", "This patient's portal "
@@ -420,20 +437,10 @@ handle_invitations_bulk(struct request *req)
 	long invited = 0, skipped = 0;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!invite_begin(req, &env))
 		return;
+	channels = env.channels;
 	pl = problem_list_new(req);
-	channels = channels_parse(req, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK) {
-		fail(req, err, NULL);
-		return;
-	}
-	if (!invite_env_load(req, channels, &env))
-		return;
 	if (!bulk_ids(req, &env, pl, &ids, &n)) {
 		if (problem_list_count(pl) > 0) {
 			db_rollback(db);

@@ -12,7 +12,7 @@
 // rewritten in place and the notifier restarted; the original is restored afterwards, whatever
 // happens. Run alone (--test-concurrency=1): it kills and restarts the notifier and the sinks.
 import assert from 'node:assert/strict';
-import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { env, psql, stackctl, waitFor } from '../api/lib/client.mjs';
@@ -20,6 +20,7 @@ import { makeClinic, unique } from '../api/lib/fixtures.mjs';
 import {
   mailMessages, sinkDir, sinkDuplicates, sinkPorts, smsMessages, waitForMail, waitForSms,
 } from '../api/lib/sinks.mjs';
+import { StackConf } from './lib/stackconf.mjs';
 
 const FAST = {
   notifier_lease: '5',
@@ -29,24 +30,8 @@ const FAST = {
 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let original;
-let originalStat;
+let conf;
 let clinic;
-
-function withKeys(text, keys) {
-  let out = text.endsWith('\n') ? text : `${text}\n`;
-  for (const [key, value] of Object.entries(keys)) {
-    const line = new RegExp(`^${key}\\s*=.*$`, 'm');
-    out = line.test(out) ? out.replace(line, `${key} = ${value}`) : `${out}${key} = ${value}\n`;
-  }
-  return out;
-}
-
-function writeConf(text) {
-  const { conf } = env();
-  writeFileSync(conf, text);
-  chownSync(conf, originalStat.uid, originalStat.gid);
-}
 
 function restartNotifier() {
   stackctl('notifier-stop');
@@ -136,24 +121,21 @@ const phones = (tag, n) => Array.from({ length: n }, (_, i) => `+90${tag}${Strin
 const phoneTag = () => String(Date.now() % 1e5).padStart(5, '0') + String(Math.floor(Math.random() * 1e3)).padStart(3, '0');
 
 before(() => {
-  const { conf } = env();
-  original = readFileSync(conf, 'utf8');
-  originalStat = statSync(conf);
-  writeConf(withKeys(original, FAST));
+  conf = new StackConf();
+  conf.write(conf.with(FAST));
   stackctl('sinks-start');
   restartNotifier();
   clinic = makeClinic();
 });
 
 after(async () => {
-  if (original === undefined) return;
-  writeConf(original);
+  if (!conf) return;
+  conf.write(conf.original);
   stackctl('notifier2-stop');
   stackctl('sinks-start');
   try { await control({ reset: true }); } catch { /* the sink may be down */ }
   restartNotifier();
-  const { conf } = env();
-  assert.equal(readFileSync(conf, 'utf8'), original, 'portal.conf was not restored');
+  conf.assertRestored();
 });
 
 test('SIGKILL mid-batch loses nothing: every message arrives, once as a file, repeats counted', async () => {

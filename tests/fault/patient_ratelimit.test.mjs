@@ -7,48 +7,20 @@
 // the API.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { api, assertProblem, env, stackctl, waitFor } from '../api/lib/client.mjs';
+import { api, assertProblem, waitFor } from '../api/lib/client.mjs';
 import {
   enablePortal, makeClinic, makePatient, nationalPhone, portalPath, signIn, uniqueEmail, uniquePhone,
 } from '../api/lib/fixtures.mjs';
+import { StackConf } from './lib/stackconf.mjs';
 
 const PER_CONTACT = { patient_login_max_per_contact: '5', patient_login_max_per_address: '100000', patient_login_window: '120' };
 const PER_ADDRESS = { patient_login_max_per_contact: '1000', patient_login_max_per_address: '5', patient_login_window: '10' };
-const workers = () => stackctl('api-worker-pids').split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let original;
-let originalStat;
+let conf;
 let clinic;
 let staff;
-
-// The config text with the given keys set (replaced where present, else appended).
-function withKeys(text, keys) {
-  let out = text.endsWith('\n') ? text : `${text}\n`;
-  for (const [key, value] of Object.entries(keys)) {
-    const line = new RegExp(`^${key}\\s*=.*$`, 'm');
-    out = line.test(out) ? out.replace(line, `${key} = ${value}`) : `${out}${key} = ${value}\n`;
-  }
-  return out;
-}
-
-// Writes portal.conf in place (same inode, owner and mode), reloads portal-api and waits until
-// a whole new generation of workers answers.
-async function applyConfig(text) {
-  const { conf } = env();
-  const old = workers();
-  writeFileSync(conf, text);
-  chownSync(conf, originalStat.uid, originalStat.gid);
-  stackctl('api-reload');
-  await waitFor(() => {
-    const now = workers();
-    return now.length === old.length && now.every((p) => !old.includes(p));
-  }, { timeoutMs: 15_000, what: `a new generation of workers (old: ${old.join(' ')})` });
-  await waitFor(async () => (await api('GET', '/api/v1/health')).status === 200,
-    { timeoutMs: 15_000, what: 'health 200 after the reload' });
-}
 
 const start = (contact, headers = {}) =>
   api('POST', portalPath(clinic.code, 'login/start'), { body: { contact }, headers });
@@ -63,9 +35,7 @@ function assertLimited(res, window, what) {
 }
 
 before(async () => {
-  const { conf } = env();
-  original = readFileSync(conf, 'utf8');
-  originalStat = statSync(conf);
+  conf = new StackConf();
   clinic = makeClinic();
   const owner = await signIn(clinic.logins.owner);
   staff = await signIn(clinic.logins.staff);
@@ -73,16 +43,13 @@ before(async () => {
 });
 
 after(async () => {
-  if (original === undefined) return;
-  await applyConfig(original);
-  const { conf } = env();
-  assert.equal(readFileSync(conf, 'utf8'), original, 'portal.conf was not restored');
-  const st = statSync(conf);
-  assert.deepEqual([st.uid, st.gid, st.mode], [originalStat.uid, originalStat.gid, originalStat.mode]);
+  if (!conf) return;
+  await conf.reloadApi(conf.original);
+  conf.assertRestored();
 });
 
 test('per contact: the 6th start is 429 with Retry-After, in any form of the number, for known and unknown contacts alike; others go on', async () => {
-  await applyConfig(withKeys(original, PER_CONTACT));
+  await conf.reloadApi(conf.with(PER_CONTACT));
   const window = Number(PER_CONTACT.patient_login_window);
   const phone = uniquePhone();
   await makePatient(staff, { phone });
@@ -117,13 +84,13 @@ test('per contact: the 6th start is 429 with Retry-After, in any form of the num
     assertLimited(await start(phone, { cookie }), window, `with a fresh cookie (${i + 1})`);
   }
   // Not even a whole new generation of workers: the limits live in PostgreSQL.
-  await applyConfig(withKeys(original, PER_CONTACT));
+  await conf.reloadApi(conf.with(PER_CONTACT));
   assertLimited(await start(phone), window, 'after a reload of every worker');
   assertLimited(await start(stranger), window, 'unknown, after a reload');
 });
 
 test('per client address: the 6th start from 127.0.0.1 is 429 whatever the contact, until the window passes', async () => {
-  await applyConfig(withKeys(original, PER_ADDRESS));
+  await conf.reloadApi(conf.with(PER_ADDRESS));
   const window = Number(PER_ADDRESS.patient_login_window);
   // Earlier starts from this address (other tests, the step above) fall out of the window.
   await sleep((window + 1) * 1000);

@@ -5,58 +5,25 @@
 // passed), while another account signs in as usual. The original configuration is restored
 // and reloaded afterwards, whatever happens. Run alone: it reloads the API.
 import assert from 'node:assert/strict';
-import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { api, assertProblem, env, stackctl, waitFor } from '../api/lib/client.mjs';
+import { api, assertProblem } from '../api/lib/client.mjs';
 import { makeClinic } from '../api/lib/fixtures.mjs';
+import { StackConf } from './lib/stackconf.mjs';
 
 const LIMITS = { staff_login_max_failures: '3', staff_login_window: '60' };
-const workers = () => stackctl('api-worker-pids').split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let original;
-let originalStat;
-
-// The config text with the given keys set (replaced where present, else appended).
-function withKeys(text, keys) {
-  let out = text.endsWith('\n') ? text : `${text}\n`;
-  for (const [key, value] of Object.entries(keys)) {
-    const line = new RegExp(`^${key}\\s*=.*$`, 'm');
-    out = line.test(out) ? out.replace(line, `${key} = ${value}`) : `${out}${key} = ${value}\n`;
-  }
-  return out;
-}
-
-// Writes portal.conf in place (same inode, owner and mode), reloads portal-api and waits until
-// a whole new generation of workers answers.
-async function applyConfig(text) {
-  const { conf } = env();
-  const old = workers();
-  writeFileSync(conf, text);
-  chownSync(conf, originalStat.uid, originalStat.gid);
-  stackctl('api-reload');
-  await waitFor(() => {
-    const now = workers();
-    return now.length === old.length && now.every((p) => !old.includes(p));
-  }, { timeoutMs: 15_000, what: `a new generation of workers (old: ${old.join(' ')})` });
-  await waitFor(async () => (await api('GET', '/api/v1/health')).status === 200,
-    { timeoutMs: 15_000, what: 'health 200 after the reload' });
-}
+let conf;
 
 before(async () => {
-  const { conf } = env();
-  original = readFileSync(conf, 'utf8');
-  originalStat = statSync(conf);
-  await applyConfig(withKeys(original, LIMITS));
+  conf = new StackConf();
+  await conf.reloadApi(conf.with(LIMITS));
 });
 
 after(async () => {
-  if (original === undefined) return;
-  await applyConfig(original);
-  const { conf } = env();
-  assert.equal(readFileSync(conf, 'utf8'), original, 'portal.conf was not restored');
-  const st = statSync(conf);
-  assert.deepEqual([st.uid, st.gid, st.mode], [originalStat.uid, originalStat.gid, originalStat.mode]);
+  if (!conf) return;
+  await conf.reloadApi(conf.original);
+  conf.assertRestored();
 });
 
 test('three wrong passwords, then 429 rate_limited with Retry-After even for the right one; others unaffected', async () => {
