@@ -9,6 +9,7 @@
 
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "permissions.h"
 
 struct request;
 
@@ -35,5 +36,12 @@ bool portal_open(struct request *req);
  * req->portal->patient; false after answering.
  */
 bool patient_auth(struct request *req);
+
+/*
+ * The one decision (access_decide()) for the signed-in patient and key:
+ * true when allowed; otherwise rolls back and answers 403
+ * permission_denied naming the key. Call after patient_auth().
+ */
+bool portal_allow(struct request *req, enum perm key);
 
 #endif

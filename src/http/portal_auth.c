@@ -152,6 +152,35 @@ patient_auth(struct request *req)
 	return true;
 }
 
+bool
+portal_allow(struct request *req, enum perm key)
+{
+	struct access_check checks[COND__MAX];
+	struct access_facts f;
+	const char *why = "The portal does not allow this for you.";
+	size_t n = 0;
+
+	access_facts_of(&f, &req->portal->clinic, &req->portal->settings,
+	    &req->portal->patient);
+	/* A document's own condition is decided where the document is. */
+	f.document_named = true;
+	f.document_shared = true;
+
+	if (access_decide(&f, key, checks, &n))
+		return true;
+	/* Say the first condition that failed. */
+	for (size_t i = 0; i < n; i++)
+		if (!checks[i].ok) {
+			why = checks[i].detail;
+			break;
+		}
+	db_rollback(req->ctx->db);
+	problem_send_ex(req, "permission_denied", why,
+	    json_tokener_parse(arena_printf(req->arena, "{\"permission\": \"%s\"}",
+	    perm_catalog[key].key)));
+	return false;
+}
+
 static const char *
 cookie_path(struct request *req)
 {
