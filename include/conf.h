@@ -23,6 +23,9 @@ struct conf {
 	long shutdown_timeout;		/* seconds a drain may take */
 	long max_body_bytes;		/* JSON bodies */
 	long max_upload_bytes;		/* file uploads */
+	long photo_max_bytes;		/* a profile photo, as uploaded */
+	long photo_max_pixels;		/* its width * height, read from the header */
+	char *files_dir;		/* stored files (nginx /_files/ serves it) */
 	long json_max_depth;
 	char *log_level;
 	char *public_url;		/* base of the portal address */

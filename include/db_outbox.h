@@ -14,7 +14,8 @@
 struct arena;
 struct db;
 
-/* One outbox row. body is NULL for sign-in codes: the API never shows it. */
+/* One outbox row. body is NULL for sign-in and contact-change codes: the
+ * API never shows a one-time code. */
 struct db_delivery {
 	const char *id, *patient_id, *channel, *purpose, *recipient, *locale,
 	    *subject, *body, *status, *last_error, *next_attempt_at,
@@ -50,7 +51,7 @@ enum err db_delivery_get(struct db *db, struct arena *a, const char *clinic_id,
     const char *id, struct db_delivery *out);
 
 /* Queues a dead message again from its first attempt. ERR_NOT_FOUND, or
- * ERR_CONFLICT when it is not dead or is a sign-in code. */
+ * ERR_CONFLICT when it is not dead or carries a one-time code. */
 enum err db_delivery_retry(struct db *db, struct arena *a,
     const char *clinic_id, const char *id, struct db_delivery *out);
 

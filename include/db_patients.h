@@ -20,6 +20,13 @@ struct db_patient {
 	bool custom;			/* permissions_mode = custom */
 	perm_set custom_permissions;
 	const char *created_at, *updated_at, *sort_key;
+	/* The profile the patient keeps current (NULL: not given). The
+	 * emergency contact has both a name and an E.164 phone, or neither;
+	 * communication_*: whether the clinic may write on that channel. */
+	const char *address, *emergency_name, *emergency_phone;
+	bool communication_sms, communication_email;
+	/* The photo, read only here (db_profile.h changes it). */
+	const char *photo_sha256, *photo_type;
 	/* Derived by the caller before create/update: */
 	const char *first_folded, *last_folded, *search_text;
 };

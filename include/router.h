@@ -27,11 +27,18 @@ enum route_access {
 	ACCESS_PATIENT,		/* a patient session of the {code} portal */
 };
 
+/* What body a route takes; the worker checks it before the handler runs. */
+enum route_body {
+	BODY_JSON,		/* application/json up to max_body_bytes, parsed */
+	BODY_BINARY,		/* any bytes up to max_upload_bytes, not parsed */
+};
+
 struct route {
 	const char *method;
 	const char *pattern;
 	route_handler handler;
 	enum route_access access;
+	enum route_body body;	/* BODY_JSON unless said */
 };
 
 struct route_params {

@@ -94,4 +94,66 @@ void handle_patient_perms_put(struct request *req);
 void handle_patient_access(struct request *req);
 void handle_portal_status(struct request *req);
 
+/* src/http/profile_api.c: the patient's profile and photo. */
+struct db_patient;
+/* Applies one profile field the patient keeps current ("address",
+ * "emergency_contact" or "communication"; others are ignored) to p; the
+ * clinic's country reads national phone numbers; problems go to pl. */
+void profile_apply_field(struct request *req, const char *key,
+    struct json_object *value, const char *country, struct db_patient *p,
+    struct problem_list *pl);
+/* {name, phone} or NULL (for JSON null); {sms, email}. */
+struct json_object *profile_emergency_json(const struct db_patient *p);
+struct json_object *profile_communication_json(const struct db_patient *p);
+/* Answers the patient's photo through nginx (X-Accel-Redirect), or 404
+ * not_found when they have none. */
+void profile_send_photo(struct request *req, const char *clinic_id,
+    const struct db_patient *p);
+void handle_profile_get(struct request *req);
+void handle_profile_patch(struct request *req);
+void handle_contact_change_start(struct request *req);
+void handle_contact_change_verify(struct request *req);
+void handle_profile_photo_get(struct request *req);
+void handle_profile_photo_put(struct request *req);
+void handle_profile_photo_delete(struct request *req);
+void handle_patient_photo(struct request *req);
+
+/* src/http/treatments_api.c */
+void handle_treatment_plans_list(struct request *req);
+void handle_treatment_plan_create(struct request *req);
+void handle_treatment_plan_get(struct request *req);
+void handle_treatment_plan_patch(struct request *req);
+void handle_treatment_records_list(struct request *req);
+void handle_treatment_record_create(struct request *req);
+void handle_treatment_record_patch(struct request *req);
+void handle_portal_treatments(struct request *req);
+
+/* src/http/schedule_api.c */
+void handle_practitioners_list(struct request *req);
+void handle_practitioner_create(struct request *req);
+void handle_practitioner_patch(struct request *req);
+void handle_hours_get(struct request *req);
+void handle_hours_put(struct request *req);
+void handle_types_list(struct request *req);
+void handle_type_create(struct request *req);
+void handle_type_patch(struct request *req);
+void handle_time_off_list(struct request *req);
+void handle_time_off_create(struct request *req);
+void handle_time_off_delete(struct request *req);
+void handle_rules_get(struct request *req);
+void handle_rules_put(struct request *req);
+
+/* src/http/appointments_api.c */
+void handle_clinic_appts_list(struct request *req);
+void handle_clinic_appt_create(struct request *req);
+void handle_clinic_appt_patch(struct request *req);
+void handle_clinic_appt_cancel(struct request *req);
+void handle_portal_appts_list(struct request *req);
+void handle_portal_booking_options(struct request *req);
+void handle_portal_slots(struct request *req);
+void handle_portal_appt_get(struct request *req);
+void handle_portal_appt_ics(struct request *req);
+void handle_portal_appt_book(struct request *req);
+void handle_portal_appt_cancel(struct request *req);
+
 #endif

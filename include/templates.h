@@ -2,7 +2,9 @@
  * templates.h - message templates: placeholders and SMS measuring.
  *
  * A template body may hold {{code}}, {{portal_url}}, {{patient_first_name}},
- * {{clinic_name}} and {{otp}}; anything else between {{ and }} is refused.
+ * {{clinic_name}}, {{otp}}, and for appointment messages
+ * {{appointment_start}}, {{practitioner_name}} and {{appointment_type}};
+ * anything else between {{ and }} is refused.
  */
 #ifndef PORTAL_TEMPLATES_H
 #define PORTAL_TEMPLATES_H
@@ -18,6 +20,9 @@ enum tpl_placeholder {
 	PH_PATIENT_FIRST_NAME,
 	PH_CLINIC_NAME,
 	PH_OTP,
+	PH_APPOINTMENT_START,
+	PH_PRACTITIONER_NAME,
+	PH_APPOINTMENT_TYPE,
 	PH__MAX
 };
 

@@ -109,6 +109,8 @@ smtp_starttls = no
 smtp_from = portal@localhost
 sms_gateway_url = http://127.0.0.1:$SMS_PORT/sms
 sms_gateway_token = $(cat "$STATE/sms-token")
+# Uploaded files (photos), served by nginx's internal /_files/ location.
+files_dir = $STATE/files
 ${EXTRA_CONF:-}
 CONF
 	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$CONF"
@@ -257,17 +259,34 @@ sinks_stop() { smtp_sink_stop; sms_sink_stop; }
 # nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
 nginx_start() {
 	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f
-	local headers="$STATE/nginx/headers.conf"
+	local headers="$STATE/nginx/headers.conf" bench="$STATE/nginx/bench.conf"
 	tmp=$(mktemp)
 	for f in portal:"$site" portal-headers:"$headers"; do
 		sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" -e "s|@SERVER_NAME@|localhost|g" \
 			-e "s|@WEB_ROOT@|$PREFIX/share/patient-portal/web|g" \
-			-e "s|@MAX_BODY@|1m|g" -e "s|@API_SOCKET@|$API_SOCKET|g" \
+			-e "s|@MAX_BODY@|1m|g" -e "s|@MAX_UPLOAD@|20m|g" \
+			-e "s|@API_SOCKET@|$API_SOCKET|g" \
 			-e "s|@FILES_ROOT@|$STATE/files|g" -e "s|@HEADERS_FILE@|$headers|g" \
 			-e "s|@ACCESS_LOG@|$LOGDIR/nginx-access.log|g" \
+			-e "/^    listen /a\\    include $bench;" \
 			"$ROOT/nginx/${f%%:*}.conf.in" > "$tmp"
 		install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "${f#*:}"
 	done
+	# The benchmark's FastCGI ceiling (tests/perf/appointments.test.mjs), in
+	# the development and test stacks only: their copy of the site includes
+	# this file (the line added above), an installed site has no such
+	# include. It passes to the socket of the benchmark's own responder
+	# (tests/perf/fcgi_ceiling.c, started by the benchmark) with the same
+	# parameters as /api/, taken from the site itself.
+	{
+		echo "# Written by scripts/lib/stack.sh: for the benchmark, in this stack only."
+		echo "location = /_bench/fcgi {"
+		echo "    fastcgi_pass unix:$RUNDIR/bench-fcgi.sock;"
+		sed -n '/^    location ^~ \/api\/ {$/,/^    }$/p' "$site" |
+			grep -E '^ *fastcgi_(param|read_timeout|send_timeout) '
+		echo "}"
+	} > "$tmp"
+	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$bench"
 	cat > "$tmp" <<NGINX
 # Written by scripts/lib/stack.sh: nginx for the stack in $STATE.
 worker_processes 2;

@@ -35,6 +35,8 @@
 #include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "db_schedule.h"
+#include "db_treatments.h"
 #include "db_signin.h"
 #include "migrate.h"
 #include "patients.h"
@@ -191,6 +193,7 @@ seed_patients(struct ctl *c, const char *clinic_id)
 		p.email = people[i].email;
 		p.language = people[i].language;
 		p.portal_access = true;
+		p.communication_sms = p.communication_email = true;
 		if (!patient_derive(c->arena, &p))
 			return report(ERR_NOMEM, "seed patients");
 		if ((err = db_patient_create(c->db, c->arena, clinic_id, &p)) != ERR_OK)
@@ -242,6 +245,11 @@ seed_demo(struct ctl *c)
 		return report(err, "portal settings");
 	if ((rc = seed_patients(c, clinic_id)) != 0)
 		return rc;
+	/* Two practitioners, three types, weekday hours and appointments. */
+	if ((err = db_schedule_seed_demo(c->db, clinic_id)) != ERR_OK)
+		return report(err, "seed schedule");
+	if ((err = db_treatment_seed_demo(c->db, clinic_id)) != ERR_OK)
+		return report(err, "seed treatments");
 	for (int i = 0; i < 3; i++)
 		printf("%s %s %s\n", roles[i], emails[i], passwords[i]);
 	return 0;

@@ -14,7 +14,8 @@
 /* The list position: microseconds since the epoch, a dot, the id. */
 #define DELIVERY_COLUMNS \
 	"id, patient_id, channel, purpose, recipient, locale, subject, " \
-	"CASE WHEN purpose = 'sign_in_code' THEN NULL ELSE body END, status, " \
+	"CASE WHEN purpose IN ('sign_in_code', 'contact_change_code') " \
+	"THEN NULL ELSE body END, status, " \
 	"attempts, last_error, " DB_TS("next_attempt_at") ", " \
 	DB_TS("created_at") ", " DB_TS("sent_at") ", portal_code, " \
 	"(extract(epoch FROM created_at) * 1000000)::bigint || '.' || id"
@@ -54,7 +55,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "UPDATE outbox SET status = 'queued', attempts = 0, "
 	    "next_attempt_at = now(), last_error = NULL, updated_at = now() "
 	    "WHERE clinic_id = $1 AND id = $2 AND status = 'dead' "
-	    "AND purpose <> 'sign_in_code' RETURNING " DELIVERY_COLUMNS, 2, false },
+	    "AND purpose NOT IN ('sign_in_code', 'contact_change_code') "
+	    "RETURNING " DELIVERY_COLUMNS, 2, false },
 	[STMT_INVITATIONS] = { "outbox_invitations",
 	    "SELECT " DELIVERY_COLUMNS " FROM outbox WHERE clinic_id = $1 "
 	    "AND patient_id = $2 AND purpose = 'portal_invitation' "

@@ -14,7 +14,9 @@
 #define PATIENT_COLUMNS \
 	"id, first_name, last_name, phone, email, language, portal_access, " \
 	"permissions_mode = 'custom', array_to_string(custom_permissions, ','), " \
-	DB_TS("created_at") ", " DB_TS("updated_at") ", sort_key"
+	DB_TS("created_at") ", " DB_TS("updated_at") ", address, " \
+	"emergency_contact_name, emergency_contact_phone, communication_sms, " \
+	"communication_email, photo_sha256, photo_type, sort_key"
 
 enum stmt_id {
 	STMT_CREATE,
@@ -31,8 +33,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_CREATE] = { "patients_create",
 	    "INSERT INTO patients (clinic_id, first_name, last_name, phone, email, "
 	    "language, portal_access, first_folded, last_folded, sort_key, "
-	    "search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-	    "$9 || ' ' || $8, $10) RETURNING " PATIENT_COLUMNS, 10, false },
+	    "search_text, address, emergency_contact_name, "
+	    "emergency_contact_phone, communication_sms, communication_email) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	    "$9 || ' ' || $8, $10, $11, $12, $13, $14, $15) "
+	    "RETURNING " PATIENT_COLUMNS, 15, false },
 	[STMT_GET] = { "patients_get",
 	    "SELECT " PATIENT_COLUMNS " FROM patients "
 	    "WHERE clinic_id = $1 AND id = $2", 2, true },
@@ -45,8 +50,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "permissions_mode = CASE WHEN $9 THEN 'custom' ELSE 'clinic' END, "
 	    "custom_permissions = $10::text[], first_folded = $11, "
 	    "last_folded = $12, sort_key = $12 || ' ' || $11, search_text = $13, "
+	    "address = $14, emergency_contact_name = $15, "
+	    "emergency_contact_phone = $16, communication_sms = $17, "
+	    "communication_email = $18, "
 	    "updated_at = now() WHERE clinic_id = $1 AND id = $2 "
-	    "RETURNING " PATIENT_COLUMNS, 13, false },
+	    "RETURNING " PATIENT_COLUMNS, 18, false },
 	[STMT_LIST] = { "patients_list",
 	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
 	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
@@ -77,7 +85,14 @@ read_row(struct arena *a, PGresult *res, int row, void *item)
 	p->custom_permissions = db_perm_parse(PQgetvalue(res, row, 8));
 	p->created_at = db_val(a, res, row, 9);
 	p->updated_at = db_val(a, res, row, 10);
-	p->sort_key = db_val(a, res, row, 11);
+	p->address = db_val(a, res, row, 11);
+	p->emergency_name = db_val(a, res, row, 12);
+	p->emergency_phone = db_val(a, res, row, 13);
+	p->communication_sms = PQgetvalue(res, row, 14)[0] == 't';
+	p->communication_email = PQgetvalue(res, row, 15)[0] == 't';
+	p->photo_sha256 = db_val(a, res, row, 16);
+	p->photo_type = db_val(a, res, row, 17);
+	p->sort_key = db_val(a, res, row, 18);
 }
 
 static enum err
@@ -98,7 +113,9 @@ db_patient_create(struct db *db, struct arena *a, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, p->first_name, p->last_name,
 	    p->phone, p->email, p->language, p->portal_access ? "t" : "f",
-	    p->first_folded, p->last_folded, p->search_text };
+	    p->first_folded, p->last_folded, p->search_text, p->address,
+	    p->emergency_name, p->emergency_phone,
+	    p->communication_sms ? "t" : "f", p->communication_email ? "t" : "f" };
 
 	return one_row(db, a, STMT_CREATE, params, p);
 }
@@ -124,7 +141,8 @@ db_patient_update(struct db *db, struct arena *a, const char *clinic_id,
 	const char *params[] = { clinic_id, p->id, p->first_name, p->last_name,
 	    p->phone, p->email, p->language, p->portal_access ? "t" : "f",
 	    p->custom ? "t" : "f", literal, p->first_folded, p->last_folded,
-	    p->search_text };
+	    p->search_text, p->address, p->emergency_name, p->emergency_phone,
+	    p->communication_sms ? "t" : "f", p->communication_email ? "t" : "f" };
 
 	if (literal == NULL)
 		return ERR_NOMEM;

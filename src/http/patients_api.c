@@ -48,6 +48,7 @@ static struct json_object *
 patient_json(const struct db_patient *p)
 {
 	struct json_object *o = json_object_new_object();
+	char photo_url[80];
 
 	if (o == NULL)
 		return NULL;
@@ -58,13 +59,21 @@ patient_json(const struct db_patient *p)
 	json_add_string(o, "email", p->email);
 	json_add_string(o, "language", p->language);
 	json_add_bool(o, "portal_access", p->portal_access);
+	json_add_string(o, "address", p->address);
+	json_add(o, "emergency_contact", profile_emergency_json(p));
+	json_add(o, "communication", profile_communication_json(p));
+	json_add_bool(o, "has_photo", p->photo_sha256 != NULL);
+	snprintf(photo_url, sizeof(photo_url), "/api/v1/clinic/patients/%s/photo",
+	    p->id);
+	json_add_string(o, "photo_url", p->photo_sha256 != NULL ? photo_url : NULL);
 	json_add_string(o, "created_at", p->created_at);
 	json_add_string(o, "updated_at", p->updated_at);
 	return o;
 }
 
 static const char *const patient_fields[] = { "first_name", "last_name",
-    "phone", "email", "language", "portal_access", NULL };
+    "phone", "email", "language", "portal_access", "address",
+    "emergency_contact", "communication", NULL };
 
 /*
  * Applies the fields of body to p (all required when creating). The
@@ -156,6 +165,14 @@ apply_fields(struct request *req, struct json_object *body, bool creating,
 		else
 			p->portal_access = json_object_get_boolean(v);
 	}
+	/* The fields the patient keeps current in their profile, too. */
+	for (int n = 0; n < 3; n++) {
+		static const char *const keys[] = { "address",
+		    "emergency_contact", "communication" };
+
+		if (json_object_object_get_ex(body, keys[n], &v))
+			profile_apply_field(req, keys[n], v, country, p, pl);
+	}
 }
 
 /* POST /api/v1/clinic/patients: 201 with the patient. */
@@ -180,6 +197,7 @@ handle_patient_create(struct request *req)
 	memset(&p, 0, sizeof(p));
 	p.language = clinic.default_language;
 	p.portal_access = true;
+	p.communication_sms = p.communication_email = true;
 	pl = problem_list_new(req);
 	apply_fields(req, req->json, true, clinic.country, &p, pl);
 	if (problem_list_count(pl) > 0) {
@@ -217,6 +235,25 @@ handle_patient_get(struct request *req)
 		return;
 	}
 	resp_json(req, 200, patient_json(&p));
+}
+
+/* GET /api/v1/clinic/patients/{id}/photo: the patient's photo (through
+ * nginx), 404 not_found without one. */
+void
+handle_patient_photo(struct request *req)
+{
+	struct db *db = req->ctx->db;
+	struct db_patient p;
+	enum err err;
+
+	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
+	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
+	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
+	    (err = db_commit(db)) != ERR_OK) {
+		fail(req, err);
+		return;
+	}
+	profile_send_photo(req, req->actor.clinic_id, &p);
 }
 
 /* PATCH /api/v1/clinic/patients/{id}: the fields given replace the old. */

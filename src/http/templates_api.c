@@ -53,6 +53,9 @@ sample_values(struct request *req, const struct db_clinic *c,
 	v->values[PH_PATIENT_FIRST_NAME] = "Ali";
 	v->values[PH_CLINIC_NAME] = c->name;
 	v->values[PH_OTP] = "123456";
+	v->values[PH_APPOINTMENT_START] = "01.12.2026 10:30";
+	v->values[PH_PRACTITIONER_NAME] = "Dr. Deniz Aydın";
+	v->values[PH_APPOINTMENT_TYPE] = "Check-up";
 }
 
 static struct json_object *
@@ -173,12 +176,22 @@ check_placeholders(struct request *req, const char *text, const char *purpose,
 {
 	const char *bad = NULL;
 	unsigned found = 0;
+	bool appointment;
 
 	if (!tpl_scan(req->arena, text, &found, &bad)) {
 		problem_list_add(pl, field, arena_printf(req->arena,
 		    "Unknown placeholder %s; use {{code}}, {{portal_url}}, "
-		    "{{patient_first_name}}, {{clinic_name}} or {{otp}}.",
-		    bad ? bad : "{{"));
+		    "{{patient_first_name}}, {{clinic_name}}, {{otp}}, "
+		    "{{appointment_start}}, {{practitioner_name}} or "
+		    "{{appointment_type}}.", bad ? bad : "{{"));
+		return;
+	}
+	appointment = strncmp(purpose, "appointment_", 12) == 0;
+	if (!appointment && (found & (PH_BIT(PH_APPOINTMENT_START) |
+	    PH_BIT(PH_PRACTITIONER_NAME) | PH_BIT(PH_APPOINTMENT_TYPE)))) {
+		problem_list_add(pl, field, "{{appointment_start}}, "
+		    "{{practitioner_name}} and {{appointment_type}} belong in "
+		    "appointment templates only.");
 		return;
 	}
 	if ((found & PH_BIT(PH_OTP)) && strcmp(purpose, "sign_in_code") != 0 &&
@@ -197,6 +210,9 @@ check_placeholders(struct request *req, const char *text, const char *purpose,
 	    strcmp(purpose, "contact_change_code") == 0) &&
 	    !(found & PH_BIT(PH_OTP)))
 		problem_list_add(pl, field, "A code message must contain {{otp}}.");
+	if (appointment && !(found & PH_BIT(PH_APPOINTMENT_START)))
+		problem_list_add(pl, field, "An appointment message must contain "
+		    "{{appointment_start}}, so the patient knows when.");
 }
 
 /* Reads a template body (POST or PUT) into t; channel_fixed is the

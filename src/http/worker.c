@@ -30,6 +30,7 @@
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
+#include "photo.h"
 #include "problem.h"
 #include "routes.h"
 #include "server.h"
@@ -98,13 +99,17 @@ is_json_type(const char *content_type)
 /*
  * Reads and checks the body: 413 over the limit (before reading a byte of
  * it), 415 when it is not JSON, 400 when it is not UTF-8 or not JSON or
- * nested too deeply. Returns false when a problem was answered.
+ * nested too deeply. A route that takes a binary body (BODY_BINARY: an
+ * upload) gets its bytes as they are, up to max_upload_bytes; the handler
+ * checks what they are. Returns false when a problem was answered.
  */
 static bool
 read_body(struct request *req, FCGX_Request *fr)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	long max = req->ctx->conf->max_body_bytes, length = 0;
+	bool binary = req->route != NULL && req->route->body == BODY_BINARY;
+	long max = binary ? req->ctx->conf->max_upload_bytes :
+	    req->ctx->conf->max_body_bytes, length = 0;
 	char *buf;
 	const char *detail;
 	int got;
@@ -120,7 +125,7 @@ read_body(struct request *req, FCGX_Request *fr)
 		    "The body may be at most %ld bytes.", max));
 		return false;
 	}
-	if (!is_json_type(req->content_type)) {
+	if (!binary && !is_json_type(req->content_type)) {
 		problem_send(req, "unsupported_media_type",
 		    "The body must be application/json.");
 		return false;
@@ -138,6 +143,8 @@ read_body(struct request *req, FCGX_Request *fr)
 	}
 	req->body = buf;
 	req->body_len = (size_t)length;
+	if (binary)
+		return true;
 	switch (json_parse(req->arena, buf, (size_t)length,
 	    (int)req->ctx->conf->json_max_depth, &req->json, &detail)) {
 	case JSON_PARSE_OK:
@@ -308,6 +315,10 @@ worker_run(int listen_fd, const struct conf *conf)
 		log_error("worker: library initialisation failed");
 		return 1;
 	}
+	/* libvips starts here, after fork, in each worker; without it the
+	 * worker still serves everything but photo uploads (503). */
+	if (!photo_init())
+		log_error("worker: photo uploads are unavailable");
 	set_signals();
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);
@@ -323,6 +334,7 @@ worker_run(int listen_fd, const struct conf *conf)
 		log_error("worker: out of memory at start");
 		db_close(ctx.db);
 		arena_free(arena);
+		photo_shutdown();
 		return 1;
 	}
 	log_info("worker ready");
@@ -348,6 +360,7 @@ worker_run(int listen_fd, const struct conf *conf)
 	auth_shutdown();
 	db_close(ctx.db);
 	arena_free(arena);
+	photo_shutdown();
 	log_info("worker stopped");
 	return status;
 }

@@ -59,13 +59,15 @@ static const char claim_sql[] =
 static const char sent_sql[] =
     "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL,"
     " updated_at = now(),"
-    " body = CASE WHEN purpose = 'sign_in_code' THEN '' ELSE body END"
+    " body = CASE WHEN purpose IN ('sign_in_code', 'contact_change_code')"
+    "  THEN '' ELSE body END"
     " WHERE id = $1 AND status = 'sending' AND attempts = $2::int";
 
 /* $1 id, $2 attempts, $3 last_error. */
 static const char dead_sql[] =
     "UPDATE outbox SET status = 'dead', last_error = $3, updated_at = now(),"
-    " body = CASE WHEN purpose = 'sign_in_code' THEN '' ELSE body END"
+    " body = CASE WHEN purpose IN ('sign_in_code', 'contact_change_code')"
+    "  THEN '' ELSE body END"
     " WHERE id = $1 AND status = 'sending' AND attempts = $2::int";
 
 /* $1 id, $2 attempts, $3 last_error, $4 seconds until the next try. */

@@ -16,6 +16,9 @@ static const char *const placeholder_names[PH__MAX] = {
 	[PH_PATIENT_FIRST_NAME] = "patient_first_name",
 	[PH_CLINIC_NAME] = "clinic_name",
 	[PH_OTP] = "otp",
+	[PH_APPOINTMENT_START] = "appointment_start",
+	[PH_PRACTITIONER_NAME] = "practitioner_name",
+	[PH_APPOINTMENT_TYPE] = "appointment_type",
 };
 
 const char *

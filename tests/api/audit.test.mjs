@@ -12,6 +12,7 @@ import { api, assertProblem, psql } from './lib/client.mjs';
 import {
   enablePortal, makeApiKey, makeClinic, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
+import { makeSchedule } from './lib/fixtures.mjs';
 
 const CLINIC_PREFIX = '/api/v1/clinic/';
 const CHANGING = ['post', 'put', 'patch', 'delete'];
@@ -30,6 +31,81 @@ const newestRow = (clinicId) => JSON.parse(psql(
 // body, headers, actor(res) -> [actor_type, actor_id], secrets(res) -> [strings that must not
 // reach the audit row]}.
 const CHANGES = {
+  createTreatmentPlan: {
+    status: 201,
+    action: 'treatment_plan.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        params: { id: patient.id },
+        body: { title: 'Audited plan', items: [{ procedure: 'Crown', area: '16', estimated_cost: 300000 }] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  patchTreatmentPlan: {
+    status: 200,
+    action: 'treatment_plan.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      const plan = await s.request('POST', `/api/v1/clinic/patients/${patient.id}/treatment-plans`, { body: { title: 'Plan' } });
+      assert.equal(plan.status, 201, plan.text);
+      return {
+        clinic,
+        params: { id: plan.body.id },
+        body: { status: 'accepted', items: [{ procedure: 'Filling', estimated_cost: 1000 }] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  createTreatmentRecord: {
+    status: 201,
+    action: 'treatment_record.create',
+    async setup() {
+      const clinic = newClinic();
+      const key = makeApiKey(clinic.id, 'read,write');
+      const keyId = (await api('GET', '/api/v1/clinic/me', { headers: { authorization: `Bearer ${key}` } })).body.api_key.id;
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        params: { id: patient.id },
+        body: { performed_on: '2026-03-02', procedure: 'Check-up', notes_for_patient: 'All well.' },
+        headers: { authorization: `Bearer ${key}` },
+        actor: () => ['api_key', keyId],
+        secrets: () => [key],
+      };
+    },
+  },
+  patchTreatmentRecord: {
+    status: 200,
+    action: 'treatment_record.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      const record = await s.request('POST', `/api/v1/clinic/patients/${patient.id}/treatment-records`,
+        { body: { performed_on: '2026-03-02', procedure: 'Check-up' } });
+      assert.equal(record.status, 201, record.text);
+      return {
+        clinic,
+        params: { id: record.body.id },
+        body: { notes_for_patient: 'Come back in six months.' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
   staffLogin: {
     status: 200,
     action: 'staff.login',
@@ -282,7 +358,66 @@ const CHANGES = {
       };
     },
   },
+  // Scheduling (issue 6).
+  createPractitioner: schedChange('practitioner.create', 201, 'admin', () => ({ body: { name: 'Dr. Walker' } })),
+  patchPractitioner: schedChange('practitioner.update', 200, 'admin',
+    ({ schedule }) => ({ params: { id: schedule.practitioner.id }, body: { active: false } })),
+  putWorkingHours: schedChange('practitioner.working_hours.update', 200, 'admin', ({ schedule }) => ({
+    params: { id: schedule.practitioner.id }, body: { items: [{ weekday: 1, start: '08:00', end: '12:00' }] } })),
+  createAppointmentType: schedChange('appointment_type.create', 201, 'admin',
+    () => ({ body: { name: 'Walk', duration_minutes: 20 } })),
+  patchAppointmentType: schedChange('appointment_type.update', 200, 'admin',
+    ({ schedule }) => ({ params: { id: schedule.type.id }, body: { online_bookable: false } })),
+  putBookingRules: schedChange('booking_rules.update', 200, 'admin', () => ({ body: { min_notice_minutes: 60,
+    horizon_days: 30, cancel_cutoff_minutes: 60, max_open_bookings: 2, slot_step_minutes: 15 } })),
+  createTimeOff: schedChange('time_off.create', 201, 'staff', () => ({
+    body: { practitioner_id: null, start: '2027-01-01T00:00:00+03:00', end: '2027-01-02T00:00:00+03:00', reason: 'Holiday' } })),
+  deleteTimeOff: schedChange('time_off.delete', 204, 'staff', async ({ s }) => {
+    const off = await s.request('POST', '/api/v1/clinic/time-off',
+      { body: { start: '2027-01-01T00:00:00+03:00', end: '2027-01-02T00:00:00+03:00' } });
+    assert.equal(off.status, 201, off.text);
+    return { params: { id: off.body.id } };
+  }),
+  createClinicAppointment: schedChange('appointment.create', 201, 'staff', ({ schedule, patient }) => ({ body: {
+    patient_id: patient.id, practitioner_id: schedule.practitioner.id, type_id: schedule.type.id, start: '2027-02-01T10:00:00+03:00' } })),
+  patchClinicAppointment: schedChange('appointment.update', 200, 'staff', async (fx) => ({
+    params: { id: await walkerAppointment(fx) }, body: { start: '2027-02-01T11:00:00+03:00' } })),
+  cancelClinicAppointment: schedChange('appointment.cancel', 200, 'staff', async (fx) => ({
+    params: { id: await walkerAppointment(fx) } })),
 };
+
+// Scheduling: a clinic with a schedule (made by the admin) and a patient with an email
+// address; the changing request is made with a session of role.
+function schedChange(action, status, role, make) {
+  return {
+    status,
+    action,
+    async setup() {
+      const clinic = newClinic();
+      const admin = await signIn(clinic.logins.admin);
+      const schedule = await makeSchedule(admin);
+      const s = role === 'admin' ? admin : await signIn(clinic.logins[role]);
+      const fx = { clinic, s, schedule, patient: await createPatient(admin) };
+      const { params, body } = await make(fx);
+      return {
+        clinic,
+        params,
+        body,
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins[role].password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  };
+}
+
+// A booked appointment of the fixture's patient; its id.
+async function walkerAppointment({ s, schedule, patient }) {
+  const res = await s.request('POST', '/api/v1/clinic/appointments', { body: {
+    patient_id: patient.id, practitioner_id: schedule.practitioner.id, type_id: schedule.type.id, start: '2027-02-01T10:00:00+03:00' } });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
 
 // A clinic with its portal on, a staff session and a patient with an email address.
 async function invitable() {

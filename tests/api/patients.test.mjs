@@ -112,6 +112,9 @@ describe('create and read', () => {
         id: undefined, first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567',
         email: 'Ayse.Yilmaz@Example.com', language: 'en', portal_access: false,
         created_at: undefined, updated_at: undefined,
+        // The profile fields (issue 6), as a new patient has them.
+        address: null, emergency_contact: null, communication: { sms: true, email: true },
+        has_photo: false, photo_url: null,
       },
     );
     assert.equal(res.headers.get('location'), `${PATIENTS}/${p.id}`);

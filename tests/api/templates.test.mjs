@@ -27,18 +27,22 @@ const sms = (purpose, tr, en = null) => ({
 });
 
 describe('defaults', () => {
-  test('a new clinic has SMS and email templates for invitations and sign-in codes, in Turkish and English', async () => {
+  test('a new clinic has SMS and email templates for invitations, sign-in and contact-change codes, in Turkish and English', async () => {
     const res = await admin.request('GET', TEMPLATES);
     assert.equal(res.status, 200, res.text);
     const kinds = res.body.items.map((t) => `${t.channel}/${t.purpose}`).sort();
-    assert.deepEqual(kinds, ['email/portal_invitation', 'email/sign_in_code', 'sms/portal_invitation', 'sms/sign_in_code']);
+    assert.deepEqual(kinds, ['email/appointment_cancellation', 'email/appointment_confirmation',
+      'email/contact_change_code', 'email/portal_invitation', 'email/sign_in_code',
+      'sms/appointment_cancellation', 'sms/appointment_confirmation',
+      'sms/contact_change_code', 'sms/portal_invitation', 'sms/sign_in_code']);
     for (const t of res.body.items) {
       for (const lang of ['tr', 'en']) {
         const v = t.variants[lang];
         assert.ok(v?.body, `${t.name} lacks ${lang}`);
         if (t.channel === 'email') assert.ok(v.subject, `${t.name} ${lang} lacks a subject`);
         if (t.purpose === 'portal_invitation') assert.match(v.body, /\{\{(code|portal_url)\}\}/);
-        if (t.purpose === 'sign_in_code') assert.match(v.body, /\{\{otp\}\}/);
+        if (t.purpose === 'sign_in_code' || t.purpose === 'contact_change_code') assert.match(v.body, /\{\{otp\}\}/);
+        if (t.purpose.startsWith('appointment_')) assert.match(v.body, /\{\{appointment_start\}\}/);
         if (t.channel === 'sms') assert.ok(v.sms.segments >= 1 && v.sms.segments <= 2, `${t.name} ${lang}: ${v.sms.segments} segments`);
       }
     }
@@ -65,6 +69,9 @@ describe('rules', () => {
     [sms('portal_invitation', null, 'Welcome {{patient_first_name}}'), 'variants.en.body', /\{\{code\}\}/],
     [sms('sign_in_code', 'Your code is ready'), 'variants.tr.body', /\{\{otp\}\}/],
     [sms('portal_invitation', '{{portal_url}} {{otp}}'), 'variants.tr.body', /otp/],
+    [sms('appointment_confirmation', 'Booked with {{practitioner_name}}'), 'variants.tr.body', /appointment_start/],
+    [sms('appointment_cancellation', null, 'Cancelled: {{appointment_type}}'), 'variants.en.body', /appointment_start/],
+    [sms('portal_invitation', '{{portal_url}} {{appointment_start}}'), 'variants.tr.body', /appointment templates only/],
     [sms('portal_invitation', null, null), 'variants', /language/],
     [{ ...sms('portal_invitation', '{{code}}'), channel: 'fax' }, 'channel', /sms/],
     [{ ...sms('portal_invitation', '{{code}}'), purpose: 'spam' }, 'purpose', /portal_invitation/],

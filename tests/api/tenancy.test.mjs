@@ -13,6 +13,9 @@ import { api, assertProblem, psql, psqlTry } from './lib/client.mjs';
 import {
   makeApiKey, makeClinic, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
+import { readFileSync } from 'node:fs';
+import { enablePortal, signInPatient } from './lib/fixtures.mjs';
+import { makeSchedule } from './lib/fixtures.mjs';
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
@@ -170,8 +173,16 @@ describe("the API answers only the caller's clinic", () => {
 // succeed with one of A's own ids (query and body), keyed by operationId. An id-taking
 // operation missing here fails the walk below, so new routes must be added.
 const FOREIGN_ID_CALLS = {
+  listTreatmentPlans: { kind: 'patient' },
+  createTreatmentPlan: { kind: 'patient', body: { title: 'Hijacked' } },
+  getTreatmentPlan: { kind: 'treatment_plan' },
+  patchTreatmentPlan: { kind: 'treatment_plan', body: { title: 'Hijacked', items: [] } },
+  listTreatmentRecords: { kind: 'patient' },
+  createTreatmentRecord: { kind: 'patient', body: { performed_on: '2026-01-02', procedure: 'Hijacked' } },
+  patchTreatmentRecord: { kind: 'treatment_record', body: { procedure: 'Hijacked' } },
   getPatient: { kind: 'patient' },
   patchPatient: { kind: 'patient', body: { first_name: 'Hijacked' } },
+  getPatientPhoto: { kind: 'patient' },
   getPatientPortalPermissions: { kind: 'patient' },
   putPatientPortalPermissions: { kind: 'patient', body: { mode: 'custom', select_all: true } },
   getPatientPortalAccess: { kind: 'patient', query: '?action=view_profile' },
@@ -186,7 +197,49 @@ const FOREIGN_ID_CALLS = {
   invitePatient: { kind: 'patient', body: { channels: ['email'] } },
   getDelivery: { kind: 'delivery' },
   retryDelivery: { kind: 'delivery' },
+  patchPractitioner: { kind: 'practitioner', body: { name: 'Hijacked' } },
+  getWorkingHours: { kind: 'practitioner' },
+  putWorkingHours: { kind: 'practitioner', body: { items: [] } },
+  patchAppointmentType: { kind: 'appointment_type', body: { name: 'Hijacked' } },
+  deleteTimeOff: { kind: 'time_off' },
+  patchClinicAppointment: { kind: 'appointment', body: { note: 'Hijacked' } },
+  cancelClinicAppointment: { kind: 'appointment' },
 };
+
+// A practitioner with hours, an appointment type, a leave and an appointment of the clinic's
+// patient: {practitioner, appointment_type, time_off, appointment} ids.
+async function scheduleIds(requester, patientId) {
+  const { practitioner, type } = await makeSchedule(requester);
+  const off = await requester.request('POST', '/api/v1/clinic/time-off',
+    { body: { practitioner_id: practitioner.id, start: '2027-05-03T09:00:00+03:00', end: '2027-05-03T12:00:00+03:00' } });
+  assert.equal(off.status, 201, off.text);
+  const appt = await requester.request('POST', '/api/v1/clinic/appointments', { body: {
+    patient_id: patientId, practitioner_id: practitioner.id, type_id: type.id, start: '2027-05-04T10:00:00+03:00' } });
+  assert.equal(appt.status, 201, appt.text);
+  return { practitioner: practitioner.id, appointment_type: type.id, time_off: off.body.id, appointment: appt.body.id };
+}
+
+// A treatment plan (with an item) and a treatment record of the clinic's patient:
+// {treatment_plan, treatment_record} ids.
+async function treatmentIds(requester, patientId) {
+  const plan = await requester.request('POST', `/api/v1/clinic/patients/${patientId}/treatment-plans`,
+    { body: { title: 'Bora plan', items: [{ procedure: 'Crown', estimated_cost: 1000 }] } });
+  assert.equal(plan.status, 201, plan.text);
+  const record = await requester.request('POST', `/api/v1/clinic/patients/${patientId}/treatment-records`,
+    { body: { performed_on: '2026-01-01', procedure: 'Bora record' } });
+  assert.equal(record.status, 201, record.text);
+  return { treatment_plan: plan.body.id, treatment_record: record.body.id };
+}
+
+// Gives the clinic's patient (signing in by email) a photo, so that reading it succeeds.
+async function givePhoto(requester, clinic, email) {
+  await enablePortal(requester, clinic, { permissions: ['view_profile', 'upload_photo'] });
+  const s = await signInPatient(clinic.code, email);
+  const res = await s.request('PUT', 'profile/photo', {
+    raw: readFileSync(new URL('./fixtures/tiny.jpg', import.meta.url)), headers: { 'content-type': 'image/jpeg' },
+  });
+  assert.equal(res.status, 200, res.text);
+}
 
 // A message of the clinic's own that the notifier gave up on, so that retrying it is allowed.
 function deadDelivery(clinicId) {
@@ -214,6 +267,8 @@ describe("another clinic's ids", () => {
       patient: patient.body.id, api_key: bKeyId, template: await spareTemplate(B.owner),
       delivery: deadDelivery(B.clinic.id),
     };
+    Object.assign(ids, await treatmentIds(B.owner, ids.patient));
+    Object.assign(ids, await scheduleIds(B.owner, ids.patient));
     // A's own ids, to show each call is right apart from whose id it names (inviting needs
     // an email invitation template chosen; tests above may have cleared it).
     const emailTemplate = (await A.owner.request('GET',
@@ -233,6 +288,9 @@ describe("another clinic's ids", () => {
       delivery: deadDelivery(A.clinic.id),
     };
 
+    Object.assign(ownIds, await treatmentIds(A.owner, ownIds.patient));
+    Object.assign(ownIds, await scheduleIds(A.owner, ownIds.patient));
+    await givePhoto(A.owner, A.clinic, own.body.email);
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -274,6 +332,9 @@ describe("another clinic's ids", () => {
     assert.equal(delivery.body.status, 'dead', "B's dead message was retried by A");
     const invited = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/invitations`);
     assert.equal(invited.body.items.length, 0, 'A invited B\'s patient');
+    const bAppointments = await B.owner.request('GET', '/api/v1/clinic/appointments?from=2027-05-04&to=2027-05-04');
+    assert.deepEqual(bAppointments.body.items.map((x) => [x.id, x.status, x.note]), [[ids.appointment, 'booked', '']],
+      "B's appointment was changed by A");
   });
 });
 

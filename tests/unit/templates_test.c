@@ -143,6 +143,30 @@ test_render(void **state)
 	assert_string_equal(tpl_render(a, "", &v), "");
 }
 
+static void
+test_appointment_placeholders(void **state)
+{
+	struct arena *a = *state;
+	struct tpl_values v;
+	unsigned found = 0;
+	const char *bad = NULL;
+
+	assert_true(tpl_scan(a, "{{appointment_start}} {{practitioner_name}} "
+	    "{{appointment_type}}", &found, &bad));
+	assert_int_equal(found, PH_BIT(PH_APPOINTMENT_START) |
+	    PH_BIT(PH_PRACTITIONER_NAME) | PH_BIT(PH_APPOINTMENT_TYPE));
+	assert_string_equal(tpl_placeholder_name(PH_APPOINTMENT_START),
+	    "appointment_start");
+	assert_false(tpl_scan(a, "{{appointment_end}}", &found, &bad));
+	memset(&v, 0, sizeof(v));
+	v.values[PH_APPOINTMENT_START] = "01.12.2026 10:30";
+	v.values[PH_PRACTITIONER_NAME] = "Dr. Deniz Aydın";
+	v.values[PH_APPOINTMENT_TYPE] = "Check-up";
+	assert_string_equal(tpl_render(a, "{{appointment_type}} with "
+	    "{{practitioner_name}} on {{appointment_start}}", &v),
+	    "Check-up with Dr. Deniz Aydın on 01.12.2026 10:30");
+}
+
 int
 main(void)
 {
@@ -155,6 +179,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_scan_placeholders, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_render, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_appointment_placeholders,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,7 @@ import {
 } from '../api/lib/fixtures.mjs';
 import { waitForSms } from '../api/lib/sinks.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
-import { homeSections } from '../../web/src/portal/homeRules.js';
+import { homeSections, sectionRoute } from '../../web/src/portal/homeRules.js';
 
 const { tr, en } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
@@ -137,14 +137,21 @@ test('invited from the console, the patient opens the SMS link, signs in by phon
   await page.getByTestId('signin-verify').click();
   await page.getByTestId('portal-home').waitFor();
 
-  // Home: the first name and exactly the groups the permissions allow; tiles are not links.
+  // Home: the first name and exactly the groups the permissions allow.
   assert.equal(await page.getByTestId('home-greeting').innerText(), fill(tr['portal.home.greeting'], { name: 'Ayşe' }));
   assert.equal(await focusedId(page), 'home-heading');
   const expected = ['profile', 'appointments', 'finance', 'messages'];
   assert.deepEqual(homeSections(permissions), expected);
   assert.deepEqual(await sectionsShown(page), expected);
   assert.equal(await page.getByTestId('home-section-finance').locator('h2').innerText(), tr['portal.home.finance.title']);
-  assert.equal(await page.getByTestId('home-sections').locator('a').count(), 0, 'no links yet');
+  // Tiles of built screens link to them; the others (finance, messages) are not links yet.
+  for (const key of expected) {
+    const route = sectionRoute(key, permissions);
+    const links = page.getByTestId(`home-section-${key}`).locator('a');
+    if (route) assert.equal(await links.first().getAttribute('href'), `#/${route}`, key);
+    else assert.equal(await links.count(), 0, `${key} is not a link`);
+  }
+  assert.deepEqual(expected.filter((k) => sectionRoute(k, permissions)), ['profile', 'appointments']);
   await assertNoHorizontalScroll(page, 'home');
 
   // A reload continues the session (GET me answers 200).

@@ -44,9 +44,10 @@ export async function api(path, options) {
 
 /**
  * Like api(), but resolves to {data, status, headers} so callers can read response headers
- * (the portal settings' ETag, for instance).
+ * (the portal settings' ETag, for instance). `raw` sends bytes (a Blob or File) as they are,
+ * with `rawType` as the Content-Type (an upload), instead of a JSON `body`.
  */
-export async function apiResponse(path, { method = 'GET', body, headers = {}, signal } = {}) {
+export async function apiResponse(path, { method = 'GET', body, raw, rawType, headers = {}, signal } = {}) {
   const init = {
     method,
     credentials: 'same-origin',
@@ -56,6 +57,9 @@ export async function apiResponse(path, { method = 'GET', body, headers = {}, si
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    init.headers['Content-Type'] = rawType || 'application/octet-stream';
+    init.body = raw;
   }
   if (csrfToken && !SAFE_METHODS.has(method)) init.headers['X-CSRF-Token'] = csrfToken;
 

@@ -188,3 +188,53 @@ export async function signInPatient(code, contact, { recipient = contact, patien
   }
   return { ...patientSession(code, res), otp, challengeId: start.body.challenge_id, message: msg };
 }
+
+// ---- scheduling (issue 6) ----
+
+// A practitioner with weekly hours, an online-bookable appointment type and the clinic's
+// booking rules, made by an owner or admin session s. hours: [{weekday, start, end}] (default:
+// every day 09:00-17:00); rules: overrides of {min_notice_minutes: 0, horizon_days: 730,
+// cancel_cutoff_minutes: 0, max_open_bookings: 100, slot_step_minutes: 30}. Returns
+// {practitioner, type, rules}.
+export async function makeSchedule(s, { hours, duration = 30, rules = {}, name, typeName } = {}) {
+  const p = await s.request('POST', '/api/v1/clinic/practitioners', { body: { name: name ?? `Dr. ${unique().slice(0, 6)}` } });
+  assert.equal(p.status, 201, `create practitioner: ${p.text}`);
+  const items = hours ?? [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
+  const h = await s.request('PUT', `/api/v1/clinic/practitioners/${p.body.id}/working-hours`, { body: { items } });
+  assert.equal(h.status, 200, `working hours: ${h.text}`);
+  const t = await s.request('POST', '/api/v1/clinic/appointment-types',
+    { body: { name: typeName ?? `Visit ${unique().slice(0, 4)}`, duration_minutes: duration, online_bookable: true } });
+  assert.equal(t.status, 201, `create type: ${t.text}`);
+  const body = {
+    min_notice_minutes: 0, horizon_days: 730, cancel_cutoff_minutes: 0, max_open_bookings: 100,
+    slot_step_minutes: 30, ...rules,
+  };
+  const r = await s.request('PUT', '/api/v1/clinic/booking-rules', { body });
+  assert.equal(r.status, 200, `booking rules: ${r.text}`);
+  return { practitioner: p.body, type: t.body, rules: r.body };
+}
+
+// The date (YYYY-MM-DD) days after today in time zone tz.
+export function dateIn(tz, days = 0) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+// A clinic with its portal open for the given permissions, an owner session, a schedule
+// (makeSchedule options) and n patients with phones (language: langs[i] or 'tr'), each
+// signed in. Returns {clinic, owner, schedule, patients: [{patient, session, phone}]}.
+export async function bookingClinic({ permissions = ['view_appointments', 'create_appointment', 'cancel_appointment'],
+  patients = 1, langs = [], schedule = {} } = {}) {
+  const clinic = makeClinic();
+  const owner = await signIn(clinic.logins.owner);
+  await enablePortal(owner, clinic, { permissions });
+  const sched = await makeSchedule(owner, schedule);
+  const out = [];
+  for (let i = 0; i < patients; i++) {
+    const phone = uniquePhone();
+    const patient = await makePatient(owner, { phone, language: langs[i] ?? 'tr' });
+    out.push({ patient, phone, session: null });
+  }
+  await Promise.all(out.map(async (p) => { p.session = await signInPatient(clinic.code, p.phone); }));
+  return { clinic, owner, schedule: sched, patients: out };
+}

@@ -13,10 +13,12 @@ import { PatientDiagnostics } from './PatientDiagnostics.jsx';
 import { PatientFields } from './PatientFields.jsx';
 import { PatientInvite } from './PatientInvite.jsx';
 import { PatientPermissions } from './PatientPermissions.jsx';
+import { PatientTreatments } from './PatientTreatments.jsx';
 import { fieldErrors, formFromPatient, lacksContact, LANGUAGE_KEYS, patientHref, patientPatch, PATIENT_TABS } from './patientRules.js';
 import { canManage } from './settingsRules.js';
 
-const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console.patient.tab.permissions' };
+const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console.patient.tab.permissions',
+  treatments: 'console.patient.tab.treatments' };
 
 async function loadAll(id) {
   const base = `/api/v1/clinic/patients/${encodeURIComponent(id)}`;
@@ -245,6 +247,10 @@ export function PatientPage({ id, tab, session, onSessionLost }) {
         <PatientPermissions patientId={patient.id} saved={permissions} catalog={catalog} clinicSet={clinicSet}
           canEdit={canManage(session.staff.role)} onSessionLost={onSessionLost}
           onSaved={(p) => saved({ permissions: p, ...(p.mode === 'clinic' ? { clinicSet: p.effective } : {}) })} />
+      </div>
+      <div role="tabpanel" id="patient-panel-treatments" aria-labelledby="patient-tab-treatments"
+        hidden={tab !== 'treatments'} class="tab-panel">
+        {tab === 'treatments' && <PatientTreatments patientId={patient.id} onSessionLost={onSessionLost} />}
       </div>
 
       <PatientInvite patient={patient} onSessionLost={onSessionLost} />

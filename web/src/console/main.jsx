@@ -1,7 +1,7 @@
 // Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
-// #/patients/<id>, #/templates, #/templates/<id>, #/deliveries, #/audit).
+// #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -14,6 +14,8 @@ import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
 import { Templates } from './Templates.jsx';
 import { Deliveries } from './Deliveries.jsx';
+import { Calendar } from './Calendar.jsx';
+import { Scheduling } from './Scheduling.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -21,6 +23,8 @@ import './console.css';
 const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
   { key: 'patients', label: 'console.nav.patients' },
+  { key: 'calendar', label: 'console.nav.calendar' },
+  { key: 'scheduling', label: 'console.nav.scheduling' },
   { key: 'templates', label: 'console.nav.templates' },
   { key: 'deliveries', label: 'console.nav.deliveries' },
   { key: 'audit', label: 'console.nav.audit' },
@@ -162,6 +166,10 @@ function App() {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'patients') {
     main = <Patients session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'calendar') {
+    main = <Calendar session={session} onSessionLost={sessionLost} />;
+  } else if (screen === 'scheduling') {
+    main = <Scheduling session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'deliveries') {
     main = <Deliveries session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'templates') {

@@ -142,10 +142,10 @@ export function fieldErrors(error, fields = PATIENT_FIELDS) {
 /** The patient page's address: #/patients/<id>, or .../permissions for that tab. */
 export function patientHref(id, tab = 'details') {
   const base = `#/patients/${encodeURIComponent(id)}`;
-  return tab === 'permissions' ? `${base}/permissions` : base;
+  return PATIENT_TABS.includes(tab) && tab !== 'details' ? `${base}/${tab}` : base;
 }
 
-export const PATIENT_TABS = Object.freeze(['details', 'permissions']);
+export const PATIENT_TABS = Object.freeze(['details', 'permissions', 'treatments']);
 
 /** The tab an address names (the part after the id), details by default. */
 export const tabFromPath = (segment) => (PATIENT_TABS.includes(segment) ? segment : 'details');

@@ -1,10 +1,11 @@
 // The signed-in patient's home page: a greeting with the first name and one tile per
-// permission group the patient's permissions allow (title and a short line; the screens
-// behind them come later, so the tiles are not links yet).
+// permission group the patient's permissions allow (title and a short line); a tile whose
+// screen exists and is open to the patient links to it (homeRules.js sectionRoute).
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
-import { homeSections, SECTION_KEYS } from './homeRules.js';
+import { homeSections, SECTION_KEYS, sectionRoute } from './homeRules.js';
+import { hrefOf } from './router.js';
 
 export function Home({ patient, permissions, clinicName, onSignOut, signingOut }) {
   useLanguage();
@@ -20,12 +21,20 @@ export function Home({ patient, permissions, clinicName, onSignOut, signingOut }
       <p class="muted">{t('portal.home.intro', { clinic: clinicName })}</p>
       {sections.length > 0 ? (
         <ul class="home-tiles" data-testid="home-sections" aria-label={t('portal.home.sectionsLabel')}>
-          {sections.map((key) => (
-            <li key={key} class="home-tile" data-testid={`home-section-${key}`} data-section={key}>
-              <h2>{t(SECTION_KEYS[key].title)}</h2>
-              <p>{t(SECTION_KEYS[key].line)}</p>
-            </li>
-          ))}
+          {sections.map((key) => {
+            const route = sectionRoute(key, permissions);
+            return (
+              <li key={key} class={route ? 'home-tile home-tile-link' : 'home-tile'} data-testid={`home-section-${key}`}
+                data-section={key}>
+                <h2>
+                  {route
+                    ? <a href={hrefOf(route)} data-testid={`home-link-${key}`}>{t(SECTION_KEYS[key].title)}</a>
+                    : t(SECTION_KEYS[key].title)}
+                </h2>
+                <p>{t(SECTION_KEYS[key].line)}</p>
+              </li>
+            );
+          })}
         </ul>
       ) : (
         <p class="card muted" data-testid="home-empty">{t('portal.home.empty')}</p>

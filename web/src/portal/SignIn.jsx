@@ -265,6 +265,7 @@ const RESTART_NOTICES = {
   tooManyTries: { tone: 'alert', key: 'portal.signin.tooManyTries' },
   invalid: { tone: 'alert', key: 'portal.signin.contactInvalid' },
   signedOut: { tone: 'info', key: 'portal.signin.signedOut' },
+  sessionEnded: { tone: 'info', key: 'portal.signin.sessionEnded' },
 };
 
 /**

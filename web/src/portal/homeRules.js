@@ -23,6 +23,23 @@ export const SECTION_KEYS = Object.freeze({
   forms: { title: 'portal.home.forms.title', line: 'portal.home.forms.line' },
 });
 
+// The screen behind a home tile: the first route whose permission the patient holds
+// (appointments: the list, or booking alone for a patient who may book but not list).
+export const SECTION_SCREENS = Object.freeze({
+  profile: [{ route: 'profile', permission: 'view_profile' }],
+  appointments: [
+    { route: 'appointments', permission: 'view_appointments' },
+    { route: 'appointments/new', permission: 'create_appointment' },
+  ],
+  treatments: [{ route: 'treatments', permission: 'view_treatments' }],
+});
+
+/** The hash route a home tile links to ('profile', 'appointments', ...), or null: no link. */
+export function sectionRoute(section, permissions) {
+  const have = new Set(permissions ?? []);
+  return (SECTION_SCREENS[section] ?? []).find((s) => have.has(s.permission))?.route ?? null;
+}
+
 /** The group keys the home page shows: every group with at least one of the patient's keys. */
 export function homeSections(permissions) {
   const have = new Set(permissions ?? []);

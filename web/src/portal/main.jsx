@@ -3,6 +3,10 @@
 // 404 alike: a "not available" page), then asks GET me: a live session goes straight to the
 // home page (an app reloaded in the browser continues), 401 shows the sign-in steps
 // (SignIn.jsx). Home.jsx greets the patient; Sign out (POST logout) comes back to sign-in.
+// Signed in, the address hash names the screen (router.js; SCREENS below): #/ is the home
+// page, #/profile, #/appointments, #/appointments/new, #/treatments; a screen the patient's
+// permissions do not open shows the home page. A 401 from a screen (the session ran out)
+// comes back to sign-in with a notice.
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -12,10 +16,29 @@ import { LanguageSwitcher, useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import '../styles/base.css';
 import { Home } from './Home.jsx';
 import { SignIn } from './SignIn.jsx';
+import { useHashRoute } from './router.js';
+import { Profile } from './Profile.jsx';
+import { Appointments } from './Appointments.jsx';
+import { BookAppointment } from './Book.jsx';
+import { Treatments } from './Treatments.jsx';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
 const CODE_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+// The screens by hash route: each opens when the patient holds one of `needs`. A screen
+// gets {base, patient, permissions, clinicName, onSessionLost, onPortalGone, onPatientChanged}.
+const SCREENS = {
+  profile: { needs: ['view_profile'], Screen: Profile },
+  appointments: { needs: ['view_appointments'], Screen: Appointments },
+  'appointments/new': { needs: ['create_appointment'], Screen: BookAppointment },
+  treatments: { needs: ['view_treatments'], Screen: Treatments },
+};
+
+function screenFor(route, permissions) {
+  const spec = Object.hasOwn(SCREENS, route) ? SCREENS[route] : null;
+  return spec && spec.needs.some((key) => permissions.includes(key)) ? spec.Screen : null;
+}
 
 function portalCodeFromPath(pathname) {
   const first = pathname.split('/')[1] ?? '';
@@ -84,6 +107,7 @@ function LoadError({ error, onRetry }) {
 
 function App({ code }) {
   const lang = useLanguage();
+  const route = useHashRoute();
   const { base, state, setState, retry } = usePortal(code);
   const [signingOut, setSigningOut] = useState(false);
   const [notice, setNotice] = useState(null); // the sign-in step's notice, e.g. 'signedOut'
@@ -114,6 +138,15 @@ function App({ code }) {
     }
   }
 
+  // A screen's call answered 401: the session ended (idle or absolute lifetime, or revoked).
+  const sessionLost = () => {
+    setCsrfToken(null);
+    setNotice('sessionEnded');
+    setState({ status: 'signin', card });
+  };
+
+  const patientChanged = (patient) => setState((s) => (s.status === 'home' ? { ...s, patient: { ...s.patient, ...patient } } : s));
+
   const gone = () => {
     setCsrfToken(null);
     setState({ status: 'not-found' });
@@ -130,10 +163,16 @@ function App({ code }) {
         {state.status === 'signin' && (
           <SignIn base={base} clinicName={clinicName} initialNotice={notice} onSignedIn={signedIn} onPortalGone={gone} />
         )}
-        {state.status === 'home' && (
-          <Home patient={state.patient} permissions={state.permissions} clinicName={clinicName}
-            onSignOut={signOut} signingOut={signingOut} />
-        )}
+        {state.status === 'home' && (() => {
+          const Screen = screenFor(route, state.permissions);
+          return Screen ? (
+            <Screen key={route} base={base} patient={state.patient} permissions={state.permissions}
+              clinicName={clinicName} onSessionLost={sessionLost} onPortalGone={gone} onPatientChanged={patientChanged} />
+          ) : (
+            <Home patient={state.patient} permissions={state.permissions} clinicName={clinicName}
+              onSignOut={signOut} signingOut={signingOut} />
+          );
+        })()}
         {state.status === 'not-found' && <NotFound />}
         {state.status === 'error' && <LoadError error={state.error} onRetry={retry} />}
       </main>

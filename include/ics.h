@@ -1,0 +1,25 @@
+/*
+ * ics.h - one appointment as an iCalendar object (RFC 5545): a VCALENDAR
+ * with one VEVENT, CRLF line ends, text values escaped, content lines
+ * folded at 75 octets without splitting a UTF-8 character.
+ */
+#ifndef PORTAL_ICS_H
+#define PORTAL_ICS_H
+
+#include <stddef.h>
+
+struct arena;
+
+struct ics_event {
+	const char *uid;		/* the appointment id */
+	const char *dtstamp;		/* UTC, basic form: 20261201T073000Z */
+	const char *dtstart, *dtend;	/* UTC, basic form */
+	const char *summary, *location, *description;	/* text; may be NULL */
+	const char *status;		/* "CONFIRMED" or "CANCELLED"; may be NULL */
+};
+
+/* The calendar in the arena (*len bytes, NUL-terminated); NULL when out
+ * of memory. */
+char *ics_render(struct arena *a, const struct ics_event *e, size_t *len);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * photo.h - profile photos: what an upload is (from its bytes, never its
+ * name or Content-Type), re-encoding it without metadata, and storing it
+ * by content hash under the files directory.
+ *
+ * An upload is accepted only as JPEG, PNG or WebP recognised from its
+ * magic bytes; its pixel count is read from the header and checked before
+ * any pixel is decoded; it is then decoded and written again as a JPEG of
+ * at most PHOTO_MAX_SIDE pixels a side, with no metadata at all (EXIF,
+ * GPS, XMP, ICC, comments), so that only pixels survive. libvips does the
+ * work; photo_init() must run once in each process that calls
+ * photo_reencode() (a worker, after fork).
+ */
+#ifndef PORTAL_PHOTO_H
+#define PORTAL_PHOTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct arena;
+
+#define PHOTO_MAX_SIDE 1024
+#define PHOTO_SHA256_HEX 65	/* 64 hex digits and a NUL */
+
+enum photo_kind { PHOTO_UNKNOWN, PHOTO_JPEG, PHOTO_PNG, PHOTO_WEBP };
+
+/* Why photo_reencode() refused an upload, or PHOTO_OK. */
+enum photo_verdict {
+	PHOTO_OK,
+	PHOTO_NOT_IMAGE,	/* not JPEG, PNG or WebP by its bytes */
+	PHOTO_MARKUP,		/* an image that also carries HTML or script */
+	PHOTO_TOO_MANY_PIXELS,	/* the header declares more than allowed */
+	PHOTO_DAMAGED,		/* truncated or corrupt: it does not decode */
+	PHOTO_NOMEM,		/* out of memory, or libvips failed otherwise */
+};
+
+/* Starts libvips for this process (no operation cache, one thread, no
+ * untrusted loaders). False when it cannot; the worker then refuses
+ * uploads with 503 rather than stopping. */
+bool photo_init(void);
+
+/* Stops libvips; safe when photo_init() was never called. */
+void photo_shutdown(void);
+
+/* The image format the first bytes of buf announce. */
+enum photo_kind photo_sniff(const unsigned char *buf, size_t len);
+
+/* True when buf holds a tag or scheme a browser would run as HTML or
+ * script ("<script", "<html", "<svg", "javascript:", ...), anywhere,
+ * letters in any case. */
+bool photo_has_markup(const unsigned char *buf, size_t len);
+
+/* The re-encoded photo; data belongs to the arena. */
+struct photo {
+	const unsigned char *data;
+	size_t len;
+	const char *type;		/* "image/jpeg" */
+	int width, height;
+	char sha256[PHOTO_SHA256_HEX];	/* of data, lower-case hex */
+};
+
+/*
+ * Checks and re-encodes an upload of len bytes: sniffs the type, refuses
+ * markup, reads the header and refuses more than max_pixels pixels before
+ * decoding, then decodes (refusing a damaged image), turns the image
+ * upright, shrinks it to fit PHOTO_MAX_SIDE and writes it as a JPEG
+ * without metadata into out. *width and *height of the upload are set
+ * when its header could be read (else 0).
+ */
+enum photo_verdict photo_reencode(struct arena *a, const void *buf,
+    size_t len, long max_pixels, struct photo *out, long *width,
+    long *height);
+
+/* The stored file of a photo, relative to the files directory:
+ * "photos/<clinic id>/<first two hex digits>/<sha256>.<ext>", in the
+ * arena; NULL when out of memory or when an argument is malformed. */
+const char *photo_path(struct arena *a, const char *clinic_id,
+    const char *sha256, const char *type);
+
+/*
+ * Writes the photo under files_dir at photo_path(), atomically (a
+ * temporary file in the same directory, fsync, rename), creating the
+ * directories it needs. The same bytes stored before are left as they
+ * are. ERR_IO when the file system refuses (logged), ERR_NOMEM.
+ */
+enum err photo_store(struct arena *a, const char *files_dir,
+    const char *clinic_id, const struct photo *p);
+
+/* Removes a stored photo; a missing file is not an error. */
+enum err photo_remove(struct arena *a, const char *files_dir,
+    const char *clinic_id, const char *sha256, const char *type);
+
+/* True when the stored file of the photo exists. */
+bool photo_exists(struct arena *a, const char *files_dir,
+    const char *clinic_id, const char *sha256, const char *type);
+
+#endif

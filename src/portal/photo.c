@@ -1,0 +1,528 @@
+/*
+ * photo.c - profile photos (photo.h): recognising an upload from its
+ * bytes, refusing markup and pixel bombs, re-encoding with libvips so that
+ * only pixels survive, and storing the result by content hash.
+ *
+ * Order matters: the type is sniffed and the markup scan runs over the raw
+ * bytes first; then only the loader of the sniffed format reads the
+ * header (libvips decodes lazily, so nothing but the header is parsed)
+ * and the pixel count is checked; only then is the image decoded, by
+ * vips_thumbnail_buffer(), which shrinks JPEGs while decoding.
+ *
+ * The markup scan walks the container (JPEG segments, PNG chunks, RIFF
+ * chunks) and skips the compressed pixel data, where any byte sequence
+ * occurs by chance: a payload hides in comments, metadata or after the
+ * end of the image, and those are what it reads.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <vips/vips.h>
+
+#include "arena.h"
+#include "log.h"
+#include "photo.h"
+#include "str.h"
+
+#define JPEG_QUALITY 85
+
+static bool vips_ready;
+
+bool
+photo_init(void)
+{
+	if (vips_ready)
+		return true;
+	if (VIPS_INIT("portal-api") != 0) {
+		log_error("photo: libvips did not start: %s", vips_error_buffer());
+		vips_error_clear();
+		return false;
+	}
+	/* A worker handles one request at a time: no cache of operations
+	 * (it would keep decoded uploads alive), one thread, and only the
+	 * loaders libvips itself trusts with hostile input. */
+	vips_cache_set_max(0);
+	vips_cache_set_max_mem(0);
+	vips_concurrency_set(1);
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 13)
+	vips_block_untrusted_set(TRUE);
+#endif
+	vips_ready = true;
+	return true;
+}
+
+void
+photo_shutdown(void)
+{
+	if (!vips_ready)
+		return;
+	vips_shutdown();
+	vips_ready = false;
+}
+
+enum photo_kind
+photo_sniff(const unsigned char *b, size_t n)
+{
+	if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return PHOTO_JPEG;
+	if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return PHOTO_PNG;
+	if (n >= 16 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0 &&
+	    (memcmp(b + 12, "VP8 ", 4) == 0 || memcmp(b + 12, "VP8L", 4) == 0 ||
+	    memcmp(b + 12, "VP8X", 4) == 0))
+		return PHOTO_WEBP;
+	return PHOTO_UNKNOWN;
+}
+
+/* Tags and schemes a browser would act on; compared without case. */
+static const char *const markup[] = {
+	"<script", "<html", "<!doctype", "<svg", "<body", "<head", "<iframe",
+	"<object", "<embed", "<?php", "<img", "<meta", "<style", "<link",
+	"<form", "<base", "javascript:",
+};
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* True when p[0..n) holds one of the markup strings. */
+static bool
+scan(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int c = lower(p[i]);
+
+		if (c != '<' && c != 'j')
+			continue;
+		for (size_t k = 0; k < sizeof(markup) / sizeof(markup[0]); k++) {
+			const char *m = markup[k];
+			size_t len = strlen(m), j;
+
+			if (len > n - i)
+				continue;
+			for (j = 0; j < len && lower(p[i + j]) == m[j]; j++)
+				;
+			if (j == len)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+jpeg_markup(const unsigned char *b, size_t n)
+{
+	size_t i = 2;
+
+	while (i + 4 <= n) {
+		unsigned m, seglen;
+
+		if (b[i] != 0xFF)
+			return scan(b + i, n - i);
+		m = b[i + 1];
+		if (m == 0xFF) {		/* fill byte */
+			i++;
+			continue;
+		}
+		if (m == 0xD9)			/* end of image: what follows */
+			return scan(b + i + 2, n - i - 2);
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+			i += 2;
+			continue;
+		}
+		seglen = (unsigned)b[i + 2] << 8 | b[i + 3];
+		if (seglen < 2 || seglen > n - i - 2)
+			return scan(b + i, n - i);
+		if (scan(b + i + 4, seglen - 2))
+			return true;
+		i += 2 + seglen;
+		if (m == 0xDA) {
+			/* Entropy-coded data up to the next marker (not a
+			 * stuffed 0xFF00, not a restart marker). */
+			while (i + 1 < n && !(b[i] == 0xFF && b[i + 1] != 0 &&
+			    !(b[i + 1] >= 0xD0 && b[i + 1] <= 0xD7)))
+				i++;
+		}
+	}
+	return scan(b + i, n - i);
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+}
+
+static bool
+png_markup(const unsigned char *b, size_t n)
+{
+	size_t i = 8;
+
+	while (i + 12 <= n) {
+		uint32_t clen = be32(b + i);
+		const unsigned char *type = b + i + 4;
+
+		if (clen > n - i - 12)
+			return scan(b + i, n - i);
+		if (memcmp(type, "IDAT", 4) != 0 && scan(b + i + 8, clen))
+			return true;
+		i += 12 + (size_t)clen;
+		if (memcmp(type, "IEND", 4) == 0)
+			break;
+	}
+	return scan(b + i, n - i);
+}
+
+static bool
+webp_markup(const unsigned char *b, size_t n)
+{
+	size_t i = 12;
+
+	while (i + 8 <= n) {
+		const unsigned char *cc = b + i;
+		uint32_t clen = le32(b + i + 4);
+		size_t padded = (size_t)clen + (clen & 1);
+
+		if (clen > n - i - 8)
+			return scan(b + i, n - i);
+		if (memcmp(cc, "VP8 ", 4) != 0 && memcmp(cc, "VP8L", 4) != 0 &&
+		    memcmp(cc, "ALPH", 4) != 0 && memcmp(cc, "ANMF", 4) != 0 &&
+		    scan(b + i + 8, clen))
+			return true;
+		if (padded > n - i - 8)
+			break;
+		i += 8 + padded;
+	}
+	return i < n && scan(b + i, n - i);
+}
+
+bool
+photo_has_markup(const unsigned char *buf, size_t len)
+{
+	switch (photo_sniff(buf, len)) {
+	case PHOTO_JPEG:
+		return jpeg_markup(buf, len);
+	case PHOTO_PNG:
+		return png_markup(buf, len);
+	case PHOTO_WEBP:
+		return webp_markup(buf, len);
+	case PHOTO_UNKNOWN:
+		break;
+	}
+	return scan(buf, len);
+}
+
+/* Logs and clears what libvips said went wrong. */
+static void
+log_vips_error(const char *what)
+{
+	const char *msg = vips_error_buffer();
+	char line[512];
+	size_t n = 0;
+
+	/* One line, control characters out. */
+	for (const char *c = msg; *c != '\0' && n + 1 < sizeof(line); c++)
+		line[n++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+	line[n] = '\0';
+	log_warn("photo: %s: %s", what, line);
+	vips_error_clear();
+}
+
+/* Reads only the header of buf with the loader of its kind. */
+static int
+load_header(enum photo_kind kind, const void *buf, size_t len, VipsImage **img)
+{
+	void *b = (void *)(uintptr_t)buf;
+
+	switch (kind) {
+	case PHOTO_JPEG:
+		return vips_jpegload_buffer(b, len, img, "access",
+		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	case PHOTO_PNG:
+		return vips_pngload_buffer(b, len, img, "access",
+		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	case PHOTO_WEBP:
+		return vips_webpload_buffer(b, len, img, "access",
+		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	case PHOTO_UNKNOWN:
+		break;
+	}
+	return -1;
+}
+
+static void
+unref(void *obj)
+{
+	if (obj != NULL)
+		g_object_unref(obj);
+}
+
+static void
+free_gbuf(void *p)
+{
+	g_free(p);
+}
+
+/* Shrinks, flattens, converts to sRGB and writes a JPEG without metadata.
+ * Every image made here belongs to the arena's cleanups. */
+static enum photo_verdict
+encode(struct arena *a, const void *buf, size_t len, struct photo *out)
+{
+	VipsImage *thumb = NULL, *flat = NULL, *srgb = NULL;
+	void *jpeg = NULL;
+	size_t jpeg_len = 0;
+	VipsArrayDouble *white;
+	double bg[3] = { 255, 255, 255 };
+	int rc;
+
+	/* thumbnail_buffer decodes (with shrink-on-load for JPEG), applies
+	 * the EXIF orientation and shrinks to fit. The loader options make
+	 * a truncated or corrupt image an error instead of grey pixels. */
+	if (vips_thumbnail_buffer((void *)(uintptr_t)buf, len, &thumb,
+	    PHOTO_MAX_SIDE, "height", PHOTO_MAX_SIDE, "size", VIPS_SIZE_DOWN,
+	    "option_string", "fail_on=error", NULL) != 0) {
+		log_vips_error("decode");
+		return PHOTO_DAMAGED;
+	}
+	/* On failure the cleanup has run already. */
+	if (arena_cleanup_add(a, unref, thumb) != 0)
+		return PHOTO_NOMEM;
+	if (vips_image_hasalpha(thumb)) {
+		white = vips_array_double_new(bg, 3);
+		rc = vips_flatten(thumb, &flat, "background", white, NULL);
+		vips_area_unref(VIPS_AREA(white));
+		if (rc != 0) {
+			log_vips_error("flatten");
+			return PHOTO_DAMAGED;
+		}
+		/* On failure the cleanup has run already. */
+		if (arena_cleanup_add(a, unref, flat) != 0)
+			return PHOTO_NOMEM;
+	}
+	if (vips_colourspace(flat ? flat : thumb, &srgb, VIPS_INTERPRETATION_sRGB,
+	    NULL) != 0) {
+		log_vips_error("colourspace");
+		return PHOTO_DAMAGED;
+	}
+	/* On failure the cleanup has run already. */
+	if (arena_cleanup_add(a, unref, srgb) != 0)
+		return PHOTO_NOMEM;
+	/* Decoding happens here, pixel by pixel: a damaged stream fails now. */
+	if (vips_jpegsave_buffer(srgb, &jpeg, &jpeg_len, "Q", JPEG_QUALITY,
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
+	    "keep", VIPS_FOREIGN_KEEP_NONE,
+#else
+	    "strip", TRUE,
+#endif
+	    "optimize_coding", TRUE, NULL) != 0) {
+		log_vips_error("encode");
+		return PHOTO_DAMAGED;
+	}
+	/* On failure the cleanup has run already. */
+	if (arena_cleanup_add(a, free_gbuf, jpeg) != 0)
+		return PHOTO_NOMEM;
+	out->data = jpeg;
+	out->len = jpeg_len;
+	out->type = "image/jpeg";
+	out->width = vips_image_get_width(srgb);
+	out->height = vips_image_get_height(srgb);
+	{
+		unsigned char hash[crypto_hash_sha256_BYTES];
+
+		crypto_hash_sha256(hash, jpeg, jpeg_len);
+		str_hex(out->sha256, hash, sizeof(hash));
+	}
+	return PHOTO_OK;
+}
+
+enum photo_verdict
+photo_reencode(struct arena *a, const void *buf, size_t len, long max_pixels,
+    struct photo *out, long *width, long *height)
+{
+	enum photo_kind kind = photo_sniff(buf, len);
+	VipsImage *header = NULL;
+	enum photo_verdict v;
+	long w, h;
+
+	*width = *height = 0;
+	memset(out, 0, sizeof(*out));
+	if (kind == PHOTO_UNKNOWN)
+		return PHOTO_NOT_IMAGE;
+	if (photo_has_markup(buf, len))
+		return PHOTO_MARKUP;
+	if (!vips_ready)
+		return PHOTO_NOMEM;
+	if (load_header(kind, buf, len, &header) != 0) {
+		log_vips_error("header");
+		return PHOTO_DAMAGED;
+	}
+	w = vips_image_get_width(header);
+	h = vips_image_get_height(header);
+	g_object_unref(header);
+	*width = w;
+	*height = h;
+	/* Both are at most VIPS_MAX_COORD (10 million): no overflow. */
+	if (w <= 0 || h <= 0 || w * h > max_pixels)
+		return w <= 0 || h <= 0 ? PHOTO_DAMAGED : PHOTO_TOO_MANY_PIXELS;
+	v = encode(a, buf, len, out);
+	vips_error_clear();
+	return v;
+}
+
+static const char *
+extension(const char *type)
+{
+	if (strcmp(type, "image/jpeg") == 0)
+		return "jpg";
+	if (strcmp(type, "image/png") == 0)
+		return "png";
+	if (strcmp(type, "image/webp") == 0)
+		return "webp";
+	return NULL;
+}
+
+static bool
+is_sha256_hex(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == 64;
+}
+
+const char *
+photo_path(struct arena *a, const char *clinic_id, const char *sha256,
+    const char *type)
+{
+	const char *ext = type ? extension(type) : NULL;
+
+	/* Every part is checked: none can climb out of the files directory. */
+	if (ext == NULL || clinic_id == NULL || !str_is_uuid(clinic_id) ||
+	    sha256 == NULL || !is_sha256_hex(sha256))
+		return NULL;
+	return arena_printf(a, "photos/%s/%.2s/%s.%s", clinic_id, sha256,
+	    sha256, ext);
+}
+
+/* mkdir -p of the directories of rel (relative to root), mode 0750. */
+static bool
+make_dirs(struct arena *a, const char *root, const char *rel)
+{
+	char *path = arena_printf(a, "%s/%s", root, rel);
+	char *slash;
+
+	if (path == NULL)
+		return false;
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+			log_error("photo: cannot create %s: %s", path,
+			    strerror(errno));
+			return false;
+		}
+		*slash = '/';
+	}
+	return true;
+}
+
+enum err
+photo_store(struct arena *a, const char *files_dir, const char *clinic_id,
+    const struct photo *p)
+{
+	const char *rel = photo_path(a, clinic_id, p->sha256, p->type);
+	char *final, *tmp;
+	unsigned char rnd[8];
+	char rnd_hex[17];
+	struct stat st;
+	size_t done = 0;
+	int fd;
+
+	if (rel == NULL)
+		return ERR_NOMEM;
+	final = arena_printf(a, "%s/%s", files_dir, rel);
+	randombytes_buf(rnd, sizeof(rnd));
+	str_hex(rnd_hex, rnd, sizeof(rnd));
+	tmp = final ? arena_printf(a, "%s.%s.tmp", final, rnd_hex) : NULL;
+	if (tmp == NULL)
+		return ERR_NOMEM;
+	/* Content-addressed: the same name holds the same bytes. */
+	if (stat(final, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size == p->len)
+		return ERR_OK;
+	if (!make_dirs(a, files_dir, rel))
+		return ERR_IO;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_error("photo: cannot create %s: %s", tmp, strerror(errno));
+		return ERR_IO;
+	}
+	while (done < p->len) {
+		ssize_t w = write(fd, p->data + done, p->len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	if (done != p->len || fsync(fd) != 0) {
+		log_error("photo: cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return ERR_IO;
+	}
+	if (close(fd) != 0 || rename(tmp, final) != 0) {
+		log_error("photo: cannot store %s: %s", final, strerror(errno));
+		unlink(tmp);
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
+enum err
+photo_remove(struct arena *a, const char *files_dir, const char *clinic_id,
+    const char *sha256, const char *type)
+{
+	const char *rel = photo_path(a, clinic_id, sha256, type);
+	char *path = rel ? arena_printf(a, "%s/%s", files_dir, rel) : NULL;
+
+	if (path == NULL)
+		return ERR_NOMEM;
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_error("photo: cannot remove %s: %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
+bool
+photo_exists(struct arena *a, const char *files_dir, const char *clinic_id,
+    const char *sha256, const char *type)
+{
+	const char *rel = photo_path(a, clinic_id, sha256, type);
+	char *path = rel ? arena_printf(a, "%s/%s", files_dir, rel) : NULL;
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}

@@ -1,0 +1,218 @@
+// End-to-end browser tests of the patient's profile (issue 6) against a running stack: a
+// patient signs in through the UI (code from the SMS sink), opens "My details" from the home
+// page, edits address, emergency contact, communication preferences and language (the
+// portal switches to the new language), uploads a photo (a small PNG built in the test: the
+// preview first, then the stored photo shown through GET profile/photo), sees a wrong file
+// refused in plain words, and changes the email address with the code sent to the new one.
+// A patient with view_profile alone is offered no change.
+// Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
+//        node --test tests/web/portal_profile.test.mjs
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { afterEach, test } from 'node:test';
+import { launch, watchPage } from './browser.mjs';
+import {
+  codeIn, enablePortal, makeClinic, makePatient, nextMessage, signIn as apiSignIn, sinkMark, uniqueEmail, uniquePhone,
+} from '../api/lib/fixtures.mjs';
+import { waitForSms } from '../api/lib/sinks.mjs';
+import { catalogs } from '../../web/src/i18n/index.js';
+
+const { tr, en } = catalogs;
+const PHONE_VIEWPORT = { width: 390, height: 844 };
+const PORTAL_ME = /\/api\/v1\/portal\/[a-z0-9-]+\/me$/;
+const START = /\/api\/v1\/portal\/[a-z0-9-]+\/login\/start$/;
+const PHOTO = /\/api\/v1\/portal\/[a-z0-9-]+\/profile\/photo(\?.*)?$/;
+
+const browsers = [];
+afterEach(async () => {
+  while (browsers.length) await browsers.pop().close();
+});
+
+// ---- a small PNG, byte by byte ----
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+/** An RGB PNG of size×size pixels in a teal gradient. */
+function makePng(size = 16) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size * 3);
+    for (let x = 0; x < size; x++) row.set([15, 100 + x * 4, 110 + y * 4], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function assertNoHorizontalScroll(page, where) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${where}: the page scrolls sideways (${scroll} > ${client})`);
+}
+
+async function setup(permissions, fields = {}) {
+  const clinic = makeClinic();
+  const owner = await apiSignIn(clinic.logins.owner);
+  await enablePortal(owner, clinic, { permissions });
+  const phone = uniquePhone();
+  const patient = await makePatient(owner, { first_name: 'Derya', last_name: 'Profil', phone, language: 'tr', ...fields });
+  return { clinic, owner, phone, patient };
+}
+
+async function patientSignedIn({ clinic, phone }, { allow = [] } = {}) {
+  const b = await launch({ locale: 'tr-TR', viewport: PHONE_VIEWPORT });
+  browsers.push(b);
+  const page = await b.newPage();
+  const watch = await watchPage(page, { allow: [{ url: PORTAL_ME, status: 401 }, ...allow] });
+  await page.goto(`/${clinic.code}`);
+  await page.getByTestId('signin-contact-step').waitFor();
+  const mark = sinkMark();
+  await page.getByTestId('signin-contact').fill(phone);
+  const started = page.waitForResponse((r) => START.test(r.url()));
+  await page.getByTestId('signin-start').click();
+  assert.equal((await started).status(), 202);
+  const msg = await waitForSms((m) => !mark.sms.has(m.file) && m.to === phone && codeIn(m.text));
+  await page.getByTestId('signin-code').fill(codeIn(msg.text));
+  await page.getByTestId('signin-verify').click();
+  await page.getByTestId('portal-home').waitFor();
+  return { page, watch };
+}
+
+test('profile: view, edit (address, emergency contact, messages, language), photo upload, email change', async () => {
+  const ctx = await setup(['view_profile', 'update_profile', 'upload_photo']);
+  const { page, watch } = await patientSignedIn(ctx, {
+    allow: [{ url: PHOTO, status: 415 }, { url: PHOTO, status: 422 }],
+  });
+
+  await page.getByTestId('home-link-profile').click();
+  await page.getByTestId('portal-profile').waitFor();
+  await page.getByTestId('profile-details').waitFor();
+  assert.equal(await page.getByTestId('profile-name').innerText(), 'Derya Profil');
+  assert.equal(await page.getByTestId('profile-phone').innerText(), ctx.phone);
+  assert.equal(await page.getByTestId('profile-language').innerText(), tr['lang.tr.name']);
+  await page.getByTestId('photo-none').waitFor();
+  await assertNoHorizontalScroll(page, 'profile');
+
+  // Edit: address, emergency contact, no email messages, English.
+  await page.getByTestId('profile-edit').click();
+  await page.getByTestId('profile-address-input').fill('Bağdat Cad. 12/3, Kadıköy, İstanbul');
+  await page.getByTestId('profile-ec-name').fill('Ali Profil');
+  await page.getByTestId('profile-ec-phone').fill('+905321112233');
+  await page.getByTestId('profile-comm-email').uncheck();
+  await page.getByTestId('profile-language-input').selectOption('en');
+  await assertNoHorizontalScroll(page, 'profile form');
+  const patched = page.waitForResponse((r) => /\/profile$/.test(r.url()) && r.request().method() === 'PATCH');
+  await page.getByTestId('profile-save').click();
+  const patchRes = await patched;
+  assert.equal(patchRes.status(), 200, await patchRes.text());
+  const sent = JSON.parse(patchRes.request().postData());
+  assert.deepEqual(sent, {
+    address: 'Bağdat Cad. 12/3, Kadıköy, İstanbul',
+    language: 'en',
+    emergency_contact: { name: 'Ali Profil', phone: '+905321112233' },
+    communication: { sms: true, email: false },
+  });
+  // The portal now speaks English, and shows what was saved.
+  await page.getByTestId('profile-notice').filter({ hasText: en['portal.profile.saved'] }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.equal(await page.getByTestId('profile-address').innerText(), 'Bağdat Cad. 12/3, Kadıköy, İstanbul');
+  assert.equal(await page.getByTestId('profile-language').innerText(), en['lang.en.name']);
+  assert.match(await page.getByTestId('profile-emergency').innerText(), /Ali Profil/);
+  assert.equal(await page.getByTestId('profile-communication').innerText(), en['portal.profile.bySms']);
+  const staffView = await ctx.owner.request('GET', `/api/v1/clinic/patients/${ctx.patient.id}`);
+  assert.equal(staffView.body.language, 'en');
+
+  // A file that is not a picture: refused before uploading, in plain words.
+  await page.getByTestId('photo-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  assert.equal(await page.getByTestId('photo-problem').innerText(), en['portal.photo.badType']);
+  assert.equal(await page.getByTestId('photo-upload').count(), 0);
+
+  // HTML renamed .png: the browser calls it image/png, the server looks at the bytes.
+  await page.getByTestId('photo-file').setInputFiles({
+    name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('<html><script>alert(1)</script></html>'),
+  });
+  await page.getByTestId('photo-preview').waitFor({ state: 'attached' });
+  const refused = page.waitForResponse((r) => PHOTO.test(r.url()) && r.request().method() === 'PUT');
+  await page.getByTestId('photo-upload').click();
+  const refusedStatus = (await refused).status();
+  assert.ok([415, 422].includes(refusedStatus), `a fake PNG: ${refusedStatus}`);
+  const problem = await page.getByTestId('photo-problem').innerText();
+  assert.ok([en['portal.photo.badType'], en['portal.photo.unreadable']].includes(problem), problem);
+
+  // A real PNG: preview, upload, then the stored photo through GET profile/photo.
+  await page.getByTestId('photo-file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(24) });
+  await page.getByTestId('photo-preview').waitFor();
+  assert.match(await page.getByTestId('photo-preview').getAttribute('src'), /^data:image\/png;base64,/);
+  const uploaded = page.waitForResponse((r) => PHOTO.test(r.url()) && r.request().method() === 'PUT');
+  await page.getByTestId('photo-upload').click();
+  const up = await uploaded;
+  assert.equal(up.status(), 200, await up.text());
+  assert.equal(up.request().headers()['content-type'], 'image/png');
+  await page.getByTestId('photo-done').waitFor();
+  const img = page.getByTestId('photo-current');
+  await img.waitFor();
+  assert.match(await img.getAttribute('src'), /\/profile\/photo/);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="photo-current"]');
+    return el && el.complete && el.naturalWidth > 0;
+  });
+  assert.equal(await img.evaluate((el) => el.naturalWidth), 24);
+  await assertNoHorizontalScroll(page, 'profile with photo');
+
+  // Change the email: the code goes to the new address, then the profile shows it.
+  const newEmail = uniqueEmail('yeni');
+  await page.getByTestId('profile-contact-change').click();
+  await page.getByTestId('contact-channel-email').check();
+  await page.getByTestId('contact-value').fill(newEmail);
+  const mark = sinkMark();
+  await page.getByTestId('contact-send').click();
+  await page.getByTestId('contact-code-step').waitFor();
+  const mail = await nextMessage(newEmail, mark);
+  await page.getByTestId('contact-code').fill(codeIn(mail.text));
+  await page.getByTestId('contact-verify').click();
+  await page.getByTestId('profile-notice').filter({ hasText: en['portal.contact.doneEmail'] }).waitFor();
+  assert.equal(await page.getByTestId('profile-email').innerText(), newEmail);
+
+  // A reload keeps English and the saved details.
+  await page.reload();
+  await page.getByTestId('portal-profile').waitFor();
+  await page.getByTestId('profile-details').waitFor();
+  assert.equal(await page.getByTestId('profile-address').innerText(), 'Bağdat Cad. 12/3, Kadıköy, İstanbul');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  watch.assertNone();
+});
+
+test('with view_profile alone the profile offers no change', async () => {
+  const ctx = await setup(['view_profile']);
+  const { page, watch } = await patientSignedIn(ctx);
+  await page.getByTestId('home-link-profile').click();
+  await page.getByTestId('profile-details').waitFor();
+  assert.equal(await page.getByTestId('profile-edit').count(), 0);
+  assert.equal(await page.getByTestId('profile-contact-change').count(), 0);
+  assert.equal(await page.getByTestId('photo-file').count(), 0);
+  await assertNoHorizontalScroll(page, 'read-only profile');
+  watch.assertNone();
+});

@@ -1,0 +1,50 @@
+// Patient appointment rules free of the DOM (node tests import them): the booking rules
+// and permissions in plain words, which actions an appointment offers, and the days and
+// slots of the booking screen.
+import { addDays, wallClock } from '../timeRules.js';
+
+// 422 booking_rule: its `rule` in words (messages in the i18n catalogs).
+export const RULE_KEYS = Object.freeze({
+  min_notice: 'portal.rule.min_notice',
+  horizon: 'portal.rule.horizon',
+  max_open_bookings: 'portal.rule.max_open_bookings',
+  type_not_bookable: 'portal.rule.type_not_bookable',
+  outside_hours: 'portal.rule.outside_hours',
+  cancel_cutoff: 'portal.rule.cancel_cutoff',
+});
+
+// 403 permission_denied: the refused `permission` in words.
+export const DENIED_KEYS = Object.freeze({
+  view_profile: 'portal.denied.view_profile',
+  update_profile: 'portal.denied.update_profile',
+  upload_photo: 'portal.denied.upload_photo',
+  view_appointments: 'portal.denied.view_appointments',
+  create_appointment: 'portal.denied.create_appointment',
+  cancel_appointment: 'portal.denied.cancel_appointment',
+  view_treatments: 'portal.denied.view_treatments',
+});
+
+export const has = (permissions, key) => (permissions ?? []).includes(key);
+
+/** Cancel is offered when the server says it can be cancelled and the patient holds cancel_appointment. */
+export const offersCancel = (appointment, permissions) =>
+  appointment.status === 'booked' && appointment.can_cancel === true && has(permissions, 'cancel_appointment');
+
+/** The booking screen shows 14 days from `first`, one week (7 days) per page. */
+export const BOOKING_DAYS = 14;
+export const WEEK = 7;
+export function bookingDays(first, count = BOOKING_DAYS) {
+  return Array.from({ length: count }, (_, i) => addDays(first, i));
+}
+
+/** Slots grouped by the clinic's date of their start: Map date -> slots in time order. */
+export function slotsByDay(items) {
+  const days = new Map();
+  for (const slot of [...(items ?? [])].sort((a, b) => String(a.start).localeCompare(String(b.start)))) {
+    const w = wallClock(slot.start);
+    if (!w) continue;
+    if (!days.has(w.date)) days.set(w.date, []);
+    days.get(w.date).push(slot);
+  }
+  return days;
+}
