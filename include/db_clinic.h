@@ -38,6 +38,7 @@ struct db_api_key {
 
 struct db_clinic {
 	const char *id, *name, *default_language, *public_url, *country;
+	const char *time_zone, *currency;	/* "Europe/Istanbul", "TRY" */
 	bool lang_tr, lang_en;
 	bool portal_module;
 	bool payment_active;

@@ -43,10 +43,6 @@ enum stmt_id {
 	STMT__MAX
 };
 
-#define SETTINGS_COLUMNS \
-	"enabled, code, array_to_string(permissions, ','), sms_template_id, " \
-	"email_template_id, upload_reviewer_id, version"
-
 static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_STAFF_FOR_LOGIN] = { "clinic_staff_for_login",
 	    "SELECT id, clinic_id, name, role, password_hash "
@@ -73,23 +69,17 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT clinic_id, id, name, array_to_string(scopes, ',') "
 	    "FROM portal_api_key($1)", 1, false },
 	[STMT_CLINIC_GET] = { "clinic_get",
-	    "SELECT c.id, c.name, c.default_language, c.public_url, "
-	    "'tr' = ANY (c.languages), 'en' = ANY (c.languages), "
-	    "EXISTS (SELECT 1 FROM clinic_modules m WHERE m.clinic_id = c.id "
-	    "AND m.module = 'patient_portal'), "
-	    "coalesce(p.active, false), p.provider, c.country "
-	    "FROM clinics c LEFT JOIN payment_infrastructure p "
-	    "ON p.clinic_id = c.id WHERE c.id = $1", 1, true },
+	    DB_CLINIC_SELECT, 1, true },
 	[STMT_PAYMENT_PUT] = { "clinic_payment_put",
 	    "INSERT INTO payment_infrastructure (clinic_id, provider, active) "
 	    "VALUES ($1, $2, $3) ON CONFLICT (clinic_id) DO UPDATE "
 	    "SET provider = EXCLUDED.provider, active = EXCLUDED.active, "
 	    "updated_at = now()", 3, false },
 	[STMT_SETTINGS_GET] = { "clinic_settings_get",
-	    "SELECT " SETTINGS_COLUMNS " FROM portal_settings WHERE clinic_id = $1",
+	    "SELECT " DB_SETTINGS_COLUMNS " FROM portal_settings WHERE clinic_id = $1",
 	    1, true },
 	[STMT_SETTINGS_GET_FOR_UPDATE] = { "clinic_settings_get_for_update",
-	    "SELECT " SETTINGS_COLUMNS " FROM portal_settings WHERE clinic_id = $1 "
+	    "SELECT " DB_SETTINGS_COLUMNS " FROM portal_settings WHERE clinic_id = $1 "
 	    "FOR UPDATE", 1, false },
 	[STMT_SETTINGS_UPDATE] = { "clinic_settings_update",
 	    "UPDATE portal_settings SET enabled = $2, code = $3, "
@@ -331,18 +321,27 @@ db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	out->id = db_val(a, res, 0, 0);
-	out->name = db_val(a, res, 0, 1);
-	out->default_language = db_val(a, res, 0, 2);
-	out->public_url = db_val(a, res, 0, 3);
-	out->lang_tr = db_val_bool(res, 0, 4);
-	out->lang_en = db_val_bool(res, 0, 5);
-	out->portal_module = db_val_bool(res, 0, 6);
-	out->payment_active = db_val_bool(res, 0, 7);
-	out->payment_provider = db_val(a, res, 0, 8);
-	out->country = db_val(a, res, 0, 9);
+	db_clinic_read(a, res, 0, 0, out);
 	PQclear(res);
 	return out->name != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+void
+db_clinic_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_clinic *out)
+{
+	out->id = db_val(a, res, row, col);
+	out->name = db_val(a, res, row, col + 1);
+	out->default_language = db_val(a, res, row, col + 2);
+	out->public_url = db_val(a, res, row, col + 3);
+	out->lang_tr = db_val_bool(res, row, col + 4);
+	out->lang_en = db_val_bool(res, row, col + 5);
+	out->portal_module = db_val_bool(res, row, col + 6);
+	out->payment_active = db_val_bool(res, row, col + 7);
+	out->payment_provider = db_val(a, res, row, col + 8);
+	out->country = db_val(a, res, row, col + 9);
+	out->time_zone = db_val(a, res, row, col + 10);
+	out->currency = db_val(a, res, row, col + 11);
 }
 
 enum err
@@ -365,15 +364,22 @@ db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
 
 	if (res == NULL)
 		return err;
-	out->enabled = db_val_bool(res, 0, 0);
-	out->code = db_val(a, res, 0, 1);
-	out->permissions = db_perm_parse(PQgetvalue(res, 0, 2));
-	out->sms_template_id = db_val(a, res, 0, 3);
-	out->email_template_id = db_val(a, res, 0, 4);
-	out->upload_reviewer_id = db_val(a, res, 0, 5);
-	out->version = atoi(PQgetvalue(res, 0, 6));
+	db_settings_read(a, res, 0, 0, out);
 	PQclear(res);
 	return ERR_OK;
+}
+
+void
+db_settings_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_portal_settings *out)
+{
+	out->enabled = db_val_bool(res, row, col);
+	out->code = db_val(a, res, row, col + 1);
+	out->permissions = db_perm_parse(PQgetvalue(res, row, col + 2));
+	out->sms_template_id = db_val(a, res, row, col + 3);
+	out->email_template_id = db_val(a, res, row, col + 4);
+	out->upload_reviewer_id = db_val(a, res, row, col + 5);
+	out->version = atoi(PQgetvalue(res, row, col + 6));
 }
 
 enum err

@@ -18,6 +18,29 @@ struct arena;
 #define DB_TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* The columns db_clinic_read(), db_settings_read() and db_patient_read()
+ * read, from column col on, so that one statement can answer several of
+ * them side by side (see db_portal_context()). */
+#define DB_CLINIC_SELECT \
+	"SELECT c.id, c.name, c.default_language, c.public_url, " \
+	"'tr' = ANY (c.languages), 'en' = ANY (c.languages), " \
+	"EXISTS (SELECT 1 FROM clinic_modules m WHERE m.clinic_id = c.id " \
+	"AND m.module = 'patient_portal'), " \
+	"coalesce(p.active, false), p.provider, c.country, c.time_zone, " \
+	"c.currency FROM clinics c LEFT JOIN payment_infrastructure p " \
+	"ON p.clinic_id = c.id WHERE c.id = $1"
+#define DB_SETTINGS_COLUMNS \
+	"enabled, code, array_to_string(permissions, ','), sms_template_id, " \
+	"email_template_id, upload_reviewer_id, version"
+#define DB_CLINIC_NCOLS 12
+#define DB_SETTINGS_NCOLS 7
+#define DB_PATIENT_COLUMNS \
+	"id, first_name, last_name, phone, email, language, portal_access, " \
+	"permissions_mode = 'custom', array_to_string(custom_permissions, ','), " \
+	DB_TS("created_at") ", " DB_TS("updated_at") ", address, " \
+	"emergency_contact_name, emergency_contact_phone, communication_sms, " \
+	"communication_email, photo_sha256, photo_type, sort_key"
+
 /* One prepared statement. Each domain keeps a constant array of these
  * (system_sql.c, ...). Names must be unique across the program. */
 struct db_stmt {
@@ -64,5 +87,15 @@ enum err db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,
 
 /* Maps a failed result's SQLSTATE to our error enum. */
 enum err db_err_from_sqlstate(const char *sqlstate);
+
+struct db_clinic;
+struct db_portal_settings;
+struct db_patient;
+void db_clinic_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_clinic *out);
+void db_settings_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_portal_settings *out);
+void db_patient_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_patient *out);
 
 #endif

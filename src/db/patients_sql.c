@@ -11,12 +11,6 @@
 #include "db_patients.h"
 #include "str.h"
 
-#define PATIENT_COLUMNS \
-	"id, first_name, last_name, phone, email, language, portal_access, " \
-	"permissions_mode = 'custom', array_to_string(custom_permissions, ','), " \
-	DB_TS("created_at") ", " DB_TS("updated_at") ", address, " \
-	"emergency_contact_name, emergency_contact_phone, communication_sms, " \
-	"communication_email, photo_sha256, photo_type, sort_key"
 
 enum stmt_id {
 	STMT_CREATE,
@@ -37,12 +31,12 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "emergency_contact_phone, communication_sms, communication_email) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
 	    "$9 || ' ' || $8, $10, $11, $12, $13, $14, $15) "
-	    "RETURNING " PATIENT_COLUMNS, 15, false },
+	    "RETURNING " DB_PATIENT_COLUMNS, 15, false },
 	[STMT_GET] = { "patients_get",
-	    "SELECT " PATIENT_COLUMNS " FROM patients "
+	    "SELECT " DB_PATIENT_COLUMNS " FROM patients "
 	    "WHERE clinic_id = $1 AND id = $2", 2, true },
 	[STMT_GET_FOR_UPDATE] = { "patients_get_for_update",
-	    "SELECT " PATIENT_COLUMNS " FROM patients "
+	    "SELECT " DB_PATIENT_COLUMNS " FROM patients "
 	    "WHERE clinic_id = $1 AND id = $2 FOR UPDATE", 2, false },
 	[STMT_UPDATE] = { "patients_update",
 	    "UPDATE patients SET first_name = $3, last_name = $4, phone = $5, "
@@ -54,14 +48,14 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "emergency_contact_phone = $16, communication_sms = $17, "
 	    "communication_email = $18, "
 	    "updated_at = now() WHERE clinic_id = $1 AND id = $2 "
-	    "RETURNING " PATIENT_COLUMNS, 18, false },
+	    "RETURNING " DB_PATIENT_COLUMNS, 18, false },
 	[STMT_LIST] = { "patients_list",
-	    "SELECT " PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
+	    "SELECT " DB_PATIENT_COLUMNS " FROM patients WHERE clinic_id = $1 "
 	    "AND (sort_key, id) > ($2, $3::uuid) ORDER BY sort_key, id LIMIT $4",
 	    4, true },
 	/* Through a function: see sql/0004_patient_search.sql for why. */
 	[STMT_SEARCH] = { "patients_search",
-	    "SELECT " PATIENT_COLUMNS " FROM portal_patient_search($5, $6, $2, "
+	    "SELECT " DB_PATIENT_COLUMNS " FROM portal_patient_search($5, $6, $2, "
 	    "$3::uuid, $4) WHERE clinic_id = $1", 6, true },
 	[STMT_NAME_AMONG] = { "patients_name_among",
 	    "SELECT EXISTS (SELECT 1 FROM patients WHERE clinic_id = $1 "
@@ -69,30 +63,35 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    2, true },
 };
 
+void
+db_patient_read(struct arena *a, PGresult *res, int row, int col,
+    struct db_patient *p)
+{
+	p->id = db_val(a, res, row, col);
+	p->first_name = db_val(a, res, row, col + 1);
+	p->last_name = db_val(a, res, row, col + 2);
+	p->phone = db_val(a, res, row, col + 3);
+	p->email = db_val(a, res, row, col + 4);
+	p->language = db_val(a, res, row, col + 5);
+	p->portal_access = PQgetvalue(res, row, col + 6)[0] == 't';
+	p->custom = PQgetvalue(res, row, col + 7)[0] == 't';
+	p->custom_permissions = db_perm_parse(PQgetvalue(res, row, col + 8));
+	p->created_at = db_val(a, res, row, col + 9);
+	p->updated_at = db_val(a, res, row, col + 10);
+	p->address = db_val(a, res, row, col + 11);
+	p->emergency_name = db_val(a, res, row, col + 12);
+	p->emergency_phone = db_val(a, res, row, col + 13);
+	p->communication_sms = PQgetvalue(res, row, col + 14)[0] == 't';
+	p->communication_email = PQgetvalue(res, row, col + 15)[0] == 't';
+	p->photo_sha256 = db_val(a, res, row, col + 16);
+	p->photo_type = db_val(a, res, row, col + 17);
+	p->sort_key = db_val(a, res, row, col + 18);
+}
+
 static void
 read_row(struct arena *a, PGresult *res, int row, void *item)
 {
-	struct db_patient *p = item;
-
-	p->id = db_val(a, res, row, 0);
-	p->first_name = db_val(a, res, row, 1);
-	p->last_name = db_val(a, res, row, 2);
-	p->phone = db_val(a, res, row, 3);
-	p->email = db_val(a, res, row, 4);
-	p->language = db_val(a, res, row, 5);
-	p->portal_access = PQgetvalue(res, row, 6)[0] == 't';
-	p->custom = PQgetvalue(res, row, 7)[0] == 't';
-	p->custom_permissions = db_perm_parse(PQgetvalue(res, row, 8));
-	p->created_at = db_val(a, res, row, 9);
-	p->updated_at = db_val(a, res, row, 10);
-	p->address = db_val(a, res, row, 11);
-	p->emergency_name = db_val(a, res, row, 12);
-	p->emergency_phone = db_val(a, res, row, 13);
-	p->communication_sms = PQgetvalue(res, row, 14)[0] == 't';
-	p->communication_email = PQgetvalue(res, row, 15)[0] == 't';
-	p->photo_sha256 = db_val(a, res, row, 16);
-	p->photo_type = db_val(a, res, row, 17);
-	p->sort_key = db_val(a, res, row, 18);
+	db_patient_read(a, res, row, 0, item);
 }
 
 static enum err

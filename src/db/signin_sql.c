@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "arena.h"
+#include "db_clinic.h"
 #include "db_internal.h"
+#include "db_patients.h"
 #include "db_signin.h"
 #include "str.h"
 
@@ -18,10 +20,11 @@ enum stmt_id {
 	STMT_PATIENTS,
 	STMT_SESSION_CREATE,
 	STMT_SIGNED_IN,
-	STMT_SESSION_LOOKUP,
 	STMT_SESSION_DELETE,
 	STMT_SESSIONS_END,
 	STMT_PURGE,
+	STMT_SESSION_OPEN,
+	STMT_CONTEXT,
 	STMT__MAX
 };
 
@@ -59,14 +62,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "UPDATE patients SET first_signed_in_at = coalesce(first_signed_in_at, "
 	    "now()), last_signed_in_at = now() WHERE clinic_id = $1 AND id = $2",
 	    2, false },
-	[STMT_SESSION_LOOKUP] = { "signin_session_lookup",
-	    "UPDATE patient_sessions s SET last_seen_at = now() FROM patients p "
-	    "WHERE s.clinic_id = $1 AND s.token_hash = $2::bytea "
-	    "AND s.expires_at > now() "
-	    "AND s.last_seen_at > now() - $3::integer * interval '1 second' "
-	    "AND p.clinic_id = s.clinic_id AND p.id = s.patient_id "
-	    "AND p.portal_access AND (p.phone IS NOT NULL OR p.email IS NOT NULL) "
-	    "RETURNING s.patient_id, s.csrf_token", 3, false },
 	[STMT_SESSION_DELETE] = { "signin_session_delete",
 	    "DELETE FROM patient_sessions WHERE clinic_id = $1 "
 	    "AND token_hash = $2::bytea", 2, false },
@@ -77,6 +72,16 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT what, removed FROM portal_purge_sessions("
 	    "$1::integer * interval '1 second', $2::integer * interval '1 second')",
 	    2, false },
+	[STMT_SESSION_OPEN] = { "signin_session_open",
+	    "SELECT status, clinic_id, patient_id, csrf_token "
+	    "FROM portal_session_open($1, $2::bytea, $3::integer)", 3, false },
+	/* The columns of db_clinic_read(), db_settings_read() and
+	 * db_patient_read(), side by side. */
+	[STMT_CONTEXT] = { "signin_context",
+	    "SELECT cl.*, st.*, pt.* FROM (" DB_CLINIC_SELECT ") cl, "
+	    "(SELECT " DB_SETTINGS_COLUMNS " FROM portal_settings "
+	    "WHERE clinic_id = $1) st, (SELECT " DB_PATIENT_COLUMNS
+	    " FROM patients WHERE clinic_id = $1 AND id = $2) pt", 2, true },
 };
 
 static const char *
@@ -250,30 +255,6 @@ db_patient_session_create(struct db *db, const char *clinic_id,
 }
 
 enum err
-db_patient_session_lookup(struct db *db, struct arena *a,
-    const char *clinic_id, const char *token_hash, long idle_s,
-    const char **patient_id, const char **csrf_token)
-{
-	char idle[24];
-	const char *params[] = { clinic_id, token_hash, idle };
-	enum err err;
-	PGresult *res;
-
-	snprintf(idle, sizeof(idle), "%ld", idle_s);
-	res = db_exec(db, &stmts[STMT_SESSION_LOOKUP], params, &err);
-	if (res == NULL)
-		return err;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return ERR_NOT_FOUND;
-	}
-	*patient_id = db_val(a, res, 0, 0);
-	*csrf_token = db_val(a, res, 0, 1);
-	PQclear(res);
-	return *patient_id && *csrf_token ? ERR_OK : ERR_NOMEM;
-}
-
-enum err
 db_patient_session_delete(struct db *db, const char *clinic_id,
     const char *token_hash)
 {
@@ -312,4 +293,56 @@ db_purge_sessions(struct db *db, struct arena *a, long staff_idle_s,
 	PQclear(res);
 	*report = text;
 	return text == NULL ? ERR_NOMEM : ERR_OK;
+}
+
+enum err
+db_portal_session_open(struct db *db, struct arena *a, const char *code,
+    const char *token_hash, long idle_s, struct db_portal_session *out)
+{
+	char idle[24];
+	const char *params[] = { code, token_hash, idle };
+	const char *status;
+	enum err err;
+	PGresult *res;
+
+	snprintf(idle, sizeof(idle), "%ld", idle_s);
+	res = db_exec(db, &stmts[STMT_SESSION_OPEN], params, &err);
+	if (res == NULL)
+		return err;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return ERR_DB;
+	}
+	status = PQgetvalue(res, 0, 0);
+	out->portal_open = strcmp(status, "no_portal") != 0;
+	out->session = strcmp(status, "ok") == 0;
+	out->clinic_id = db_val(a, res, 0, 1);
+	out->patient_id = db_val(a, res, 0, 2);
+	out->csrf_token = db_val(a, res, 0, 3);
+	PQclear(res);
+	if (out->session && (out->patient_id == NULL || out->csrf_token == NULL))
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+enum err
+db_portal_context(struct db *db, struct arena *a, const char *clinic_id,
+    const char *patient_id, struct db_clinic *clinic,
+    struct db_portal_settings *settings, struct db_patient *patient)
+{
+	const char *params[] = { clinic_id, patient_id };
+	enum err err;
+	PGresult *res = db_exec(db, &stmts[STMT_CONTEXT], params, &err);
+
+	if (res == NULL)
+		return err;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return ERR_NOT_FOUND;
+	}
+	db_clinic_read(a, res, 0, 0, clinic);
+	db_settings_read(a, res, 0, DB_CLINIC_NCOLS, settings);
+	db_patient_read(a, res, 0, DB_CLINIC_NCOLS + DB_SETTINGS_NCOLS, patient);
+	PQclear(res);
+	return clinic->name != NULL && patient->id != NULL ? ERR_OK : ERR_NOMEM;
 }

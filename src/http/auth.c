@@ -430,6 +430,8 @@ handle_staff_me(struct request *req)
 	{
 		json_add_string(c, "id", clinic.id);
 		json_add_string(c, "name", clinic.name);
+		json_add_string(c, "time_zone", clinic.time_zone);
+		json_add_string(c, "currency", clinic.currency);
 	}
 	if (req->actor.kind == ACTOR_STAFF) {
 		who = staff_json(req->actor.id, req->actor.name, req->actor.role);

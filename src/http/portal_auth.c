@@ -105,44 +105,60 @@ bool
 patient_auth(struct request *req)
 {
 	struct db *db = req->ctx->db;
-	const char *token, *patient_id, *csrf;
+	const char *token, *code = route_param(&req->params, "code"), *why;
 	char hash[CRYPTO_BYTEA_HEX];
+	struct db_portal_session ps;
+	struct portal_ctx *p;
 	enum err err;
 
-	if (!portal_open(req))
-		return false;
 	token = req_cookie(req, PATIENT_COOKIE);
 	if (token == NULL || strlen(token) != CRYPTO_TOKEN_CHARS) {
+		/* Which answer: the portal's 404 comes before the 401. */
+		if (!portal_open(req))
+			return false;
 		db_rollback(db);
 		problem_send(req, "not_authenticated", "Please sign in.");
 		return false;
 	}
+	if (portal_code_verdict(code, &why) != CODE_OK) {
+		not_found(req);
+		return false;
+	}
+	/* Two round trips: BEGIN, then code, portal and session at once. */
 	crypto_token_hash(hash, token);
-	err = db_patient_session_lookup(db, req->arena,
-	    req->portal->clinic.id, hash, req->ctx->conf->patient_session_idle,
-	    &patient_id, &csrf);
-	if (err == ERR_OK)
-		err = db_patient_get(db, req->arena, req->portal->clinic.id,
-		    patient_id, false, &req->portal->patient);
-	if (err == ERR_NOT_FOUND) {
+	p = arena_calloc(req->arena, 1, sizeof(*p));
+	if (p == NULL || (err = db_begin(db)) != ERR_OK ||
+	    (err = db_portal_session_open(db, req->arena, code, hash,
+	    req->ctx->conf->patient_session_idle, &ps)) != ERR_OK) {
+		fail(req, p == NULL ? ERR_NOMEM : err);
+		return false;
+	}
+	if (!ps.portal_open) {
+		not_found(req);
+		return false;
+	}
+	if (!ps.session) {
 		db_rollback(db);
 		problem_send(req, "not_authenticated",
 		    "Your session has ended; please sign in again.");
 		return false;
 	}
-	if (err != ERR_OK) {
-		fail(req, err);
+	if ((err = db_portal_context(db, req->arena, ps.clinic_id,
+	    ps.patient_id, &p->clinic, &p->settings, &p->patient)) != ERR_OK) {
+		fail(req, err == ERR_NOT_FOUND ? ERR_DB : err);
 		return false;
 	}
+	p->code = p->settings.code;
+	req->portal = p;
 	req->actor.kind = ACTOR_PATIENT;
 	req->actor.clinic_id = req->portal->clinic.id;
-	req->actor.id = patient_id;
+	req->actor.id = ps.patient_id;
 	req->actor.name = req->portal->patient.first_name;
-	req->actor.csrf_token = csrf;
+	req->actor.csrf_token = ps.csrf_token;
 	if (!is_safe_method(req->method)) {
 		const char *sent = req_header(req, "HTTP_X_CSRF_TOKEN");
 
-		if (sent == NULL || !crypto_str_equal(sent, csrf)) {
+		if (sent == NULL || !crypto_str_equal(sent, ps.csrf_token)) {
 			db_rollback(db);
 			problem_send(req, "csrf_failed", "Send the X-CSRF-Token "
 			    "header you received at sign-in.");

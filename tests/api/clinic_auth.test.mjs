@@ -98,7 +98,7 @@ describe('me', () => {
     assert.equal(res.body.csrf_token, s.csrf, 'me must answer the same csrf_token as the login');
     assert.deepEqual(res.body.staff, s.staff);
     assert.equal(res.body.staff.role, 'owner');
-    assert.deepEqual(res.body.clinic, { id: clinic.id, name: clinic.name });
+    assert.deepEqual(res.body.clinic, { id: clinic.id, name: clinic.name, time_zone: 'Europe/Istanbul', currency: 'TRY' });
     assert.equal(res.body.api_key, undefined);
   });
 
@@ -109,7 +109,7 @@ describe('me', () => {
       assert.equal(res.status, 200, res.text);
       assert.deepEqual([...res.body.api_key.scopes].sort(), scopes.split(',').sort());
       assert.match(res.body.api_key.id, /^[0-9a-f-]{36}$/);
-      assert.deepEqual(res.body.clinic, { id: clinic.id, name: clinic.name });
+      assert.deepEqual(res.body.clinic, { id: clinic.id, name: clinic.name, time_zone: 'Europe/Istanbul', currency: 'TRY' });
       assert.equal(res.body.staff, undefined);
       assert.equal(res.body.csrf_token, undefined);
     });

@@ -96,7 +96,7 @@ describe("the API answers only the caller's clinic", () => {
     test(`${what}: me, settings and modules are A's`, async () => {
       const me = await who().request('GET', '/api/v1/clinic/me');
       assert.equal(me.status, 200, me.text);
-      assert.deepEqual(me.body.clinic, { id: A.clinic.id, name: A.clinic.name });
+      assert.deepEqual(me.body.clinic, { id: A.clinic.id, name: A.clinic.name, time_zone: 'Europe/Istanbul', currency: 'TRY' });
       const settings = await who().request('GET', '/api/v1/clinic/portal/settings');
       assert.equal(settings.body.code, A.clinic.code);
       assert.deepEqual(settings.body.permissions.sort(), ['view_balance', 'view_profile']);

@@ -3,16 +3,18 @@
 // more), the "New patient" form (a field error for a bad phone, then created), the patient
 // page's Portal Permissions tab (custom with Select All, save, reload; a pair warning next
 // to its group, live and saved; back to following the clinic), read-only for staff (who may
-// still edit Details), the "Why can't this patient…?" diagnostics, and the layout at desktop
-// and 390 px. Each test makes its own clinic and creates its patients through the API.
+// still edit Details; address, emergency contact and communication saved and reloaded, an
+// emergency_contact.phone error at its field; the patient's photo), the "Why can't this
+// patient…?" diagnostics, and the layout at desktop and 390 px. Each test makes its own clinic and creates its patients through the API.
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/console_patients.test.mjs
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { launch, watchPage } from './browser.mjs';
-import { makeClinic, settingsBody, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
+import { makeClinic, settingsBody, signIn as apiSignIn, signInPatient, uniqueEmail } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 import { searchQuery } from '../../web/src/console/patientRules.js';
 
@@ -400,6 +402,86 @@ test('staff: the Portal Permissions tab is read-only, Details can be edited (onl
   assert.equal(await page.getByTestId('access-note').innerText(), en['console.patient.access.turningOff']);
   await page.getByTestId('details-reset').click();
   assert.equal(await page.getByTestId('edit-portal_access').isChecked(), true);
+  watch.assertNone();
+});
+
+test('Details: address, emergency contact and communication are saved and reloaded; errors at their fields; the photo', async () => {
+  const email = uniqueEmail('details');
+  const ctx = await setup([{ first_name: 'Elif', last_name: 'Şahin', email }], { permissions: [...CLINIC_SET, 'upload_photo'] });
+  const [patient] = ctx.patients;
+  assert.equal(patient.has_photo, false);
+  // The patient uploads a photo in the portal; the console shows it.
+  const session = await signInPatient(ctx.clinic.code, email);
+  const upload = await session.request('PUT', 'profile/photo', {
+    raw: readFileSync(new URL('../api/fixtures/tiny.jpg', import.meta.url)), headers: { 'content-type': 'image/jpeg' },
+  });
+  assert.equal(upload.status, 200, upload.text);
+  const { page, watch } = await openSignedIn(ctx.clinic.logins.staff, {
+    hash: `#/patients/${patient.id}`, ready: 'patient-details', locale: 'en-US',
+    allow: [{ url: new RegExp(`${PATIENTS}/${patient.id}$`), status: 422 }],
+  });
+  const photo = page.getByTestId('patient-photo');
+  assert.equal(await photo.getAttribute('alt'), en['console.patient.photo.alt'].replace('{name}', 'Elif Şahin'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="patient-photo"]')?.naturalWidth > 0, null,
+    { timeout: 5000 }).catch(() => assert.fail('the photo loads'));
+  assert.ok((await photo.boundingBox()).width <= 64, 'a small photo');
+
+  assert.equal(await page.getByTestId('edit-communication.sms').isChecked(), true, 'both channels on by default');
+  assert.equal(await page.getByTestId('edit-communication.email').isChecked(), true);
+  const patches = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith(`${PATIENTS}/${patient.id}`) && r.method() === 'PATCH') patches.push(JSON.parse(r.postData()));
+  });
+  const address = 'Bağdat Cad. No 5 D 3\nKadıköy, İstanbul';
+  await page.getByTestId('edit-address').fill(address);
+  await page.getByTestId('edit-emergency_contact.name').fill('Murat Şahin');
+  await page.getByTestId('edit-emergency_contact.phone').fill('12');
+  await page.getByTestId('edit-communication.sms').uncheck();
+  // A bad emergency phone: the server's message at that field, which takes the focus.
+  const refused = page.waitForResponse((r) => r.url().endsWith(`${PATIENTS}/${patient.id}`) && r.status() === 422);
+  await page.getByTestId('details-save').click();
+  const problem = await (await refused).json();
+  const phoneError = problem.errors.find((e) => e.field === 'emergency_contact.phone');
+  assert.ok(phoneError, JSON.stringify(problem));
+  const details = page.getByTestId('patient-details');
+  await details.getByTestId('field-error-emergency_contact.phone').waitFor();
+  assert.equal(await details.getByTestId('field-error-emergency_contact.phone').innerText(), phoneError.message);
+  assert.equal(await page.getByTestId('edit-emergency_contact.phone').getAttribute('aria-invalid'), 'true');
+  await page.waitForFunction(() => document.activeElement?.name === 'emergency_contact.phone', null, { timeout: 5000 })
+    .catch(() => assert.fail('the bad field has the focus'));
+  assert.equal(await page.getByTestId('details-error').count(), 0, 'no error apart from the field');
+
+  await page.getByTestId('edit-emergency_contact.phone').fill('0532 999 88 77');
+  await page.getByTestId('details-save').click();
+  await byState(page, 'details-status', 'saved').waitFor();
+  assert.deepEqual(patches.at(-1), {
+    address, emergency_contact: { name: 'Murat Şahin', phone: '0532 999 88 77' }, communication: { sms: false },
+  }, 'only what changed');
+  const got = (await ctx.owner.request('GET', `${PATIENTS}/${patient.id}`)).body;
+  assert.equal(got.address, address);
+  assert.deepEqual(got.emergency_contact, { name: 'Murat Şahin', phone: '+905329998877' });
+  assert.deepEqual(got.communication, { sms: false, email: true });
+
+  // Reloaded: the saved values, the phone in E.164.
+  await page.reload();
+  await page.getByTestId('patient-details').waitFor();
+  assert.equal(await page.getByTestId('edit-address').inputValue(), address);
+  assert.equal(await page.getByTestId('edit-emergency_contact.name').inputValue(), 'Murat Şahin');
+  assert.equal(await page.getByTestId('edit-emergency_contact.phone').inputValue(), '+905329998877');
+  assert.equal(await page.getByTestId('edit-communication.sms').isChecked(), false);
+  assert.equal(await page.getByTestId('edit-communication.email').isChecked(), true);
+  assert.equal(await byState(page, 'details-status', 'clean').count(), 1);
+
+  // Clearing the address and the contact sends null for both.
+  await page.getByTestId('edit-address').fill('');
+  await page.getByTestId('edit-emergency_contact.name').fill('');
+  await page.getByTestId('edit-emergency_contact.phone').fill('');
+  await page.getByTestId('details-save').click();
+  await byState(page, 'details-status', 'saved').waitFor();
+  assert.deepEqual(patches.at(-1), { address: null, emergency_contact: null });
+  const cleared = (await ctx.owner.request('GET', `${PATIENTS}/${patient.id}`)).body;
+  assert.equal(cleared.address, null);
+  assert.equal(cleared.emergency_contact, null);
   watch.assertNone();
 });
 

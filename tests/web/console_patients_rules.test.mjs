@@ -68,15 +68,30 @@ test('a new patient: names trimmed, empty contacts and the default language left
     first_name: ' Ayşe ', last_name: 'Yılmaz ', phone: ' 0555 123 45 67 ', email: '  ', language: 'en', portal_access: false,
   }), { first_name: 'Ayşe', last_name: 'Yılmaz', phone: '0555 123 45 67', language: 'en', portal_access: false });
   assert.equal(rules.createBody({ ...rules.emptyForm(), language: 'de' }).language, undefined);
+  // Address, emergency contact and communication: left out while empty or on (the server's default).
+  assert.deepEqual(rules.createBody({
+    ...rules.emptyForm(), first_name: 'A', last_name: 'B', address: '  Atatürk Cad. 1\nKadıköy  ',
+    'emergency_contact.name': ' Ali Veli ', 'emergency_contact.phone': '0555 000 11 22', 'communication.sms': false,
+  }), {
+    first_name: 'A', last_name: 'B', portal_access: true, address: 'Atatürk Cad. 1\nKadıköy',
+    emergency_contact: { name: 'Ali Veli', phone: '0555 000 11 22' }, communication: { sms: false },
+  });
+  assert.deepEqual(rules.createBody({ ...rules.emptyForm(), 'emergency_contact.phone': '0555' }).emergency_contact,
+    { name: '', phone: '0555' }, 'half a contact is sent: the server says what is missing');
 });
 
 test('PATCH carries only changed fields; a cleared phone or email is null', () => {
   const patient = {
     id: 'x', first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567', email: null, language: 'tr',
-    portal_access: true,
+    portal_access: true, address: null, emergency_contact: null, communication: { sms: true, email: true },
+    has_photo: false, photo_url: null,
   };
   const form = rules.formFromPatient(patient);
-  assert.deepEqual(form, { first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567', email: '', language: 'tr', portal_access: true });
+  assert.deepEqual(form, {
+    first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567', email: '', language: 'tr', portal_access: true,
+    address: '', 'emergency_contact.name': '', 'emergency_contact.phone': '', 'communication.sms': true,
+    'communication.email': true,
+  });
   assert.deepEqual(rules.patientPatch(patient, form), {}, 'nothing changed');
   assert.deepEqual(rules.patientPatch(patient, { ...form, first_name: ' Ayşe ' }), {}, 'spaces around a name are no change');
   assert.deepEqual(rules.patientPatch(patient, { ...form, phone: '' }), { phone: null });
@@ -86,8 +101,52 @@ test('PATCH carries only changed fields; a cleared phone or email is null', () =
   assert.deepEqual(rules.patientPatch(patient, { ...form, phone: '0555 123 45 67' }), { phone: '0555 123 45 67' },
     'another form of the same number is sent; the server stores E.164');
   assert.deepEqual(rules.patientPatch(patient, { ...form, last_name: '' }), { last_name: '' });
+  // The new fields: only what changed, the emergency contact whole, the changed channels alone.
+  assert.deepEqual(rules.patientPatch(patient, { ...form, address: 'Bağdat Cad. 5\nİstanbul' }),
+    { address: 'Bağdat Cad. 5\nİstanbul' });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'emergency_contact.name': 'Ali', 'emergency_contact.phone': '0555 000 11 22' }),
+    { emergency_contact: { name: 'Ali', phone: '0555 000 11 22' } });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'communication.email': false }), { communication: { email: false } });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'emergency_contact.name': '  ', address: ' ' }), {},
+    'blank is no change while nothing is saved');
   assert.equal(rules.lacksContact({ phone: ' ', email: '' }), true);
   assert.equal(rules.lacksContact({ phone: '', email: 'a@b.co' }), false);
+});
+
+test('address, emergency contact and communication round-trip through the form', () => {
+  const patient = {
+    id: 'y', first_name: 'Can', last_name: 'Demir', phone: null, email: 'can@demir.test', language: 'en',
+    portal_access: false, address: 'Atatürk Cad. 1\nDaire 3\nKadıköy', emergency_contact: { name: 'Ali Demir', phone: '+905550001122' },
+    communication: { sms: false, email: true }, has_photo: true, photo_url: '/api/v1/clinic/patients/y/photo',
+  };
+  const form = rules.formFromPatient(patient);
+  assert.equal(form.address, patient.address, 'several lines kept');
+  assert.equal(form['emergency_contact.name'], 'Ali Demir');
+  assert.equal(form['emergency_contact.phone'], '+905550001122');
+  assert.equal(form['communication.sms'], false);
+  assert.equal(form['communication.email'], true);
+  assert.deepEqual(rules.patientPatch(patient, form), {}, 'the saved patient is no change');
+  // Cleared: null; the other fields stay out.
+  assert.deepEqual(rules.patientPatch(patient, { ...form, address: '' }), { address: null });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'emergency_contact.name': '', 'emergency_contact.phone': ' ' }),
+    { emergency_contact: null });
+  // One part changed: the contact goes whole; another form of the same number is sent.
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'emergency_contact.name': 'Ayla Demir ' }),
+    { emergency_contact: { name: 'Ayla Demir', phone: '+905550001122' } });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'emergency_contact.phone': '0555 000 11 22' }),
+    { emergency_contact: { name: 'Ali Demir', phone: '0555 000 11 22' } });
+  assert.deepEqual(rules.patientPatch(patient, { ...form, 'communication.sms': true, 'communication.email': false }),
+    { communication: { sms: true, email: false } });
+  // What the server answers after the PATCH makes the form clean again.
+  const saved = { ...patient, address: 'Bağdat Cad. 5', emergency_contact: null, communication: { sms: true, email: true } };
+  const next = { ...form, address: ' Bağdat Cad. 5 ', 'emergency_contact.name': '', 'emergency_contact.phone': '',
+    'communication.sms': true };
+  assert.deepEqual(rules.patientPatch(patient, next),
+    { address: 'Bağdat Cad. 5', emergency_contact: null, communication: { sms: true } });
+  assert.deepEqual(rules.patientPatch(saved, rules.formFromPatient(saved)), {});
+  // A patient without the new fields (an older answer) reads as empty, both channels on.
+  const old = rules.formFromPatient({ first_name: 'A', last_name: 'B', language: 'tr', portal_access: true });
+  assert.deepEqual([old.address, old['emergency_contact.name'], old['communication.sms'], old['communication.email']], ['', '', true, true]);
 });
 
 test('validation errors by field; the rest apart', () => {
@@ -104,6 +163,19 @@ test('validation errors by field; the rest apart', () => {
     other: ['phone: Second message.', 'nickname: Unknown field.', 'Something else.'],
   });
   assert.deepEqual(rules.fieldErrors(null), { byField: {}, other: [] });
+  // Errors inside the emergency contact and communication land at their inputs.
+  assert.deepEqual(rules.fieldErrors({ errors: [
+    { field: 'emergency_contact.phone', message: 'Not a phone number.' },
+    { field: 'emergency_contact.name', message: 'Required.' },
+    { field: 'address', message: 'Must be at most 500 characters.' },
+    { field: 'communication.fax', message: 'Unknown field.' },
+  ] }), {
+    byField: { 'emergency_contact.phone': 'Not a phone number.', 'emergency_contact.name': 'Required.', address: 'Must be at most 500 characters.' },
+    other: ['communication.fax: Unknown field.'],
+  });
+  // Every input the form shows has a label in both languages, and a place in the empty form.
+  assert.deepEqual(Object.keys(rules.FIELD_KEYS).sort(), [...rules.FORM_FIELDS].sort());
+  assert.deepEqual(Object.keys(rules.emptyForm()).sort(), [...rules.FORM_FIELDS].sort());
 });
 
 test('the patient page address and its tabs', () => {

@@ -1,6 +1,7 @@
 // A patient's page (#/patients/<id>, #/patients/<id>/permissions), the guide's patient Edit:
-// two tabs, "Details" (names, phone, email, language, portal access; PATCH of the changed
-// fields, a cleared phone or email sent as null) and "Portal Permissions"
+// tabs, "Details" (names, phone, email, address, emergency contact, language, portal access,
+// communication; PATCH of the changed fields, a cleared phone, email, address or emergency
+// contact sent as null) and "Portal Permissions"
 // (PatientPermissions.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
 // portal" (PatientInvite.jsx) with the patient's invitation status.
@@ -221,20 +222,26 @@ export function PatientPage({ id, tab, session, onSessionLost }) {
   return (
     <section class="patient-page" data-testid="patient-page" data-id={patient.id}>
       {back}
-      <header class="screen-header patient-header">
-        <h2 data-testid="patient-name">{name}</h2>
-        <p class="patient-meta">
-          <span class={`badge ${patient.portal_access ? 'badge-ok' : 'badge-off'}`} data-testid="patient-access-badge">
-            {t(patient.portal_access ? 'console.patient.access.badgeOn' : 'console.patient.access.badgeOff')}
-          </span>
-          <span class="badge badge-plain">{t(LANGUAGE_KEYS[patient.language] ?? 'console.patients.missing')}</span>
-          {permissions.mode === 'custom' && (
-            <span class="badge badge-plain" data-testid="patient-custom-badge">{t('console.patient.customBadge')}</span>
-          )}
-          {!patient.phone && !patient.email && (
-            <span class="badge badge-warn">{t('console.patients.noContact')}</span>
-          )}
-        </p>
+      <header class="screen-header patient-header patient-header-main">
+        {patient.has_photo && patient.photo_url && (
+          <img class="patient-photo" src={patient.photo_url} alt={t('console.patient.photo.alt', { name })}
+            width="64" height="64" data-testid="patient-photo" />
+        )}
+        <div>
+          <h2 data-testid="patient-name">{name}</h2>
+          <p class="patient-meta">
+            <span class={`badge ${patient.portal_access ? 'badge-ok' : 'badge-off'}`} data-testid="patient-access-badge">
+              {t(patient.portal_access ? 'console.patient.access.badgeOn' : 'console.patient.access.badgeOff')}
+            </span>
+            <span class="badge badge-plain">{t(LANGUAGE_KEYS[patient.language] ?? 'console.patients.missing')}</span>
+            {permissions.mode === 'custom' && (
+              <span class="badge badge-plain" data-testid="patient-custom-badge">{t('console.patient.customBadge')}</span>
+            )}
+            {!patient.phone && !patient.email && (
+              <span class="badge badge-warn">{t('console.patients.noContact')}</span>
+            )}
+          </p>
+        </div>
       </header>
 
       <Tabs id={patient.id} tab={tab} />

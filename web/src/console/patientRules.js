@@ -9,7 +9,18 @@ export const SEARCH_MAX = 100;
 export const PAGE_SIZE = 50;
 
 /** The fields of a patient the console edits, in form order. */
-export const PATIENT_FIELDS = Object.freeze(['first_name', 'last_name', 'phone', 'email', 'language', 'portal_access']);
+export const PATIENT_FIELDS = Object.freeze([
+  'first_name', 'last_name', 'phone', 'email', 'language', 'portal_access', 'address', 'emergency_contact', 'communication',
+]);
+/**
+ * The inputs of the form, named as the server's 422 errors name them (errors[].field), so an
+ * error such as emergency_contact.phone lands at its input.
+ */
+export const FORM_FIELDS = Object.freeze([
+  'first_name', 'last_name', 'phone', 'email', 'language', 'portal_access', 'address',
+  'emergency_contact.name', 'emergency_contact.phone', 'communication.sms', 'communication.email',
+]);
+export const ADDRESS_MAX = 500;
 export const PATIENT_LANGUAGES = Object.freeze(['tr', 'en']);
 
 // The server's fold table (src/portal/settings.c): Turkish letters, then Latin-1 accents.
@@ -77,7 +88,8 @@ export function listParams({ q = null, cursor = null, limit = PAGE_SIZE } = {}) 
 
 /** An empty new-patient form. language '' means the clinic's default language. */
 export const emptyForm = () => ({
-  first_name: '', last_name: '', phone: '', email: '', language: '', portal_access: true,
+  first_name: '', last_name: '', phone: '', email: '', language: '', portal_access: true, address: '',
+  'emergency_contact.name': '', 'emergency_contact.phone': '', 'communication.sms': true, 'communication.email': true,
 });
 
 /** The Details form for a patient: missing contacts as empty text. */
@@ -89,25 +101,50 @@ export function formFromPatient(p) {
     email: p.email ?? '',
     language: p.language ?? '',
     portal_access: Boolean(p.portal_access),
+    address: p.address ?? '',
+    'emergency_contact.name': p.emergency_contact?.name ?? '',
+    'emergency_contact.phone': p.emergency_contact?.phone ?? '',
+    'communication.sms': p.communication?.sms ?? true,
+    'communication.email': p.communication?.email ?? true,
   };
 }
 
 const text = (v) => String(v ?? '').trim();
 const orNull = (v) => (text(v) === '' ? null : text(v));
 
-/** POST body of a new patient: names trimmed, empty contacts and language left out. */
+/** The emergency contact of the form: null when both name and phone are empty. */
+function emergencyContact(form) {
+  const name = text(form['emergency_contact.name']);
+  const phone = text(form['emergency_contact.phone']);
+  return name === '' && phone === '' ? null : { name, phone };
+}
+
+const CHANNELS = ['sms', 'email'];
+
+/**
+ * POST body of a new patient: names trimmed, empty contacts, address, emergency contact and
+ * language left out; communication only for a channel turned off (both are on by default).
+ */
 export function createBody(form) {
   const body = { first_name: text(form.first_name), last_name: text(form.last_name) };
   if (orNull(form.phone) !== null) body.phone = text(form.phone);
   if (orNull(form.email) !== null) body.email = text(form.email);
   if (PATIENT_LANGUAGES.includes(form.language)) body.language = form.language;
   body.portal_access = Boolean(form.portal_access);
+  if (orNull(form.address) !== null) body.address = text(form.address);
+  const contact = emergencyContact(form);
+  if (contact) body.emergency_contact = contact;
+  // The server lets the clinic write on both channels unless told otherwise.
+  const off = CHANNELS.filter((c) => form[`communication.${c}`] === false);
+  if (off.length) body.communication = Object.fromEntries(off.map((c) => [c, false]));
   return body;
 }
 
 /**
- * PATCH body: only the fields the form changed. A cleared phone or email is null (the
- * server removes it); names are trimmed (a blank name goes as '' and draws the server's 422).
+ * PATCH body: only the fields the form changed. A cleared phone, email, address or emergency
+ * contact is null (the server removes it); names are trimmed (a blank name goes as '' and
+ * draws the server's 422). The emergency contact goes whole ({name, phone}, a half-filled one
+ * draws the server's 422 at the empty part); communication carries only the changed channels.
  */
 export function patientPatch(patient, form) {
   const body = {};
@@ -119,6 +156,18 @@ export function patientPatch(patient, form) {
   }
   if (PATIENT_LANGUAGES.includes(form.language) && form.language !== patient.language) body.language = form.language;
   if (Boolean(form.portal_access) !== Boolean(patient.portal_access)) body.portal_access = Boolean(form.portal_access);
+  if (orNull(form.address) !== (patient.address ?? null)) body.address = orNull(form.address);
+  const contact = emergencyContact(form);
+  const saved = patient.emergency_contact ?? null;
+  if (contact === null ? saved !== null : contact.name !== saved?.name || contact.phone !== saved?.phone) {
+    body.emergency_contact = contact;
+  }
+  const communication = {};
+  for (const c of CHANNELS) {
+    const on = Boolean(form[`communication.${c}`]);
+    if (on !== (patient.communication?.[c] ?? true)) communication[c] = on;
+  }
+  if (Object.keys(communication).length) body.communication = communication;
   return body;
 }
 
@@ -129,7 +178,7 @@ export const lacksContact = (form) => orNull(form.phone) === null && orNull(form
  * A validation problem split for the form: {byField: {field: message}, other: [messages]}
  * (other: fields the form does not show, and errors without a field).
  */
-export function fieldErrors(error, fields = PATIENT_FIELDS) {
+export function fieldErrors(error, fields = FORM_FIELDS) {
   const byField = {};
   const other = [];
   for (const e of error?.errors ?? []) {
@@ -218,6 +267,11 @@ export const FIELD_KEYS = Object.freeze({
   email: 'console.patient.field.email',
   language: 'console.patient.field.language',
   portal_access: 'console.patient.field.portalAccess',
+  address: 'console.patient.field.address',
+  'emergency_contact.name': 'console.patient.field.emergencyName',
+  'emergency_contact.phone': 'console.patient.field.emergencyPhone',
+  'communication.sms': 'console.patient.field.communicationSms',
+  'communication.email': 'console.patient.field.communicationEmail',
 });
 
 export const LANGUAGE_KEYS = Object.freeze({
