@@ -323,19 +323,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "* interval '1 microsecond', $4::uuid)) "
 	    "ORDER BY lower(a.during) DESC, a.id DESC LIMIT $5", 5, true },
 	[STMT_NOTICE] = { "sched_appt_notice",
-	    "SELECT p.id, p.first_name, p.language, "
-	    "CASE WHEN p.phone IS NOT NULL THEN 'sms' ELSE 'email' END, "
-	    "coalesce(p.phone, p.email::text), c.name, pr.name, t.name, "
+	    "SELECT p.id, p.first_name, p.language, ch.channel, ch.recipient, "
+	    "c.name, pr.name, t.name, "
 	    "to_char(lower(a.during) AT TIME ZONE c.time_zone, "
 	    "'DD.MM.YYYY HH24:MI'), "
 	    "to_char(lower(a.during) AT TIME ZONE c.time_zone, "
 	    "'FMDD Mon YYYY, HH24:MI'), "
 	    "tp.tr_subject, tp.tr_body, tp.en_subject, tp.en_body, tp.id IS NOT NULL "
 	    "FROM appointments a" APPT_JOINS
+	    /* The patient's channels as they chose them: SMS first. */
+	    " CROSS JOIN LATERAL (SELECT CASE WHEN p.phone IS NOT NULL "
+	    "AND p.communication_sms THEN 'sms' WHEN p.email IS NOT NULL "
+	    "AND p.communication_email THEN 'email' END AS channel, "
+	    "CASE WHEN p.phone IS NOT NULL AND p.communication_sms THEN p.phone "
+	    "WHEN p.email IS NOT NULL AND p.communication_email "
+	    "THEN p.email::text END AS recipient) ch"
 	    " LEFT JOIN LATERAL (SELECT id, tr_subject, tr_body, en_subject, "
 	    "en_body FROM templates WHERE clinic_id = $1 AND purpose = $3 "
-	    "AND channel = CASE WHEN p.phone IS NOT NULL THEN 'sms' "
-	    "ELSE 'email' END ORDER BY created_at, id LIMIT 1) tp ON true "
+	    "AND channel = ch.channel ORDER BY created_at, id LIMIT 1) tp ON true "
 	    "WHERE a.clinic_id = $1 AND a.id = $2", 3, true },
 	/* The demo's calendar: working days from tomorrow on, in the
 	 * clinic's zone, so every screen of the console and app has data. */

@@ -145,6 +145,27 @@ describe('patient booking and cancelling', () => {
     assert.equal(audit, `appointment.create:patient:${en.patient.id},appointment.cancel:patient:${en.patient.id}`);
   });
 
+  test('messages follow the patient\'s communication choices: email when SMS is off, none when both are', async () => {
+    const { clinic, owner, schedule, patients } = await bookingClinic({ patients: 1 });
+    const [p] = patients;
+    const email = `comm-${p.patient.id.slice(0, 8)}@patient.test`;
+    const off = await owner.request('PATCH', `/api/v1/clinic/patients/${p.patient.id}`,
+      { body: { email, communication: { sms: false, email: true } } });
+    assert.equal(off.status, 200, off.text);
+    const mark = sinkMark();
+    const first = await staffBook(owner, p.patient.id, schedule, at(6, '10:00'));
+    assert.equal(first.status, 201, first.text);
+    assert.match((await nextMessage(email, mark)).subject, /.+/, 'the confirmation came by email');
+    const none = await owner.request('PATCH', `/api/v1/clinic/patients/${p.patient.id}`,
+      { body: { communication: { sms: false, email: false } } });
+    assert.equal(none.status, 200, none.text);
+    const second = await staffBook(owner, p.patient.id, schedule, at(6, '11:00'));
+    assert.equal(second.status, 201, second.text);
+    const channels = psql(`SELECT string_agg(channel, ',' ORDER BY created_at) FROM outbox
+      WHERE clinic_id = '${clinic.id}' AND purpose = 'appointment_confirmation'`);
+    assert.equal(channels, 'email', 'nothing was queued once the patient turned both off');
+  });
+
   test('every booking rule refuses with 422 booking_rule naming it; staff bypass the rules but not overlaps', async () => {
     const { clinic, owner, schedule, patients: [{ patient, session: s }] } = await bookingClinic({
       schedule: { hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) },
