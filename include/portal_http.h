@@ -44,4 +44,13 @@ bool patient_auth(struct request *req);
  */
 bool portal_allow(struct request *req, enum perm key);
 
+/* One-time codes (sign-in, contact change): the body's {challenge_id,
+ * code}, or false after answering 422; a wrong code (commits the spent try
+ * and answers 400 invalid_code with attempts_left); and an expired, used
+ * or unknown challenge (rolls back, 410 challenge_expired). */
+bool portal_code_body(struct request *req, const char **challenge_id,
+    const char **code);
+void portal_code_wrong(struct request *req, long attempts);
+void portal_code_gone(struct request *req);
+
 #endif

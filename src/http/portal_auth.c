@@ -356,12 +356,47 @@ is_code(const char *s)
 	return n == CRYPTO_OTP_DIGITS;
 }
 
-static void
-challenge_gone(struct request *req)
+bool
+portal_code_body(struct request *req, const char **challenge_id,
+    const char **code)
+{
+	struct problem_list *pl = problem_list_new(req);
+
+	*challenge_id = body_string_field(req->json, "challenge_id", 64, pl);
+	*code = body_string_field(req->json, "code", 64, pl);
+	if (*code != NULL && !is_code(*code))
+		problem_list_add(pl, "code", "The code has 6 digits.");
+	if (problem_list_count(pl) == 0)
+		return true;
+	db_rollback(req->ctx->db);
+	problem_list_send(req, pl, NULL);
+	return false;
+}
+
+void
+portal_code_wrong(struct request *req, long attempts)
+{
+	long left = req->ctx->conf->otp_max_attempts - attempts;
+	enum err err;
+
+	/* The spent try is kept. */
+	if ((err = db_commit(req->ctx->db)) != ERR_OK) {
+		fail(req, err);
+		return;
+	}
+	problem_send_ex(req, "invalid_code", left > 0 ?
+	    "The code is wrong; check it and try again." :
+	    "The code is wrong, and that was the last try; ask for a new code.",
+	    json_tokener_parse(arena_printf(req->arena,
+	    "{\"attempts_left\": %ld}", left > 0 ? left : 0)));
+}
+
+void
+portal_code_gone(struct request *req)
 {
 	db_rollback(req->ctx->db);
-	problem_send(req, "challenge_expired", "This sign-in has expired or "
-	    "was used up; ask for a new code.");
+	problem_send(req, "challenge_expired", "This code has expired or was "
+	    "used up; ask for a new one.");
 }
 
 /* The profiles a verified code may choose from, and a selection token. */
@@ -379,7 +414,7 @@ offer_choice(struct request *req, const char *challenge_id,
 	err = db_challenge_verified(db, req->portal->clinic.id, challenge_id,
 	    hash);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK || (err = db_commit(db)) != ERR_OK) {
@@ -411,7 +446,6 @@ handle_patient_login_verify(struct request *req)
 {
 	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	const char *challenge_id, *code;
 	struct db_challenge ch;
 	struct db_signin_patient *pp = NULL;
@@ -422,20 +456,12 @@ handle_patient_login_verify(struct request *req)
 
 	if (!req_json_object(req) || !portal_open(req))
 		return;
-	pl = problem_list_new(req);
-	challenge_id = body_string_field(req->json, "challenge_id", 64, pl);
-	code = body_string_field(req->json, "code", 64, pl);
-	if (code != NULL && !is_code(code))
-		problem_list_add(pl, "code", "The code has 6 digits.");
-	if (problem_list_count(pl) > 0) {
-		db_rollback(db);
-		problem_list_send(req, pl, NULL);
+	if (!portal_code_body(req, &challenge_id, &code))
 		return;
-	}
 	err = db_challenge_try(db, req->arena, req->portal->clinic.id,
 	    challenge_id, conf->otp_max_attempts, &ch);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK) {
@@ -450,18 +476,7 @@ handle_patient_login_verify(struct request *req)
 		return;
 	}
 	if (!match || n == 0) {
-		long left = conf->otp_max_attempts - ch.attempts;
-
-		/* The spent try is kept. */
-		if ((err = db_commit(db)) != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-		problem_send_ex(req, "invalid_code", left > 0 ?
-		    "The code is wrong; check it and try again." :
-		    "The code is wrong, and that was the last try; ask for a "
-		    "new code.", json_tokener_parse(arena_printf(req->arena,
-		    "{\"attempts_left\": %ld}", left > 0 ? left : 0)));
+		portal_code_wrong(req, ch.attempts);
 		return;
 	}
 	if (n > 1) {
@@ -471,7 +486,7 @@ handle_patient_login_verify(struct request *req)
 	err = db_challenge_verified(db, req->portal->clinic.id, challenge_id,
 	    NULL);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK) {
@@ -510,7 +525,7 @@ handle_patient_login_select(struct request *req)
 	err = db_selection_take(db, req->arena, req->portal->clinic.id, hash,
 	    &ids);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK || (err = db_signin_patients(db, req->arena,

@@ -434,25 +434,6 @@ handle_contact_change_start(struct request *req)
 	resp_json(req, 202, body);
 }
 
-static bool
-is_code(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++)
-		if (s[n] < '0' || s[n] > '9')
-			return false;
-	return n == CRYPTO_OTP_DIGITS;
-}
-
-static void
-challenge_gone(struct request *req)
-{
-	db_rollback(req->ctx->db);
-	problem_send(req, "challenge_expired", "This code has expired or was "
-	    "used up; ask for a new one.");
-}
-
 /*
  * POST /api/v1/portal/{code}/profile/contact-change/verify {challenge_id,
  * code} [update_profile]: 200 with the profile holding the new contact;
@@ -466,7 +447,6 @@ handle_contact_change_verify(struct request *req)
 	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
 	const char *clinic_id = req->portal->clinic.id;
-	struct problem_list *pl;
 	const char *challenge_id, *code;
 	struct db_contact_challenge ch;
 	struct db_patient p;
@@ -480,20 +460,12 @@ handle_contact_change_verify(struct request *req)
 		db_rollback(db);
 		return;
 	}
-	pl = problem_list_new(req);
-	challenge_id = body_string_field(req->json, "challenge_id", 64, pl);
-	code = body_string_field(req->json, "code", 64, pl);
-	if (code != NULL && !is_code(code))
-		problem_list_add(pl, "code", "The code has 6 digits.");
-	if (problem_list_count(pl) > 0) {
-		db_rollback(db);
-		problem_list_send(req, pl, NULL);
+	if (!portal_code_body(req, &challenge_id, &code))
 		return;
-	}
 	err = db_contact_challenge_try(db, req->arena, clinic_id, req->actor.id,
 	    challenge_id, conf->otp_max_attempts, &ch);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK) {
@@ -502,23 +474,12 @@ handle_contact_change_verify(struct request *req)
 	}
 	crypto_otp_hash(hash, conf->signin_secret, challenge_id, code);
 	if (!crypto_str_equal(hash, ch.code_hash)) {
-		long left = conf->otp_max_attempts - ch.attempts;
-
-		/* The spent try is kept. */
-		if ((err = db_commit(db)) != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-		problem_send_ex(req, "invalid_code", left > 0 ?
-		    "The code is wrong; check it and try again." :
-		    "The code is wrong, and that was the last try; ask for a "
-		    "new code.", json_tokener_parse(arena_printf(req->arena,
-		    "{\"attempts_left\": %ld}", left > 0 ? left : 0)));
+		portal_code_wrong(req, ch.attempts);
 		return;
 	}
 	err = db_contact_challenge_verified(db, clinic_id, challenge_id);
 	if (err == ERR_NOT_FOUND) {
-		challenge_gone(req);
+		portal_code_gone(req);
 		return;
 	}
 	if (err != ERR_OK || (err = db_patient_get(db, req->arena, clinic_id,
