@@ -148,15 +148,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND revoked_at IS NULL", 1, true },
 };
 
-/* Runs a statement that returns nothing of interest. */
-static enum err
-run(struct db *db, enum stmt_id id, const char *const *params)
-{
-	enum err err;
-
-	PQclear(db_exec(db, &stmts[id], params, &err));
-	return err;
-}
 
 /* Runs a statement expected to return at most one row. */
 static PGresult *
@@ -240,7 +231,7 @@ db_login_failure_add(struct db *db, const char *email)
 {
 	const char *params[] = { email };
 
-	return run(db, STMT_LOGIN_FAILURE_ADD, params);
+	return db_run(db, &stmts[STMT_LOGIN_FAILURE_ADD], params);
 }
 
 enum err
@@ -248,7 +239,7 @@ db_login_failures_clear(struct db *db, const char *email)
 {
 	const char *params[] = { email };
 
-	return run(db, STMT_LOGIN_FAILURES_CLEAR, params);
+	return db_run(db, &stmts[STMT_LOGIN_FAILURES_CLEAR], params);
 }
 
 enum err
@@ -300,7 +291,7 @@ db_session_create(struct db *db, const char *clinic_id, const char *staff_id,
 	    absolute };
 
 	snprintf(absolute, sizeof(absolute), "%ld", absolute_s);
-	return run(db, STMT_SESSION_CREATE, params);
+	return db_run(db, &stmts[STMT_SESSION_CREATE], params);
 }
 
 enum err
@@ -308,7 +299,7 @@ db_session_delete(struct db *db, const char *token_hash)
 {
 	const char *params[] = { token_hash };
 
-	return run(db, STMT_SESSION_DELETE, params);
+	return db_run(db, &stmts[STMT_SESSION_DELETE], params);
 }
 
 enum err
@@ -350,7 +341,7 @@ db_payment_put(struct db *db, const char *clinic_id, const char *provider,
 {
 	const char *params[] = { clinic_id, provider, active ? "t" : "f" };
 
-	return run(db, STMT_PAYMENT_PUT, params);
+	return db_run(db, &stmts[STMT_PAYMENT_PUT], params);
 }
 
 enum err
@@ -399,7 +390,7 @@ db_settings_update(struct db *db, const char *clinic_id,
 	params[4] = in->sms_template_id;
 	params[5] = in->email_template_id;
 	params[6] = in->upload_reviewer_id;
-	err = params[3] == NULL ? ERR_NOMEM : run(db, STMT_SETTINGS_UPDATE, params);
+	err = params[3] == NULL ? ERR_NOMEM : db_run(db, &stmts[STMT_SETTINGS_UPDATE], params);
 	arena_free(a);
 	return err;
 }
@@ -411,7 +402,7 @@ db_audit_add(struct db *db, const struct db_audit *e)
 	    e->action, e->target_type, e->target_id, e->before_json,
 	    e->after_json, e->request_id };
 
-	return run(db, STMT_AUDIT_ADD, params);
+	return db_run(db, &stmts[STMT_AUDIT_ADD], params);
 }
 
 static void
@@ -475,7 +466,7 @@ db_code_switch(struct db *db, const char *clinic_id, const char *code)
 	PGresult *res;
 	bool touched;
 
-	err = run(db, STMT_CODE_RETIRE, params);
+	err = db_run(db, &stmts[STMT_CODE_RETIRE], params);
 	if (err != ERR_OK || code == NULL)
 		return err;
 	/* A new code, or one this clinic had before; when two clinics race
@@ -506,7 +497,7 @@ db_clinic_create(struct db *db, struct arena *a, const char *name,
 	*id = db_val(a, res, 0, 0);
 	PQclear(res);
 	/* Its settings row exists now: give it the default templates. */
-	return run(db, STMT_CLINIC_DEFAULT_TEMPLATES, id);
+	return db_run(db, &stmts[STMT_CLINIC_DEFAULT_TEMPLATES], id);
 }
 
 enum err
@@ -531,7 +522,8 @@ db_module_set(struct db *db, const char *clinic_id, const char *module,
 {
 	const char *params[] = { clinic_id, module };
 
-	return run(db, granted ? STMT_MODULE_GRANT : STMT_MODULE_REVOKE, params);
+	return db_run(db, &stmts[granted ? STMT_MODULE_GRANT :
+	    STMT_MODULE_REVOKE], params);
 }
 
 enum err

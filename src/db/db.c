@@ -366,3 +366,27 @@ db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,
 	PQclear(res);
 	return ERR_OK;
 }
+
+enum err
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	enum err err;
+
+	PQclear(db_exec(db, stmt, params, &err));
+	return err;
+}
+
+enum err
+db_run_one(struct db *db, const struct db_stmt *stmt,
+    const char *const *params)
+{
+	enum err err;
+	PGresult *res = db_exec(db, stmt, params, &err);
+
+	if (res == NULL)
+		return err;
+	err = PQntuples(res) > 0 || atoi(PQcmdTuples(res)) > 0 ? ERR_OK :
+	    ERR_NOT_FOUND;
+	PQclear(res);
+	return err;
+}

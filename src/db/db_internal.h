@@ -60,6 +60,14 @@ struct db_stmt {
 PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
     const char *const *params, enum err *err);
 
+/* Runs stmt for its effect: ERR_OK however many rows it touched. */
+enum err db_run(struct db *db, const struct db_stmt *stmt,
+    const char *const *params);
+
+/* Runs stmt that must return or touch a row: ERR_NOT_FOUND when none. */
+enum err db_run_one(struct db *db, const struct db_stmt *stmt,
+    const char *const *params);
+
 /* The value at (row, col) copied into the arena; NULL for SQL NULL. */
 const char *db_val(struct arena *a, PGresult *res, int row, int col);
 

@@ -52,33 +52,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND photo_sha256 = $2", 2, true },
 };
 
-/* Runs a statement that must touch a row: ERR_NOT_FOUND when none. */
-static enum err
-exec_one(struct db *db, enum stmt_id id, const char *const *params)
-{
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[id], params, &err);
-
-	if (res == NULL)
-		return err;
-	err = PQntuples(res) > 0 || atoi(PQcmdTuples(res)) > 0 ? ERR_OK :
-	    ERR_NOT_FOUND;
-	PQclear(res);
-	return err;
-}
-
-/* Runs a statement whose row count does not matter. */
-static enum err
-exec_any(struct db *db, enum stmt_id id, const char *const *params)
-{
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[id], params, &err);
-
-	if (res == NULL)
-		return err;
-	PQclear(res);
-	return ERR_OK;
-}
 
 enum err
 db_contact_change_start(struct db *db, const struct db_contact_change *in,
@@ -143,7 +116,7 @@ db_contact_challenge_verified(struct db *db, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, id };
 
-	return exec_one(db, STMT_CHANGE_VERIFIED, params);
+	return db_run_one(db, &stmts[STMT_CHANGE_VERIFIED], params);
 }
 
 enum err
@@ -152,7 +125,7 @@ db_patient_other_sessions_end(struct db *db, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, patient_id, keep_token_hash };
 
-	return exec_any(db, STMT_OTHER_SESSIONS_END, params);
+	return db_run(db, &stmts[STMT_OTHER_SESSIONS_END], params);
 }
 
 enum err
@@ -161,7 +134,7 @@ db_photo_set(struct db *db, const char *clinic_id, const char *patient_id,
 {
 	const char *params[] = { clinic_id, patient_id, sha256, type };
 
-	return exec_one(db, STMT_PHOTO_SET, params);
+	return db_run_one(db, &stmts[STMT_PHOTO_SET], params);
 }
 
 enum err
@@ -169,7 +142,7 @@ db_photo_lock(struct db *db, const char *clinic_id, const char *sha256)
 {
 	const char *params[] = { clinic_id, sha256 };
 
-	return exec_any(db, STMT_PHOTO_LOCK, params);
+	return db_run(db, &stmts[STMT_PHOTO_LOCK], params);
 }
 
 enum err

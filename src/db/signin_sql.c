@@ -152,33 +152,6 @@ db_challenge_try(struct db *db, struct arena *a, const char *clinic_id,
 	return err;
 }
 
-/* Runs a statement that must touch a row: ERR_NOT_FOUND when none. */
-static enum err
-exec_one(struct db *db, enum stmt_id id, const char *const *params)
-{
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[id], params, &err);
-
-	if (res == NULL)
-		return err;
-	err = PQntuples(res) > 0 || atoi(PQcmdTuples(res)) > 0 ? ERR_OK :
-	    ERR_NOT_FOUND;
-	PQclear(res);
-	return err;
-}
-
-/* Runs a statement whose row count does not matter. */
-static enum err
-exec_any(struct db *db, enum stmt_id id, const char *const *params)
-{
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[id], params, &err);
-
-	if (res == NULL)
-		return err;
-	PQclear(res);
-	return ERR_OK;
-}
 
 enum err
 db_challenge_verified(struct db *db, const char *clinic_id, const char *id,
@@ -186,7 +159,7 @@ db_challenge_verified(struct db *db, const char *clinic_id, const char *id,
 {
 	const char *params[] = { clinic_id, id, selection_hash };
 
-	return exec_one(db, STMT_VERIFIED, params);
+	return db_run_one(db, &stmts[STMT_VERIFIED], params);
 }
 
 enum err
@@ -249,9 +222,9 @@ db_patient_session_create(struct db *db, const char *clinic_id,
 	enum err err;
 
 	snprintf(absolute, sizeof(absolute), "%ld", absolute_s);
-	if ((err = exec_any(db, STMT_SESSION_CREATE, params)) != ERR_OK)
+	if ((err = db_run(db, &stmts[STMT_SESSION_CREATE], params)) != ERR_OK)
 		return err;
-	return exec_one(db, STMT_SIGNED_IN, params);
+	return db_run_one(db, &stmts[STMT_SIGNED_IN], params);
 }
 
 enum err
@@ -260,7 +233,7 @@ db_patient_session_delete(struct db *db, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, token_hash };
 
-	return exec_any(db, STMT_SESSION_DELETE, params);
+	return db_run(db, &stmts[STMT_SESSION_DELETE], params);
 }
 
 enum err
@@ -269,7 +242,7 @@ db_patient_sessions_end(struct db *db, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, patient_id };
 
-	return exec_any(db, STMT_SESSIONS_END, params);
+	return db_run(db, &stmts[STMT_SESSIONS_END], params);
 }
 
 enum err
