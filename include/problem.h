@@ -24,6 +24,10 @@ void problem_send(struct request *req, const char *code, const char *detail);
 void problem_send_ex(struct request *req, const char *code,
     const char *detail, struct json_object *extra);
 
+/* 429 rate_limited with Retry-After: the seconds to wait. */
+void problem_send_rate_limited(struct request *req, long retry_after,
+    const char *detail);
+
 /* Validation errors are gathered in a list, then sent at once. */
 struct problem_list;
 struct problem_list *problem_list_new(struct request *req);

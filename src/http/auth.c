@@ -313,10 +313,8 @@ handle_staff_login(struct request *req)
 		retry_after = since_last < wait ? wait - since_last : 0;
 	}
 	if (retry_after > 0) {
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%ld",
-		    retry_after));
-		problem_send(req, "rate_limited", "Too many failed sign-ins for "
-		    "this account; wait before trying again.");
+		problem_send_rate_limited(req, retry_after, "Too many failed "
+		    "sign-ins for this account; wait before trying again.");
 		return;
 	}
 	err = db_staff_for_login(db, req->arena, email, &staff);

@@ -328,10 +328,8 @@ handle_patient_login_start(struct request *req)
 	sodium_memzero(otp, sizeof(otp));
 	if (err == ERR_OK && retry_after > 0) {
 		db_rollback(db);
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%ld",
-		    retry_after));
-		problem_send(req, "rate_limited", "Too many sign-in attempts; "
-		    "wait before asking for another code.");
+		problem_send_rate_limited(req, retry_after, "Too many sign-in "
+		    "attempts; wait before asking for another code.");
 		return;
 	}
 	if (err != ERR_OK || (err = db_commit(db)) != ERR_OK) {

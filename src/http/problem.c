@@ -216,3 +216,12 @@ problem_list_send_as(struct request *req, struct problem_list *pl,
 	}
 	problem_send_ex(req, code, detail, extra);
 }
+
+void
+problem_send_rate_limited(struct request *req, long retry_after,
+    const char *detail)
+{
+	resp_header(req, "Retry-After", arena_printf(req->arena, "%ld",
+	    retry_after));
+	problem_send(req, "rate_limited", detail);
+}

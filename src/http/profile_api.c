@@ -412,10 +412,8 @@ handle_contact_change_start(struct request *req)
 	sodium_memzero(otp, sizeof(otp));
 	if (err == ERR_OK && retry_after > 0) {
 		db_rollback(db);
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%ld",
-		    retry_after));
-		problem_send(req, "rate_limited", "Too many codes asked for; "
-		    "wait before asking for another.");
+		problem_send_rate_limited(req, retry_after, "Too many codes "
+		    "asked for; wait before asking for another.");
 		return;
 	}
 	after = json_arena_own(req->arena, json_object_new_object());
