@@ -16,12 +16,14 @@ enum json_parse_err {
 	JSON_PARSE_UTF8,	/* not valid UTF-8 */
 	JSON_PARSE_DEPTH,	/* nested deeper than allowed */
 	JSON_PARSE_SYNTAX,	/* not JSON, or trailing bytes */
+	JSON_PARSE_TEXT,	/* a string escapes U+0000 or a lone surrogate */
 	JSON_PARSE_NOMEM,
 };
 
 /*
  * Parses buf[0..len) as exactly one RFC 8259 value (no NaN, no leading
- * zeros, no raw control characters in strings, ...) whose arrays and
+ * zeros, no raw control characters in strings, ...), whose strings escape
+ * neither U+0000 nor a lone surrogate (JSON_PARSE_TEXT), whose arrays and
  * objects nest at most max_depth deep ({"a":1} is depth 1; max_depth >= 1).
  * On success *out is a new reference registered with the arena (the caller
  * must not put it), or NULL for a top-level `null`. On failure *out is NULL

@@ -37,4 +37,34 @@ enum err db_commit(struct db *db);
 /* Rolls back the open transaction, if any; cheap when there is none. */
 void db_rollback(struct db *db);
 
+/*
+ * The request pipeline's unit of work (DESIGN.md section 11). Nothing is
+ * sent by these calls; what they ask for goes out with the next statement,
+ * in the same round trip (one libpq pipeline):
+ * - DB_WORK_WRITE: one transaction; its BEGIN goes out with the first
+ *   statement; db_work_end() commits or rolls it back.
+ * - DB_WORK_READ: no transaction; each statement runs in its own implicit
+ *   one, with the row-level-security context set before it.
+ */
+enum db_work { DB_WORK_READ, DB_WORK_WRITE };
+
+void db_work_start(struct db *db, enum db_work work);
+
+/* The context of the statements that follow: the clinic whose rows they
+ * see and the patient they serve (NULL: none). A write sends it with its
+ * next statement. */
+void db_work_context(struct db *db, const char *clinic_id,
+    const char *patient_id);
+
+/* The same, for a context a statement has just set itself in the
+ * transaction (the request functions of db_request.h do): a read still
+ * sends it before each later statement, a write need not. */
+void db_work_context_set(struct db *db, const char *clinic_id,
+    const char *patient_id);
+
+/* Ends the work: a write's transaction commits when commit is true (and
+ * nothing in it failed), else rolls back. ERR_OK, or ERR_DB / ERR_CONFLICT
+ * when a commit was asked for and did not happen. */
+enum err db_work_end(struct db *db, bool commit);
+
 #endif

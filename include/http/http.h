@@ -19,6 +19,8 @@ struct conf;
 struct db;
 struct json_object;
 struct portal_ctx;
+struct db_clinic;
+struct problem_list;
 
 #define HTTP_HEADERS__MAX 16
 #define REQUEST_ID_MAX 64
@@ -78,7 +80,12 @@ struct request {
 	const struct route *route;
 	struct route_params params;
 	struct actor actor;
-	struct portal_ctx *portal;	/* patient side, see portal_http.h */
+	struct portal_ctx *portal;	/* portal and patient sides, see portal_http.h */
+	const struct db_clinic *clinic;	/* the caller's clinic, once authenticated */
+	struct problem_list *problems;	/* what the validation module found */
+	/* The work commits even though the answer is an error: a wrong
+	 * one-time code's spent try must count. */
+	bool commit_on_error;
 
 	struct response resp;
 };
@@ -99,6 +106,27 @@ void resp_raw(struct request *req, int status, const char *content_type,
 /* The value of query parameter name, percent-decoded into the arena; NULL
  * when absent or not valid UTF-8. */
 const char *req_query(struct request *req, const char *name);
+
+/* True when every name and value of the query string decodes to text
+ * (no %00, no invalid UTF-8, no stray %); otherwise *why says what is
+ * wrong (NULL when out of memory). The worker answers 400 bad_request
+ * before any handler reads a value. */
+bool req_query_check(struct request *req, const char **why);
+
+/*
+ * The one list envelope, {items, next_cursor}. list_page_json() builds it
+ * from rows[0..n), each row_size bytes, fetched with limit + 1 so that n >
+ * limit means there is more: items are item(row, ctx) of the first limit
+ * rows, next_cursor is cursor_of(the last of them) or null. list_all_json()
+ * wraps a whole list (next_cursor null) and takes the reference to items.
+ * Both answer a new object, or NULL when out of memory (resp_json() then
+ * answers 503).
+ */
+typedef struct json_object *(*list_item_fn)(const void *row, void *ctx);
+typedef const char *(*list_cursor_fn)(const void *row);
+struct json_object *list_page_json(const void *rows, size_t row_size, int n,
+    int limit, list_item_fn item, void *ctx, list_cursor_fn cursor_of);
+struct json_object *list_all_json(struct json_object *items);
 
 /* True when the body is a JSON object; otherwise answers 422
  * validation_failed and returns false. */

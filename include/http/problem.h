@@ -41,6 +41,11 @@ void problem_list_send(struct request *req, struct problem_list *pl,
 void problem_list_send_as(struct request *req, struct problem_list *pl,
     const char *code, const char *detail);
 
+/* Answers a domain error: ERR_NOT_FOUND is 404 not_found saying "No such
+ * <what>." (what NULL: the title), the rest by problem_code_for_err(). The
+ * one mapping from error to answer; no handler carries its own. */
+void problem_send_err(struct request *req, enum err e, const char *what);
+
 /* The HTTP status of a problem code, or 0 when the code is unknown. */
 int problem_status(const char *code);
 

@@ -17,28 +17,65 @@
 struct request;
 typedef void (*route_handler)(struct request *req);
 
-/* Who may call a route; the worker checks it before the handler runs. */
-enum route_access {
-	ACCESS_PUBLIC,		/* anyone */
-	ACCESS_CLINIC_READ,	/* any staff session; API key with read */
-	ACCESS_CLINIC_WRITE,	/* any staff session; API key with write */
-	ACCESS_CLINIC_ADMIN,	/* owner or admin; API key with admin */
-	ACCESS_CLINIC_OWNER,	/* owner only; API key with admin */
-	ACCESS_PATIENT,		/* a patient session of the {code} portal */
+/*
+ * What the route table states per route (DESIGN.md section 11). The
+ * request pipeline (pipeline.c) acts on all of it before the handler runs:
+ * it authenticates, applies the portal's checks, decides the role or the
+ * permission, reads and checks the body, sets the row-level-security
+ * context and opens the database work; after the handler it commits or
+ * rolls back. A handler parses, calls and serializes: nothing else.
+ */
+enum route_side {
+	SIDE_PUBLIC,	/* anyone; no clinic context */
+	SIDE_PORTAL,	/* anyone, at an open portal: {code} opens it (404
+			 * portal_not_found otherwise) and sets its clinic */
+	SIDE_CLINIC,	/* a staff session or an API key of the clinic */
+	SIDE_PATIENT,	/* a patient session at the {code} portal */
+	SIDE_CALLBACK,	/* a payment provider: the handler checks its signature */
 };
 
-/* What body a route takes; the worker checks it before the handler runs. */
+/* Clinic side: the least role. An API key acts with its maker's role
+ * narrowed by its scopes: read or write (for a read or a write route) to
+ * act as staff, admin to act as its maker (an admin or an owner). */
+enum route_least {
+	LEAST_STAFF,
+	LEAST_ADMIN,
+	LEAST_OWNER,
+};
+
+/* A read runs its statements without a transaction (each in its own,
+ * with the context); a write runs in one transaction, committed when the
+ * handler answers below 400. A GET that records something (marking
+ * messages read, a file access) is a write. */
+enum route_kind {
+	ROUTE_READ,
+	ROUTE_WRITE,
+};
+
 enum route_body {
+	BODY_NONE,		/* none is expected (one that comes is checked as JSON
+				 * and ignored) */
 	BODY_JSON,		/* application/json up to max_body_bytes, parsed */
 	BODY_BINARY,		/* any bytes up to max_upload_bytes, not parsed */
 };
+
+/* Route flags. */
+#define ROUTE_SESSION_ONLY 0x1u	/* clinic side: an API key gets 403 */
+#define ROUTE_LEGACY 0x2u	/* not yet on the pipeline: the handler opens
+				 * its own transaction (removed as handlers move) */
+
+#define ROUTE_NO_PERM (-1)
 
 struct route {
 	const char *method;
 	const char *pattern;
 	route_handler handler;
-	enum route_access access;
-	enum route_body body;	/* BODY_JSON unless said */
+	enum route_side side;
+	enum route_least least;		/* SIDE_CLINIC */
+	int perm;			/* SIDE_PATIENT: enum perm, or ROUTE_NO_PERM */
+	enum route_kind kind;
+	enum route_body body;
+	unsigned flags;
 };
 
 struct route_params {

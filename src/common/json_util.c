@@ -77,6 +77,31 @@ scan_number(struct scan *sc)
 	return true;
 }
 
+/* The value of four hex digits at pos (pos moves past them), or -1. */
+static long
+scan_hex4(struct scan *sc)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++, sc->pos++) {
+		unsigned char c;
+
+		if (sc->pos >= sc->len || !isxdigit(sc->s[sc->pos]))
+			return -1;
+		c = sc->s[sc->pos];
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* A string escape that is valid JSON but no text we take. */
+static bool
+scan_text_fail(struct scan *sc)
+{
+	sc->err = JSON_PARSE_TEXT;
+	return false;
+}
+
 static bool
 scan_string(struct scan *sc)
 {
@@ -94,9 +119,26 @@ scan_string(struct scan *sc)
 			break;
 		c = sc->s[sc->pos++];
 		if (c == 'u') {
-			for (int i = 0; i < 4; i++, sc->pos++)
-				if (sc->pos >= sc->len || !isxdigit(sc->s[sc->pos]))
-					return scan_fail(sc);
+			long cp = scan_hex4(sc);
+
+			if (cp < 0)
+				return scan_fail(sc);
+			/* U+0000 would cut the string short in C, and a lone
+			 * surrogate is no character at all: neither reaches a
+			 * handler. */
+			if (cp == 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+				return scan_text_fail(sc);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				long low;
+
+				if (sc->len - sc->pos < 2 || sc->s[sc->pos] != '\\' ||
+				    sc->s[sc->pos + 1] != 'u')
+					return scan_text_fail(sc);
+				sc->pos += 2;
+				low = scan_hex4(sc);
+				if (low < 0xdc00 || low > 0xdfff)
+					return scan_text_fail(sc);
+			}
 		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0') {
 			return scan_fail(sc);
 		}
@@ -244,6 +286,12 @@ json_parse(struct arena *a, const char *buf, size_t len, int max_depth,
 		if (detail != NULL)
 			*detail = arena_printf(a, "The body is nested more than "
 			    "%d levels deep.", max_depth);
+		return check;
+	}
+	if (check == JSON_PARSE_TEXT) {
+		if (detail != NULL)
+			*detail = arena_printf(a, "The body holds \\u0000 or a lone "
+			    "surrogate, which no text may hold (at byte %zu).", where);
 		return check;
 	}
 	if (check != JSON_PARSE_OK) {

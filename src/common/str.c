@@ -55,14 +55,131 @@ str_utf8_valid(const char *buf, size_t len)
 char *
 str_trim(char *s)
 {
-	char *end;
+	char *start = s, *end;
+	size_t len;
 
-	while (*s && isspace((unsigned char)*s))
-		memmove(s, s + 1, strlen(s));
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
+	/* One pass each way and one move: a string of a million spaces costs
+	 * a million steps, not a million moves. */
+	while (*start && isspace((unsigned char)*start))
+		start++;
+	len = strlen(start);
+	end = start + len;
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	len = (size_t)(end - start);
+	if (start != s)
+		memmove(s, start, len);
+	s[len] = '\0';
 	return s;
+}
+
+/* The code point at s (valid UTF-8) and its length in bytes. */
+static unsigned long
+utf8_next(const unsigned char *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if (s[0] < 0xe0) {
+		*n = 2;
+		return ((unsigned long)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if (s[0] < 0xf0) {
+		*n = 3;
+		return ((unsigned long)(s[0] & 0x0f) << 12) |
+		    ((unsigned long)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	*n = 4;
+	return ((unsigned long)(s[0] & 0x07) << 18) |
+	    ((unsigned long)(s[1] & 0x3f) << 12) |
+	    ((unsigned long)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+}
+
+/* Unicode White_Space, and U+FEFF, which editors leave at the ends. */
+static bool
+is_space(unsigned long cp)
+{
+	return (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+	    cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+	    cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+	    cp == 0x3000 || cp == 0xfeff;
+}
+
+/* Control characters (C0, DEL, C1) and the line and paragraph
+ * separators, which break a line as a line feed would. */
+static bool
+is_control(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+	    cp == 0x2029;
+}
+
+/* Embeddings, overrides and isolates: they reorder the text around them. */
+static bool
+is_bidi_control(unsigned long cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+enum str_clean
+str_clean(const char *in, size_t len, bool multiline, size_t max_chars,
+    char *out, size_t *out_len, size_t *chars)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0, kept = 0, counted = 0, pending = 0;
+	enum str_clean pending_bad = STR_CLEAN_OK;
+	bool started = false;
+
+	/*
+	 * One pass. White space is copied but only counted as "pending" until
+	 * something visible follows it; at the end the pending run is the
+	 * trailing white space and is cut. A control character inside a
+	 * pending run is refused only when the run turns out to be inside
+	 * the text. The count stops as soon as it passes max_chars.
+	 */
+	while (i < len) {
+		size_t n;
+		unsigned long cp = utf8_next(s + i, &n);
+
+		if (cp == 0 || i + n > len)
+			return STR_CLEAN_UTF8;
+		if (multiline && cp == '\r' && i + 1 < len && s[i + 1] == '\n') {
+			i++;		/* CR LF is kept as LF */
+			continue;
+		}
+		if (is_space(cp)) {
+			if (started) {
+				if (pending_bad == STR_CLEAN_OK && is_control(cp) &&
+				    !(multiline && cp == '\n'))
+					pending_bad = STR_CLEAN_CONTROL;
+				memcpy(out + o, s + i, n);
+				o += n;
+				pending++;
+			}
+			i += n;
+			continue;
+		}
+		if (pending_bad != STR_CLEAN_OK)
+			return pending_bad;
+		if (is_control(cp))
+			return STR_CLEAN_CONTROL;
+		if (!multiline && is_bidi_control(cp))
+			return STR_CLEAN_BIDI;
+		started = true;
+		counted += pending + 1;
+		pending = 0;
+		if (counted > max_chars)
+			return STR_CLEAN_TOO_LONG;
+		memcpy(out + o, s + i, n);
+		o += n;
+		kept = o;
+		i += n;
+	}
+	out[kept] = '\0';
+	*out_len = kept;
+	*chars = counted;
+	return STR_CLEAN_OK;
 }
 
 bool

@@ -18,6 +18,9 @@
  * hundred statements at most; past that we simply prepare again. */
 #define PREPARED__MAX 512
 
+/* A UUID's text and its NUL. */
+#define CONTEXT_ID_MAX 37
+
 struct db {
 	PGconn *conn;
 	char *conninfo;
@@ -26,6 +29,13 @@ struct db {
 	bool in_tx;
 	size_t prepared_count;
 	const struct db_stmt *prepared[PREPARED__MAX];
+
+	/* The request's unit of work (db_work_start()). */
+	bool working;
+	enum db_work work;
+	bool begin_pending;	/* a write's BEGIN goes out with the next statement */
+	bool context_pending;	/* so does the context, in a write */
+	char context_clinic[CONTEXT_ID_MAX], context_patient[CONTEXT_ID_MAX];
 };
 
 static void
@@ -130,57 +140,177 @@ is_prepared(const struct db *db, const struct db_stmt *stmt)
 	return false;
 }
 
-static PGresult *
-exec_once(struct db *db, const struct db_stmt *stmt,
-    const char *const *params, enum err *err)
+/* Prepares stmt on this connection unless it already is. */
+static bool
+prepare(struct db *db, const struct db_stmt *stmt)
 {
 	PGresult *res;
 	ExecStatusType st;
 
-	if (!is_prepared(db, stmt)) {
-		if (db->prepared_count == PREPARED__MAX) {
-			/* Start the list over; DEALLOCATE keeps the server side
-			 * in step with it. */
-			PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
-			db->prepared_count = 0;
-		}
-		res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams,
-		    NULL);
-		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-		if (st != PGRES_COMMAND_OK) {
-			const char *msg = res ? PQresultErrorMessage(res) :
-			    PQerrorMessage(db->conn);
-
-			log_error("prepare %s failed: %.*s", stmt->name,
-			    (int)strcspn(msg, "\n"), msg);
-			PQclear(res);
-			*err = ERR_DB;
-			return NULL;
-		}
-		PQclear(res);
-		db->prepared[db->prepared_count++] = stmt;
+	if (is_prepared(db, stmt))
+		return true;
+	if (db->prepared_count == PREPARED__MAX) {
+		/* Start the list over; DEALLOCATE keeps the server side in step
+		 * with it. */
+		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+		db->prepared_count = 0;
 	}
-	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL,
-	    NULL, 0);
+	res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-		*err = ERR_OK;
-		return res;
-	}
-	{
-		const char *sqlstate = res ? PQresultErrorField(res,
-		    PG_DIAG_SQLSTATE) : NULL;
+	if (st != PGRES_COMMAND_OK) {
 		const char *msg = res ? PQresultErrorMessage(res) :
 		    PQerrorMessage(db->conn);
 
-		*err = db_err_from_sqlstate(sqlstate);
-		if (*err == ERR_DB)
-			log_error("statement %s failed (%s): %.*s", stmt->name,
-			    sqlstate ? sqlstate : "-", (int)strcspn(msg, "\n"),
-			    msg);
+		log_error("prepare %s failed: %.*s", stmt->name,
+		    (int)strcspn(msg, "\n"), msg);
+		PQclear(res);
+		return false;
 	}
 	PQclear(res);
+	db->prepared[db->prepared_count++] = stmt;
+	return true;
+}
+
+/* NULL and *err set from a failed result (res may be NULL), logged when it
+ * is not an error the caller expects (constraints). */
+static PGresult *
+failed(struct db *db, const struct db_stmt *stmt, PGresult *res,
+    enum err *err)
+{
+	const char *sqlstate = res ? PQresultErrorField(res,
+	    PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) :
+	    PQerrorMessage(db->conn);
+
+	*err = db_err_from_sqlstate(sqlstate);
+	if (*err == ERR_DB)
+		log_error("statement %s failed (%s): %.*s", stmt->name,
+		    sqlstate ? sqlstate : "-", (int)strcspn(msg, "\n"), msg);
+	PQclear(res);
 	return NULL;
+}
+
+static bool
+result_ok(PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+static const struct db_stmt stmt_begin = {
+	"system_begin", "BEGIN", 0, false,
+};
+/* The row-level-security policies read these settings; `true` scopes
+ * them to the transaction (an explicit one, or the implicit one of a
+ * pipeline up to its sync), so they cannot leak into the next request. */
+static const struct db_stmt stmt_set_context = {
+	"system_set_context",
+	"SELECT set_config('portal.clinic_id', $1, true), "
+	"set_config('portal.patient_id', $2, true)", 2, false,
+};
+
+#define SENDS__MAX 3
+
+/*
+ * Sends stmt with what must go before it in the same round trip: a
+ * write's pending BEGIN, and the context (every statement of a read runs
+ * in its own implicit transaction, so each carries the context; a write
+ * carries it once). One statement alone goes out as usual; several go out
+ * as one libpq pipeline, one sync, one round trip. Returns stmt's result.
+ */
+static PGresult *
+exec_once(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, enum err *err)
+{
+	const struct db_stmt *sends[SENDS__MAX];
+	const char *const *send_params[SENDS__MAX];
+	const char *context[2] = { db->context_clinic, db->context_patient };
+	PGresult *res = NULL, *last = NULL;
+	size_t n = 0;
+	bool ok = true;
+
+	if (db->working && db->begin_pending)
+		sends[n] = &stmt_begin, send_params[n++] = NULL;
+	if (db->working && (db->context_pending || (db->work == DB_WORK_READ &&
+	    db->context_clinic[0] != '\0')))
+		sends[n] = &stmt_set_context, send_params[n++] = context;
+	sends[n] = stmt, send_params[n++] = params;
+	for (size_t i = 0; i < n; i++)
+		if (!prepare(db, sends[i])) {
+			*err = ERR_DB;
+			return NULL;
+		}
+	if (n == 1) {
+		res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
+		    NULL, NULL, 0);
+		db->in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS ||
+		    PQtransactionStatus(db->conn) == PQTRANS_INERROR;
+		if (result_ok(res)) {
+			*err = ERR_OK;
+			return res;
+		}
+		return failed(db, stmt, res, err);
+	}
+	if (PQenterPipelineMode(db->conn) != 1) {
+		*err = ERR_DB;
+		return NULL;
+	}
+	for (size_t i = 0; i < n && ok; i++)
+		ok = PQsendQueryPrepared(db->conn, sends[i]->name,
+		    sends[i]->nparams, send_params[i], NULL, NULL, 0) == 1;
+	ok = ok && PQpipelineSync(db->conn) == 1;
+	*err = ok ? ERR_OK : ERR_DB;
+	/* Every statement's result and its closing NULL, then the sync's
+	 * result, must be read before the pipeline can end. The first
+	 * failure names the cause; the statements after it answer
+	 * PGRES_PIPELINE_ABORTED. */
+	for (size_t i = 0; i < n && ok; i++) {
+		PGresult *extra;
+
+		res = PQgetResult(db->conn);
+		if (res == NULL) {
+			ok = false;
+			*err = ERR_DB;
+			break;
+		}
+		if (!result_ok(res)) {
+			if (*err == ERR_OK)
+				failed(db, sends[i], res, err);
+			else
+				PQclear(res);
+		} else if (i + 1 == n && *err == ERR_OK) {
+			last = res;
+		} else {
+			PQclear(res);
+		}
+		while ((extra = PQgetResult(db->conn)) != NULL)
+			PQclear(extra);
+	}
+	if (ok) {
+		res = PQgetResult(db->conn);
+		if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+			ok = false;
+		PQclear(res);
+	}
+	if (PQexitPipelineMode(db->conn) != 1 || !ok) {
+		log_error("database pipeline failed: %.*s",
+		    (int)strcspn(PQerrorMessage(db->conn), "\n"),
+		    PQerrorMessage(db->conn));
+		PQclear(last);
+		last = NULL;
+		if (*err == ERR_OK)
+			*err = ERR_DB;
+	}
+	db->in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS ||
+	    PQtransactionStatus(db->conn) == PQTRANS_INERROR;
+	if (last != NULL) {
+		/* What went out with the statement is done. */
+		db->begin_pending = false;
+		if (db->work == DB_WORK_WRITE)
+			db->context_pending = false;
+	}
+	return last;
 }
 
 PGresult *
@@ -194,8 +324,11 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 		return NULL;
 	}
 	res = exec_once(db, stmt, params, err);
+	/* Sent again on a fresh connection only when nothing of a
+	 * transaction can be lost with the old one. */
 	if (res == NULL && PQstatus(db->conn) == CONNECTION_BAD &&
-	    stmt->idempotent && !db->in_tx) {
+	    stmt->idempotent && !db->in_tx && (!db->working ||
+	    db->work == DB_WORK_READ || db->begin_pending)) {
 		log_warn("database connection lost; reconnecting");
 		if (db_connect(db))
 			res = exec_once(db, stmt, params, err);
@@ -205,9 +338,6 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 
 static const struct db_stmt stmt_ping = {
 	"system_ping", "SELECT 1", 0, true,
-};
-static const struct db_stmt stmt_begin = {
-	"system_begin", "BEGIN", 0, false,
 };
 static const struct db_stmt stmt_commit = {
 	"system_commit", "COMMIT", 0, false,
@@ -286,6 +416,75 @@ db_rollback(struct db *db)
 	if (db->in_tx && db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		PQclear(db_exec(db, &stmt_rollback, NULL, &err));
 	db->in_tx = false;
+}
+
+static void
+context_copy(char *to, const char *id)
+{
+	size_t n = id == NULL ? 0 : strlen(id);
+
+	if (n >= CONTEXT_ID_MAX)
+		n = 0;	/* never a UUID: no context rather than a cut one */
+	memcpy(to, id, n);
+	to[n] = '\0';
+}
+
+void
+db_work_start(struct db *db, enum db_work work)
+{
+	/* A connection left inside a transaction (it cannot happen through
+	 * db_work_end(), but a bug must not carry one request's transaction
+	 * into the next) is rolled back first. */
+	db_rollback(db);
+	db->working = true;
+	db->work = work;
+	db->begin_pending = work == DB_WORK_WRITE;
+	db->context_pending = false;
+	db->context_clinic[0] = db->context_patient[0] = '\0';
+}
+
+void
+db_work_context(struct db *db, const char *clinic_id, const char *patient_id)
+{
+	context_copy(db->context_clinic, clinic_id);
+	context_copy(db->context_patient, patient_id);
+	db->context_pending = db->work == DB_WORK_WRITE;
+}
+
+void
+db_work_context_set(struct db *db, const char *clinic_id,
+    const char *patient_id)
+{
+	context_copy(db->context_clinic, clinic_id);
+	context_copy(db->context_patient, patient_id);
+	db->context_pending = false;
+}
+
+enum err
+db_work_end(struct db *db, bool commit)
+{
+	enum err err = ERR_OK;
+	bool failed_tx;
+
+	if (!db->working)
+		return ERR_OK;
+	db->working = false;
+	db->begin_pending = db->context_pending = false;
+	db->context_clinic[0] = db->context_patient[0] = '\0';
+	if (!db->in_tx)
+		return ERR_OK;
+	/* COMMIT of a failed transaction "succeeds" by rolling back: that is
+	 * a failure to whoever meant to commit. */
+	failed_tx = PQtransactionStatus(db->conn) == PQTRANS_INERROR;
+	if (commit && !failed_tx) {
+		err = db_commit(db);
+	} else {
+		db_rollback(db);
+		if (commit)
+			err = ERR_DB;
+	}
+	db->in_tx = false;
+	return err;
 }
 
 const char *

@@ -144,37 +144,27 @@ auth_session(struct request *req, const char *token)
 	return true;
 }
 
-/* Does the authenticated actor reach the route's access level? */
+/* Does the authenticated actor reach the route's role? (Legacy routes;
+ * the pipeline decides for the rest.) */
 static bool
-access_allowed(const struct actor *a, enum route_access access)
+access_allowed(const struct actor *a, const struct route *r)
 {
 	if (a->kind == ACTOR_API_KEY) {
-		switch (access) {
-		case ACCESS_PUBLIC:
-			return true;
-		case ACCESS_CLINIC_READ:
-			return a->scopes & (SCOPE_READ | SCOPE_WRITE | SCOPE_ADMIN);
-		case ACCESS_CLINIC_WRITE:
-			return a->scopes & (SCOPE_WRITE | SCOPE_ADMIN);
-		case ACCESS_CLINIC_ADMIN:
-		case ACCESS_CLINIC_OWNER:
+		if (r->flags & ROUTE_SESSION_ONLY)
+			return false;
+		if (r->least != LEAST_STAFF)
 			return a->scopes & SCOPE_ADMIN;
-		case ACCESS_PATIENT:
-			break;
-		}
-		return false;
+		if (r->kind == ROUTE_WRITE)
+			return a->scopes & (SCOPE_WRITE | SCOPE_ADMIN);
+		return a->scopes & (SCOPE_READ | SCOPE_WRITE | SCOPE_ADMIN);
 	}
-	switch (access) {
-	case ACCESS_PUBLIC:
-	case ACCESS_CLINIC_READ:
-	case ACCESS_CLINIC_WRITE:
+	switch (r->least) {
+	case LEAST_STAFF:
 		return a->role != ROLE_NONE;
-	case ACCESS_CLINIC_ADMIN:
+	case LEAST_ADMIN:
 		return a->role == ROLE_OWNER || a->role == ROLE_ADMIN;
-	case ACCESS_CLINIC_OWNER:
+	case LEAST_OWNER:
 		return a->role == ROLE_OWNER;
-	case ACCESS_PATIENT:
-		break;
 	}
 	return false;
 }
@@ -184,9 +174,10 @@ auth_check(struct request *req)
 {
 	const char *authorization, *token;
 
-	if (req->route->access == ACCESS_PUBLIC)
+	if (req->route->side == SIDE_PUBLIC || req->route->side == SIDE_PORTAL ||
+	    req->route->side == SIDE_CALLBACK)
 		return true;
-	if (req->route->access == ACCESS_PATIENT)
+	if (req->route->side == SIDE_PATIENT)
 		return patient_auth(req);
 	authorization = req_header(req, "HTTP_AUTHORIZATION");
 	if (authorization != NULL && *authorization != '\0') {
@@ -199,11 +190,11 @@ auth_check(struct request *req)
 		problem_send(req, "not_authenticated", "Please sign in.");
 		return false;
 	}
-	if (!access_allowed(&req->actor, req->route->access)) {
+	if (!access_allowed(&req->actor, req->route)) {
 		problem_send(req, "forbidden_role",
 		    req->actor.kind == ACTOR_API_KEY ?
 		    "This API key's scopes do not allow this." :
-		    req->route->access == ACCESS_CLINIC_OWNER ?
+		    req->route->least == LEAST_OWNER ?
 		    "Only the clinic owner may do this." :
 		    "Only the clinic owner or an administrator may do this.");
 		return false;

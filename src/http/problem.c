@@ -97,6 +97,16 @@ problem_code_for_err(enum err e)
 	return "internal_error";
 }
 
+void
+problem_send_err(struct request *req, enum err e, const char *what)
+{
+	if (e == ERR_NOT_FOUND && what != NULL)
+		problem_send(req, "not_found", arena_printf(req->arena,
+		    "No such %s.", what));
+	else
+		problem_send(req, problem_code_for_err(e), NULL);
+}
+
 /* The last resort when building the problem itself ran out of memory. */
 static const char oom_body[] =
     "{\"type\":\"urn:patient-portal:problem:unavailable\","

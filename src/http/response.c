@@ -98,6 +98,34 @@ url_decode(struct arena *a, const char *s, size_t len)
 	return str_utf8_valid(out, (size_t)(o - out)) ? out : NULL;
 }
 
+bool
+req_query_check(struct request *req, const char **why)
+{
+	const char *p = req->query;
+
+	/* Names and values alike: each decoded piece must be text. */
+	while (*p != '\0') {
+		size_t len = strcspn(p, "&=");
+
+		for (size_t i = 0; i < len; i++)
+			if (p[i] == '%' && (i + 2 >= len ||
+			    hex_value(p[i + 1]) < 0 || hex_value(p[i + 2]) < 0)) {
+				*why = "The query string has a % that is not "
+				    "followed by two hexadecimal digits.";
+				return false;
+			}
+		if (url_decode(req->arena, p, len) == NULL) {
+			*why = "The query string holds %00 or bytes that are "
+			    "not UTF-8.";
+			return false;
+		}
+		p += len;
+		if (*p != '\0')
+			p++;
+	}
+	return true;
+}
+
 const char *
 req_query(struct request *req, const char *name)
 {
@@ -115,6 +143,60 @@ req_query(struct request *req, const char *name)
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
+}
+
+struct json_object *
+list_page_json(const void *rows, size_t row_size, int n, int limit,
+    list_item_fn item, void *ctx, list_cursor_fn cursor_of)
+{
+	struct json_object *body = json_object_new_object(),
+	    *items = json_object_new_array();
+	const char *next = NULL;
+
+	if (body == NULL || items == NULL)
+		goto oom;
+	for (int i = 0; i < n && i < limit; i++) {
+		struct json_object *o = item((const char *)rows +
+		    (size_t)i * row_size, ctx);
+
+		if (o == NULL || json_object_array_add(items, o) != 0) {
+			json_object_put(o);
+			goto oom;
+		}
+	}
+	if (n > limit && limit > 0 && cursor_of != NULL)
+		next = cursor_of((const char *)rows +
+		    (size_t)(limit - 1) * row_size);
+	if (json_add(body, "items", items) != 0) {
+		items = NULL;
+		goto oom;
+	}
+	if (json_add_string(body, "next_cursor", next) != 0) {
+		json_object_put(body);
+		return NULL;
+	}
+	return body;
+oom:
+	json_object_put(body);
+	json_object_put(items);
+	return NULL;
+}
+
+struct json_object *
+list_all_json(struct json_object *items)
+{
+	struct json_object *body;
+
+	if (items == NULL || (body = json_object_new_object()) == NULL) {
+		json_object_put(items);
+		return NULL;
+	}
+	if (json_add(body, "items", items) != 0 ||
+	    json_add(body, "next_cursor", NULL) != 0) {
+		json_object_put(body);
+		return NULL;
+	}
+	return body;
 }
 
 bool

@@ -28,6 +28,7 @@
 #include "problem.h"
 #include "routes.h"
 #include "str.h"
+#include "valid.h"
 
 #define TITLE_MAX_CHARS 200
 #define PROCEDURE_MAX_CHARS 200
@@ -40,18 +41,6 @@ static const char *const plan_statuses[] = { "proposed", "accepted",
     "in_progress", "completed", "cancelled", NULL };
 static const char *const item_statuses[] = { "planned", "done", "cancelled",
     NULL };
-
-/* Rolls back and answers err; not_found names what was missing. */
-static void
-fail(struct request *req, enum err err, const char *what)
-{
-	db_rollback(req->ctx->db);
-	if (err == ERR_NOT_FOUND)
-		problem_send(req, "not_found", arena_printf(req->arena,
-		    "No such %s.", what));
-	else
-		problem_send(req, problem_code_for_err(err), NULL);
-}
 
 static struct json_object *
 plan_json(const struct db_treatment_plan *p)
@@ -113,239 +102,79 @@ record_json(const struct db_treatment_record *r)
 	return o;
 }
 
-/* Adds "Unknown field." for each member of obj not in known. */
-static void
-unknown_fields(struct request *req, struct json_object *obj,
-    const char *prefix, const char *const *known, struct problem_list *pl)
-{
-	json_object_object_foreach(obj, key, val) {
-		bool ok = false;
-
-		(void)val;
-		for (size_t i = 0; known[i] != NULL; i++)
-			ok |= strcmp(key, known[i]) == 0;
-		if (!ok)
-			problem_list_add(pl, arena_printf(req->arena, "%s%s",
-			    prefix, key), "Unknown field.");
-	}
-}
-
-/*
- * Reads the string member key of obj into *out, trimmed: false when
- * absent. nullable: null (or blank) gives NULL; otherwise 1 to max_chars
- * characters. Line breaks and tabs only where multiline. A problem goes
- * to pl under field.
- */
+/* Reads body.items (at most TREATMENT_ITEMS_MAX objects {procedure,
+ * area?, status?, estimated_cost?}) into *out and *n; false when absent. */
 static bool
-text_member(struct request *req, struct json_object *obj, const char *key,
-    const char *field, size_t max_chars, bool nullable, bool multiline,
-    struct problem_list *pl, const char **out)
-{
-	struct json_object *v;
-	char *s;
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return false;
-	if (v == NULL && nullable) {
-		*out = NULL;
-		return true;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		problem_list_add(pl, field, nullable ? "Must be a string or null." :
-		    "Must be a string.");
-		return true;
-	}
-	if ((s = arena_strdup(req->arena, json_object_get_string(v))) == NULL)
-		return true;
-	s = str_trim(s);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if ((*c < 0x20 && !(multiline && (*c == '\n' || *c == '\t' ||
-		    *c == '\r'))) || *c == 0x7f) {
-			problem_list_add(pl, field, "Must not contain control "
-			    "characters.");
-			return true;
-		}
-	if (*s == '\0' && nullable && !multiline) {
-		*out = NULL;
-		return true;
-	}
-	if ((*s == '\0' && !multiline) || str_utf8_length(s) > max_chars) {
-		problem_list_add(pl, field, arena_printf(req->arena,
-		    multiline ? "Must be at most %zu characters." :
-		    "Must be 1 to %zu characters.", max_chars));
-		return true;
-	}
-	*out = s;
-	return true;
-}
-
-/* The member key of obj, one of allowed[], into *out; false when absent. */
-static bool
-enum_member(struct request *req, struct json_object *obj, const char *key,
-    const char *field, const char *const *allowed, struct problem_list *pl,
-    const char **out)
-{
-	struct json_object *v;
-	const char *s;
-	char list[160] = "";
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return false;
-	s = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "";
-	for (size_t i = 0; allowed[i] != NULL; i++) {
-		if (strcmp(s, allowed[i]) == 0) {
-			*out = allowed[i];
-			return true;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-		    i > 0 ? ", " : "", allowed[i]);
-	}
-	problem_list_add(pl, field, arena_printf(req->arena, "Must be one of: %s.",
-	    list));
-	return true;
-}
-
-/* A YYYY-MM-DD calendar date from 1900 to 2999. */
-static bool
-date_valid(const char *s)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-	    31 };
-	int y, m, d, max;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = atoi(s);
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-		return false;
-	max = days[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		max = 29;
-	return d <= max;
-}
-
-/*
- * Reads body.items (an array of at most TREATMENT_ITEMS_MAX objects
- * {procedure, area?, status?, estimated_cost?}) into *out and *n; false
- * when absent.
- */
-static bool
-items_member(struct request *req, struct json_object *body,
-    struct problem_list *pl, struct db_treatment_item **out, int *n)
+items_read(struct vobj *body, struct db_treatment_item **out, int *n)
 {
 	static const char *const fields[] = { "procedure", "area", "status",
 	    "estimated_cost", NULL };
-	struct json_object *arr;
-	size_t len;
+	struct varr arr;
 
-	if (!json_object_object_get_ex(body, "items", &arr))
+	if (v_array(body, "items", TREATMENT_ITEMS_MAX, 0, &arr) != V_SET)
 		return false;
-	if (!json_object_is_type(arr, json_type_array)) {
-		problem_list_add(pl, "items", "Must be an array.");
-		return true;
-	}
-	len = json_object_array_length(arr);
-	if (len > TREATMENT_ITEMS_MAX) {
-		problem_list_add(pl, "items", "At most 100 items per plan.");
-		return true;
-	}
-	*out = arena_calloc(req->arena, len > 0 ? len : 1, sizeof(**out));
-	*n = (int)len;
+	*n = (int)arr.count;
+	*out = arena_calloc(body->req->arena, arr.count > 0 ? arr.count : 1,
+	    sizeof(**out));
 	if (*out == NULL)
-		return true;
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i), *v;
-		struct db_treatment_item *it = &(*out)[i];
-		const char *prefix = arena_printf(req->arena, "items[%zu].", i);
-		char *field;
-
-		if (prefix == NULL)
-			return true;
-		if (!json_object_is_type(o, json_type_object)) {
-			problem_list_add(pl, arena_printf(req->arena, "items[%zu]", i),
-			    "Must be an object.");
-			continue;
-		}
-		unknown_fields(req, o, prefix, fields, pl);
-		it->status = "planned";
-		field = arena_printf(req->arena, "%sprocedure", prefix);
-		if (!text_member(req, o, "procedure", field, PROCEDURE_MAX_CHARS,
-		    false, false, pl, &it->procedure))
-			problem_list_add(pl, field, "Required.");
-		text_member(req, o, "area", arena_printf(req->arena, "%sarea",
-		    prefix), AREA_MAX_CHARS, true, false, pl, &it->area);
-		enum_member(req, o, "status", arena_printf(req->arena, "%sstatus",
-		    prefix), item_statuses, pl, &it->status);
-		if (json_object_object_get_ex(o, "estimated_cost", &v)) {
-			int64_t cost = json_object_is_type(v, json_type_int) ?
-			    json_object_get_int64(v) : -1;
-
-			if (cost < 0 || cost > COST_MAX)
-				problem_list_add(pl, arena_printf(req->arena,
-				    "%sestimated_cost", prefix), "Must be a whole "
-				    "number of minor units (cents, kuruş) from 0 to "
-				    "100000000000.");
-			else
-				it->estimated_cost = cost;
-		}
-	}
-	return true;
-}
-
-/* The ?cursor= of a list (the last id it gave), or false after a 422. */
-static bool
-list_cursor(struct request *req, const char **after)
-{
-	const char *cursor = req_query(req, "cursor");
-
-	*after = NULL;
-	if (cursor == NULL || *cursor == '\0')
-		return true;
-	if (!str_is_uuid(cursor)) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "cursor", "Not a cursor this list gave out.");
-		problem_list_send(req, pl, NULL);
 		return false;
+	for (size_t i = 0; i < arr.count; i++) {
+		struct db_treatment_item *it = &(*out)[i];
+		struct vobj o;
+		int64_t cost = 0;
+
+		if (v_item_object(&arr, i, fields, &o) != V_SET)
+			continue;
+		it->status = "planned";
+		v_text(&o, "procedure", V_LINE(PROCEDURE_MAX_CHARS), V_REQUIRED,
+		    &it->procedure);
+		v_text(&o, "area", V_LINE(AREA_MAX_CHARS), V_NULLABLE,
+		    &it->area);
+		v_enum(&o, "status", item_statuses, 0, &it->status);
+		if (v_money(&o, "estimated_cost", COST_MAX, 0, &cost) == V_SET)
+			it->estimated_cost = cost;
 	}
-	*after = cursor;
 	return true;
 }
 
-/* {items, next_cursor} from the first limit of n answers (n > limit: more). */
 static struct json_object *
-page_json(struct json_object *items, int n, int limit, const char *last_id)
+plan_item(const void *row, void *ctx)
 {
-	struct json_object *body = json_object_new_object();
-
-	if (body == NULL) {
-		json_object_put(items);
-		return NULL;
-	}
-	json_add(body, "items", items);
-	json_add_string(body, "next_cursor", n > limit ? last_id : NULL);
-	return body;
+	(void)ctx;
+	return plan_json(row);
 }
 
-/* Opens the clinic's transaction and checks the route's patient {id}. */
-static bool
-begin_for_patient(struct request *req, const char **patient_id)
+static const char *
+plan_cursor(const void *row)
 {
-	struct db *db = req->ctx->db;
+	return ((const struct db_treatment_plan *)row)->id;
+}
+
+static struct json_object *
+record_item(const void *row, void *ctx)
+{
+	(void)ctx;
+	return record_json(row);
+}
+
+static const char *
+record_cursor(const void *row)
+{
+	return ((const struct db_treatment_record *)row)->id;
+}
+
+/* The route's patient {id}, which must be one of the clinic's. */
+static bool
+route_patient(struct request *req, const char **patient_id)
+{
 	struct db_patient p;
 	enum err err;
 
 	*patient_id = route_param(&req->params, "id");
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    *patient_id, false, &p)) != ERR_OK) {
-		fail(req, err, "patient");
+	err = db_patient_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    *patient_id, false, &p);
+	if (err != ERR_OK) {
+		problem_send_err(req, err, "patient");
 		return false;
 	}
 	return true;
@@ -353,35 +182,31 @@ begin_for_patient(struct request *req, const char **patient_id)
 
 /* GET /api/v1/clinic/patients/{id}/treatment-plans?cursor=&limit=:
  * {items, next_cursor, currency}, newest first. 404 for another clinic's
- * patient. */
+ * patient; 422 for a bad limit or cursor. */
 void
 handle_treatment_plans_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_treatment_plan *plans;
-	struct json_object *items, *body;
-	const char *patient_id, *after, *currency = NULL;
-	int limit, n = 0;
+	struct json_object *body;
+	struct v_page page;
+	const char *patient_id;
+	int n = 0;
 	enum err err;
 
-	if (!req_limit(req, &limit) || !list_cursor(req, &after) ||
-	    !begin_for_patient(req, &patient_id))
+	q_page(req, NULL, &page);
+	if (!v_ok(req) || !route_patient(req, &patient_id))
 		return;
-	if ((err = db_treatment_plans_list(db, req->arena, req->actor.clinic_id,
-	    patient_id, after, limit + 1, &plans, &n)) != ERR_OK ||
-	    (err = db_treatment_currency(db, req->arena, req->actor.clinic_id,
-	    &currency)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err, "patient");
+	if ((err = db_treatment_plans_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, patient_id, page.cursor, page.limit + 1,
+	    &plans, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((items = json_object_new_array()) != NULL)
-		for (int i = 0; i < n && i < limit; i++)
-			json_object_array_add(items, plan_json(&plans[i]));
-	body = items == NULL ? NULL : page_json(items, n, limit,
-	    n > limit ? plans[limit - 1].id : NULL);
+	body = list_page_json(plans, sizeof(*plans), n, page.limit, plan_item,
+	    NULL, plan_cursor);
 	/* The currency of new plans too, for a patient without any yet. */
 	if (body != NULL)
-		json_add_string(body, "currency", currency);
+		json_add_string(body, "currency", req->clinic->currency);
 	resp_json(req, 200, body);
 }
 
@@ -398,21 +223,15 @@ static bool
 plan_input_read(struct request *req, bool creating, struct plan_input *in)
 {
 	static const char *const fields[] = { "title", "status", "items", NULL };
-	struct problem_list *pl = problem_list_new(req);
+	struct vobj body;
 
-	unknown_fields(req, req->json, "", fields, pl);
-	if (!text_member(req, req->json, "title", "title", TITLE_MAX_CHARS,
-	    false, false, pl, &in->title) && creating)
-		problem_list_add(pl, "title", "Required.");
-	enum_member(req, req->json, "status", "status", plan_statuses, pl,
-	    &in->status);
-	in->has_items = items_member(req, req->json, pl, &in->items,
-	    &in->item_count);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	if (!v_body(req, &body, fields))
 		return false;
-	}
-	return true;
+	v_text(&body, "title", V_LINE(TITLE_MAX_CHARS),
+	    creating ? V_REQUIRED : 0, &in->title);
+	v_enum(&body, "status", plan_statuses, 0, &in->status);
+	in->has_items = items_read(&body, &in->items, &in->item_count);
+	return v_ok(req);
 }
 
 /* POST /api/v1/clinic/patients/{id}/treatment-plans {title, status?,
@@ -420,23 +239,22 @@ plan_input_read(struct request *req, bool creating, struct plan_input *in)
 void
 handle_treatment_plan_create(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct plan_input in = { .status = "proposed" };
 	struct db_treatment_plan plan;
 	struct json_object *after;
 	const char *patient_id;
 	enum err err;
 
-	if (!req_json_object(req) || !plan_input_read(req, true, &in) ||
-	    !begin_for_patient(req, &patient_id))
+	if (!plan_input_read(req, true, &in) || !route_patient(req, &patient_id))
 		return;
-	if ((err = db_treatment_plan_create(db, req->arena,
+	if ((err = db_treatment_plan_create(req->ctx->db, req->arena,
 	    req->actor.clinic_id, patient_id, in.title, in.status, in.items,
 	    in.has_items ? in.item_count : 0, &plan)) != ERR_OK ||
-	    (after = json_arena_own(req->arena, plan_json(&plan))) == NULL ||
+	    (err = (after = json_arena_own(req->arena, plan_json(&plan))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = audit_record(req, "treatment_plan.create", "treatment_plan",
-	    plan.id, NULL, after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM, "treatment plan");
+	    plan.id, NULL, after)) != ERR_OK) {
+		problem_send_err(req, err, "treatment plan");
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -448,15 +266,13 @@ handle_treatment_plan_create(struct request *req)
 void
 handle_treatment_plan_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_treatment_plan plan;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_treatment_plan_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &plan)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err, "treatment plan");
+	if ((err = db_treatment_plan_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, route_param(&req->params, "id"), false,
+	    &plan)) != ERR_OK) {
+		problem_send_err(req, err, "treatment plan");
 		return;
 	}
 	resp_json(req, 200, plan_json(&plan));
@@ -471,27 +287,24 @@ handle_treatment_plan_patch(struct request *req)
 	struct db *db = req->ctx->db;
 	struct plan_input in = { 0 };
 	struct db_treatment_plan plan;
-	struct json_object *before, *after;
-	const char *id = route_param(&req->params, "id");
+	struct json_object *before, *after = NULL;
 	enum err err;
 
-	if (!req_json_object(req) || !plan_input_read(req, false, &in))
+	if (!plan_input_read(req, false, &in))
 		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_treatment_plan_get(db, req->arena, req->actor.clinic_id,
-	    id, true, &plan)) != ERR_OK) {
-		fail(req, err, "treatment plan");
-		return;
-	}
-	if ((before = json_arena_own(req->arena, plan_json(&plan))) == NULL ||
+	if ((err = db_treatment_plan_get(db, req->arena, req->actor.clinic_id,
+	    route_param(&req->params, "id"), true, &plan)) != ERR_OK ||
+	    (err = (before = json_arena_own(req->arena, plan_json(&plan))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = db_treatment_plan_update(db, req->arena,
 	    req->actor.clinic_id, plan.id, in.title ? in.title : plan.title,
 	    in.status ? in.status : plan.status, in.has_items ? in.items : NULL,
 	    in.item_count, &plan)) != ERR_OK ||
-	    (after = json_arena_own(req->arena, plan_json(&plan))) == NULL ||
+	    (err = (after = json_arena_own(req->arena, plan_json(&plan))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = audit_record(req, "treatment_plan.update", "treatment_plan",
-	    plan.id, before, after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM, "treatment plan");
+	    plan.id, before, after)) != ERR_OK) {
+		problem_send_err(req, err, "treatment plan");
 		return;
 	}
 	resp_json(req, 200, json_object_get(after));
@@ -502,27 +315,23 @@ handle_treatment_plan_patch(struct request *req)
 void
 handle_treatment_records_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_treatment_record *records;
-	struct json_object *items;
-	const char *patient_id, *after;
-	int limit, n = 0;
+	struct v_page page;
+	const char *patient_id;
+	int n = 0;
 	enum err err;
 
-	if (!req_limit(req, &limit) || !list_cursor(req, &after) ||
-	    !begin_for_patient(req, &patient_id))
+	q_page(req, NULL, &page);
+	if (!v_ok(req) || !route_patient(req, &patient_id))
 		return;
-	if ((err = db_treatment_records_list(db, req->arena,
-	    req->actor.clinic_id, patient_id, after, limit + 1, &records,
-	    &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err, "patient");
+	if ((err = db_treatment_records_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, patient_id, page.cursor, page.limit + 1,
+	    &records, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((items = json_object_new_array()) != NULL)
-		for (int i = 0; i < n && i < limit; i++)
-			json_object_array_add(items, record_json(&records[i]));
-	resp_json(req, 200, items == NULL ? NULL : page_json(items, n, limit,
-	    n > limit ? records[limit - 1].id : NULL));
+	resp_json(req, 200, list_page_json(records, sizeof(*records), n,
+	    page.limit, record_item, NULL, record_cursor));
 }
 
 /* Applies a record body to r (performed_on and procedure required when
@@ -533,44 +342,19 @@ record_input_read(struct request *req, bool creating,
 {
 	static const char *const fields[] = { "performed_on", "practitioner_id",
 	    "procedure", "area", "notes_for_patient", NULL };
-	struct problem_list *pl = problem_list_new(req);
-	struct json_object *v;
+	unsigned required = creating ? V_REQUIRED : 0;
+	struct vobj body;
 
-	unknown_fields(req, req->json, "", fields, pl);
-	if (json_object_object_get_ex(req->json, "performed_on", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    !date_valid(json_object_get_string(v)))
-			problem_list_add(pl, "performed_on", "Must be a date, "
-			    "YYYY-MM-DD.");
-		else
-			r->performed_on = arena_strdup(req->arena,
-			    json_object_get_string(v));
-	} else if (creating) {
-		problem_list_add(pl, "performed_on", "Required.");
-	}
-	if (json_object_object_get_ex(req->json, "practitioner_id", &v)) {
-		if (v == NULL)
-			r->practitioner_id = NULL;
-		else if (!json_object_is_type(v, json_type_string) ||
-		    !str_is_uuid(json_object_get_string(v)))
-			problem_list_add(pl, "practitioner_id", "Must be the id of "
-			    "one of the clinic's practitioners, or null.");
-		else
-			r->practitioner_id = arena_strdup(req->arena,
-			    json_object_get_string(v));
-	}
-	if (!text_member(req, req->json, "procedure", "procedure",
-	    PROCEDURE_MAX_CHARS, false, false, pl, &r->procedure) && creating)
-		problem_list_add(pl, "procedure", "Required.");
-	text_member(req, req->json, "area", "area", AREA_MAX_CHARS, true, false,
-	    pl, &r->area);
-	text_member(req, req->json, "notes_for_patient", "notes_for_patient",
-	    NOTES_MAX_CHARS, false, true, pl, &r->notes_for_patient);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	if (!v_body(req, &body, fields))
 		return false;
-	}
-	return true;
+	v_date(&body, "performed_on", required, &r->performed_on);
+	v_uuid(&body, "practitioner_id", V_NULLABLE, &r->practitioner_id);
+	v_text(&body, "procedure", V_LINE(PROCEDURE_MAX_CHARS), required,
+	    &r->procedure);
+	v_text(&body, "area", V_LINE(AREA_MAX_CHARS), V_NULLABLE, &r->area);
+	v_text(&body, "notes_for_patient", V_LINES(0, NOTES_MAX_CHARS), 0,
+	    &r->notes_for_patient);
+	return v_ok(req);
 }
 
 /* A write the schema refused: with every field checked above, only the
@@ -578,16 +362,12 @@ record_input_read(struct request *req, bool creating,
 static void
 record_write_failed(struct request *req, enum err err)
 {
-	struct problem_list *pl;
-
 	if (err != ERR_INVALID) {
-		fail(req, err, "treatment record");
+		problem_send_err(req, err, "treatment record");
 		return;
 	}
-	db_rollback(req->ctx->db);
-	pl = problem_list_new(req);
-	problem_list_add(pl, "practitioner_id", "No such practitioner.");
-	problem_list_send(req, pl, NULL);
+	v_problem_field(req, "practitioner_id", "No such practitioner.");
+	v_ok(req);
 }
 
 /* POST /api/v1/clinic/patients/{id}/treatment-records {performed_on,
@@ -596,26 +376,25 @@ record_write_failed(struct request *req, enum err err)
 void
 handle_treatment_record_create(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_treatment_record r = { .notes_for_patient = "" };
 	struct json_object *after;
 	const char *patient_id;
 	enum err err;
 
-	if (!req_json_object(req) || !record_input_read(req, true, &r) ||
-	    !begin_for_patient(req, &patient_id))
+	if (!record_input_read(req, true, &r) || !route_patient(req,
+	    &patient_id))
 		return;
 	r.patient_id = patient_id;
-	if ((err = db_treatment_record_create(db, req->arena,
+	if ((err = db_treatment_record_create(req->ctx->db, req->arena,
 	    req->actor.clinic_id, &r)) != ERR_OK) {
 		record_write_failed(req, err);
 		return;
 	}
-	if ((after = json_arena_own(req->arena, record_json(&r))) == NULL ||
+	if ((err = (after = json_arena_own(req->arena, record_json(&r))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = audit_record(req, "treatment_record.create",
-	    "treatment_record", r.id, NULL, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM, "treatment record");
+	    "treatment_record", r.id, NULL, after)) != ERR_OK) {
+		problem_send_err(req, err, "treatment record");
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -628,37 +407,30 @@ handle_treatment_record_create(struct request *req)
 void
 handle_treatment_record_patch(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_treatment_record r;
 	struct json_object *before, *after;
 	enum err err;
 
-	if (!req_json_object(req))
-		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_treatment_record_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), true, &r)) != ERR_OK) {
-		fail(req, err, "treatment record");
-		return;
-	}
-	if ((before = json_arena_own(req->arena, record_json(&r))) == NULL) {
-		fail(req, ERR_NOMEM, "treatment record");
+	if ((err = db_treatment_record_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, route_param(&req->params, "id"), true,
+	    &r)) != ERR_OK ||
+	    (err = (before = json_arena_own(req->arena, record_json(&r))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK) {
+		problem_send_err(req, err, "treatment record");
 		return;
 	}
-	if (!record_input_read(req, false, &r)) {
-		db_rollback(db);
+	if (!record_input_read(req, false, &r))
 		return;
-	}
-	if ((err = db_treatment_record_update(db, req->arena,
+	if ((err = db_treatment_record_update(req->ctx->db, req->arena,
 	    req->actor.clinic_id, &r)) != ERR_OK) {
 		record_write_failed(req, err);
 		return;
 	}
-	if ((after = json_arena_own(req->arena, record_json(&r))) == NULL ||
+	if ((err = (after = json_arena_own(req->arena, record_json(&r))) ?
+	    ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = audit_record(req, "treatment_record.update",
-	    "treatment_record", r.id, before, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM, "treatment record");
+	    "treatment_record", r.id, before, after)) != ERR_OK) {
+		problem_send_err(req, err, "treatment record");
 		return;
 	}
 	resp_json(req, 200, json_object_get(after));
@@ -667,7 +439,7 @@ handle_treatment_record_patch(struct request *req)
 /*
  * GET /api/v1/portal/{code}/treatments [view_treatments]: {plans,
  * records} of the signed-in patient only (newest first, at most
- * TREATMENT_LIST_MAX of each). 403 permission_denied naming the key.
+ * TREATMENT_LIST_MAX of each).
  */
 void
 handle_portal_treatments(struct request *req)
@@ -681,15 +453,11 @@ handle_portal_treatments(struct request *req)
 	int np = 0, nr = 0;
 	enum err err;
 
-	if (!portal_allow(req, PERM_VIEW_TREATMENTS))
-		return;
 	if ((err = db_treatment_plans_list(db, req->arena, clinic_id,
 	    patient_id, NULL, TREATMENT_LIST_MAX, &plans, &np)) != ERR_OK ||
 	    (err = db_treatment_records_list(db, req->arena, clinic_id,
-	    patient_id, NULL, TREATMENT_LIST_MAX, &records, &nr)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	    patient_id, NULL, TREATMENT_LIST_MAX, &records, &nr)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	body = json_object_new_object();

@@ -31,6 +31,7 @@
 #include "json_util.h"
 #include "log.h"
 #include "photo.h"
+#include "pipeline.h"
 #include "problem.h"
 #include "routes.h"
 #include "server.h"
@@ -155,6 +156,7 @@ read_body(struct request *req, FCGX_Request *fr)
 	case JSON_PARSE_UTF8:
 	case JSON_PARSE_DEPTH:
 	case JSON_PARSE_SYNTAX:
+	case JSON_PARSE_TEXT:
 		break;
 	}
 	problem_send(req, "bad_request", detail);
@@ -165,6 +167,7 @@ static void
 dispatch(struct request *req, FCGX_Request *fr)
 {
 	char allow[64], *buf;
+	const char *why;
 	enum route_match m;
 
 	buf = arena_alloc(req->arena, strlen(req->path) + 1);
@@ -184,6 +187,15 @@ dispatch(struct request *req, FCGX_Request *fr)
 		resp_header(req, "Allow", arena_strdup(req->arena, allow));
 		problem_send(req, "method_not_allowed", arena_printf(req->arena,
 		    "This resource accepts %s.", allow));
+		return;
+	}
+	if (!req_query_check(req, &why)) {
+		problem_send(req, why != NULL ? "bad_request" : "unavailable",
+		    why);
+		return;
+	}
+	if (!(req->route->flags & ROUTE_LEGACY)) {
+		pipeline_run(req);
 		return;
 	}
 	if (!auth_check(req))
