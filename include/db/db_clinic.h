@@ -1,6 +1,9 @@
 /*
  * db_clinic.h - clinics, staff, sessions, API keys, portal settings and
- * codes, audit: the statements of clinic administration.
+ * codes, audit: the statements of clinic administration, one file per
+ * feature: clinic_sql.c (clinics, modules, payment infrastructure),
+ * staff_sql.c (staff, sessions, sign-in failures), apikeys_sql.c,
+ * settings_sql.c (portal settings and codes), audit_sql.c.
  *
  * Strings in the structs below live in the arena passed in. Functions
  * return ERR_OK, ERR_NOT_FOUND, ERR_CONFLICT, ERR_INVALID or ERR_DB.

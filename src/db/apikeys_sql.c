@@ -1,0 +1,171 @@
+/*
+ * apikeys_sql.c - API keys: lookup, creation, listing, revocation (see db_clinic.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db_clinic.h"
+#include "db_internal.h"
+
+enum stmt_id {
+	STMT_API_KEY_LOOKUP,
+	STMT_API_KEY_CREATE,
+	STMT_API_KEY_LIST,
+	STMT_API_KEY_REVOKE,
+	STMT_API_KEY_COUNT,
+	STMT__MAX
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+	[STMT_API_KEY_LOOKUP] = { "clinic_api_key_lookup",
+	    "SELECT clinic_id, id, name, array_to_string(scopes, ',') "
+	    "FROM portal_api_key($1)", 1, false },
+	[STMT_API_KEY_CREATE] = { "clinic_api_key_create",
+	    "INSERT INTO api_keys (clinic_id, name, prefix, secret_hash, scopes) "
+	    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING id, "
+	    DB_TS("created_at"), 5, false },
+	[STMT_API_KEY_LIST] = { "clinic_api_key_list",
+	    "SELECT id, name, prefix, array_to_string(scopes, ','), "
+	    DB_TS("created_at") ", " DB_TS("last_used_at") ", "
+	    DB_TS("revoked_at") " FROM api_keys WHERE clinic_id = $1 "
+	    "ORDER BY created_at DESC, id LIMIT 200", 1, true },
+	[STMT_API_KEY_REVOKE] = { "clinic_api_key_revoke",
+	    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+	    "WHERE clinic_id = $1 AND id = $2 RETURNING id", 2, false },
+	[STMT_API_KEY_COUNT] = { "clinic_api_key_count",
+	    "SELECT count(*) FROM api_keys WHERE clinic_id = $1 "
+	    "AND revoked_at IS NULL", 1, true },
+};
+
+/* Runs a statement expected to return at most one row. */
+static PGresult *
+one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
+{
+	PGresult *res = db_exec(db, &stmts[id], params, err);
+
+	if (res != NULL && PQntuples(res) == 0) {
+		PQclear(res);
+		*err = ERR_NOT_FOUND;
+		return NULL;
+	}
+	return res;
+}
+
+enum err
+db_api_key_lookup(struct db *db, struct arena *a, const char *secret_hash,
+    struct db_api_key *out)
+{
+	const char *params[] = { secret_hash };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_LOOKUP, params, &err);
+
+	if (res == NULL)
+		return err;
+	out->clinic_id = db_val(a, res, 0, 0);
+	out->id = db_val(a, res, 0, 1);
+	out->name = db_val(a, res, 0, 2);
+	out->scopes = db_scopes_parse(PQgetvalue(res, 0, 3));
+	PQclear(res);
+	return out->name != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
+    const char *name, const char *prefix, const char *secret_hash,
+    const char *scopes_literal, const char **id, const char **created_at)
+{
+	const char *params[] = { clinic_id, name, prefix, secret_hash,
+	    scopes_literal };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_CREATE, params, &err);
+
+	if (res == NULL)
+		return err;
+	*id = db_val(a, res, 0, 0);
+	if (created_at != NULL)
+		*created_at = db_val(a, res, 0, 1);
+	PQclear(res);
+	return ERR_OK;
+}
+
+unsigned
+db_scopes_parse(const char *csv)
+{
+	unsigned scopes = 0;
+
+	if (strstr(csv, "read") != NULL)
+		scopes |= SCOPE_READ;
+	if (strstr(csv, "write") != NULL)
+		scopes |= SCOPE_WRITE;
+	if (strstr(csv, "admin") != NULL)
+		scopes |= SCOPE_ADMIN;
+	return scopes;
+}
+
+static void
+read_api_key(struct arena *a, PGresult *res, int i, void *item)
+{
+	struct db_api_key_row *k = item;
+
+	k->id = db_val(a, res, i, 0);
+	k->name = db_val(a, res, i, 1);
+	k->prefix = db_val(a, res, i, 2);
+	k->scopes = db_scopes_parse(PQgetvalue(res, i, 3));
+	k->created_at = db_val(a, res, i, 4);
+	k->last_used_at = db_val(a, res, i, 5);
+	k->revoked_at = db_val(a, res, i, 6);
+}
+
+enum err
+db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_api_key_row **out, int *count)
+{
+	const char *params[] = { clinic_id };
+	void *rows;
+	enum err err = db_rows(db, a, &stmts[STMT_API_KEY_LIST], params,
+	    sizeof(**out), read_api_key, &rows, count);
+
+	if (err == ERR_OK)
+		*out = rows;
+	return err;
+}
+
+enum err
+db_api_key_revoke(struct db *db, const char *clinic_id, const char *id)
+{
+	const char *params[] = { clinic_id, id };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_REVOKE, params, &err);
+
+	PQclear(res);
+	return err;
+}
+
+enum err
+db_api_key_count(struct db *db, const char *clinic_id, long *count)
+{
+	const char *params[] = { clinic_id };
+	enum err err;
+	PGresult *res = one(db, STMT_API_KEY_COUNT, params, &err);
+
+	if (res == NULL)
+		return err;
+	*count = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return ERR_OK;
+}
+
+const char *
+db_scopes_literal(unsigned scopes)
+{
+	static const char *const literals[8] = {
+		"{}", "{read}", "{write}", "{read,write}", "{admin}",
+		"{read,admin}", "{write,admin}", "{read,write,admin}",
+	};
+
+	return literals[scopes & 7u];
+}

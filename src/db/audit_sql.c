@@ -1,0 +1,79 @@
+/*
+ * audit_sql.c - the audit log: adding and listing entries (see db_clinic.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db_clinic.h"
+#include "db_internal.h"
+
+enum stmt_id {
+	STMT_AUDIT_ADD,
+	STMT_AUDIT_LIST,
+	STMT__MAX
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+	[STMT_AUDIT_ADD] = { "clinic_audit_add",
+	    "INSERT INTO audit_log (clinic_id, actor_type, actor_id, action, "
+	    "target_type, target_id, before, after, request_id) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)", 9, false },
+	[STMT_AUDIT_LIST] = { "clinic_audit_list",
+	    "SELECT id, to_char(at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_type, actor_id, action, "
+	    "target_type, target_id, before::text, after::text, request_id "
+	    "FROM audit_log WHERE clinic_id = $1 "
+	    "AND ($2::bigint IS NULL OR id < $2::bigint) "
+	    "ORDER BY id DESC LIMIT $3", 3, true },
+};
+
+enum err
+db_audit_add(struct db *db, const struct db_audit *e)
+{
+	const char *params[] = { e->clinic_id, e->actor_type, e->actor_id,
+	    e->action, e->target_type, e->target_id, e->before_json,
+	    e->after_json, e->request_id };
+
+	return db_run(db, &stmts[STMT_AUDIT_ADD], params);
+}
+
+static void
+read_audit(struct arena *a, PGresult *res, int i, void *item)
+{
+	struct db_audit *e = item;
+
+	e->id = db_val(a, res, i, 0);
+	e->at = db_val(a, res, i, 1);
+	e->actor_type = db_val(a, res, i, 2);
+	e->actor_id = db_val(a, res, i, 3);
+	e->action = db_val(a, res, i, 4);
+	e->target_type = db_val(a, res, i, 5);
+	e->target_id = db_val(a, res, i, 6);
+	e->before_json = db_val(a, res, i, 7);
+	e->after_json = db_val(a, res, i, 8);
+	e->request_id = db_val(a, res, i, 9);
+}
+
+enum err
+db_audit_list(struct db *db, struct arena *a, const char *clinic_id,
+    const char *before_id, int limit, struct db_audit **out, int *count)
+{
+	char lim[16];
+	const char *params[] = { clinic_id, before_id, lim };
+	enum err err;
+	void *rows;
+
+	snprintf(lim, sizeof(lim), "%d", limit);
+	err = db_rows(db, a, &stmts[STMT_AUDIT_LIST], params, sizeof(**out),
+	    read_audit, &rows, count);
+	if (err != ERR_OK)
+		return err;
+	*out = rows;
+	for (int i = 0; i < *count; i++)
+		(*out)[i].clinic_id = clinic_id;
+	return ERR_OK;
+}
