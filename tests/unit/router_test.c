@@ -27,19 +27,19 @@ static void h_four(struct request *req) { (void)req; }
 static void h_five(struct request *req) { (void)req; }
 
 static const struct route table[] = {
-	{ "GET", "/api/v1/health", h_health, ACCESS_PUBLIC },
-	{ "GET", "/api/v1/portal/{code}/", h_portal, ACCESS_PUBLIC },
-	{ "GET", "/api/v1/portal/x", h_portal_x, ACCESS_PUBLIC },
-	{ "GET", "/api/v1/clinic/portal/settings", h_settings_get, ACCESS_PUBLIC },
-	{ "PUT", "/api/v1/clinic/portal/settings", h_settings_put, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/health", h_health, SIDE_PUBLIC },
+	{ "GET", "/api/v1/portal/{code}/", h_portal, SIDE_PUBLIC },
+	{ "GET", "/api/v1/portal/x", h_portal_x, SIDE_PUBLIC },
+	{ "GET", "/api/v1/clinic/portal/settings", h_settings_get, SIDE_PUBLIC },
+	{ "PUT", "/api/v1/clinic/portal/settings", h_settings_put, SIDE_PUBLIC },
 	/* Two patterns that both match "/api/v1/clinic/patients/me", both
 	 * for GET: the Allow header must still name GET once. */
-	{ "GET", "/api/v1/clinic/patients/{id}", h_patient_get, ACCESS_PUBLIC },
-	{ "GET", "/api/v1/clinic/patients/me", h_patient_me, ACCESS_PUBLIC },
-	{ "PATCH", "/api/v1/clinic/patients/{id}", h_patient_patch, ACCESS_PUBLIC },
-	{ "GET", "/api/v1/portal/{code}/documents/{id}", h_doc, ACCESS_PUBLIC },
-	{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_four, ACCESS_PUBLIC },
-	{ "GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_five, ACCESS_PUBLIC },
+	{ "GET", "/api/v1/clinic/patients/{id}", h_patient_get, SIDE_PUBLIC },
+	{ "GET", "/api/v1/clinic/patients/me", h_patient_me, SIDE_PUBLIC },
+	{ "PATCH", "/api/v1/clinic/patients/{id}", h_patient_patch, SIDE_PUBLIC },
+	{ "GET", "/api/v1/portal/{code}/documents/{id}", h_doc, SIDE_PUBLIC },
+	{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_four, SIDE_PUBLIC },
+	{ "GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_five, SIDE_PUBLIC },
 };
 #define TABLE_N (sizeof(table) / sizeof(table[0]))
 
@@ -370,7 +370,7 @@ test_real_table(void **state)
 	}
 }
 
-/* Only the photo upload takes a binary body; everything else is JSON. */
+/* Only the photo upload takes a binary body. */
 static void
 test_binary_bodies(void **state)
 {
@@ -386,6 +386,49 @@ test_binary_bodies(void **state)
 		    "/api/v1/portal/{code}/profile/photo");
 	}
 	assert_int_equal(binary, 1);
+}
+
+/* What each row declares fits its path: the side matches the prefix, a
+ * permission only on the patient side, a role above staff only on the
+ * clinic side, every change a write, no GET with a body. */
+static void
+test_declarations_fit(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < routes_count; i++) {
+		const struct route *r = &routes[i];
+		bool get = strcmp(r->method, "GET") == 0;
+
+		if (!get && r->kind != ROUTE_WRITE)
+			fail_msg("%s %s changes but is not a write", r->method,
+			    r->pattern);
+		if (get && r->body != BODY_NONE)
+			fail_msg("GET %s takes a body", r->pattern);
+		switch (r->side) {
+		case SIDE_PATIENT:
+			assert_int_equal(strncmp(r->pattern,
+			    "/api/v1/portal/{code}/", 22), 0);
+			break;
+		case SIDE_PORTAL:
+			assert_int_equal(strncmp(r->pattern,
+			    "/api/v1/portal/{code}/", 22), 0);
+			assert_int_equal(r->perm, ROUTE_NO_PERM);
+			break;
+		case SIDE_CLINIC:
+			assert_int_equal(strncmp(r->pattern, "/api/v1/clinic/", 15),
+			    0);
+			assert_int_equal(r->perm, ROUTE_NO_PERM);
+			break;
+		case SIDE_PUBLIC:
+		case SIDE_CALLBACK:
+			assert_int_equal(r->perm, ROUTE_NO_PERM);
+			break;
+		}
+		if (r->side != SIDE_CLINIC && (r->least != LEAST_STAFF ||
+		    (r->flags & ROUTE_SESSION_ONLY)))
+			fail_msg("%s %s: a role rule off the clinic side",
+			    r->method, r->pattern);
+	}
 }
 
 int
@@ -406,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_over_long_path),
 		cmocka_unit_test(test_real_table),
 		cmocka_unit_test(test_binary_bodies),
+		cmocka_unit_test(test_declarations_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
