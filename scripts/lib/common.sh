@@ -95,9 +95,10 @@ build_c() {
 	make -C "$dir" -s install >/dev/null 2>&1 || die "make install failed"
 }
 
-# A TCP port nobody listens on, at or above $1.
+# A TCP port nobody listens on, at or above $1 plus a random offset (several
+# stacks starting at once on one machine then rarely pick the same one).
 free_port() {
-	local port=$1
+	local port=$(($1 + RANDOM % 2000))
 	while ss -Htln "sport = :$port" | grep -q .; do
 		port=$((port + 1))
 	done

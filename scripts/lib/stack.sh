@@ -164,6 +164,15 @@ BEGIN
       EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS', r);
     END IF;
   END LOOP;
+  -- The server log never records what the programs pass as parameters
+  -- (one-time codes, contacts), nor an error's DETAIL ("Failing row
+  -- contains ..."). Superuser-only settings, hence here and not in a
+  -- migration; README's "Database roles" gives them to operators.
+  FOREACH r IN ARRAY ARRAY['portal_owner', 'portal_app', 'portal_notifier'] LOOP
+    EXECUTE format('ALTER ROLE %I SET log_parameter_max_length = 0', r);
+    EXECUTE format('ALTER ROLE %I SET log_parameter_max_length_on_error = 0', r);
+    EXECUTE format('ALTER ROLE %I SET log_error_verbosity = terse', r);
+  END LOOP;
 END $$;
 SQL
 	if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'portal'")" ]; then
