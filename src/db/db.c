@@ -210,62 +210,81 @@ static const struct db_stmt stmt_set_context = {
 	"set_config('portal.patient_id', $2, true)", 2, false,
 };
 
-#define SENDS__MAX 3
+static const struct db_stmt stmt_commit_ride = {
+	"system_commit_ride", "COMMIT", 0, false,
+};
+
+/* Statements one round trip may carry: BEGIN, the context, a handler's
+ * batch and a COMMIT. */
+#define SENDS__MAX (2 + DB_BATCH__MAX + 1)
 
 /*
- * Sends stmt with what must go before it in the same round trip: a
- * write's pending BEGIN, and the context (every statement of a read runs
- * in its own implicit transaction, so each carries the context; a write
- * carries it once). One statement alone goes out as usual; several go out
- * as one libpq pipeline, one sync, one round trip. Returns stmt's result.
+ * Sends the n statements stmts[] (with params[]) and what must go with
+ * them in the same round trip: a write's pending BEGIN and context before
+ * (every statement of a read runs in the implicit transaction of its
+ * pipeline, so the context goes before each batch of a read; a write
+ * carries it once), and COMMIT after when commit is set. One statement
+ * alone goes out as usual; several go out as one libpq pipeline, one sync,
+ * one round trip. results[i] receives each statement's result (the caller
+ * PQclear()s them); on a failure every result is NULL and *err says why
+ * (the first failure's cause: later statements are not run).
  */
-static PGresult *
-exec_once(struct db *db, const struct db_stmt *stmt,
-    const char *const *params, enum err *err)
+static void
+exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
+    const char *const *const *params, bool commit, PGresult **results,
+    enum err *err)
 {
 	const struct db_stmt *sends[SENDS__MAX];
 	const char *const *send_params[SENDS__MAX];
 	const char *context[2] = { db->context_clinic, db->context_patient };
-	PGresult *res = NULL, *last = NULL;
-	size_t n = 0;
+	PGresult *res, *got[SENDS__MAX] = { NULL };
+	size_t m = 0, first = 0;
 	bool ok = true;
 
+	for (size_t i = 0; i < n; i++)
+		results[i] = NULL;
 	if (db->working && db->begin_pending)
-		sends[n] = &stmt_begin, send_params[n++] = NULL;
+		sends[m] = &stmt_begin, send_params[m++] = NULL;
 	if (db->working && (db->context_pending || (db->work == DB_WORK_READ &&
 	    db->context_clinic[0] != '\0')))
-		sends[n] = &stmt_set_context, send_params[n++] = context;
-	sends[n] = stmt, send_params[n++] = params;
+		sends[m] = &stmt_set_context, send_params[m++] = context;
+	first = m;
 	for (size_t i = 0; i < n; i++)
+		sends[m] = stmts[i], send_params[m++] = params[i];
+	if (commit)
+		sends[m] = &stmt_commit_ride, send_params[m++] = NULL;
+	for (size_t i = 0; i < m; i++)
 		if (!prepare(db, sends[i])) {
 			*err = ERR_DB;
-			return NULL;
+			return;
 		}
-	if (n == 1) {
-		res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
-		    NULL, NULL, 0);
+	*err = ERR_OK;
+	if (m == 1) {
+		res = PQexecPrepared(db->conn, sends[0]->name, sends[0]->nparams,
+		    send_params[0], NULL, NULL, 0);
 		db->in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS ||
 		    PQtransactionStatus(db->conn) == PQTRANS_INERROR;
-		if (result_ok(res)) {
-			*err = ERR_OK;
-			return res;
-		}
-		return failed(db, stmt, res, err);
+		if (result_ok(res))
+			results[0] = res;
+		else
+			failed(db, sends[0], res, err);
+		return;
 	}
 	if (PQenterPipelineMode(db->conn) != 1) {
 		*err = ERR_DB;
-		return NULL;
+		return;
 	}
-	for (size_t i = 0; i < n && ok; i++)
+	for (size_t i = 0; i < m && ok; i++)
 		ok = PQsendQueryPrepared(db->conn, sends[i]->name,
 		    sends[i]->nparams, send_params[i], NULL, NULL, 0) == 1;
 	ok = ok && PQpipelineSync(db->conn) == 1;
-	*err = ok ? ERR_OK : ERR_DB;
+	if (!ok)
+		*err = ERR_DB;
 	/* Every statement's result and its closing NULL, then the sync's
 	 * result, must be read before the pipeline can end. The first
 	 * failure names the cause; the statements after it answer
 	 * PGRES_PIPELINE_ABORTED. */
-	for (size_t i = 0; i < n && ok; i++) {
+	for (size_t i = 0; i < m && ok; i++) {
 		PGresult *extra;
 
 		res = PQgetResult(db->conn);
@@ -279,10 +298,8 @@ exec_once(struct db *db, const struct db_stmt *stmt,
 				failed(db, sends[i], res, err);
 			else
 				PQclear(res);
-		} else if (i + 1 == n && *err == ERR_OK) {
-			last = res;
 		} else {
-			PQclear(res);
+			got[i] = res;
 		}
 		while ((extra = PQgetResult(db->conn)) != NULL)
 			PQclear(extra);
@@ -297,20 +314,61 @@ exec_once(struct db *db, const struct db_stmt *stmt,
 		log_error("database pipeline failed: %.*s",
 		    (int)strcspn(PQerrorMessage(db->conn), "\n"),
 		    PQerrorMessage(db->conn));
-		PQclear(last);
-		last = NULL;
 		if (*err == ERR_OK)
 			*err = ERR_DB;
 	}
 	db->in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS ||
 	    PQtransactionStatus(db->conn) == PQTRANS_INERROR;
-	if (last != NULL) {
-		/* What went out with the statement is done. */
+	for (size_t i = 0; i < m; i++) {
+		if (*err == ERR_OK && i >= first && i < first + n)
+			results[i - first] = got[i];
+		else
+			PQclear(got[i]);
+	}
+	if (*err == ERR_OK) {
+		/* What went out with the statements is done. */
 		db->begin_pending = false;
 		if (db->work == DB_WORK_WRITE)
 			db->context_pending = false;
 	}
-	return last;
+}
+
+static PGresult *
+exec_once(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, enum err *err)
+{
+	PGresult *res;
+
+	exec_pipeline(db, 1, &stmt, &params, false, &res, err);
+	return res;
+}
+
+enum err
+db_exec_batch(struct db *db, size_t n, const struct db_stmt *const *stmts,
+    const char *const *const *params, PGresult **results)
+{
+	enum err err;
+
+	if (n == 0 || n > DB_BATCH__MAX)
+		return ERR_INVALID;
+	if (!db_usable(db))
+		return ERR_DB;
+	exec_pipeline(db, n, stmts, params, false, results, &err);
+	return err;
+}
+
+enum err
+db_exec_commit(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, PGresult **result)
+{
+	enum err err;
+
+	*result = NULL;
+	if (!db_usable(db))
+		return ERR_DB;
+	exec_pipeline(db, 1, &stmt, &params, db->working &&
+	    db->work == DB_WORK_WRITE, result, &err);
+	return err;
 }
 
 PGresult *

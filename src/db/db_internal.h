@@ -60,6 +60,29 @@ struct db_stmt {
 PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
     const char *const *params, enum err *err);
 
+/* Statements one db_exec_batch() may carry. */
+#define DB_BATCH__MAX 8
+
+/*
+ * Runs the n statements (n <= DB_BATCH__MAX) in one round trip (one libpq
+ * pipeline), in the request's work: a read runs them in one implicit
+ * transaction with its context, a write inside its transaction. results[i]
+ * receives each result (the caller PQclear()s them). ERR_OK, or the first
+ * failure's error with every result NULL.
+ */
+enum err db_exec_batch(struct db *db, size_t n,
+    const struct db_stmt *const *stmts, const char *const *const *params,
+    PGresult **results);
+
+/*
+ * A write handler's last statement and the work's COMMIT in one round trip:
+ * on ERR_OK the work is committed (db_work_end() then has nothing left to
+ * do), so call it only when the handler will answer success whatever the
+ * statement returned. Outside a write it is db_exec().
+ */
+enum err db_exec_commit(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, PGresult **result);
+
 /* Runs stmt for its effect: ERR_OK however many rows it touched. */
 enum err db_run(struct db *db, const struct db_stmt *stmt,
     const char *const *params);

@@ -51,6 +51,7 @@ enum stmt_id {
 	STMT_PLAN_CREATE,
 	STMT_PLAN_UPDATE,
 	STMT_ITEMS_OF,
+	STMT_ITEMS_OF_PATIENT,
 	STMT_ITEMS_DELETE,
 	STMT_ITEMS_INSERT,
 	STMT_RECORDS_LIST,
@@ -89,6 +90,15 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "FROM treatment_plan_items WHERE clinic_id = $1 "
 	    "AND plan_id = ANY ($2::uuid[]) "
 	    "ORDER BY array_position($2::uuid[], plan_id), position", 2, true },
+	/* The items of a patient's newest $3 plans, in the order of
+	 * STMT_PLANS_LIST's first page. */
+	[STMT_ITEMS_OF_PATIENT] = { "treatment_items_of_patient",
+	    "SELECT i.plan_id, i.id, i.procedure, i.area, i.status, "
+	    "i.estimated_cost FROM (SELECT id, created_at FROM treatment_plans "
+	    "WHERE clinic_id = $1 AND patient_id = $2 "
+	    "ORDER BY created_at DESC, id DESC LIMIT $3) p "
+	    "JOIN treatment_plan_items i ON i.clinic_id = $1 AND i.plan_id = p.id "
+	    "ORDER BY p.created_at DESC, p.id DESC, i.position", 3, true },
 	[STMT_ITEMS_DELETE] = { "treatment_items_delete",
 	    "DELETE FROM treatment_plan_items WHERE clinic_id = $1 AND plan_id = $2",
 	    2, false },
@@ -205,26 +215,14 @@ uuid_array(struct arena *a, const struct db_treatment_plan *plans, int n)
 	return out;
 }
 
-/* Reads the items of plans[0..n) into each plan's items. */
+/* Reads item rows (plan_id, id, procedure, area, status, cost), grouped
+ * by plan in the order of plans[0..n), into each plan's items. */
 static enum err
-attach_items(struct db *db, struct arena *a, const char *clinic_id,
-    struct db_treatment_plan *plans, int n)
+items_read(struct arena *a, PGresult *res, struct db_treatment_plan *plans,
+    int n)
 {
-	const char *ids, *params[2];
-	PGresult *res;
-	enum err err;
-	int rows, at = 0;
+	int rows = PQntuples(res), at = 0;
 
-	if (n == 0)
-		return ERR_OK;
-	if ((ids = uuid_array(a, plans, n)) == NULL)
-		return ERR_NOMEM;
-	params[0] = clinic_id;
-	params[1] = ids;
-	if ((res = db_exec(db, &stmts[STMT_ITEMS_OF], params, &err)) == NULL)
-		return err;
-	rows = PQntuples(res);
-	/* Rows come grouped by plan in the plans' order. */
 	for (int i = 0; i < n; i++) {
 		struct db_treatment_plan *p = &plans[i];
 		int first = at;
@@ -234,10 +232,8 @@ attach_items(struct db *db, struct arena *a, const char *clinic_id,
 		p->item_count = at - first;
 		p->items = arena_calloc(a, (size_t)(p->item_count > 0 ?
 		    p->item_count : 1), sizeof(*p->items));
-		if (p->items == NULL) {
-			PQclear(res);
+		if (p->items == NULL)
 			return ERR_NOMEM;
-		}
 		for (int k = 0; k < p->item_count; k++) {
 			struct db_treatment_item *it = &p->items[k];
 			int r = first + k;
@@ -247,14 +243,33 @@ attach_items(struct db *db, struct arena *a, const char *clinic_id,
 			it->area = db_val(a, res, r, 3);
 			it->status = db_val(a, res, r, 4);
 			it->estimated_cost = strtoll(PQgetvalue(res, r, 5), NULL, 10);
-			if (it->id == NULL || it->status == NULL) {
-				PQclear(res);
+			if (it->id == NULL || it->status == NULL)
 				return ERR_NOMEM;
-			}
 		}
 	}
-	PQclear(res);
 	return ERR_OK;
+}
+
+/* Reads the items of plans[0..n) into each plan's items. */
+static enum err
+attach_items(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_treatment_plan *plans, int n)
+{
+	const char *ids, *params[2];
+	PGresult *res;
+	enum err err;
+
+	if (n == 0)
+		return ERR_OK;
+	if ((ids = uuid_array(a, plans, n)) == NULL)
+		return ERR_NOMEM;
+	params[0] = clinic_id;
+	params[1] = ids;
+	if ((res = db_exec(db, &stmts[STMT_ITEMS_OF], params, &err)) == NULL)
+		return err;
+	err = items_read(a, res, plans, n);
+	PQclear(res);
+	return err;
 }
 
 enum err
@@ -425,6 +440,59 @@ db_treatment_records_list(struct db *db, struct arena *a, const char *clinic_id,
 		if ((*out)[i].updated_at == NULL)
 			return ERR_NOMEM;
 	return ERR_OK;
+}
+
+/* rows[0..n) of res read with read into a new arena array. */
+static enum err
+rows_read(struct arena *a, PGresult *res, size_t size, db_row_reader read,
+    void **out, int *count)
+{
+	char *rows;
+
+	*count = PQntuples(res);
+	if ((rows = arena_calloc(a, (size_t)(*count > 0 ? *count : 1), size)) ==
+	    NULL)
+		return ERR_NOMEM;
+	for (int i = 0; i < *count; i++)
+		read(a, res, i, rows + (size_t)i * size);
+	*out = rows;
+	return ERR_OK;
+}
+
+enum err
+db_patient_treatments(struct db *db, struct arena *a, const char *clinic_id,
+    const char *patient_id, int limit, struct db_treatment_plan **plans,
+    int *plan_count, struct db_treatment_record **records, int *record_count)
+{
+	char lim[16];
+	const char *list_params[] = { clinic_id, patient_id, NULL, lim };
+	const char *items_params[] = { clinic_id, patient_id, lim };
+	const struct db_stmt *batch[] = { &stmts[STMT_PLANS_LIST],
+	    &stmts[STMT_ITEMS_OF_PATIENT], &stmts[STMT_RECORDS_LIST] };
+	const char *const *params[] = { list_params, items_params, list_params };
+	PGresult *res[3];
+	void *rows = NULL;
+	enum err err;
+
+	*plans = NULL;
+	*records = NULL;
+	*plan_count = *record_count = 0;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	if ((err = db_exec_batch(db, 3, batch, params, res)) != ERR_OK)
+		return err;
+	err = rows_read(a, res[0], sizeof(**plans), read_plan, &rows,
+	    plan_count);
+	*plans = rows;
+	if (err == ERR_OK)
+		err = items_read(a, res[1], *plans, *plan_count);
+	if (err == ERR_OK) {
+		err = rows_read(a, res[2], sizeof(**records), read_record, &rows,
+		    record_count);
+		*records = rows;
+	}
+	for (int i = 0; i < 3; i++)
+		PQclear(res[i]);
+	return err;
 }
 
 enum err

@@ -453,10 +453,8 @@ handle_portal_treatments(struct request *req)
 	int np = 0, nr = 0;
 	enum err err;
 
-	if ((err = db_treatment_plans_list(db, req->arena, clinic_id,
-	    patient_id, NULL, TREATMENT_LIST_MAX, &plans, &np)) != ERR_OK ||
-	    (err = db_treatment_records_list(db, req->arena, clinic_id,
-	    patient_id, NULL, TREATMENT_LIST_MAX, &records, &nr)) != ERR_OK) {
+	if ((err = db_patient_treatments(db, req->arena, clinic_id, patient_id,
+	    TREATMENT_LIST_MAX, &plans, &np, &records, &nr)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
