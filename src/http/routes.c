@@ -33,7 +33,7 @@ const struct route routes[] = {
 	R(GET, "/api/v1/openapi.json", handle_openapi, PUBLIC, STAFF, NO_PERM, READ, NONE, 0),
 
 	R(POST, "/api/v1/clinic/auth/login", handle_staff_login, PUBLIC, STAFF, NO_PERM, WRITE, JSON, LEGACY),
-	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, JSON, LEGACY|SESSION_ONLY),
+	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, JSON, LEGACY),
 	R(GET, "/api/v1/clinic/me", handle_staff_me, CLINIC, STAFF, NO_PERM, READ, NONE, LEGACY),
 	R(GET, "/api/v1/clinic/modules", handle_modules, CLINIC, STAFF, NO_PERM, READ, NONE, LEGACY),
 	R(PUT, "/api/v1/clinic/payment-infrastructure", handle_payment_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, LEGACY),
