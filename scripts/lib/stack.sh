@@ -258,7 +258,7 @@ sinks_stop() { smtp_sink_stop; sms_sink_stop; }
 
 # nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
 nginx_start() {
-	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f
+	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f left
 	local headers="$STATE/nginx/headers.conf" bench="$STATE/nginx/bench.conf"
 	tmp=$(mktemp)
 	for f in portal:"$site" portal-headers:"$headers"; do
@@ -270,6 +270,12 @@ nginx_start() {
 			-e "s|@ACCESS_LOG@|$LOGDIR/nginx-access.log|g" \
 			-e "/^    listen /a\\    include $bench;" \
 			"$ROOT/nginx/${f%%:*}.conf.in" > "$tmp"
+		# A placeholder left over may still be valid nginx (a map value).
+		left=$(grep -v '^ *#' "$tmp" | grep -o '@[A-Z_]*@' | sort -u | tr '\n' ' ' || true)
+		if [ -n "$left" ]; then
+			rm -f "$tmp"
+			die "nginx/${f%%:*}.conf.in: placeholders this script does not fill: $left"
+		fi
 		install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "${f#*:}"
 	done
 	# The benchmark's FastCGI ceiling (tests/perf/appointments.test.mjs), in
