@@ -265,20 +265,37 @@ sms_sink_stop() { stop_pid sms-sink sms_sink.py 5; }
 sinks_start() { smtp_sink_start; sms_sink_start; }
 sinks_stop() { smtp_sink_stop; sms_sink_stop; }
 
+# nginx's sign-in rate limit (per client address, each side on its own; see
+# nginx/portal.conf.in): loose here, so that the API and browser tests, which
+# sign in a lot from 127.0.0.1, never meet it. tests/fault/nginx_limits.test.mjs
+# tightens it in the generated site on purpose.
+NGINX_SIGNIN_RATE=1000r/s
+NGINX_SIGNIN_BURST=10000
+NGINX_SIGNIN_RETRY_AFTER=1
+
 # nginx runs as $RUN_USER with everything of its own under $STATE/nginx.
 nginx_start() {
-	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f
+	local site="$STATE/nginx/site.conf" main="$STATE/nginx/nginx.conf" tmp f left
 	local headers="$STATE/nginx/headers.conf" bench="$STATE/nginx/bench.conf"
 	tmp=$(mktemp)
 	for f in portal:"$site" portal-headers:"$headers"; do
 		sed -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" -e "s|@SERVER_NAME@|localhost|g" \
 			-e "s|@WEB_ROOT@|$PREFIX/share/patient-portal/web|g" \
 			-e "s|@MAX_BODY@|1m|g" -e "s|@MAX_UPLOAD@|20m|g" \
+			-e "s|@SIGNIN_RATE@|$NGINX_SIGNIN_RATE|g" \
+			-e "s|@SIGNIN_BURST@|$NGINX_SIGNIN_BURST|g" \
+			-e "s|@SIGNIN_RETRY_AFTER@|$NGINX_SIGNIN_RETRY_AFTER|g" \
 			-e "s|@API_SOCKET@|$API_SOCKET|g" \
 			-e "s|@FILES_ROOT@|$STATE/files|g" -e "s|@HEADERS_FILE@|$headers|g" \
 			-e "s|@ACCESS_LOG@|$LOGDIR/nginx-access.log|g" \
 			-e "/^    listen /a\\    include $bench;" \
 			"$ROOT/nginx/${f%%:*}.conf.in" > "$tmp"
+		# A placeholder left over may still be valid nginx (a map value).
+		left=$(grep -v '^ *#' "$tmp" | grep -o '@[A-Z_]*@' | sort -u | tr '\n' ' ' || true)
+		if [ -n "$left" ]; then
+			rm -f "$tmp"
+			die "nginx/${f%%:*}.conf.in: placeholders this script does not fill: $left"
+		fi
 		install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "${f#*:}"
 	done
 	# The benchmark's FastCGI ceiling (tests/perf/appointments.test.mjs), in
