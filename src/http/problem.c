@@ -42,6 +42,14 @@ static const struct problem_def problems[] = {
 	{ "precondition_failed", 412, "The resource changed since you read it" },
 	{ "payload_too_large", 413, "The request body is too large" },
 	{ "unsupported_media_type", 415, "Unsupported media type" },
+	/* These five nginx answers itself, under /api/ with the same codes
+	 * and titles (nginx/portal.conf.in); they are here so that the
+	 * API's table names every code a client of /api/ may meet. */
+	{ "uri_too_long", 414, "The address is too long" },
+	{ "range_not_satisfiable", 416, "The range is outside the file" },
+	{ "header_too_large", 431, "The request headers are too large" },
+	{ "not_implemented", 501, "Not implemented" },
+	{ "http_version_not_supported", 505, "HTTP version not supported" },
 	{ "validation_failed", 422, "The input is not valid" },
 	{ "code_invalid", 422, "The portal code is not valid" },
 	{ "code_reserved", 422, "The portal code is reserved" },
