@@ -172,19 +172,15 @@ enum err db_appt_list_patient(struct db *db, struct arena *a,
     const char *clinic_id, const char *patient_id, bool upcoming,
     const char *cursor, int limit, struct db_appt **out, int *count);
 
-/* What a message about an appointment needs: the patient's contact and
- * language, the names, the start in words, and the clinic's first
- * template for purpose on the patient's channel (SMS when they have a
- * phone, else email; tpl_found false when the clinic has none). */
+/* What a message about an appointment says, as placeholder values for
+ * db_outbox_compose(): its patient, and values_json {appointment_start:
+ * {tr, en} (the start in the clinic's zone, in words of each language),
+ * practitioner_name, appointment_type}. */
 struct db_appt_notice {
-	const char *patient_id, *first_name, *language, *channel, *recipient,
-	    *clinic_name, *practitioner_name, *type_name;
-	const char *start_text[2];	/* tr, en */
-	const char *subject[2], *body[2];	/* tr, en; NULL when missing */
-	bool tpl_found;
+	const char *patient_id, *values_json;
 };
 enum err db_appt_notice(struct db *db, struct arena *a, const char *clinic_id,
-    const char *appt_id, const char *purpose, struct db_appt_notice *out);
+    const char *appt_id, struct db_appt_notice *out);
 
 /* portalctl seed-demo: two practitioners, three types, weekday hours
  * 09:00-17:00 and a few appointments for the clinic's patients. Runs as

@@ -83,6 +83,8 @@ void handle_template_create(struct request *req);
 void handle_template_put(struct request *req);
 void handle_template_delete(struct request *req);
 void handle_sms_measure(struct request *req);
+void handle_template_purposes(struct request *req);
+void handle_template_preview(struct request *req);
 
 /* src/http/patients_api.c */
 void handle_patients_list(struct request *req);

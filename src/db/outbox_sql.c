@@ -1,5 +1,6 @@
-/* outbox_sql.c - deliveries and invitations, the clinic's view of the
- * outbox (db_outbox.h). */
+/* outbox_sql.c - building a message into the outbox (the one entry point,
+ * portal_outbox_compose() of sql/0016), deliveries and invitations: the
+ * clinic's view of the outbox (db_outbox.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,17 +12,23 @@
 #include "db_outbox.h"
 #include "str.h"
 
-/* The list position: microseconds since the epoch, a dot, the id. */
+/* A delivery as the API shows it, from outbox o joined with its purpose
+ * mp: a secret message's subject and body are never read out. The list
+ * position is microseconds since the epoch, a dot, the id. */
 #define DELIVERY_COLUMNS \
-	"id, patient_id, channel, purpose, recipient, locale, subject, " \
-	"CASE WHEN purpose IN ('sign_in_code', 'contact_change_code') " \
-	"THEN NULL ELSE body END, status, " \
-	"attempts, last_error, " DB_TS("next_attempt_at") ", " \
-	DB_TS("created_at") ", " DB_TS("sent_at") ", portal_code, " \
-	"(extract(epoch FROM created_at) * 1000000)::bigint || '.' || id"
+	"o.id, o.patient_id, o.channel, o.purpose, o.recipient, o.locale, " \
+	"CASE WHEN mp.secret THEN NULL ELSE o.subject END, " \
+	"CASE WHEN mp.secret THEN NULL ELSE o.body END, o.status, " \
+	"o.attempts, o.last_error, " DB_TS("o.next_attempt_at") ", " \
+	DB_TS("o.created_at") ", " DB_TS("o.sent_at") ", o.portal_code, " \
+	"(extract(epoch FROM o.created_at) * 1000000)::bigint || '.' || o.id, " \
+	"mp.secret"
+#define DELIVERY_NCOLS 17
+#define DELIVERY_FROM \
+	"outbox o JOIN message_purposes mp ON mp.purpose = o.purpose"
 
 enum stmt_id {
-	STMT_INSERT,
+	STMT_COMPOSE,
 	STMT_LIST,
 	STMT_GET,
 	STMT_RETRY,
@@ -33,34 +40,42 @@ enum stmt_id {
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	[STMT_INSERT] = { "outbox_insert",
-	    "INSERT INTO outbox (clinic_id, patient_id, channel, recipient, "
-	    "purpose, locale, sender_name, subject, body, portal_code, "
-	    "created_by_type, created_by_id) VALUES ($1, $2, $3, $4, $5, $6, "
-	    "$7, $8, $9, $10, $11, $12) RETURNING " DELIVERY_COLUMNS, 12, false },
+	/* The composed row comes back as a composite; the API's columns are
+	 * read from it as from a table. */
+	[STMT_COMPOSE] = { "outbox_compose",
+	    "SELECT c.skipped, c.language_fallback, d.* "
+	    "FROM portal_outbox_compose($1, $2::uuid, $3, $4, $5::uuid, "
+	    "$6::jsonb, $7, $8, $9::uuid) c LEFT JOIN LATERAL (SELECT "
+	    DELIVERY_COLUMNS " FROM (SELECT (c.delivery).*) o "
+	    "JOIN message_purposes mp ON mp.purpose = o.purpose) d ON true",
+	    9, false },
 	[STMT_LIST] = { "outbox_list",
-	    "SELECT " DELIVERY_COLUMNS " FROM outbox WHERE clinic_id = $1 "
-	    "AND ($2::text IS NULL OR status = $2) "
-	    "AND ($3::text IS NULL OR channel = $3) "
-	    "AND ($4::text IS NULL OR purpose = $4) "
-	    "AND ($5::uuid IS NULL OR patient_id = $5) "
-	    "AND ($6::bigint IS NULL OR (created_at, id) < ('epoch'::timestamptz "
-	    "+ $6::bigint * interval '1 microsecond', $7::uuid)) "
-	    "ORDER BY created_at DESC, id DESC LIMIT $8", 8, true },
+	    "SELECT " DELIVERY_COLUMNS " FROM " DELIVERY_FROM
+	    " WHERE o.clinic_id = $1 "
+	    "AND ($2::text IS NULL OR o.status = $2) "
+	    "AND ($3::text IS NULL OR o.channel = $3) "
+	    "AND ($4::text IS NULL OR o.purpose = $4) "
+	    "AND ($5::uuid IS NULL OR o.patient_id = $5) "
+	    "AND ($6::bigint IS NULL OR (o.created_at, o.id) < "
+	    "('epoch'::timestamptz + $6::bigint * interval '1 microsecond', "
+	    "$7::uuid)) "
+	    "ORDER BY o.created_at DESC, o.id DESC LIMIT $8", 8, true },
 	[STMT_GET] = { "outbox_get",
-	    "SELECT " DELIVERY_COLUMNS " FROM outbox "
-	    "WHERE clinic_id = $1 AND id = $2", 2, true },
-	/* A dead message starts over; the notifier hears of it by NOTIFY. */
+	    "SELECT " DELIVERY_COLUMNS " FROM " DELIVERY_FROM
+	    " WHERE o.clinic_id = $1 AND o.id = $2", 2, true },
+	/* A dead message starts over; the notifier hears of it by NOTIFY. A
+	 * secret one never does: its body is gone. */
 	[STMT_RETRY] = { "outbox_retry",
-	    "UPDATE outbox SET status = 'queued', attempts = 0, "
+	    "UPDATE outbox o SET status = 'queued', attempts = 0, "
 	    "next_attempt_at = now(), last_error = NULL, updated_at = now() "
-	    "WHERE clinic_id = $1 AND id = $2 AND status = 'dead' "
-	    "AND purpose NOT IN ('sign_in_code', 'contact_change_code') "
-	    "RETURNING " DELIVERY_COLUMNS, 2, false },
+	    "FROM message_purposes mp WHERE mp.purpose = o.purpose "
+	    "AND NOT mp.secret AND o.clinic_id = $1 AND o.id = $2 "
+	    "AND o.status = 'dead' RETURNING " DELIVERY_COLUMNS, 2, false },
 	[STMT_INVITATIONS] = { "outbox_invitations",
-	    "SELECT " DELIVERY_COLUMNS " FROM outbox WHERE clinic_id = $1 "
-	    "AND patient_id = $2 AND purpose = 'portal_invitation' "
-	    "ORDER BY created_at DESC, id DESC LIMIT 50", 2, true },
+	    "SELECT " DELIVERY_COLUMNS " FROM " DELIVERY_FROM
+	    " WHERE o.clinic_id = $1 AND o.patient_id = $2 "
+	    "AND o.purpose = 'portal_invitation' "
+	    "ORDER BY o.created_at DESC, o.id DESC LIMIT 50", 2, true },
 	[STMT_FIRST_SIGN_IN] = { "outbox_first_sign_in",
 	    "SELECT " DB_TS("first_signed_in_at") " FROM patients "
 	    "WHERE clinic_id = $1 AND id = $2", 2, true },
@@ -76,29 +91,37 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND purpose = 'portal_invitation' AND portal_code = $2", 2, true },
 };
 
+/* Reads the delivery columns from column col on. */
+static void
+read_delivery(struct arena *a, PGresult *res, int row, int col,
+    struct db_delivery *d)
+{
+	const char *attempts;
+
+	d->id = db_val(a, res, row, col + 0);
+	d->patient_id = db_val(a, res, row, col + 1);
+	d->channel = db_val(a, res, row, col + 2);
+	d->purpose = db_val(a, res, row, col + 3);
+	d->recipient = db_val(a, res, row, col + 4);
+	d->locale = db_val(a, res, row, col + 5);
+	d->subject = db_val(a, res, row, col + 6);
+	d->body = db_val(a, res, row, col + 7);
+	d->status = db_val(a, res, row, col + 8);
+	attempts = PQgetvalue(res, row, col + 9);
+	d->attempts = attempts ? strtol(attempts, NULL, 10) : 0;
+	d->last_error = db_val(a, res, row, col + 10);
+	d->next_attempt_at = db_val(a, res, row, col + 11);
+	d->created_at = db_val(a, res, row, col + 12);
+	d->sent_at = db_val(a, res, row, col + 13);
+	d->portal_code = db_val(a, res, row, col + 14);
+	d->cursor = db_val(a, res, row, col + 15);
+	d->secret = db_val_bool(res, row, col + 16);
+}
+
 static void
 read_row(struct arena *a, PGresult *res, int row, void *item)
 {
-	struct db_delivery *d = item;
-	const char *attempts;
-
-	d->id = db_val(a, res, row, 0);
-	d->patient_id = db_val(a, res, row, 1);
-	d->channel = db_val(a, res, row, 2);
-	d->purpose = db_val(a, res, row, 3);
-	d->recipient = db_val(a, res, row, 4);
-	d->locale = db_val(a, res, row, 5);
-	d->subject = db_val(a, res, row, 6);
-	d->body = db_val(a, res, row, 7);
-	d->status = db_val(a, res, row, 8);
-	attempts = PQgetvalue(res, row, 9);
-	d->attempts = attempts ? strtol(attempts, NULL, 10) : 0;
-	d->last_error = db_val(a, res, row, 10);
-	d->next_attempt_at = db_val(a, res, row, 11);
-	d->created_at = db_val(a, res, row, 12);
-	d->sent_at = db_val(a, res, row, 13);
-	d->portal_code = db_val(a, res, row, 14);
-	d->cursor = db_val(a, res, row, 15);
+	read_delivery(a, res, row, 0, item);
 }
 
 static enum err
@@ -113,35 +136,67 @@ one_row(struct db *db, struct arena *a, enum stmt_id id,
 	return err;
 }
 
-enum err
-db_outbox_insert(struct db *db, struct arena *a, const char *clinic_id,
-    const struct db_outbox_new *m, struct db_delivery *out)
+static void
+read_composed(struct arena *a, PGresult *res, int row, void *item)
 {
-	const char *params[] = { clinic_id, m->patient_id, m->channel,
-	    m->recipient, m->purpose, m->locale, m->sender_name, m->subject,
-	    m->body, m->portal_code, m->created_by_type, m->created_by_id };
+	struct db_composed *c = item;
+	const char *skipped = PQgetisnull(res, row, 0) ? NULL :
+	    PQgetvalue(res, row, 0);
 
-	return one_row(db, a, STMT_INSERT, params, out);
+	memset(c, 0, sizeof(*c));
+	c->outcome = skipped == NULL ? DB_COMPOSED :
+	    strcmp(skipped, "no_contact") == 0 ? DB_COMPOSE_NO_CONTACT :
+	    DB_COMPOSE_NO_TEMPLATE;
+	c->language_fallback = db_val_bool(res, row, 1);
+	if (c->outcome == DB_COMPOSED)
+		read_delivery(a, res, row, 2, &c->delivery);
 }
 
-/* Splits "<microseconds>.<uuid>" into its parts; false when malformed. */
+enum err
+db_outbox_compose(struct db *db, struct arena *a, const struct db_compose *m,
+    struct db_composed *out)
+{
+	const char *params[] = { m->purpose, m->patient_id, m->channel,
+	    m->recipient, m->template_id, m->values_json, m->base_url,
+	    m->created_by_type, m->created_by_id };
+	enum err err;
+
+	if (!str_is_uuid(m->patient_id))
+		return ERR_NOT_FOUND;
+	err = db_row(db, a, &stmts[STMT_COMPOSE], params, read_composed, out);
+	if (err == ERR_OK && out->outcome == DB_COMPOSED &&
+	    out->delivery.cursor == NULL)
+		err = ERR_NOMEM;
+	return err;
+}
+
+bool
+db_delivery_cursor_ok(const char *cursor)
+{
+	const char *dot = strchr(cursor, '.');
+	long v;
+	char num[24];
+
+	if (dot == NULL || dot == cursor || dot - cursor > 20 ||
+	    !str_is_uuid(dot + 1))
+		return false;
+	memcpy(num, cursor, (size_t)(dot - cursor));
+	num[dot - cursor] = '\0';
+	return str_to_long(num, 0, 9000000000000000000L, &v);
+}
+
+/* Splits a cursor db_delivery_cursor_ok() accepts into its parts. */
 static bool
 cursor_split(struct arena *a, const char *cursor, const char **us,
     const char **id)
 {
 	const char *dot = strchr(cursor, '.');
-	long v;
-	char *num;
 
-	if (dot == NULL || dot == cursor || dot - cursor > 20 ||
-	    !str_is_uuid(dot + 1))
+	if (!db_delivery_cursor_ok(cursor))
 		return false;
-	num = arena_strndup(a, cursor, (size_t)(dot - cursor));
-	if (num == NULL || !str_to_long(num, 0, 9000000000000000000L, &v))
-		return false;
-	*us = num;
+	*us = arena_strndup(a, cursor, (size_t)(dot - cursor));
 	*id = dot + 1;
-	return true;
+	return *us != NULL;
 }
 
 enum err

@@ -323,25 +323,13 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "* interval '1 microsecond', $4::uuid)) "
 	    "ORDER BY lower(a.during) DESC, a.id DESC LIMIT $5", 5, true },
 	[STMT_NOTICE] = { "sched_appt_notice",
-	    "SELECT p.id, p.first_name, p.language, ch.channel, ch.recipient, "
-	    "c.name, pr.name, t.name, "
-	    "to_char(lower(a.during) AT TIME ZONE c.time_zone, "
-	    "'DD.MM.YYYY HH24:MI'), "
-	    "to_char(lower(a.during) AT TIME ZONE c.time_zone, "
-	    "'FMDD Mon YYYY, HH24:MI'), "
-	    "tp.tr_subject, tp.tr_body, tp.en_subject, tp.en_body, tp.id IS NOT NULL "
+	    "SELECT a.patient_id, jsonb_build_object('appointment_start', "
+	    "jsonb_build_object('tr', to_char(lower(a.during) AT TIME ZONE "
+	    "c.time_zone, 'DD.MM.YYYY HH24:MI'), 'en', to_char(lower(a.during) "
+	    "AT TIME ZONE c.time_zone, 'FMDD Mon YYYY, HH24:MI')), "
+	    "'practitioner_name', pr.name, 'appointment_type', t.name)::text "
 	    "FROM appointments a" APPT_JOINS
-	    /* The patient's channels as they chose them: SMS first. */
-	    " CROSS JOIN LATERAL (SELECT CASE WHEN p.phone IS NOT NULL "
-	    "AND p.communication_sms THEN 'sms' WHEN p.email IS NOT NULL "
-	    "AND p.communication_email THEN 'email' END AS channel, "
-	    "CASE WHEN p.phone IS NOT NULL AND p.communication_sms THEN p.phone "
-	    "WHEN p.email IS NOT NULL AND p.communication_email "
-	    "THEN p.email::text END AS recipient) ch"
-	    " LEFT JOIN LATERAL (SELECT id, tr_subject, tr_body, en_subject, "
-	    "en_body FROM templates WHERE clinic_id = $1 AND purpose = $3 "
-	    "AND channel = ch.channel ORDER BY created_at, id LIMIT 1) tp ON true "
-	    "WHERE a.clinic_id = $1 AND a.id = $2", 3, true },
+	    " WHERE a.clinic_id = $1 AND a.id = $2", 2, true },
 	/* The demo's calendar: working days from tomorrow on, in the
 	 * clinic's zone, so every screen of the console and app has data. */
 	[STMT_SEED_DEMO] = { "sched_seed_demo",
@@ -856,29 +844,20 @@ read_notice(struct arena *a, PGresult *res, int row, void *item)
 	struct db_appt_notice *n = item;
 
 	n->patient_id = db_val(a, res, row, 0);
-	n->first_name = db_val(a, res, row, 1);
-	n->language = db_val(a, res, row, 2);
-	n->channel = db_val(a, res, row, 3);
-	n->recipient = db_val(a, res, row, 4);
-	n->clinic_name = db_val(a, res, row, 5);
-	n->practitioner_name = db_val(a, res, row, 6);
-	n->type_name = db_val(a, res, row, 7);
-	n->start_text[0] = db_val(a, res, row, 8);
-	n->start_text[1] = db_val(a, res, row, 9);
-	n->subject[0] = db_val(a, res, row, 10);
-	n->body[0] = db_val(a, res, row, 11);
-	n->subject[1] = db_val(a, res, row, 12);
-	n->body[1] = db_val(a, res, row, 13);
-	n->tpl_found = db_val_bool(res, row, 14);
+	n->values_json = db_val(a, res, row, 1);
 }
 
 enum err
 db_appt_notice(struct db *db, struct arena *a, const char *clinic_id,
-    const char *appt_id, const char *purpose, struct db_appt_notice *out)
+    const char *appt_id, struct db_appt_notice *out)
 {
-	const char *params[] = { clinic_id, appt_id, purpose };
+	const char *params[] = { clinic_id, appt_id };
+	enum err err = db_row(db, a, &stmts[STMT_NOTICE], params, read_notice,
+	    out);
 
-	return db_row(db, a, &stmts[STMT_NOTICE], params, read_notice, out);
+	if (err == ERR_OK && out->values_json == NULL)
+		err = ERR_NOMEM;
+	return err;
 }
 
 enum err

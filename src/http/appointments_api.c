@@ -28,6 +28,7 @@
 #include "access.h"
 #include "arena.h"
 #include "audit.h"
+#include "conf.h"
 #include "db.h"
 #include "db_outbox.h"
 #include "db_schedule.h"
@@ -41,7 +42,6 @@
 #include "sched_http.h"
 #include "slots.h"
 #include "str.h"
-#include "templates.h"
 
 #define RANGE_DAYS_MAX 31
 #define CLINIC_LIST_MAX 2000
@@ -150,57 +150,42 @@ appt_id(struct request *req)
 }
 
 /*
- * Queues the message of purpose about appointment id to its patient, on
- * SMS when they have a phone, else email, with the clinic's template in
- * their language (the other language when that variant is missing). A
- * patient without contact, or a clinic without such a template, gets no
- * message; that is logged, not an error.
+ * Queues the message of purpose about appointment id to its patient
+ * through the one entry point for outbox messages (db_outbox_compose()):
+ * on the channel the patient's communication choices allow (SMS first,
+ * then email), with the clinic's template for the purpose in their
+ * language (the other language when that variant is missing). A patient
+ * who can be reached on neither, or a clinic without such a template,
+ * gets no message; that is logged, not an error.
  */
 static enum err
 notify(struct request *req, const char *clinic_id, const char *id,
     const char *purpose)
 {
 	struct db_appt_notice n;
-	struct db_outbox_new m;
-	struct db_delivery d;
-	struct tpl_values v;
-	int lang;
+	struct db_composed out;
+	struct db_compose m;
 	enum err err;
 
 	if ((err = db_appt_notice(req->ctx->db, req->arena, clinic_id, id,
-	    purpose, &n)) != ERR_OK)
+	    &n)) != ERR_OK)
 		return err;
-	if (n.recipient == NULL || !n.tpl_found) {
-		log_info("appointment %s: no %s sent (%s)", id, purpose,
-		    n.recipient == NULL ? "no contact" : "no template");
-		return ERR_OK;
-	}
-	lang = strcmp(n.language, "en") == 0 ? 1 : 0;
-	if (n.body[lang] == NULL)
-		lang = !lang;
-	memset(&v, 0, sizeof(v));
-	v.values[PH_PATIENT_FIRST_NAME] = n.first_name;
-	v.values[PH_CLINIC_NAME] = n.clinic_name;
-	v.values[PH_APPOINTMENT_START] = n.start_text[lang];
-	v.values[PH_PRACTITIONER_NAME] = n.practitioner_name;
-	v.values[PH_APPOINTMENT_TYPE] = n.type_name;
 	memset(&m, 0, sizeof(m));
-	m.patient_id = n.patient_id;
-	m.channel = n.channel;
-	m.recipient = n.recipient;
 	m.purpose = purpose;
-	m.locale = lang ? "en" : "tr";
-	m.sender_name = n.clinic_name;
-	m.subject = n.subject[lang] ? tpl_render(req->arena, n.subject[lang],
-	    &v) : NULL;
-	m.body = tpl_render(req->arena, n.body[lang], &v);
+	m.patient_id = n.patient_id;
+	m.values_json = n.values_json;
+	m.base_url = req->ctx->conf->public_url;
 	m.created_by_type = req->actor.kind == ACTOR_PATIENT ? "patient" :
 	    req->actor.kind == ACTOR_API_KEY ? "api_key" : "staff";
 	m.created_by_id = req->actor.id;
-	if (m.body == NULL || (strcmp(m.channel, "email") == 0 &&
-	    m.subject == NULL))
-		return ERR_NOMEM;
-	return db_outbox_insert(req->ctx->db, req->arena, clinic_id, &m, &d);
+	if ((err = db_outbox_compose(req->ctx->db, req->arena, &m,
+	    &out)) != ERR_OK)
+		return err;
+	if (out.outcome != DB_COMPOSED)
+		log_info("appointment %s: no %s sent (%s)", id, purpose,
+		    out.outcome == DB_COMPOSE_NO_CONTACT ? "no contact" :
+		    "no template");
+	return ERR_OK;
 }
 
 /* Who a clinic-side change is by, for source / cancelled_by. */

@@ -1,30 +1,107 @@
 /*
- * templates.c - placeholders of message templates and the measure of an
- * SMS (see templates.h).
+ * templates.c - message purposes, the placeholders of message templates
+ * and the checks their texts must pass, and the measure of an SMS (see
+ * templates.h). Rendering is the database's, in one pass
+ * (portal_render_values() of sql/0016).
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
 #include "templates.h"
 
-static const char *const placeholder_names[PH__MAX] = {
-	[PH_CODE] = "code",
-	[PH_PORTAL_URL] = "portal_url",
-	[PH_PATIENT_FIRST_NAME] = "patient_first_name",
-	[PH_CLINIC_NAME] = "clinic_name",
-	[PH_OTP] = "otp",
-	[PH_APPOINTMENT_START] = "appointment_start",
-	[PH_PRACTITIONER_NAME] = "practitioner_name",
-	[PH_APPOINTMENT_TYPE] = "appointment_type",
+struct placeholder_info {
+	const char *name;
+	const char *sample_tr, *sample_en;
+	bool body_only;		/* a code: never in a subject */
+	const char *belongs;	/* where it may stand, for a refusal elsewhere */
 };
+
+static const struct placeholder_info placeholders[PH__MAX] = {
+	[PH_CODE] = { "code", "clinic-code", "clinic-code", false, NULL },
+	[PH_PORTAL_URL] = { "portal_url", "https://portal.example/clinic-code",
+	    "https://portal.example/clinic-code", false, NULL },
+	[PH_PATIENT_FIRST_NAME] = { "patient_first_name", "Ali", "Ali", false,
+	    NULL },
+	[PH_CLINIC_NAME] = { "clinic_name", "Clinic", "Clinic", false, NULL },
+	[PH_OTP] = { "otp", "123456", "123456", true,
+	    "code messages (sign-in and contact-change codes)" },
+	[PH_APPOINTMENT_START] = { "appointment_start", "01.12.2026 10:30",
+	    "1 Dec 2026, 10:30", false, "appointment templates" },
+	[PH_PRACTITIONER_NAME] = { "practitioner_name", "Dr. Deniz Aydın",
+	    "Dr. Deniz Aydın", false, "appointment templates" },
+	[PH_APPOINTMENT_TYPE] = { "appointment_type", "Check-up", "Check-up",
+	    false, "appointment templates" },
+};
+
+#define PH_COMMON (PH_BIT(PH_CODE) | PH_BIT(PH_PORTAL_URL) | \
+	PH_BIT(PH_PATIENT_FIRST_NAME) | PH_BIT(PH_CLINIC_NAME))
+#define PH_APPOINTMENT (PH_BIT(PH_APPOINTMENT_START) | \
+	PH_BIT(PH_PRACTITIONER_NAME) | PH_BIT(PH_APPOINTMENT_TYPE))
+
+#define CODE_NEEDS "A code message must contain {{otp}}."
+#define APPOINTMENT_NEEDS "An appointment message must contain " \
+	"{{appointment_start}}, so the patient knows when."
+
+/* The same purposes, with the same secret flag, as sql/0016's
+ * message_purposes. */
+const struct msg_purpose msg_purposes[] = {
+	{ "portal_invitation", false, PH_COMMON,
+	    PH_BIT(PH_CODE) | PH_BIT(PH_PORTAL_URL),
+	    "An invitation must contain {{code}} or {{portal_url}}, so the "
+	    "patient can reach the portal." },
+	{ "sign_in_code", true, PH_COMMON | PH_BIT(PH_OTP), PH_BIT(PH_OTP),
+	    CODE_NEEDS },
+	{ "contact_change_code", true, PH_COMMON | PH_BIT(PH_OTP),
+	    PH_BIT(PH_OTP), CODE_NEEDS },
+	{ "appointment_confirmation", false, PH_COMMON | PH_APPOINTMENT,
+	    PH_BIT(PH_APPOINTMENT_START), APPOINTMENT_NEEDS },
+	{ "appointment_cancellation", false, PH_COMMON | PH_APPOINTMENT,
+	    PH_BIT(PH_APPOINTMENT_START), APPOINTMENT_NEEDS },
+	/* A contact the patient replaced hears of it (no code). */
+	{ "contact_replaced", false, PH_COMMON, 0, NULL },
+};
+
+#define PURPOSES_N (sizeof(msg_purposes) / sizeof(msg_purposes[0]))
+
+const size_t msg_purposes_count = PURPOSES_N;
+
+const struct msg_purpose *
+msg_purpose_find(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < PURPOSES_N; i++)
+		if (strcmp(msg_purposes[i].name, name) == 0)
+			return &msg_purposes[i];
+	return NULL;
+}
+
+const char *const *
+msg_purpose_names(void)
+{
+	static const char *names[PURPOSES_N + 1];
+
+	if (names[0] == NULL)
+		for (size_t i = 0; i < PURPOSES_N; i++)
+			names[i] = msg_purposes[i].name;
+	return names;
+}
 
 const char *
 tpl_placeholder_name(enum tpl_placeholder p)
 {
-	return (unsigned)p < PH__MAX ? placeholder_names[p] : "";
+	return (unsigned)p < PH__MAX ? placeholders[p].name : "";
+}
+
+const char *
+tpl_placeholder_sample(enum tpl_placeholder p, const char *lang)
+{
+	if ((unsigned)p >= PH__MAX)
+		return "";
+	return lang != NULL && strcmp(lang, "en") == 0 ?
+	    placeholders[p].sample_en : placeholders[p].sample_tr;
 }
 
 /* The placeholder named by s[0..len), or -1. */
@@ -32,8 +109,8 @@ static int
 placeholder_find(const char *s, size_t len)
 {
 	for (int p = 0; p < PH__MAX; p++)
-		if (strlen(placeholder_names[p]) == len &&
-		    memcmp(placeholder_names[p], s, len) == 0)
+		if (strlen(placeholders[p].name) == len &&
+		    memcmp(placeholders[p].name, s, len) == 0)
 			return p;
 	return -1;
 }
@@ -66,46 +143,74 @@ tpl_scan(struct arena *a, const char *text, unsigned *found, const char **bad)
 	return true;
 }
 
-/* Writes text rendered into out (when not NULL); returns its length. */
-static size_t
-render(const char *text, const struct tpl_values *v, char *out)
+/* "{{a}}, {{b}} or {{c}}": the placeholders of set, in the arena. */
+static const char *
+placeholder_list(struct arena *a, unsigned set)
 {
-	size_t n = 0;
+	char buf[512];
+	size_t used = 0;
+	int n = 0, total = 0;
 
-	for (const char *p = text; *p;) {
-		const char *close;
-		int ph;
+	for (int p = 0; p < PH__MAX; p++)
+		total += (set & PH_BIT(p)) != 0;
+	buf[0] = '\0';
+	for (int p = 0; p < PH__MAX && used < sizeof(buf); p++) {
+		int w;
 
-		if (p[0] == '{' && p[1] == '{' && (close = strstr(p + 2, "}}")) != NULL &&
-		    (ph = placeholder_find(p + 2, (size_t)(close - p - 2))) >= 0) {
-			const char *value = v->values[ph] ? v->values[ph] : "";
-			size_t len = strlen(value);
-
-			if (out != NULL)
-				memcpy(out + n, value, len);
-			n += len;
-			p = close + 2;
+		if (!(set & PH_BIT(p)))
 			continue;
-		}
-		if (out != NULL)
-			out[n] = *p;
+		w = snprintf(buf + used, sizeof(buf) - used, "%s{{%s}}",
+		    n == 0 ? "" : n == total - 1 ? " or " : ", ",
+		    placeholders[p].name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
 		n++;
-		p++;
 	}
-	return n;
+	return arena_strdup(a, buf);
 }
 
-char *
-tpl_render(struct arena *a, const char *text, const struct tpl_values *v)
+bool
+tpl_check(struct arena *a, const struct msg_purpose *p, const char *text,
+    bool is_subject, const char **why)
 {
-	size_t len = render(text, v, NULL);
-	char *out = arena_alloc(a, len + 1);
+	unsigned found = 0, body_only = 0;
+	const char *bad = NULL;
 
-	if (out == NULL)
-		return NULL;
-	render(text, v, out);
-	out[len] = '\0';
-	return out;
+	*why = NULL;
+	if (!tpl_scan(a, text, &found, &bad)) {
+		*why = arena_printf(a, "Unknown placeholder %s; use %s.",
+		    bad != NULL ? bad : "{{", placeholder_list(a,
+		    p->placeholders));
+		return false;
+	}
+	for (int ph = 0; ph < PH__MAX; ph++) {
+		if (placeholders[ph].body_only)
+			body_only |= PH_BIT(ph);
+		if (!(found & PH_BIT(ph)) || (p->placeholders & PH_BIT(ph)))
+			continue;
+		*why = placeholders[ph].belongs != NULL ?
+		    arena_printf(a, "{{%s}} belongs in %s only.",
+		    placeholders[ph].name, placeholders[ph].belongs) :
+		    arena_printf(a, "{{%s}} is not used in %s messages.",
+		    placeholders[ph].name, p->name);
+		return false;
+	}
+	for (int ph = 0; is_subject && ph < PH__MAX; ph++)
+		if (found & body_only & PH_BIT(ph)) {
+			*why = arena_printf(a, "{{%s}} is allowed in bodies only: "
+			    "a subject is shown where a code must not be (lock "
+			    "screens, mail lists, the deliveries list).",
+			    placeholders[ph].name);
+			return false;
+		}
+	if (!is_subject && p->body_needs != 0 && !(found & p->body_needs)) {
+		*why = p->needs_message != NULL ? p->needs_message :
+		    arena_printf(a, "Must contain %s.", placeholder_list(a,
+		    p->body_needs));
+		return false;
+	}
+	return true;
 }
 
 /* GSM 03.38 basic alphabet, as Unicode code points (0x1b, the escape,

@@ -2,7 +2,8 @@
 // POST/PUT/PATCH/DELETE under /api/v1/clinic/, and performs one successful change for each
 // from the CHANGES table below (an operation missing from the table fails the test: new
 // changing routes must be added there); each change adds exactly one audit row, naming the
-// actor, the action and the request id of the response, without any secret. Refused changes
+// actor, the action and the request id of the response, without any secret (a POST that
+// changes nothing, the template preview, has action null and must add none). Refused changes
 // (401/403/409/412/422) add none. GET /audit pages newest first with a cursor, checks limit and
 // cursor, and is for owner/admin (and admin keys) only.
 import assert from 'node:assert/strict';
@@ -214,6 +215,22 @@ const CHANGES = {
         },
         headers: { authorization: `Bearer ${admin}` },
         actor: () => ['api_key', adminId],
+        secrets: () => [admin],
+      };
+    },
+  },
+  // A POST that changes nothing (it renders a text): it must add no audit row.
+  previewTemplate: {
+    status: 200,
+    action: null,
+    async setup() {
+      const clinic = newClinic();
+      const admin = makeApiKey(clinic.id, 'admin');
+      return {
+        clinic,
+        body: { channel: 'sms', purpose: 'portal_invitation', language: 'tr', body: '{{clinic_name}}: {{portal_url}}' },
+        headers: { authorization: `Bearer ${admin}` },
+        actor: () => [],
         secrets: () => [admin],
       };
     },
@@ -495,6 +512,10 @@ describe('the audit walker', () => {
         const before = auditCount(fx.clinic.id);
         const res = await api(op.method, path, { body: fx.body, headers: fx.headers });
         assert.equal(res.status, change.status, `${op.id}: ${res.text}`);
+        if (change.action === null) {
+          assert.equal(auditCount(fx.clinic.id), before, `${op.id}: changes nothing, yet added an audit row`);
+          return;
+        }
         assert.equal(auditCount(fx.clinic.id), before + 1, `${op.id}: expected exactly one new audit row`);
         const row = newestRow(fx.clinic.id);
         const [actorType, actorId] = fx.actor(res);

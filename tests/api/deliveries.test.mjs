@@ -4,13 +4,15 @@
 // (and is wiped in the outbox once sent or dead); a dead message (the SMS sink refusing with
 // 400) can be retried — queued again with attempts 0, then sent — while a sent one or a
 // sign-in code cannot (409 conflict); another clinic's deliveries are 404; a read key reads
-// but may not retry.
+// but may not retry. Issue 9: a secret message (a one-time code) is answered without its subject
+// and body, whatever its template says and whatever the patient is called; malformed query
+// values are 400, unknown ones 422.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { api, assertProblem, psql, waitFor } from './lib/client.mjs';
 import {
-  enablePortal, makeApiKey, makeClinic, makePatient, nextMessage, portalPath, signIn, sinkMark,
+  codeIn, enablePortal, makeApiKey, makeClinic, makePatient, nextMessage, portalPath, signIn, sinkMark,
   uniqueEmail, uniquePhone, withKey,
 } from './lib/fixtures.mjs';
 import { sinkPorts, smsMessages } from './lib/sinks.mjs';
@@ -150,6 +152,15 @@ describe('list', () => {
     }
     assert.equal((await staff.request('GET', `${DELIVERIES}?limit=100`)).status, 200);
   });
+
+  test('a query value that is not text is 400 bad_request, never an unfiltered list (issue 9)', async () => {
+    for (const q of ['patient_id=%ff', 'status=%00', 'channel=%c3', 'purpose=a%00b']) {
+      assertProblem(await staff.request('GET', `${DELIVERIES}?${q}`), 400, 'bad_request', q);
+    }
+    const nonsense = await staff.request('GET', `${DELIVERIES}?purpose=nonsense`);
+    assertProblem(nonsense, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(nonsense), ['purpose']);
+  });
 });
 
 describe('one delivery', () => {
@@ -192,6 +203,49 @@ describe('one delivery', () => {
     assertProblem(await staff.request('POST', `${one(randomUUID())}/retry`), 404, 'not_found', 'unknown retry');
     assertProblem(await staff.request('GET', one('not-a-uuid')), 404, 'not_found', 'non-uuid');
     assertProblem(await staff.request('POST', `${one('not-a-uuid')}/retry`), 404, 'not_found', 'non-uuid retry');
+  });
+});
+
+describe('secret messages (issue 9, item 2)', () => {
+  test('every delivery says whether it is secret; invitations are not, codes are', async () => {
+    const res = await staff.request('GET', DELIVERIES);
+    for (const d of res.body.items) assert.equal(d.secret, d.purpose === 'sign_in_code', d.purpose);
+  });
+
+  test('a patient named {{otp}} signs in by email under a subject that names them: the mail says the name as written, and staff see no code', async () => {
+    const c = makeClinic();
+    const [cOwner, cAdmin, cStaff] = await Promise.all([signIn(c.logins.owner), signIn(c.logins.admin), signIn(c.logins.staff)]);
+    await enablePortal(cOwner, c);
+    const tpl = (await cAdmin.request('GET', '/api/v1/clinic/templates?channel=email&purpose=sign_in_code')).body.items[0];
+    const put = await cAdmin.request('PUT', `/api/v1/clinic/templates/${tpl.id}`, {
+      body: { name: tpl.name, channel: 'email', purpose: 'sign_in_code', variants: {
+        tr: { subject: 'Kodunuz, {{patient_first_name}}', body: tpl.variants.tr.body },
+        en: { subject: 'Your code, {{patient_first_name}}', body: tpl.variants.en.body } } },
+    });
+    assert.equal(put.status, 200, put.text);
+    const email = uniqueEmail('otp');
+    await makePatient(cStaff, { first_name: '{{otp}}', email, language: 'en' });
+    const mark = sinkMark();
+    const start = await api('POST', portalPath(c.code, 'login/start'), { body: { contact: email } });
+    assert.equal(start.status, 202, start.text);
+    const msg = await nextMessage(email, mark);
+    const otp = codeIn(msg.text);
+    assert.ok(otp, msg.text);
+    assert.equal(msg.subject, 'Your code, {{otp}}');
+    assert.ok(msg.text.includes('Hello {{otp}},'), msg.text);
+    assert.equal(msg.text.split(otp).length, 2, 'the code once, where the template put it');
+
+    for (const s of [cStaff, withKey(makeApiKey(c.id, 'read'))]) {
+      const list = await s.request('GET', `${DELIVERIES}?purpose=sign_in_code`);
+      assert.equal(list.status, 200, list.text);
+      const d = list.body.items.find((x) => x.recipient === email);
+      assert.ok(d, list.text);
+      assert.deepEqual([d.secret, d.subject, d.body], [true, null, null]);
+      assert.ok(!list.text.includes(otp), 'the list answers the code');
+      const one = await s.request('GET', `${DELIVERIES}/${d.id}`);
+      assert.ok(!one.text.includes(otp), 'the delivery answers the code');
+      assert.ok(!(await s.request('GET', DELIVERIES)).text.includes(otp), 'the whole list answers the code');
+    }
   });
 });
 

@@ -2,11 +2,15 @@
 // with, create/read/replace/delete with every rule (known placeholders only, an invitation
 // needs {{code}} or {{portal_url}}, a code message needs {{otp}}, SMS without subject, email
 // with one), the SMS encoding and segment count on the edges, roles, the settings' choice of
-// invitation templates and the template_language_mismatch warning.
+// invitation templates and the template_language_mismatch warning. Issue 9 item 2: {{otp}} in
+// bodies only, one renderer (portal_render_values: one pass, a value is written as it is), a
+// preview; issue 10 item 5: the purposes the server knows are the database's message_purposes.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { assertProblem } from './lib/client.mjs';
-import { makeApiKey, makeClinic, settingsBody, signIn, withKey } from './lib/fixtures.mjs';
+import { api, assertProblem, psql, psqlTry } from './lib/client.mjs';
+import {
+  enablePortal, makeApiKey, makeClinic, makePatient, settingsBody, signIn, uniqueEmail, withKey,
+} from './lib/fixtures.mjs';
 
 const TEMPLATES = '/api/v1/clinic/templates';
 const SETTINGS = '/api/v1/clinic/portal/settings';
@@ -82,11 +86,20 @@ describe('rules', () => {
     [{ name: 'x', channel: 'email', purpose: 'portal_invitation', variants: { tr: { body: '{{code}}' } } },
       'variants.tr.subject', /Required/],
     [{ name: 'x', channel: 'email', purpose: 'portal_invitation', variants: { tr: { subject: 'a\nb', body: '{{code}}' } } },
-      'variants.tr.subject', /single line/],
+      'variants.tr.subject', /one line/],
     [{ name: 'x', channel: 'email', purpose: 'portal_invitation', variants: { tr: { subject: '{{nope}}', body: '{{code}}' } } },
       'variants.tr.subject', /\{\{nope\}\}/],
-    [sms('portal_invitation', `{{code}}${'a'.repeat(1000)}`), 'variants.tr.body', /empty or too long/],
-    [{ ...sms('portal_invitation', '{{code}}'), variants: { de: { body: '{{code}}' } } }, 'variants.de', /tr and en/],
+    [sms('portal_invitation', `{{code}}${'a'.repeat(1000)}`), 'variants.tr.body', /1 to 1000 characters/],
+    [{ ...sms('portal_invitation', '{{code}}'), variants: { de: { body: '{{code}}' } } }, 'variants.de', /Unknown field/],
+    // Unknown fields are refused at every depth (issue 9).
+    [{ ...sms('portal_invitation', '{{code}}'), variants: { tr: { body: '{{code}}', lang: 'tr' } } }, 'variants.tr.lang', /Unknown field/],
+    // No subject of any template carries a code (issue 9, item 2): {{otp}} in bodies only.
+    [{ name: 'x', channel: 'email', purpose: 'sign_in_code', variants: { tr: { subject: 'Kodunuz {{otp}}', body: 'Kod: {{otp}}' } } },
+      'variants.tr.subject', /bodies only/],
+    [{ name: 'x', channel: 'email', purpose: 'contact_change_code', variants: { en: { subject: '{{otp}}', body: '{{otp}}' } } },
+      'variants.en.subject', /bodies only/],
+    [{ name: 'x', channel: 'email', purpose: 'portal_invitation', variants: { en: { subject: 'Code {{otp}}', body: '{{code}}' } } },
+      'variants.en.subject', /otp/],
   ];
   for (const [body, field, message] of BAD) {
     test(`refused: ${JSON.stringify(body).slice(0, 90)} names ${field}`, async () => {
@@ -199,5 +212,151 @@ describe('the settings choose invitation templates', () => {
     const both = await admin.request('POST', TEMPLATES, { body: sms('portal_invitation', 'Gel {{code}}', 'Come {{code}}') });
     const clean = await admin.request('PUT', SETTINGS, { body: settingsBody({ code: clinic.code, sms_template_id: both.body.id }) });
     assert.deepEqual(clean.body.warnings, []);
+  });
+});
+
+describe('one list of purposes (issue 10, item 5)', () => {
+  test("the purposes the server knows are the database's message_purposes, with the same secret flag", async () => {
+    const res = await staff.request('GET', `${TEMPLATES}/purposes`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.next_cursor, null);
+    const server = res.body.items.map((p) => `${p.purpose}:${p.secret}`).sort();
+    const table = psql("SELECT purpose || ':' || secret FROM message_purposes ORDER BY 1").split('\n').sort();
+    assert.deepEqual(server, table);
+    const byName = Object.fromEntries(res.body.items.map((p) => [p.purpose, p]));
+    assert.ok(byName.contact_replaced, 'contact_replaced is a purpose');
+    assert.equal(byName.sign_in_code.secret, true);
+    assert.equal(byName.contact_change_code.secret, true);
+    assert.deepEqual(byName.sign_in_code.body_needs_one_of, ['otp']);
+    assert.ok(!byName.portal_invitation.placeholders.includes('otp'));
+    assert.ok(byName.appointment_confirmation.placeholders.includes('appointment_start'));
+    // Templates and the outbox refer to the table: the old CHECK lists are gone.
+    const fks = psql(`SELECT conrelid::regclass || '.' || conname FROM pg_constraint
+      WHERE confrelid = 'message_purposes'::regclass ORDER BY 1`);
+    assert.deepEqual(fks.split('\n'), ['outbox.outbox_purpose_fkey', 'templates.templates_purpose_fkey']);
+    const checks = psql(`SELECT count(*) FROM pg_constraint WHERE contype = 'c'
+      AND conrelid IN ('templates'::regclass, 'outbox'::regclass) AND pg_get_constraintdef(oid) LIKE '%portal_invitation%'`);
+    assert.equal(checks, '0');
+  });
+
+  test('every purpose the server lists can have a template; an unknown one is 422 on every route', async () => {
+    const res = await staff.request('GET', `${TEMPLATES}/purposes`);
+    for (const p of res.body.items) {
+      const body = p.body_needs_one_of.length ? `{{${p.body_needs_one_of[0]}}}` : 'Hello';
+      const created = await admin.request('POST', TEMPLATES, { body: sms(p.purpose, body) });
+      assert.equal(created.status, 201, `${p.purpose}: ${created.text}`);
+      assert.equal((await admin.request('DELETE', `${TEMPLATES}/${created.body.id}`)).status, 204);
+    }
+    for (const path of [`${TEMPLATES}?purpose=nonsense`, '/api/v1/clinic/deliveries?purpose=nonsense']) {
+      const list = await staff.request('GET', path);
+      assertProblem(list, 422, 'validation_failed', path);
+      assert.deepEqual(fieldsOf(list), ['purpose']);
+    }
+  });
+});
+
+describe('no subject carries a code (issue 9, item 2)', () => {
+  test('the schema refuses {{otp}} in a subject too', () => {
+    const r = psqlTry(`UPDATE templates SET tr_subject = 'Kodunuz {{otp}}'
+      WHERE clinic_id = '${clinic.id}' AND channel = 'email' AND purpose = 'sign_in_code'`);
+    assert.notEqual(r.status, 0, 'a subject with {{otp}} was stored');
+    assert.match(r.stderr, /templates_subject_no_code/);
+  });
+
+  test('a PUT of the sign-in email template with {{otp}} in its subject is 422 naming the field; the template stays', async () => {
+    const tpl = (await admin.request('GET', `${TEMPLATES}?channel=email&purpose=sign_in_code`)).body.items[0];
+    const res = await admin.request('PUT', `${TEMPLATES}/${tpl.id}`, {
+      body: { name: tpl.name, channel: 'email', purpose: 'sign_in_code',
+        variants: { tr: { subject: 'Kodunuz {{otp}}', body: tpl.variants.tr.body }, en: tpl.variants.en } },
+    });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(res), ['variants.tr.subject']);
+    assert.deepEqual((await admin.request('GET', `${TEMPLATES}/${tpl.id}`)).body, tpl);
+  });
+});
+
+describe('bodies: U+0000 and unknown fields', () => {
+  test('\\u0000 in a template name is 400 bad_request; nothing is stored', async () => {
+    const before = (await admin.request('GET', TEMPLATES)).body.items.length;
+    const raw = '{"name":"a\\u0000b","channel":"sms","purpose":"portal_invitation","variants":{"tr":{"body":"{{code}}"}}}';
+    const res = await admin.request('POST', TEMPLATES, { raw, headers: { 'content-type': 'application/json' } });
+    assertProblem(res, 400, 'bad_request');
+    assert.equal((await admin.request('GET', TEMPLATES)).body.items.length, before);
+  });
+
+  test('an unknown field is 422 on a preview too', async () => {
+    const res = await staff.request('POST', `${TEMPLATES}/preview`, {
+      body: { channel: 'sms', purpose: 'portal_invitation', language: 'tr', body: '{{code}}', extra: true },
+    });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(res), ['extra']);
+  });
+});
+
+describe('one renderer, one pass (issue 9, item 2)', () => {
+  const render = (text, values) => psql(`SELECT portal_render_values(${text === null ? 'NULL' : `'${text}'`}, '${JSON.stringify(values)}'::jsonb)`);
+
+  test('each placeholder is replaced once; a value that holds {{...}} is written as it is; unknown names stay', () => {
+    assert.equal(render('Hi {{patient_first_name}}, {{otp}}', { patient_first_name: '{{otp}}', otp: '123456' }),
+      'Hi {{otp}}, 123456');
+    assert.equal(render('{{clinic_name}} {{nope}} {{otp', { clinic_name: '{{clinic_name}}' }), '{{clinic_name}} {{nope}} {{otp');
+    assert.equal(render('{{a}}{{a}}|{{b}}', { a: 'x', b: null }), 'xx|');
+    assert.equal(render('', {}), '');
+    // 0006's signature, used by the sign-in functions, renders through it.
+    assert.equal(psql(`SELECT portal_render('{{patient_first_name}}: {{otp}}', 'c', 'u', '{{otp}}', 'n', '42')`), '{{otp}}: 42');
+  });
+
+  test('a megabyte of placeholders renders in linear time', () => {
+    const started = Date.now();
+    const out = psql(`SELECT length(portal_render_values(repeat('a{{x}}', 50000), '{"x":"bb"}'))
+      || ',' || length(portal_render_values(repeat('{{', 500000), '{}'))`);
+    assert.equal(out, '150000,1000000');
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('preview (POST templates/preview)', () => {
+  test('renders with the clinic name, its address and samples; a named patient’s own first name, literally', async () => {
+    const c = makeClinic();
+    const owner = await signIn(c.logins.owner);
+    await enablePortal(owner, c);
+    const p = await makePatient(owner, { first_name: '{{otp}}', email: uniqueEmail() });
+    const res = await owner.request('POST', `${TEMPLATES}/preview`, {
+      body: { channel: 'email', purpose: 'sign_in_code', language: 'en',
+        subject: '{{clinic_name}} for {{patient_first_name}}', body: 'Hi {{patient_first_name}}: {{otp}}', patient_id: p.id },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.subject, `${c.name} for {{otp}}`);
+    assert.equal(res.body.body, 'Hi {{otp}}: 123456');
+    assert.equal(res.body.sms, undefined);
+    const sample = await owner.request('POST', `${TEMPLATES}/preview`, {
+      body: { channel: 'sms', purpose: 'appointment_confirmation', language: 'en',
+        body: '{{patient_first_name}}: {{appointment_start}} {{portal_url}}' },
+    });
+    assert.equal(sample.status, 200, sample.text);
+    assert.match(sample.body.body, new RegExp(`^Ali: 1 Dec 2026, 10:30 \\S+/${c.code}$`));
+    assert.equal(sample.body.subject, null);
+    assert.equal(sample.body.sms.encoding, 'GSM-7');
+    assert.equal(sample.body.sms.characters, sample.body.body.length);
+  });
+
+  test('refused as a template would be (422 naming the field), and for a patient of another clinic', async () => {
+    const other = makeClinic();
+    const otherOwner = await signIn(other.logins.owner);
+    const foreign = await makePatient(otherOwner, {});
+    for (const [body, field] of [
+      [{ channel: 'email', purpose: 'sign_in_code', language: 'tr', subject: '{{otp}}', body: '{{otp}}' }, 'subject'],
+      [{ channel: 'sms', purpose: 'sign_in_code', language: 'tr', subject: 'S', body: '{{otp}}' }, 'subject'],
+      [{ channel: 'sms', purpose: 'portal_invitation', language: 'tr', body: 'Hello' }, 'body'],
+      [{ channel: 'sms', purpose: 'nonsense', language: 'tr', body: 'Hello' }, 'purpose'],
+      [{ channel: 'sms', purpose: 'portal_invitation', language: 'de', body: '{{code}}' }, 'language'],
+      [{ channel: 'sms', purpose: 'portal_invitation', language: 'tr', body: '{{code}}', patient_id: foreign.id }, 'patient_id'],
+      [{ channel: 'sms', purpose: 'portal_invitation', language: 'tr', body: '{{code}}', patient_id: 'x' }, 'patient_id'],
+    ]) {
+      const res = await staff.request('POST', `${TEMPLATES}/preview`, { body });
+      assertProblem(res, 422, 'validation_failed', JSON.stringify(body));
+      assert.deepEqual(fieldsOf(res), [field], JSON.stringify(body));
+    }
+    assertProblem(await api('POST', `${TEMPLATES}/preview`, { body: {} }), 401, 'not_authenticated');
   });
 });

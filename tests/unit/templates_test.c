@@ -1,10 +1,12 @@
-/* templates_test.c - placeholders and the SMS measure (templates.h). */
+/* templates_test.c - message purposes, placeholders and their checks,
+ * and the SMS measure (templates.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "arena.h"
@@ -127,27 +129,86 @@ test_scan_placeholders(void **state)
 	assert_false(tpl_scan(a, "{{CODE}}", &found, &bad));
 }
 
+/* The one list of purposes: names unique, NULL-terminated for enums,
+ * code messages secret, what a body needs among what it may hold. */
 static void
-test_render(void **state)
+test_purposes(void **state)
+{
+	const char *const *names = msg_purpose_names();
+	size_t i;
+
+	(void)state;
+	assert_true(msg_purposes_count >= 6);
+	for (i = 0; names[i] != NULL; i++) {
+		const struct msg_purpose *p = msg_purpose_find(names[i]);
+
+		assert_ptr_equal(p, &msg_purposes[i]);
+		assert_true((p->body_needs & ~p->placeholders) == 0);
+		assert_true((p->placeholders & PH_BIT(PH_OTP)) == 0 || p->secret);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(names[j], names[i]);
+	}
+	assert_int_equal(i, msg_purposes_count);
+	assert_true(msg_purpose_find("sign_in_code")->secret);
+	assert_true(msg_purpose_find("contact_change_code")->secret);
+	assert_false(msg_purpose_find("portal_invitation")->secret);
+	assert_false(msg_purpose_find("contact_replaced")->secret);
+	assert_null(msg_purpose_find("nonsense"));
+	assert_null(msg_purpose_find(NULL));
+}
+
+/* Fails with a message matching needle, or passes when needle is NULL. */
+static void
+check(struct arena *a, const char *purpose, const char *text, bool subject,
+    const char *needle)
+{
+	const char *why = NULL;
+	bool ok = tpl_check(a, msg_purpose_find(purpose), text, subject, &why);
+
+	if (needle == NULL && !ok)
+		fail_msg("%s \"%s\" refused: %s", purpose, text, why);
+	if (needle != NULL && (ok || why == NULL || strstr(why, needle) == NULL))
+		fail_msg("%s \"%s\": %s, want \"%s\"", purpose, text,
+		    ok ? "passed" : why, needle);
+}
+
+static void
+test_check(void **state)
 {
 	struct arena *a = *state;
-	struct tpl_values v;
 
-	memset(&v, 0, sizeof(v));
-	v.values[PH_CLINIC_NAME] = "Simple Dent";
-	v.values[PH_PORTAL_URL] = "https://heal.example/simple-dent";
-	assert_string_equal(tpl_render(a, "{{clinic_name}}: {{portal_url}} "
-	    "{{otp}}.", &v), "Simple Dent: https://heal.example/simple-dent .");
-	assert_string_equal(tpl_render(a, "{{unknown}} {{clinic_name}}", &v),
-	    "{{unknown}} Simple Dent");
-	assert_string_equal(tpl_render(a, "", &v), "");
+	check(a, "portal_invitation", "Hi {{patient_first_name}}: {{portal_url}}",
+	    false, NULL);
+	check(a, "portal_invitation", "{{clinic_name}}", true, NULL);
+	check(a, "portal_invitation", "Welcome to {{clinic_name}}", false,
+	    "{{code}} or {{portal_url}}");
+	check(a, "portal_invitation", "{{portal_url}} {{otp}}", false,
+	    "{{otp}} belongs in code messages");
+	check(a, "portal_invitation", "{{portal_url}} {{appointment_start}}",
+	    false, "appointment templates only");
+	check(a, "portal_invitation", "{{name}} {{portal_url}}", false,
+	    "Unknown placeholder {{name}}; use {{code}}, {{portal_url}}, "
+	    "{{patient_first_name}} or {{clinic_name}}.");
+	/* No subject carries a code, whatever the purpose. */
+	check(a, "sign_in_code", "Kodunuz {{otp}}", false, NULL);
+	check(a, "sign_in_code", "Kodunuz {{otp}}", true, "bodies only");
+	check(a, "contact_change_code", "{{otp}}", true, "bodies only");
+	check(a, "sign_in_code", "{{clinic_name}} giriş kodunuz", true, NULL);
+	check(a, "sign_in_code", "Your code is ready", false, "{{otp}}");
+	check(a, "appointment_confirmation", "Booked with {{practitioner_name}}",
+	    false, "{{appointment_start}}");
+	check(a, "appointment_cancellation", "{{appointment_start}} "
+	    "{{appointment_type}} {{practitioner_name}}", false, NULL);
+	/* A subject need not hold what a body must. */
+	check(a, "appointment_confirmation", "Your appointment", true, NULL);
+	check(a, "contact_replaced", "{{clinic_name}}: your phone changed", false,
+	    NULL);
 }
 
 static void
 test_appointment_placeholders(void **state)
 {
 	struct arena *a = *state;
-	struct tpl_values v;
 	unsigned found = 0;
 	const char *bad = NULL;
 
@@ -158,13 +219,12 @@ test_appointment_placeholders(void **state)
 	assert_string_equal(tpl_placeholder_name(PH_APPOINTMENT_START),
 	    "appointment_start");
 	assert_false(tpl_scan(a, "{{appointment_end}}", &found, &bad));
-	memset(&v, 0, sizeof(v));
-	v.values[PH_APPOINTMENT_START] = "01.12.2026 10:30";
-	v.values[PH_PRACTITIONER_NAME] = "Dr. Deniz Aydın";
-	v.values[PH_APPOINTMENT_TYPE] = "Check-up";
-	assert_string_equal(tpl_render(a, "{{appointment_type}} with "
-	    "{{practitioner_name}} on {{appointment_start}}", &v),
-	    "Check-up with Dr. Deniz Aydın on 01.12.2026 10:30");
+	/* Samples in each language's words. */
+	assert_string_equal(tpl_placeholder_sample(PH_APPOINTMENT_START, "tr"),
+	    "01.12.2026 10:30");
+	assert_string_equal(tpl_placeholder_sample(PH_APPOINTMENT_START, "en"),
+	    "1 Dec 2026, 10:30");
+	assert_string_equal(tpl_placeholder_sample(PH_OTP, "en"), "123456");
 }
 
 int
@@ -178,7 +238,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_placeholders, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_render, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purposes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_appointment_placeholders,
 		    setup, teardown),
 	};

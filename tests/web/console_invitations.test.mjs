@@ -262,9 +262,10 @@ test('invitation and delivery rules (no browser)', async () => {
     { sms: { ok: true, reason: null }, email: { ok: false, reason: 'email' } });
   assert.deepEqual(defaultInviteChannels({ phone: null, email: 'a@b.test' }), ['email']);
   assert.deepEqual(defaultInviteChannels({}), []);
-  assert.ok(canRetry({ status: 'dead', purpose: 'portal_invitation' }));
-  assert.ok(!canRetry({ status: 'dead', purpose: 'sign_in_code' }), 'never a sign-in code');
-  assert.ok(!canRetry({ status: 'failed', purpose: 'portal_invitation' }));
+  assert.ok(canRetry({ status: 'dead', purpose: 'portal_invitation', secret: false }));
+  assert.ok(!canRetry({ status: 'dead', purpose: 'sign_in_code', secret: true }), 'never a sign-in code');
+  assert.ok(!canRetry({ status: 'dead', purpose: 'contact_change_code', secret: true }), 'never a secret message');
+  assert.ok(!canRetry({ status: 'failed', purpose: 'portal_invitation', secret: false }));
   assert.equal(deliveriesQuery({ status: 'dead', channel: '', purpose: 'portal_invitation' }, 'c1', 50),
     'limit=50&status=dead&purpose=portal_invitation&cursor=c1');
 });

@@ -2,7 +2,8 @@
 // (GET /api/v1/clinic/deliveries), filtered by status, channel and purpose, with "load more"
 // through next_cursor. Each row: time, channel, purpose, recipient, status, attempts, last
 // error; a dead message (never a sign-in code) has Retry (POST deliveries/{id}/retry). The
-// text of a sign-in code is never shown (the API answers body: null for it).
+// text of a secret message (a one-time code) is never shown (the API answers secret: true and
+// no subject or body for it).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -41,7 +42,7 @@ function Row({ delivery, lang, onRetried, onSessionLost }) {
     }
   }
 
-  const secret = d.purpose === 'sign_in_code';
+  const secret = d.secret === true;
   return (
     <tr data-testid="delivery-row" data-id={d.id} data-channel={d.channel} data-purpose={d.purpose}
       data-status={d.status} data-recipient={d.recipient}>

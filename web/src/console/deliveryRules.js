@@ -66,9 +66,9 @@ export function defaultInviteChannels(patient) {
   return INVITE_CHANNELS.filter((channel) => available[channel].ok);
 }
 
-/** Only a dead message can be sent again, and never a sign-in code (its text is gone). */
+/** Only a dead message can be sent again, and never a secret one (a code: its text is gone). */
 export function canRetry(delivery) {
-  return delivery?.status === 'dead' && delivery.purpose !== 'sign_in_code';
+  return delivery?.status === 'dead' && delivery.secret !== true;
 }
 
 /** The query string of GET /api/v1/clinic/deliveries for the filters and a cursor. */

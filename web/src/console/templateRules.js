@@ -5,8 +5,10 @@
 export const CHANNELS = Object.freeze(['sms', 'email']);
 export const LANGS = Object.freeze(['tr', 'en']);
 export const PLACEHOLDERS = Object.freeze(['{{code}}', '{{portal_url}}', '{{patient_first_name}}', '{{clinic_name}}', '{{otp}}']);
+// The purposes GET /api/v1/clinic/templates/purposes answers (the server's one list), in order.
 export const PURPOSES = Object.freeze([
   'portal_invitation', 'sign_in_code', 'contact_change_code', 'appointment_confirmation', 'appointment_cancellation',
+  'contact_replaced',
 ]);
 
 export const CHANNEL_KEYS = Object.freeze({
@@ -19,6 +21,7 @@ export const PURPOSE_KEYS = Object.freeze({
   contact_change_code: 'console.templates.purpose.contactChangeCode',
   appointment_confirmation: 'console.templates.purpose.appointmentConfirmation',
   appointment_cancellation: 'console.templates.purpose.appointmentCancellation',
+  contact_replaced: 'console.templates.purpose.contactReplaced',
 });
 export const LANG_KEYS = Object.freeze({ tr: 'console.templates.lang.tr', en: 'console.templates.lang.en' });
 
