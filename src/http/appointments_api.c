@@ -29,6 +29,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "db.h"
+#include "db_appointments.h"
 #include "db_outbox.h"
 #include "db_schedule.h"
 #include "http.h"
