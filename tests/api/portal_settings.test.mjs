@@ -533,7 +533,7 @@ describe('catalog and presets', () => {
     assert.deepEqual((await withKey(makeApiKey(clinic.id, 'read')).request('GET', '/api/v1/clinic/portal/permissions')).body, res.body);
   });
 
-  test('the presets are exactly the guide\'s basic, finance and full', async () => {
+  test('the presets are exactly the guide\'s basic, finance and full, each key in permissions or in optional, never both', async () => {
     const { admin } = await clinicWithSessions();
     const res = await admin.request('GET', '/api/v1/clinic/portal/presets');
     assert.equal(res.status, 200, res.text);
@@ -557,12 +557,9 @@ describe('catalog and presets', () => {
     for (const p of res.body.items) {
       const want = expected[p.key];
       assert.deepEqual(sorted(p.optional), sorted(want.optional), `${p.key}: optional members`);
-      // "permissions" holds every required member; optional ones may be listed there too.
-      const members = new Set(p.permissions);
-      for (const k of want.required) assert.ok(members.has(k), `${p.key} lacks ${k}`);
-      for (const k of members) {
-        assert.ok(want.required.includes(k) || want.optional.includes(k), `${p.key} has the extra key ${k}`);
-      }
+      // "permissions" holds exactly the members the preset always sets: a key is in one list, never both.
+      assert.deepEqual(sorted(p.permissions), sorted(want.required), `${p.key}: the members it always sets`);
+      for (const k of p.optional) assert.ok(!p.permissions.includes(k), `${p.key} lists ${k} in both lists`);
       assert.equal(new Set(p.permissions).size, p.permissions.length, `${p.key}: duplicate keys`);
       for (const lang of ['tr', 'en']) assert.ok(p.label?.[lang]?.trim(), `${p.key}: ${lang} label missing`);
     }
