@@ -147,6 +147,33 @@ describe('GET and PUT settings', () => {
     assertProblem(await admin.request('PUT', SETTINGS, { body: [] }), 422, 'validation_failed', 'an array body');
   });
 
+  test('an unknown field is 422 naming it (issue 9, item 6), and nothing changes', async () => {
+    const { clinic, owner, admin } = await clinicWithSessions();
+    const before = await admin.request('GET', SETTINGS);
+    for (const extra of [{ enabeld: true }, { version: 7 }, { settings: {} }]) {
+      const res = await admin.request('PUT', SETTINGS, { body: { ...settingsBody({ code: clinic.code }), ...extra } });
+      assertProblem(res, 422, 'validation_failed', JSON.stringify(extra));
+      assert.deepEqual(res.body.errors.map((e) => e.field), Object.keys(extra), JSON.stringify(extra));
+    }
+    await assertUnchanged(admin, before, 'PUT with an unknown field');
+    const modules = (await owner.request('GET', '/api/v1/clinic/modules')).body;
+    const pay = await owner.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true, api_secret: 'x' } });
+    assertProblem(pay, 422, 'validation_failed');
+    assert.deepEqual(pay.body.errors.map((e) => e.field), ['api_secret']);
+    assert.deepEqual((await owner.request('GET', '/api/v1/clinic/modules')).body, modules, 'the refused PUT changed it');
+  });
+
+  test('the code is one line of text: surrounding spaces are trimmed, a control character is 422', async () => {
+    const { clinic, admin } = await clinicWithSessions();
+    const saved = await put(admin, { code: `  ${clinic.code} ` });
+    assert.equal(saved.body.settings.code, clinic.code);
+    const bad = await put(admin, { code: `${clinic.code}\u001b` }, { expect: null });
+    assertProblem(bad, 422, 'validation_failed');
+    assert.deepEqual(bad.body.errors.map((e) => e.field), ['code']);
+    // %00 in the query: 400 before any handler reads it.
+    assertProblem(await codeCheck(admin, 'abc\u0000def'), 400, 'bad_request');
+  });
+
   test('an unknown permission key is 422; duplicates are ignored', async () => {
     const { clinic, admin } = await clinicWithSessions();
     const bad = await put(admin, { code: clinic.code, permissions: ['view_profile', 'fly_to_the_moon'] }, { expect: null });
