@@ -45,15 +45,24 @@ extern const struct perm_group perm_groups[];
 extern const size_t perm_groups_count;
 extern const struct perm_def perm_catalog[PERM__MAX];
 
+/* A preset of the guide: permissions it always sets and optional ones it
+ * leaves to the clinic; a key is in one of the two, never in both. */
 struct perm_preset {
 	const char *key;		/* "basic", "finance", "full" */
 	const char *label_tr, *label_en;
-	perm_set permissions;		/* the members, optional ones included */
+	perm_set permissions;		/* the members it always sets */
 	perm_set optional;		/* members the clinic may leave out */
 };
 
 extern const struct perm_preset perm_presets[];
 extern const size_t perm_presets_count;
+
+/* Every member of p: its permissions and its optional keys. */
+perm_set perm_preset_members(const struct perm_preset *p);
+
+/* The keys in catalog order (perm_catalog[i].key), NULL-terminated, for
+ * readers that take a list of allowed values. */
+extern const char *const perm_keys[PERM__MAX + 1];
 
 /* The key's index, or -1 for an unknown key. */
 int perm_from_key(const char *key);

@@ -1,7 +1,8 @@
 /*
- * db_patients.h - patients and their Portal Permissions. Call inside a
- * transaction opened with db_begin_clinic() for clinic_id. Strings live in
- * the arena passed in.
+ * db_patients.h - patients and their Portal Permissions. Call with the
+ * clinic's row-level-security context set (db_begin_clinic(), or the
+ * request pipeline's work) for clinic_id. Strings live in the arena
+ * passed in.
  */
 #ifndef PORTAL_DB_PATIENTS_H
 #define PORTAL_DB_PATIENTS_H
@@ -29,6 +30,9 @@ struct db_patient {
 	const char *photo_sha256, *photo_type;
 	/* Derived by the caller before create/update: */
 	const char *first_folded, *last_folded, *search_text;
+	/* Filled by db_patient_list(): where the list goes on after this
+	 * patient (an opaque text for ?cursor=). */
+	const char *cursor;
 };
 
 /* Creates p (fields above but id and times) and fills in id and times. */
@@ -48,11 +52,14 @@ struct db_patient_search {
 	const char *value;
 };
 
-/* Up to limit patients in sort order after (after_sort, after_id) (NULL:
- * from the start), matching search when that is not NULL. */
+/* Up to limit patients in sort order (last name, first name, id) after
+ * cursor (a patient's cursor; NULL: from the start), matching search when
+ * that is not NULL. ERR_INVALID for a cursor the list never gave out. */
 enum err db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
-    const struct db_patient_search *search, const char *after_sort,
-    const char *after_id, int limit, struct db_patient **out, int *count);
+    const struct db_patient_search *search, const char *cursor, int limit,
+    struct db_patient **out, int *count);
+/* Whether cursor is one db_patient_list() could have given out. */
+bool db_patient_cursor_ok(const char *cursor);
 /* True when some patient's folded first and last names are both among
  * the words of words_literal ("{ayse,yilmaz}"). */
 enum err db_patient_name_among(struct db *db, const char *clinic_id,

@@ -1,14 +1,15 @@
 /*
- * db_schedule.h - scheduling: practitioners, appointment types, working
- * hours, time off, booking rules, free slots and appointments.
+ * db_schedule.h - the clinic's scheduling setup (scheduling_sql.c):
+ * practitioners, appointment types, weekly working hours, time off and
+ * booking rules. Appointments, free slots and booking are
+ * db_appointments.h's.
  *
- * Call inside a transaction opened with db_begin_clinic() for clinic_id
- * (seeding aside); strings live in the arena. Times come back as ISO 8601
- * with the clinic's UTC offset (2026-12-01T10:30:00+03:00), computed in
- * SQL from clinics.time_zone, so a daylight-saving change is PostgreSQL's
- * business. Functions return ERR_OK, ERR_NOT_FOUND (unknown or another
- * clinic's id), ERR_CONFLICT (an overlap: slot taken), ERR_INVALID
- * (a constraint refused the values) or ERR_DB.
+ * Call with the clinic's row-level-security context set (db_begin_clinic(),
+ * or the request pipeline's work), seeding aside; strings live in the
+ * arena. Times come back as ISO 8601 with the clinic's UTC offset
+ * (2026-12-01T10:30:00+03:00), computed in SQL from clinics.time_zone.
+ * Functions return ERR_OK, ERR_NOT_FOUND (unknown or another clinic's
+ * id), ERR_INVALID (a constraint refused the values) or ERR_DB.
  */
 #ifndef PORTAL_DB_SCHEDULE_H
 #define PORTAL_DB_SCHEDULE_H
@@ -44,22 +45,6 @@ struct db_time_off {
 struct db_booking_rules {
 	int min_notice_minutes, horizon_days, cancel_cutoff_minutes,
 	    max_open_bookings, slot_step_minutes;
-};
-
-struct db_appt {
-	const char *id, *patient_id, *patient_name, *practitioner_id,
-	    *practitioner_name, *type_id, *type_name;
-	int duration_minutes;
-	const char *start, *end;	/* with the clinic's offset */
-	const char *start_utc, *end_utc, *stamp_utc;	/* 20261201T073000Z */
-	const char *status, *source, *cancelled_by, *cancelled_at, *note,
-	    *created_at;
-	bool before_cutoff;		/* booked, and the cancel cut-off not passed */
-	const char *cursor;		/* position in a patient's list */
-};
-
-struct db_slot {
-	const char *start, *end;
 };
 
 /* Practitioners, by name (at most 500); active_only for the patient side. */
@@ -115,13 +100,6 @@ enum err db_rules_get(struct db *db, const char *clinic_id,
 enum err db_rules_put(struct db *db, const char *clinic_id,
     const struct db_booking_rules *in);
 
-/* Free slots of practitioner and type on the days from..to (dates in the
- * clinic's zone): working hours stepped by slot_step_minutes, minus time
- * off and booked appointments, within min_notice and horizon. */
-enum err db_slots(struct db *db, struct arena *a, const char *clinic_id,
-    const char *practitioner_id, const char *type_id, const char *from,
-    const char *to, struct db_slot **out, int *count);
-
 /* Whether ids name things of the clinic (NULL ids are not asked about):
  * *found gets bit 0 for the patient, 1 practitioner, 2 type. For the
  * patient side, active_only asks for an active practitioner and an
@@ -132,55 +110,6 @@ enum err db_slots(struct db *db, struct arena *a, const char *clinic_id,
 enum err db_schedule_ids(struct db *db, const char *clinic_id,
     const char *patient_id, const char *practitioner_id, const char *type_id,
     bool active_only, unsigned *found);
-
-/* The booking rule a patient's booking breaks, or NULL when none
- * (a static string: "type_not_bookable", "min_notice", "horizon",
- * "outside_hours", "max_open_bookings"). Locks the patient's row, so
- * that two bookings of one patient count each other. Overlaps are left to
- * the exclusion constraint. */
-enum err db_booking_verdict(struct db *db, const char *clinic_id,
-    const char *patient_id, const char *practitioner_id, const char *type_id,
-    const char *start, const char **rule);
-
-/* Books; ERR_CONFLICT when the practitioner is busy then. source is
- * "portal", "staff" or "api". */
-enum err db_appt_create(struct db *db, struct arena *a, const char *clinic_id,
-    const char *patient_id, const char *practitioner_id, const char *type_id,
-    const char *start, const char *source, const char *note,
-    struct db_appt *out);
-/* patient_id not NULL: only that patient's appointment. */
-enum err db_appt_get(struct db *db, struct arena *a, const char *clinic_id,
-    const char *id, const char *patient_id, struct db_appt *out);
-/* Moves or edits (NULL keeps a value); ERR_CONFLICT on overlap. */
-enum err db_appt_update(struct db *db, struct arena *a, const char *clinic_id,
-    const char *id, const char *practitioner_id, const char *type_id,
-    const char *start, const char *note, struct db_appt *out);
-/* Cancels a booked appointment; ERR_NOT_FOUND when it is not (or no
- * longer) booked. by: "portal", "staff" or "api". */
-enum err db_appt_cancel(struct db *db, struct arena *a, const char *clinic_id,
-    const char *id, const char *by, struct db_appt *out);
-
-/* The clinic's appointments starting on the days from..to (clinic zone),
- * optionally of one practitioner and/or patient, by start; at most max. */
-enum err db_appt_list_clinic(struct db *db, struct arena *a,
-    const char *clinic_id, const char *from, const char *to,
-    const char *practitioner_id, const char *patient_id, int max,
-    struct db_appt **out, int *count);
-/* A patient's upcoming (by start) or past (newest first) appointments,
- * after cursor (NULL: from the start); ERR_INVALID for a bad cursor. */
-enum err db_appt_list_patient(struct db *db, struct arena *a,
-    const char *clinic_id, const char *patient_id, bool upcoming,
-    const char *cursor, int limit, struct db_appt **out, int *count);
-
-/* What a message about an appointment says, as placeholder values for
- * db_outbox_compose(): its patient, and values_json {appointment_start:
- * {tr, en} (the start in the clinic's zone, in words of each language),
- * practitioner_name, appointment_type}. */
-struct db_appt_notice {
-	const char *patient_id, *values_json;
-};
-enum err db_appt_notice(struct db *db, struct arena *a, const char *clinic_id,
-    const char *appt_id, struct db_appt_notice *out);
 
 /* portalctl seed-demo: two practitioners, three types, weekday hours
  * 09:00-17:00 and a few appointments for the clinic's patients. Runs as

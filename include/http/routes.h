@@ -10,6 +10,7 @@
 #include "http.h"
 #include "permissions.h"
 #include "router.h"
+#include "valid.h"
 
 extern const struct route routes[];
 extern const size_t routes_count;
@@ -55,10 +56,14 @@ void handle_audit_list(struct request *req);
 
 /* src/http/settings_api.c */
 struct json_object;
-struct problem_list;
+/* The keys of set, in catalog order, as a JSON array. */
 struct json_object *perm_set_json(perm_set set);
-bool perm_set_from_json(struct request *req, struct json_object *arr,
-    struct problem_list *pl, const char *field, perm_set *set);
+/* Member key of o, a list of permission keys (at most 100; duplicates
+ * ignored), into *set; one problem naming key for a list that is not one
+ * or holds an unknown key. As valid.h's readers: V_ABSENT, V_NULL (with
+ * V_NULLABLE), V_SET or V_BAD. */
+enum v_got perm_set_read(struct vobj *o, const char *key, unsigned flags,
+    perm_set *set);
 void handle_modules(struct request *req);
 void handle_payment_put(struct request *req);
 void handle_permission_catalog(struct request *req);

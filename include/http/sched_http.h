@@ -1,7 +1,8 @@
 /*
- * sched_http.h - what the scheduling handlers (schedule_api.c,
- * appointments_api.c) share: reading request bodies field by field into
- * a problem list, and answering a failed database step.
+ * sched_http.h - what appointments_api.c, not yet on the request
+ * pipeline, uses to read request bodies field by field into a problem
+ * list and to answer a failed database step (sched_http.c). New code uses
+ * valid.h and problem_send_err(); this goes when appointments_api.c moves.
  */
 #ifndef PORTAL_SCHED_HTTP_H
 #define PORTAL_SCHED_HTTP_H

@@ -2,7 +2,7 @@
  * slots.h - the shapes of scheduling input: calendar dates, wall-clock
  * times of day and instants with a UTC offset. Pure functions; the slots
  * themselves are computed in SQL over the clinic's time zone
- * (src/db/schedule_sql.c), where daylight saving is PostgreSQL's business.
+ * (src/db/appointments_sql.c), where daylight saving is PostgreSQL's business.
  */
 #ifndef PORTAL_SLOTS_H
 #define PORTAL_SLOTS_H

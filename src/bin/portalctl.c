@@ -240,7 +240,8 @@ seed_demo(struct ctl *c)
 		return report(err, "portal settings");
 	s.enabled = true;
 	s.code = "simple-dent";
-	s.permissions = perm_presets[0].permissions;
+	/* The basic preset with its optional key: the demo shows cancelling. */
+	s.permissions = perm_preset_members(&perm_presets[0]);
 	if ((err = db_settings_update(c->db, clinic_id, &s)) != ERR_OK)
 		return report(err, "portal settings");
 	if ((rc = seed_patients(c, clinic_id)) != 0)

@@ -104,27 +104,46 @@ const struct perm_def perm_catalog[PERM__MAX] = {
 	    "Patients fill in and submit forms.", B(VIEW_FORMS) },
 };
 
+/* Each key is in permissions (always set) or in optional (left to the
+ * clinic), never in both (DESIGN.md section 3). */
 const struct perm_preset perm_presets[] = {
 	{ "basic", "Temel kullanım (yalnızca randevular)",
 	    "Basic usage (appointments only)",
-	    B(VIEW_PROFILE) | B(VIEW_APPOINTMENTS) | B(CREATE_APPOINTMENT) |
-	    B(CANCEL_APPOINTMENT),
+	    B(VIEW_PROFILE) | B(VIEW_APPOINTMENTS) | B(CREATE_APPOINTMENT),
 	    B(CANCEL_APPOINTMENT) },
 	{ "finance", "Finans odaklı (randevular ve ödemeler)",
 	    "Finance-focused (appointments and payments)",
 	    B(VIEW_APPOINTMENTS) | B(VIEW_INVOICES) | B(VIEW_BALANCE) |
-	    B(VIEW_PAYMENTS) | B(MAKE_PAYMENT),
+	    B(VIEW_PAYMENTS),
 	    B(MAKE_PAYMENT) },
 	{ "full", "Tam kullanım", "Full usage",
 	    B(VIEW_PROFILE) | B(UPDATE_PROFILE) | B(VIEW_APPOINTMENTS) |
 	    B(CREATE_APPOINTMENT) | B(CANCEL_APPOINTMENT) | B(VIEW_TREATMENTS) |
 	    B(VIEW_INVOICES) | B(VIEW_BALANCE) | B(VIEW_PAYMENTS) |
 	    B(MAKE_PAYMENT) | B(VIEW_DOCUMENTS) | B(DOWNLOAD_DOCUMENTS) |
-	    B(UPLOAD_DOCUMENTS) | B(VIEW_MESSAGES) | B(SEND_MESSAGE) |
-	    B(VIEW_FORMS) | B(SUBMIT_FORMS),
+	    B(VIEW_MESSAGES) | B(SEND_MESSAGE) | B(VIEW_FORMS) |
+	    B(SUBMIT_FORMS),
 	    B(UPLOAD_DOCUMENTS) },
 };
 const size_t perm_presets_count = sizeof(perm_presets) / sizeof(perm_presets[0]);
+
+perm_set
+perm_preset_members(const struct perm_preset *p)
+{
+	return p->permissions | p->optional;
+}
+
+const char *const perm_keys[PERM__MAX + 1] = {
+	"view_profile", "update_profile", "upload_photo",
+	"view_appointments", "create_appointment", "cancel_appointment",
+	"view_treatments",
+	"view_balance", "view_invoices", "view_payments", "make_payment",
+	"view_documents", "download_documents", "upload_documents",
+	"view_images",
+	"view_messages", "send_message",
+	"view_forms", "submit_forms",
+	NULL
+};
 
 int
 perm_from_key(const char *key)

@@ -1,6 +1,11 @@
-/* patients_sql.c - statements about patients (see db_patients.h). */
+/*
+ * patients_sql.c - statements about patients (see db_patients.h), and the
+ * cursor of the patient list: the hex of the last patient's sort key, a
+ * dot, and its id ("6b6179612063616e.3f2c...").
+ */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,8 @@
 #include "db_patients.h"
 #include "str.h"
 
+/* A sort key is at most two folded names of 100 letters and a space. */
+#define SORT_KEY_MAX 1024
 
 enum stmt_id {
 	STMT_CREATE,
@@ -148,25 +155,105 @@ db_patient_update(struct db *db, struct arena *a, const char *clinic_id,
 	return one_row(db, a, STMT_UPDATE, params, p);
 }
 
+/* The value of hex digit c, or -1. */
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Reads cursor into sort (which holds SORT_KEY_MAX + 1 bytes; NULL only
+ * checks) and *id. A sort key is folded to ASCII (patients.h), so any
+ * other byte marks a cursor this list never gave out.
+ */
+static bool
+cursor_decode(const char *cursor, char *sort, const char **id)
+{
+	const char *dot = strchr(cursor, '.');
+	size_t hexlen;
+
+	if (dot == NULL || !str_is_uuid(dot + 1))
+		return false;
+	hexlen = (size_t)(dot - cursor);
+	if (hexlen % 2 != 0 || hexlen / 2 > SORT_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < hexlen / 2; i++) {
+		int hi = hex_value(cursor[2 * i]), lo = hex_value(cursor[2 * i + 1]);
+		int byte = hi * 16 + lo;
+
+		if (hi < 0 || lo < 0 || byte < 0x20 || byte > 0x7e)
+			return false;
+		if (sort != NULL)
+			sort[i] = (char)byte;
+	}
+	if (sort != NULL)
+		sort[hexlen / 2] = '\0';
+	if (id != NULL)
+		*id = dot + 1;
+	return true;
+}
+
+bool
+db_patient_cursor_ok(const char *cursor)
+{
+	return cursor_decode(cursor, NULL, NULL);
+}
+
+/* A list row: the patient and the cursor that continues after it. */
+static void
+read_list_row(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_patient *p = item;
+	size_t len;
+	char *cursor;
+
+	db_patient_read(a, res, row, 0, p);
+	p->cursor = NULL;
+	if (p->sort_key == NULL || p->id == NULL)
+		return;
+	len = strlen(p->sort_key);
+	if ((cursor = arena_alloc(a, len * 2 + 38)) == NULL)
+		return;
+	str_hex(cursor, (const unsigned char *)p->sort_key, len);
+	cursor[len * 2] = '.';
+	memcpy(cursor + len * 2 + 1, p->id, 37);
+	p->cursor = cursor;
+}
+
 enum err
 db_patient_list(struct db *db, struct arena *a, const char *clinic_id,
-    const struct db_patient_search *search, const char *after_sort,
-    const char *after_id, int limit, struct db_patient **out, int *count)
+    const struct db_patient_search *search, const char *cursor, int limit,
+    struct db_patient **out, int *count)
 {
 	static const char *const modes[] = { "text", "phone", "email" };
-	char lim[16];
+	char lim[16], *after_sort = NULL;
 	/* The smallest key: everything sorts after the empty string and the
 	 * nil uuid. */
-	const char *params[] = { clinic_id, after_sort ? after_sort : "",
-	    after_id ? after_id : "00000000-0000-0000-0000-000000000000", lim,
-	    search ? modes[search->kind] : NULL, search ? search->value : NULL };
-
+	const char *after_id = "00000000-0000-0000-0000-000000000000";
+	const char *params[6];
 	void *rows;
 	enum err err;
 
+	if (cursor != NULL) {
+		after_sort = arena_alloc(a, SORT_KEY_MAX + 1);
+		if (after_sort == NULL)
+			return ERR_NOMEM;
+		if (!cursor_decode(cursor, after_sort, &after_id))
+			return ERR_INVALID;
+	}
 	snprintf(lim, sizeof(lim), "%d", limit);
+	params[0] = clinic_id;
+	params[1] = after_sort != NULL ? after_sort : "";
+	params[2] = after_id;
+	params[3] = lim;
+	params[4] = search ? modes[search->kind] : NULL;
+	params[5] = search ? search->value : NULL;
 	err = db_rows(db, a, &stmts[search ? STMT_SEARCH : STMT_LIST], params,
-	    sizeof(**out), read_row, &rows, count);
+	    sizeof(**out), read_list_row, &rows, count);
 	if (err == ERR_OK)
 		*out = rows;
 	return err;

@@ -30,6 +30,7 @@
 #include "audit.h"
 #include "conf.h"
 #include "db.h"
+#include "db_appointments.h"
 #include "db_outbox.h"
 #include "db_schedule.h"
 #include "http.h"

@@ -1,14 +1,18 @@
 /*
  * patients_api.c - patients for the clinic: list and search, create, read,
- * patch; their Portal Permissions (follow the clinic or a set of their
- * own); and the diagnostics that say why a patient can or cannot do an
- * action, plus the portal's own status.
+ * patch and the photo; their Portal Permissions (follow the clinic or a
+ * set of their own); the diagnostics that say why a patient can or cannot
+ * do an action; and the portal's own status.
+ *
+ * On the request pipeline (src/http/README.md): the route table states
+ * the roles, the pipeline authenticates (req->clinic holds the caller's
+ * clinic) and opens, commits or rolls back the work; bodies and queries
+ * are read through valid.h.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -18,7 +22,6 @@
 #include "audit.h"
 #include "conf.h"
 #include "contacts.h"
-#include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
 #include "db_signin.h"
@@ -29,20 +32,14 @@
 #include "portal_settings.h"
 #include "problem.h"
 #include "routes.h"
-#include "str.h"
+#include "valid.h"
 
 #define NAME_MAX_CHARS 100
+#define PHONE_MAX_CHARS 40
+#define EMAIL_MAX_CHARS 254
 #define SEARCH_MIN 3
 #define SEARCH_MAX 100
-
-static void
-fail(struct request *req, enum err err)
-{
-	db_rollback(req->ctx->db);
-	problem_send(req, err == ERR_NOT_FOUND ? "not_found" :
-	    problem_code_for_err(err), err == ERR_NOT_FOUND ?
-	    "No such patient." : NULL);
-}
+#define DOCUMENT_ID_MAX 100
 
 static struct json_object *
 patient_json(const struct db_patient *p)
@@ -71,170 +68,200 @@ patient_json(const struct db_patient *p)
 	return o;
 }
 
-static const char *const patient_fields[] = { "first_name", "last_name",
-    "phone", "email", "language", "portal_access", "address",
-    "emergency_contact", "communication", NULL };
-
-/*
- * Applies the fields of body to p (all required when creating). The
- * clinic's country reads national phone numbers. Problems go to pl.
- */
-static void
-apply_fields(struct request *req, struct json_object *body, bool creating,
-    const char *country, struct db_patient *p, struct problem_list *pl)
+static struct json_object *
+patient_item(const void *row, void *ctx)
 {
-	struct json_object *v;
+	(void)ctx;
+	return patient_json(row);
+}
 
-	json_object_object_foreach(body, key, val) {
-		bool known = false;
+static const char *
+patient_cursor(const void *row)
+{
+	return ((const struct db_patient *)row)->cursor;
+}
 
-		(void)val;
-		for (size_t i = 0; patient_fields[i] != NULL; i++)
-			known |= strcmp(key, patient_fields[i]) == 0;
-		if (!known)
-			problem_list_add(pl, arena_strdup(req->arena, key),
-			    "Unknown field.");
+/* The route's patient {id}; another clinic's, or not an id at all, is
+ * nobody's. False after answering 404. */
+static bool
+route_patient(struct request *req, bool for_update, struct db_patient *p)
+{
+	enum err err = db_patient_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, route_param(&req->params, "id"), for_update,
+	    p);
+
+	if (err != ERR_OK) {
+		problem_send_err(req, err, "patient");
+		return false;
 	}
-	for (int n = 0; n < 2; n++) {
-		const char *field = n == 0 ? "first_name" : "last_name";
-		const char **dst = n == 0 ? &p->first_name : &p->last_name;
+	return true;
+}
 
-		if (!json_object_object_get_ex(body, field, &v)) {
-			if (creating)
-				problem_list_add(pl, field, "Required.");
-			continue;
-		}
-		if (!json_object_is_type(v, json_type_string)) {
-			problem_list_add(pl, field, "Must be a string.");
-			continue;
-		}
-		{
-			char *s = arena_strdup(req->arena, json_object_get_string(v));
+/* ---- a patient's fields ---- */
 
-			if (s == NULL)
-				continue;
-			s = str_trim(s);
-			if (*s == '\0' || str_utf8_length(s) > NAME_MAX_CHARS) {
-				problem_list_add(pl, field, "Must be 1 to 100 characters.");
-				continue;
-			}
-			if (strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
-			    "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
-			    "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") != strlen(s)) {
-				problem_list_add(pl, field, "Must not contain "
-				    "control characters.");
-				continue;
-			}
-			*dst = s;
-		}
-	}
-	if (json_object_object_get_ex(body, "phone", &v)) {
-		char e164[PHONE_E164_MAX + 1];
+static const char *const languages[] = { "tr", "en", NULL };
 
-		if (v == NULL)
-			p->phone = NULL;
-		else if (!json_object_is_type(v, json_type_string) ||
-		    json_object_get_string_len(v) > 40 ||
-		    !contact_phone_e164(json_object_get_string(v), country, e164))
-			problem_list_add(pl, "phone", "Not a phone number; for example "
+/* Member key of body, a phone number in any usual form (the clinic's
+ * country reads a national one), into *phone as E.164; null removes it. */
+static void
+phone_read(struct vobj *body, const char *key, const char *country,
+    const char **phone)
+{
+	char e164[PHONE_E164_MAX + 1];
+	const char *typed = NULL;
+
+	switch (v_text(body, key, V_LINE(PHONE_MAX_CHARS), V_NULLABLE, &typed)) {
+	case V_NULL:
+		*phone = NULL;
+		break;
+	case V_SET:
+		if (contact_phone_e164(typed, country, e164))
+			*phone = arena_strdup(body->req->arena, e164);
+		else
+			v_problem(body, key, "Not a phone number; for example "
 			    "+90 555 123 45 67 or 0555 123 45 67.");
-		else
-			p->phone = arena_strdup(req->arena, e164);
-	}
-	if (json_object_object_get_ex(body, "email", &v)) {
-		if (v == NULL)
-			p->email = NULL;
-		else if (!json_object_is_type(v, json_type_string) ||
-		    !contact_email_valid(json_object_get_string(v)))
-			problem_list_add(pl, "email", "Not an email address.");
-		else
-			p->email = arena_strdup(req->arena, json_object_get_string(v));
-	}
-	if (json_object_object_get_ex(body, "language", &v)) {
-		const char *l = json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : "";
-
-		if (strcmp(l, "tr") != 0 && strcmp(l, "en") != 0)
-			problem_list_add(pl, "language", "Must be tr or en.");
-		else
-			p->language = strcmp(l, "tr") == 0 ? "tr" : "en";
-	}
-	if (json_object_object_get_ex(body, "portal_access", &v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			problem_list_add(pl, "portal_access", "Must be true or false.");
-		else
-			p->portal_access = json_object_get_boolean(v);
-	}
-	/* The fields the patient keeps current in their profile, too. */
-	for (int n = 0; n < 3; n++) {
-		static const char *const keys[] = { "address",
-		    "emergency_contact", "communication" };
-
-		if (json_object_object_get_ex(body, keys[n], &v))
-			profile_apply_field(req, keys[n], v, country, p, pl);
+		break;
+	case V_ABSENT:
+	case V_BAD:
+		break;
 	}
 }
 
-/* POST /api/v1/clinic/patients: 201 with the patient. */
+/* Member key of body, an email address kept as typed; null removes it. */
+static void
+email_read(struct vobj *body, const char *key, const char **email)
+{
+	const char *typed = NULL;
+
+	switch (v_text(body, key, V_LINE(EMAIL_MAX_CHARS), V_NULLABLE, &typed)) {
+	case V_NULL:
+		*email = NULL;
+		break;
+	case V_SET:
+		if (contact_email_valid(typed))
+			*email = typed;
+		else
+			v_problem(body, key, "Not an email address.");
+		break;
+	case V_ABSENT:
+	case V_BAD:
+		break;
+	}
+}
+
+/*
+ * Reads the body's fields into p, whose other fields stay (names are
+ * required when creating). The fields the patient keeps current in their
+ * profile are read as the profile reads them. False after answering 422
+ * naming every bad or unknown field.
+ */
+static bool
+patient_read(struct request *req, bool creating, struct db_patient *p)
+{
+	static const char *const fields[] = { "first_name", "last_name",
+	    "phone", "email", "language", "portal_access", "address",
+	    "emergency_contact", "communication", NULL };
+	static const char *const profile_fields[] = { "address",
+	    "emergency_contact", "communication" };
+	const char *country = req->clinic->country;
+	unsigned required = creating ? V_REQUIRED : 0;
+	struct vobj body;
+
+	if (!v_body(req, &body, fields))
+		return false;
+	v_text(&body, "first_name", V_LINE(NAME_MAX_CHARS), required,
+	    &p->first_name);
+	v_text(&body, "last_name", V_LINE(NAME_MAX_CHARS), required,
+	    &p->last_name);
+	phone_read(&body, "phone", country, &p->phone);
+	email_read(&body, "email", &p->email);
+	v_enum(&body, "language", languages, 0, &p->language);
+	v_bool(&body, "portal_access", 0, &p->portal_access);
+	for (size_t i = 0; i < sizeof(profile_fields) / sizeof(*profile_fields);
+	    i++) {
+		struct json_object *v;
+
+		if (!json_object_object_get_ex(req->json, profile_fields[i], &v))
+			continue;
+		/* profile_apply_field() adds to a problem list of its own
+		 * taking: the request's, which v_ok() answers. */
+		if (req->problems == NULL &&
+		    (req->problems = problem_list_new(req)) == NULL) {
+			problem_send_err(req, ERR_NOMEM, NULL);
+			return false;
+		}
+		profile_apply_field(req, profile_fields[i], v, country, p,
+		    req->problems);
+	}
+	return v_ok(req);
+}
+
+/* Writes the patient's derived columns; false after answering 503. */
+static bool
+derive(struct request *req, struct db_patient *p)
+{
+	if (!patient_derive(req->arena, p)) {
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* Audits the change of p (before NULL for a new patient) and answers p
+ * with status; 503 when out of memory or the row cannot be written. */
+static void
+answer_audited(struct request *req, int status, const char *action,
+    struct json_object *before, const struct db_patient *p)
+{
+	struct json_object *after = json_arena_own(req->arena, patient_json(p));
+	enum err err;
+
+	if (after == NULL)
+		err = ERR_NOMEM;
+	else
+		err = audit_record(req, action, "patient", p->id, before, after);
+	if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_json(req, status, json_object_get(after));
+}
+
+/* ---- patients ---- */
+
+/* POST /api/v1/clinic/patients: 201 with the patient and Location; the
+ * language defaults to the clinic's, portal access to on. 422 naming
+ * every bad or unknown field. */
 void
 handle_patient_create(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	struct db_clinic clinic;
 	struct db_patient p;
-	struct json_object *after;
 	enum err err;
 
-	if (!req_json_object(req))
-		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
-	    &clinic)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
 	memset(&p, 0, sizeof(p));
-	p.language = clinic.default_language;
+	p.language = req->clinic->default_language;
 	p.portal_access = true;
 	p.communication_sms = p.communication_email = true;
-	pl = problem_list_new(req);
-	apply_fields(req, req->json, true, clinic.country, &p, pl);
-	if (problem_list_count(pl) > 0) {
-		db_rollback(db);
-		problem_list_send(req, pl, NULL);
+	if (!patient_read(req, true, &p) || !derive(req, &p))
 		return;
-	}
-	if (!patient_derive(req->arena, &p) ||
-	    (err = db_patient_create(db, req->arena, req->actor.clinic_id,
-	    &p)) != ERR_OK ||
-	    (after = json_arena_own(req->arena, patient_json(&p))) == NULL ||
-	    (err = audit_record(req, "patient.create", "patient", p.id, NULL,
-	    after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM);
+	if ((err = db_patient_create(req->ctx->db, req->arena,
+	    req->actor.clinic_id, &p)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
 	    "/api/v1/clinic/patients/%s", p.id));
-	resp_json(req, 201, json_object_get(after));
+	answer_audited(req, 201, "patient.create", NULL, &p);
 }
 
-/* GET /api/v1/clinic/patients/{id}. */
+/* GET /api/v1/clinic/patients/{id}: 404 for another clinic's. */
 void
 handle_patient_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_patient p;
-	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	resp_json(req, 200, patient_json(&p));
+	if (route_patient(req, false, &p))
+		resp_json(req, 200, patient_json(&p));
 }
 
 /* GET /api/v1/clinic/patients/{id}/photo: the patient's photo (through
@@ -242,94 +269,70 @@ handle_patient_get(struct request *req)
 void
 handle_patient_photo(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_patient p;
-	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	profile_send_photo(req, req->actor.clinic_id, &p);
+	if (route_patient(req, false, &p))
+		profile_send_photo(req, req->actor.clinic_id, &p);
 }
 
-/* PATCH /api/v1/clinic/patients/{id}: the fields given replace the old. */
+/* PATCH /api/v1/clinic/patients/{id}: the fields given replace the old
+ * ones. Without portal access, or without any contact, the patient's
+ * sessions end. 404 for another clinic's; 422 as for create. */
 void
 handle_patient_patch(struct request *req)
 {
 	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	struct db_clinic clinic;
+	struct json_object *before;
 	struct db_patient p;
-	struct json_object *before, *after;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!route_patient(req, true, &p))
 		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
-	    &clinic)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), true, &p)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
 	before = json_arena_own(req->arena, patient_json(&p));
-	pl = problem_list_new(req);
-	apply_fields(req, req->json, false, clinic.country, &p, pl);
-	if (problem_list_count(pl) > 0) {
-		db_rollback(db);
-		problem_list_send(req, pl, NULL);
+	if (!patient_read(req, false, &p) || !derive(req, &p))
 		return;
-	}
-	/* Without access or any contact nobody may stay signed in as them. */
-	if (!patient_derive(req->arena, &p) ||
-	    (err = db_patient_update(db, req->arena, req->actor.clinic_id,
-	    &p)) != ERR_OK ||
-	    ((!p.portal_access || (p.phone == NULL && p.email == NULL)) &&
+	if ((err = db_patient_update(db, req->arena, req->actor.clinic_id,
+	    &p)) != ERR_OK || ((!p.portal_access ||
+	    (p.phone == NULL && p.email == NULL)) &&
 	    (err = db_patient_sessions_end(db, req->actor.clinic_id,
-	    p.id)) != ERR_OK) ||
-	    (after = json_arena_own(req->arena, patient_json(&p))) == NULL ||
-	    (err = audit_record(req, "patient.update", "patient", p.id, before,
-	    after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM);
+	    p.id)) != ERR_OK)) {
+		problem_send_err(req, err, "patient");
 		return;
 	}
-	resp_json(req, 200, json_object_get(after));
+	answer_audited(req, 200, "patient.update", before, &p);
 }
 
-/* What to search for, or false after answering 422. A whole phone number
- * or email address is looked up exactly; anything else is a pattern over
- * names, phones and addresses. */
+/* ---- the list ---- */
+
+/*
+ * What to search for, from q: a whole phone number or email address is
+ * looked up exactly; anything else is a pattern over names, phones and
+ * addresses, of at least SEARCH_MIN letters or digits. False after adding
+ * a problem naming q.
+ */
 static bool
-search_parse(struct request *req, const char *q, const char *country,
+search_parse(struct request *req, const char *q,
     struct db_patient_search *out)
 {
-	char folded[SEARCH_MAX * 2 + 1], e164[PHONE_E164_MAX + 1], *pattern, *o;
+	char folded[SEARCH_MAX * 4 + 1], e164[PHONE_E164_MAX + 1], *pattern, *o;
+	bool phone_like = contact_looks_like_phone(q);
 	size_t len;
 
-	if (strlen(q) <= SEARCH_MAX && contact_looks_like_phone(q) &&
-	    contact_phone_e164(q, country, e164)) {
+	if (phone_like && contact_phone_e164(q, req->clinic->country, e164)) {
 		out->kind = SEARCH_PHONE;
 		out->value = arena_strdup(req->arena, e164);
 		return out->value != NULL;
 	}
-	if (strlen(q) <= SEARCH_MAX && contact_email_valid(q)) {
+	if (contact_email_valid(q)) {
 		out->kind = SEARCH_EMAIL;
 		out->value = q;
 		return true;
 	}
-	if (strlen(q) > SEARCH_MAX) {
-		folded[0] = '\0';
-	} else if (contact_looks_like_phone(q)) {
+	if (phone_like) {
 		/* Digits only, without the international or trunk prefix. */
-		const char *d = q;
 		size_t n = 0;
 
-		for (; *d; d++)
+		for (const char *d = q; *d && n + 1 < sizeof(folded); d++)
 			if (isdigit((unsigned char)*d))
 				folded[n++] = *d;
 		folded[n] = '\0';
@@ -349,19 +352,13 @@ search_parse(struct request *req, const char *q, const char *country,
 	}
 	len = strlen(folded);
 	if (len < SEARCH_MIN) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "q", "Type at least 3 letters or digits "
+		v_problem_field(req, "q", "Type at least 3 letters or digits "
 		    "(and at most 100 characters).");
-		problem_list_send(req, pl, NULL);
 		return false;
 	}
 	/* %word1%word2%, with LIKE's own characters escaped. */
-	pattern = o = arena_alloc(req->arena, len * 2 + 3);
-	if (pattern == NULL) {
-		problem_send(req, "unavailable", NULL);
+	if ((pattern = o = arena_alloc(req->arena, len * 2 + 3)) == NULL)
 		return false;
-	}
 	*o++ = '%';
 	for (const char *c = folded; *c; c++) {
 		if (*c == ' ') {
@@ -379,116 +376,41 @@ search_parse(struct request *req, const char *q, const char *country,
 	return true;
 }
 
-/* Cursor: hex of the sort key, '.', the id. */
-static bool
-cursor_decode(struct request *req, const char *cursor, const char **sort,
-    const char **id)
-{
-	const char *dot = strchr(cursor, '.');
-	size_t hexlen;
-	char *s;
-
-	if (dot == NULL || strlen(dot + 1) != 36)
-		return false;
-	hexlen = (size_t)(dot - cursor);
-	if (hexlen % 2 != 0 || hexlen > 2048)
-		return false;
-	s = arena_alloc(req->arena, hexlen / 2 + 1);
-	if (s == NULL)
-		return false;
-	for (size_t i = 0; i < hexlen / 2; i++) {
-		unsigned v;
-
-		if (!isxdigit((unsigned char)cursor[2 * i]) ||
-		    !isxdigit((unsigned char)cursor[2 * i + 1]) ||
-		    sscanf(cursor + 2 * i, "%2x", &v) != 1 || v == 0)
-			return false;
-		s[i] = (char)v;
-	}
-	s[hexlen / 2] = '\0';
-	if (!str_is_uuid(dot + 1))
-		return false;
-	*sort = s;
-	*id = dot + 1;
-	return true;
-}
-
-static const char *
-cursor_encode(struct request *req, const struct db_patient *p)
-{
-	size_t len = strlen(p->sort_key);
-	char *out = arena_alloc(req->arena, len * 2 + 38);
-
-	if (out == NULL)
-		return NULL;
-	str_hex(out, (const unsigned char *)p->sort_key, len);
-	out[len * 2] = '.';
-	strcpy(out + len * 2 + 1, p->id);
-	return out;
-}
-
 /* GET /api/v1/clinic/patients?q=&cursor=&limit=: {items, next_cursor},
- * by last name; q searches names, phone numbers and email addresses. */
+ * by last name, then first name; q searches names, phone numbers and
+ * email addresses. 422 naming q, cursor or limit. */
 void
 handle_patients_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *q = req_query(req, "q"), *cursor = req_query(req, "cursor");
-	const char *after_sort = NULL, *after_id = NULL;
+	const char *q = NULL, *cursor = req_query(req, "cursor");
 	struct db_patient_search search;
 	struct db_patient *rows;
-	struct db_clinic clinic;
-	struct json_object *body, *items;
-	bool searching = q != NULL && *q != '\0';
-	int limit, n = 0;
+	struct v_page page;
+	int n = 0;
 	enum err err;
 
-	if (!req_limit(req, &limit))
-		return;
-	if (cursor != NULL && !cursor_decode(req, cursor, &after_sort, &after_id)) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "cursor", "Not a cursor this list gave out.");
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK) {
-		fail(req, err);
+	/* An empty cursor is not one this list gave out either. */
+	if (cursor != NULL && *cursor == '\0')
+		v_problem_field(req, "cursor", "Not a cursor this list gave out.");
+	q_page(req, db_patient_cursor_ok, &page);
+	if (q_text(req, "q", V_LINE(SEARCH_MAX), 0, &q) == V_SET &&
+	    !search_parse(req, q, &search) && v_count(req) == 0) {
+		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	/* The clinic's country reads a national phone number. */
-	if (searching && contact_looks_like_phone(q) &&
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
-	    &clinic)) != ERR_OK) {
-		fail(req, err);
+	if (!v_ok(req))
+		return;
+	if ((err = db_patient_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, q != NULL ? &search : NULL, page.cursor,
+	    page.limit + 1, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if (searching && !search_parse(req, q, contact_looks_like_phone(q) ?
-	    clinic.country : NULL, &search)) {
-		db_rollback(db);
-		return;
-	}
-	if ((err = db_patient_list(db, req->arena, req->actor.clinic_id,
-	    searching ? &search : NULL, after_sort, after_id, limit + 1, &rows,
-	    &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	body = json_object_new_object();
-	items = json_object_new_array();
-	if (body == NULL || items == NULL) {
-		json_object_put(body);
-		json_object_put(items);
-		resp_json(req, 200, NULL);
-		return;
-	}
-	for (int i = 0; i < n && i < limit; i++)
-		json_object_array_add(items, patient_json(&rows[i]));
-	json_add(body, "items", items);
-	json_add_string(body, "next_cursor", n > limit ?
-	    cursor_encode(req, &rows[limit - 1]) : NULL);
-	resp_json(req, 200, body);
+	resp_json(req, 200, list_page_json(rows, sizeof(*rows), n, page.limit,
+	    patient_item, NULL, patient_cursor));
 }
+
+/* ---- Portal Permissions ---- */
 
 static struct json_object *
 permissions_json(const struct db_patient *p, const struct db_portal_settings *s)
@@ -504,98 +426,106 @@ permissions_json(const struct db_patient *p, const struct db_portal_settings *s)
 	return o;
 }
 
-/* GET /api/v1/clinic/patients/{id}/portal-permissions. */
+/* GET /api/v1/clinic/patients/{id}/portal-permissions: {mode,
+ * permissions, effective}. */
 void
 handle_patient_perms_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct db_patient p;
 	struct db_portal_settings s;
+	struct db_patient p;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, false,
-	    &s)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
+	if (!route_patient(req, false, &p))
+		return;
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &s)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_json(req, 200, permissions_json(&p, &s));
 }
 
 /*
+ * Reads {mode, permissions} or {mode: "custom", select_all: true} into
+ * *custom and *set. "clinic" takes permissions absent, null or []; a
+ * patient who follows the clinic has none of their own. False after
+ * answering 422 naming the field.
+ */
+static bool
+perms_read(struct request *req, bool *custom, perm_set *set)
+{
+	static const char *const fields[] = { "mode", "permissions",
+	    "select_all", NULL };
+	static const char *const modes[] = { "clinic", "custom", NULL };
+	struct vobj body;
+	const char *mode = NULL;
+	bool select_all = false;
+	enum v_got got_all;
+
+	*set = 0;
+	if (!v_body(req, &body, fields))
+		return false;
+	/* Without a mode, nothing else can be judged. */
+	if (v_enum(&body, "mode", modes, V_REQUIRED, &mode) != V_SET)
+		return v_ok(req);
+	*custom = strcmp(mode, "custom") == 0;
+	got_all = v_bool(&body, "select_all", 0, &select_all);
+	if (!*custom) {
+		if (got_all == V_SET)
+			v_problem(&body, "select_all",
+			    "Only true, with mode \"custom\".");
+		if (perm_set_read(&body, "permissions", V_NULLABLE, set) ==
+		    V_SET && *set != 0)
+			v_problem(&body, "permissions", "A patient who follows "
+			    "the clinic has no permissions of their own; use "
+			    "mode \"custom\".");
+		*set = 0;
+	} else if (got_all == V_SET && select_all) {
+		*set = PERM_ALL;
+	} else if (got_all != V_BAD) {
+		perm_set_read(&body, "permissions", V_REQUIRED, set);
+	}
+	return v_ok(req);
+}
+
+/*
  * PUT /api/v1/clinic/patients/{id}/portal-permissions {mode, permissions}
- * or {mode: "custom", select_all: true} (owner, admin). "clinic" drops the
- * patient's own set. Answers the new state and the pair warnings of the
- * patient's own set.
+ * or {mode: "custom", select_all: true} (owner, admin): "clinic" drops
+ * the patient's own set. Answers the new state and, for an own set, the
+ * warnings it draws. 404 for another clinic's patient; 422 naming the
+ * field.
  */
 void
 handle_patient_perms_put(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	struct json_object *mode, *perms = NULL, *select_all = NULL, *before,
-	    *after, *body;
 	struct portal_warning warnings[WARNINGS__MAX];
-	struct db_patient p;
+	struct json_object *before, *after, *body;
 	struct db_portal_settings s;
+	struct db_patient p;
 	perm_set set = 0;
 	bool custom = false;
 	size_t nw = 0;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!perms_read(req, &custom, &set) || !route_patient(req, true, &p))
 		return;
-	json_object_object_foreach(req->json, key, val) {
-		(void)val;
-		if (strcmp(key, "mode") != 0 && strcmp(key, "permissions") != 0 &&
-		    strcmp(key, "select_all") != 0)
-			problem_list_add(pl, arena_strdup(req->arena, key),
-			    "Unknown field.");
-	}
-	if (!json_object_object_get_ex(req->json, "mode", &mode) ||
-	    !json_object_is_type(mode, json_type_string) ||
-	    (strcmp(json_object_get_string(mode), "clinic") != 0 &&
-	    strcmp(json_object_get_string(mode), "custom") != 0))
-		problem_list_add(pl, "mode", "Must be \"clinic\" or \"custom\".");
-	else
-		custom = strcmp(json_object_get_string(mode), "custom") == 0;
-	json_object_object_get_ex(req->json, "permissions", &perms);
-	json_object_object_get_ex(req->json, "select_all", &select_all);
-	if (select_all != NULL && (!json_object_is_type(select_all,
-	    json_type_boolean) || !custom))
-		problem_list_add(pl, "select_all", "Only true, with mode \"custom\".");
-	else if (select_all != NULL && json_object_get_boolean(select_all))
-		set = PERM_ALL;
-	else if (custom)
-		perm_set_from_json(req, perms, pl, "permissions", &set);
-	else if (perms != NULL && problem_list_count(pl) == 0)
-		problem_list_add(pl, "permissions", "A patient who follows the "
-		    "clinic has no permissions of their own; use mode \"custom\".");
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), true, &p)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, false,
-	    &s)) != ERR_OK) {
-		fail(req, err);
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &s)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	before = json_arena_own(req->arena, permissions_json(&p, &s));
 	p.custom = custom;
-	p.custom_permissions = custom ? set : 0;
-	if (!patient_derive(req->arena, &p) ||
-	    (err = db_patient_update(db, req->arena, req->actor.clinic_id,
-	    &p)) != ERR_OK ||
-	    (after = json_arena_own(req->arena, permissions_json(&p, &s))) == NULL ||
+	p.custom_permissions = set;
+	if (!derive(req, &p))
+		return;
+	if ((err = db_patient_update(req->ctx->db, req->arena,
+	    req->actor.clinic_id, &p)) != ERR_OK ||
+	    (after = json_arena_own(req->arena, permissions_json(&p,
+	    &s))) == NULL ||
 	    (err = audit_record(req, "patient.portal_permissions.update",
-	    "patient", p.id, before, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err ? err : ERR_NOMEM);
+	    "patient", p.id, before, after)) != ERR_OK) {
+		problem_send_err(req, err != ERR_OK ? err : ERR_NOMEM, "patient");
 		return;
 	}
 	if (custom)
@@ -604,6 +534,8 @@ handle_patient_perms_put(struct request *req)
 	json_add(body, "warnings", portal_warnings_json(warnings, nw));
 	resp_json(req, 200, body);
 }
+
+/* ---- diagnostics ---- */
 
 static struct json_object *
 checks_json(const struct access_check *checks, size_t n)
@@ -625,48 +557,40 @@ checks_json(const struct access_check *checks, size_t n)
 /*
  * GET /api/v1/clinic/patients/{id}/portal-access?action=<key>
  * [&document_id=]: {action, allowed, checks}, every condition in order.
+ * 422 naming action for a missing or unknown key; 404 for another
+ * clinic's patient, and for a document_id (no document is named yet).
  */
 void
 handle_patient_access(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *action = req_query(req, "action"),
-	    *document_id = req_query(req, "document_id");
 	struct access_check checks[COND__MAX];
+	const char *action = NULL, *document_id = NULL;
+	struct db_portal_settings s;
+	struct json_object *body;
 	struct access_facts f;
 	struct db_patient p;
-	struct db_portal_settings s;
-	struct db_clinic c;
-	struct json_object *body;
 	size_t n = 0;
 	bool allowed;
-	int key = action ? perm_from_key(action) : -1;
+	int key;
 	enum err err;
 
-	if (key < 0) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "action", "Name one of the 19 permission keys.");
-		problem_list_send(req, pl, NULL);
+	q_enum(req, "action", perm_keys, V_REQUIRED, &action);
+	q_text(req, "document_id", V_LINE(DOCUMENT_ID_MAX), 0, &document_id);
+	if (!v_ok(req) || !route_patient(req, false, &p))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, false,
-	    &s)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id, &c)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &s)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	if (document_id != NULL) {
 		/* Documents arrive with their own issue; until then no id
 		 * names one. */
-		problem_send(req, "not_found", "No such document.");
+		problem_send_err(req, ERR_NOT_FOUND, "document");
 		return;
 	}
-	access_facts_of(&f, &c, &s, &p);
+	key = perm_from_key(action);
+	access_facts_of(&f, req->clinic, &s, &p);
 	allowed = access_decide(&f, (enum perm)key, checks, &n);
 	body = json_object_new_object();
 	json_add_string(body, "action", perm_catalog[key].key);
@@ -680,26 +604,22 @@ handle_patient_access(struct request *req)
 void
 handle_portal_status(struct request *req)
 {
-	struct db *db = req->ctx->db;
+	const struct db_clinic *c = req->clinic;
 	struct access_check checks[COND__MAX];
-	struct access_facts f;
 	struct db_portal_settings s;
-	struct db_clinic c;
 	struct json_object *body;
+	struct access_facts f;
 	size_t n = 0;
 	bool open = true;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, false,
-	    &s)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id, &c)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &s)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	memset(&f, 0, sizeof(f));
-	f.module = c.portal_module;
+	f.module = c->portal_module;
 	f.portal_enabled = s.enabled;
 	f.code_set = s.code != NULL;
 	/* The portal-level conditions are the first three of the decision. */
@@ -710,7 +630,7 @@ handle_portal_status(struct request *req)
 	body = json_object_new_object();
 	json_add_bool(body, "open", open);
 	json_add_string(body, "url", s.code == NULL ? NULL :
-	    arena_printf(req->arena, "%s/%s", c.public_url ? c.public_url :
+	    arena_printf(req->arena, "%s/%s", c->public_url ? c->public_url :
 	    req->ctx->conf->public_url, s.code));
 	json_add(body, "checks", checks_json(checks, n));
 	resp_json(req, 200, body);

@@ -1,190 +1,36 @@
 /*
- * schedule_api.c - the clinic's scheduling configuration: practitioners,
- * their weekly working hours, appointment types, time off (a
- * practitioner's leave or the whole clinic's holiday) and the booking
- * rules patients book under. Staff read; owner and admin configure
- * (routes.c); staff record time off. Every change is audited.
+ * schedule_api.c - the clinic's scheduling setup: practitioners, their
+ * weekly working hours, appointment types, time off (a practitioner's
+ * leave or the whole clinic's holiday) and the booking rules patients
+ * book under. Staff read; owner and admin configure; staff record time
+ * off (the roles are routes.c's). Every change is audited.
+ *
+ * On the request pipeline (src/http/README.md): bodies and queries are
+ * read through valid.h, errors answered by problem_send_err(); the
+ * pipeline opens, commits and rolls back the work. Appointments and
+ * free slots are appointments_api.c's.
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "arena.h"
 #include "audit.h"
-#include "db.h"
 #include "db_schedule.h"
 #include "http.h"
 #include "json_util.h"
 #include "problem.h"
 #include "routes.h"
-#include "sched_http.h"
 #include "slots.h"
 #include "str.h"
+#include "valid.h"
 
+#define NAME_MAX_CHARS 100
+#define REASON_MAX_CHARS 200
 #define HOURS_MAX 50
-
-/* ---- what the scheduling handlers share (sched_http.h) ---- */
-
-void
-sched_fail(struct request *req, enum err err, const char *not_found_detail)
-{
-	db_rollback(req->ctx->db);
-	problem_send(req, err == ERR_NOT_FOUND ? "not_found" :
-	    problem_code_for_err(err), err == ERR_NOT_FOUND ?
-	    not_found_detail : NULL);
-}
-
-void
-sched_fields_known(struct request *req, const char *const *known,
-    struct problem_list *pl)
-{
-	json_object_object_foreach(req->json, key, val) {
-		const char *const *k;
-
-		(void)val;
-		for (k = known; *k != NULL && strcmp(*k, key) != 0; k++)
-			;
-		if (*k == NULL)
-			problem_list_add(pl, arena_strdup(req->arena, key),
-			    "Unknown field.");
-	}
-}
-
-const char *
-sched_string(struct request *req, const char *key, size_t max, bool required,
-    bool allow_empty, struct problem_list *pl)
-{
-	struct json_object *v;
-	const char *s;
-	size_t n;
-
-	if (!json_object_object_get_ex(req->json, key, &v)) {
-		if (required)
-			problem_list_add(pl, key, "Required.");
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_string)) {
-		problem_list_add(pl, key, "Must be a string.");
-		return NULL;
-	}
-	s = json_object_get_string(v);
-	n = str_utf8_length(s);
-	if ((n == 0 && !allow_empty) || n > max) {
-		problem_list_add(pl, key, allow_empty ? arena_printf(req->arena,
-		    "Must be at most %zu characters.", max) :
-		    arena_printf(req->arena, "Must be 1 to %zu characters.", max));
-		return NULL;
-	}
-	return s;
-}
-
-int
-sched_bool(struct request *req, const char *key, struct problem_list *pl)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req->json, key, &v))
-		return -1;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		problem_list_add(pl, key, "Must be true or false.");
-		return -1;
-	}
-	return json_object_get_boolean(v) ? 1 : 0;
-}
-
-bool
-sched_int(struct request *req, const char *key, int min, int max,
-    bool required, int *out, struct problem_list *pl)
-{
-	struct json_object *v;
-	int64_t n;
-
-	if (!json_object_object_get_ex(req->json, key, &v)) {
-		if (required)
-			problem_list_add(pl, key, "Required.");
-		return false;
-	}
-	if (!json_object_is_type(v, json_type_int) ||
-	    (n = json_object_get_int64(v)) < min || n > max) {
-		problem_list_add(pl, key, arena_printf(req->arena,
-		    "Must be a whole number from %d to %d.", min, max));
-		return false;
-	}
-	*out = (int)n;
-	return true;
-}
-
-const char *
-sched_uuid(struct request *req, const char *key, bool required, bool *is_null,
-    struct problem_list *pl)
-{
-	struct json_object *v;
-
-	if (is_null != NULL)
-		*is_null = false;
-	if (!json_object_object_get_ex(req->json, key, &v)) {
-		if (required)
-			problem_list_add(pl, key, "Required.");
-		return NULL;
-	}
-	if (v == NULL) {
-		if (is_null != NULL)
-			*is_null = true;
-		else
-			problem_list_add(pl, key, "Must be an id.");
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_string) ||
-	    !str_is_uuid(json_object_get_string(v))) {
-		problem_list_add(pl, key, "Must be an id.");
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
-const char *
-sched_instant(struct request *req, const char *key, bool required,
-    struct problem_list *pl)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req->json, key, &v)) {
-		if (required)
-			problem_list_add(pl, key, "Required.");
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_string) ||
-	    !slot_instant_valid(json_object_get_string(v))) {
-		problem_list_add(pl, key, "Must be a date and time with its UTC "
-		    "offset, e.g. 2026-12-01T10:30:00+03:00.");
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
-bool
-sched_query_date(struct request *req, const char *name, bool required,
-    const char **out, long *days, struct problem_list *pl)
-{
-	const char *s = req_query(req, name);
-
-	*out = NULL;
-	if (s == NULL) {
-		if (required)
-			problem_list_add(pl, name, "Required, as YYYY-MM-DD.");
-		return !required;
-	}
-	if (!slot_date_parse(s, days)) {
-		problem_list_add(pl, name, "Must be a date, YYYY-MM-DD.");
-		return false;
-	}
-	*out = s;
-	return true;
-}
 
 /* ---- serializers ---- */
 
@@ -259,31 +105,52 @@ rules_json(const struct db_booking_rules *r)
 	return o;
 }
 
-/* {items, next_cursor: null} of an array. */
 static struct json_object *
-list_json(struct json_object *items)
+practitioner_item(const void *row, void *ctx)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_add(o, "items", items);
-	json_add(o, "next_cursor", NULL);
-	return o;
+	(void)ctx;
+	return practitioner_json(row);
 }
 
-/* The {id} of the route, or NULL after answering 404. */
+static struct json_object *
+type_item(const void *row, void *ctx)
+{
+	(void)ctx;
+	return type_json(row);
+}
+
+static struct json_object *
+time_off_item(const void *row, void *ctx)
+{
+	(void)ctx;
+	return time_off_json(row);
+}
+
+/* {items, next_cursor: null} of a whole list (the db layer caps it). */
+static void
+answer_list(struct request *req, const void *rows, size_t row_size, int n,
+    list_item_fn item)
+{
+	resp_json(req, 200, list_page_json(rows, row_size, n, n, item, NULL,
+	    NULL));
+}
+
+/* The route's {id}, or NULL after answering 404 "No such <what>.". */
 static const char *
-path_id(struct request *req, const char *what)
+route_id(struct request *req, const char *what)
 {
 	const char *id = route_param(&req->params, "id");
 
 	if (id == NULL || !str_is_uuid(id)) {
-		problem_send(req, "not_found", what);
+		problem_send_err(req, ERR_NOT_FOUND, what);
 		return NULL;
 	}
 	return id;
 }
 
-/* Commits, then answers obj (audited as after) with status. */
+/* Audits the change (after owned by the arena from here) and answers
+ * after with status; 503 when out of memory or the row cannot be
+ * written. */
 static void
 audited(struct request *req, int status, const char *action,
     const char *target_type, const char *target_id, struct json_object *before,
@@ -291,16 +158,14 @@ audited(struct request *req, int status, const char *action,
 {
 	enum err err;
 
-	if (after == NULL) {
-		sched_fail(req, ERR_NOMEM, NULL);
-		json_object_put(before);
+	json_arena_own(req->arena, before);
+	if (json_arena_own(req->arena, after) == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	json_arena_own(req->arena, before);
-	json_arena_own(req->arena, after);
 	if ((err = audit_record(req, action, target_type, target_id, before,
-	    after)) != ERR_OK || (err = db_commit(req->ctx->db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	    after)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_json(req, status, json_object_get(after));
@@ -308,54 +173,45 @@ audited(struct request *req, int status, const char *action,
 
 /* ---- practitioners ---- */
 
-/* GET /api/v1/clinic/practitioners: {items, next_cursor}, by name. */
+/* GET /api/v1/clinic/practitioners: {items, next_cursor: null}, by name. */
 void
 handle_practitioners_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_practitioner *rows;
-	struct json_object *items;
 	int n = 0;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_practitioner_list(db, req->arena, req->actor.clinic_id,
-	    false, &rows, &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((err = db_practitioner_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++)
-		json_object_array_add(items, practitioner_json(&rows[i]));
-	resp_json(req, 200, list_json(items));
+	answer_list(req, rows, sizeof(*rows), n, practitioner_item);
 }
 
-/* POST /api/v1/clinic/practitioners {name, active?}: 201. */
+static const char *const practitioner_fields[] = { "name", "active", NULL };
+
+/* POST /api/v1/clinic/practitioners {name, active?}: 201 with Location.
+ * 422 for a name that is blank, too long, or holds control characters
+ * or bidirectional overrides. */
 void
 handle_practitioner_create(struct request *req)
 {
-	static const char *const known[] = { "name", "active", NULL };
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	struct db_practitioner p;
-	const char *name;
-	int active;
+	struct vobj body;
+	const char *name = NULL;
+	bool active = true;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!v_body(req, &body, practitioner_fields))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	name = sched_string(req, "name", 100, true, false, pl);
-	active = sched_bool(req, "active", pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_text(&body, "name", V_LINE(NAME_MAX_CHARS), V_REQUIRED, &name);
+	v_bool(&body, "active", 0, &active);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_practitioner_create(db, req->arena, req->actor.clinic_id,
-	    name, active != 0, &p)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((err = db_practitioner_create(req->ctx->db, req->arena,
+	    req->actor.clinic_id, name, active, &p)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -364,176 +220,159 @@ handle_practitioner_create(struct request *req)
 	    practitioner_json(&p));
 }
 
-/* PATCH /api/v1/clinic/practitioners/{id} {name?, active?}. */
+/* PATCH /api/v1/clinic/practitioners/{id} {name?, active?}: 404 for
+ * another clinic's; 422 as for create. */
 void
 handle_practitioner_patch(struct request *req)
 {
-	static const char *const known[] = { "name", "active", NULL };
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	struct db_practitioner old, p;
-	const char *id, *name;
-	int active;
+	struct vobj body;
+	const char *id, *name = NULL;
+	bool active = false;
+	enum v_got got_active;
 	enum err err;
 
-	if ((id = path_id(req, "No such practitioner.")) == NULL ||
-	    !req_json_object(req))
+	if ((id = route_id(req, "practitioner")) == NULL ||
+	    !v_body(req, &body, practitioner_fields))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	name = sched_string(req, "name", 100, false, false, pl);
-	active = sched_bool(req, "active", pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_text(&body, "name", V_LINE(NAME_MAX_CHARS), 0, &name);
+	got_active = v_bool(&body, "active", 0, &active);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_practitioner_get(db, req->arena, req->actor.clinic_id, id,
-	    &old)) != ERR_OK || (err = db_practitioner_update(db, req->arena,
-	    req->actor.clinic_id, id, name, active, &p)) != ERR_OK) {
-		sched_fail(req, err, "No such practitioner.");
+	if ((err = db_practitioner_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, id, &old)) != ERR_OK ||
+	    (err = db_practitioner_update(req->ctx->db, req->arena,
+	    req->actor.clinic_id, id, name, got_active == V_SET ? active : -1,
+	    &p)) != ERR_OK) {
+		problem_send_err(req, err, "practitioner");
 		return;
 	}
 	audited(req, 200, "practitioner.update", "practitioner", p.id,
 	    practitioner_json(&old), practitioner_json(&p));
 }
 
+/* ---- working hours ---- */
+
 /* GET /api/v1/clinic/practitioners/{id}/working-hours: {items}. */
 void
 handle_hours_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_practitioner p;
 	struct db_hours *rows;
 	const char *id;
 	int n = 0;
 	enum err err;
 
-	if ((id = path_id(req, "No such practitioner.")) == NULL)
+	if ((id = route_id(req, "practitioner")) == NULL)
 		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_practitioner_get(db, req->arena, req->actor.clinic_id, id,
-	    &p)) != ERR_OK || (err = db_hours_get(db, req->arena,
-	    req->actor.clinic_id, id, &rows, &n)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, "No such practitioner.");
+	if ((err = db_practitioner_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, id, &p)) != ERR_OK ||
+	    (err = db_hours_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    id, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, "practitioner");
 		return;
 	}
 	resp_json(req, 200, hours_json(rows, n));
 }
 
-/* Reads {items: [{weekday, start, end}]}: shapes, start before end, no
- * two windows of one weekday overlapping. */
-static struct db_hours *
-read_hours(struct request *req, int *count, struct problem_list *pl)
+/* Member key of o, a wall-clock time "HH:MM" ("24:00" too when end), into
+ * *text and *minutes; false after a problem. */
+static bool
+time_read(struct vobj *o, const char *key, bool end, const char **text,
+    int *minutes)
 {
-	struct json_object *arr;
-	struct db_hours *h;
-	int from[HOURS_MAX], to[HOURS_MAX];
-	size_t n;
-
-	sched_fields_known(req, (const char *const[]){ "items", NULL }, pl);
-	if (!json_object_object_get_ex(req->json, "items", &arr) ||
-	    !json_object_is_type(arr, json_type_array) ||
-	    (n = json_object_array_length(arr)) > HOURS_MAX) {
-		problem_list_add(pl, "items", "Required: an array of at most 50 "
-		    "{weekday, start, end}.");
-		return NULL;
+	if (v_text(o, key, V_LINE(16), V_REQUIRED, text) != V_SET)
+		return false;
+	if (!slot_time_parse(*text, end, minutes)) {
+		v_problem(o, key, end ? "Must be a time, HH:MM (24:00 for "
+		    "midnight)." : "Must be a time, HH:MM.");
+		return false;
 	}
-	h = arena_calloc(req->arena, n ? n : 1, sizeof(*h));
-	if (h == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *it = json_object_array_get_idx(arr, i), *v;
-		const char *field = arena_printf(req->arena, "items[%zu]", i);
-		int64_t wd;
+	return true;
+}
 
-		if (!json_object_is_type(it, json_type_object)) {
-			problem_list_add(pl, field, "Must be {weekday, start, end}.");
+/*
+ * Reads {items: [{weekday, start, end}]}: at most HOURS_MAX windows, each
+ * ending after it starts, no two of one weekday overlapping. False after
+ * answering 422.
+ */
+static bool
+hours_read(struct request *req, struct db_hours **out, int *count)
+{
+	static const char *const fields[] = { "items", NULL };
+	static const char *const item_fields[] = { "weekday", "start", "end",
+	    NULL };
+	int from[HOURS_MAX], to[HOURS_MAX];
+	struct vobj body;
+	struct varr arr;
+	struct db_hours *h;
+
+	if (!v_body(req, &body, fields))
+		return false;
+	if (v_array(&body, "items", HOURS_MAX, V_REQUIRED, &arr) != V_SET)
+		return v_ok(req);
+	if ((h = arena_calloc(req->arena, arr.count ? arr.count : 1,
+	    sizeof(*h))) == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return false;
+	}
+	for (size_t i = 0; i < arr.count; i++) {
+		struct vobj o;
+		const char *start, *end;
+		int64_t weekday;
+		bool ok;
+
+		if (v_item_object(&arr, i, item_fields, &o) != V_SET)
 			continue;
-		}
-		if (!json_object_object_get_ex(it, "weekday", &v) ||
-		    !json_object_is_type(v, json_type_int) ||
-		    (wd = json_object_get_int64(v)) < 1 || wd > 7) {
-			problem_list_add(pl, arena_printf(req->arena, "%s.weekday",
-			    field), "Must be 1 (Monday) to 7 (Sunday).");
+		ok = v_int(&o, "weekday", 1, 7, V_REQUIRED, &weekday) == V_SET;
+		ok = time_read(&o, "start", false, &start, &from[i]) && ok;
+		ok = time_read(&o, "end", true, &end, &to[i]) && ok;
+		if (!ok)
 			continue;
-		}
-		h[i].weekday = (int)wd;
-		if (!json_object_object_get_ex(it, "start", &v) ||
-		    !json_object_is_type(v, json_type_string) ||
-		    !slot_time_parse(json_object_get_string(v), false, &from[i])) {
-			problem_list_add(pl, arena_printf(req->arena, "%s.start",
-			    field), "Must be a time, HH:MM.");
-			continue;
-		}
-		h[i].start = json_object_get_string(v);
-		if (!json_object_object_get_ex(it, "end", &v) ||
-		    !json_object_is_type(v, json_type_string) ||
-		    !slot_time_parse(json_object_get_string(v), true, &to[i])) {
-			problem_list_add(pl, arena_printf(req->arena, "%s.end",
-			    field), "Must be a time, HH:MM (24:00 for midnight).");
-			continue;
-		}
-		h[i].end = json_object_get_string(v);
 		if (from[i] >= to[i]) {
-			problem_list_add(pl, arena_printf(req->arena, "%s.end",
-			    field), "Must be after start.");
+			v_problem(&o, "end", "Must be after start.");
 			continue;
 		}
-		json_object_object_foreach(it, key, val) {
-			(void)val;
-			if (strcmp(key, "weekday") != 0 && strcmp(key, "start") != 0 &&
-			    strcmp(key, "end") != 0)
-				problem_list_add(pl, arena_printf(req->arena, "%s.%s",
-				    field, key), "Unknown field.");
-		}
+		/* Windows with a problem keep end NULL: nothing overlaps them. */
 		for (size_t j = 0; j < i; j++)
-			if (h[j].weekday == h[i].weekday && h[j].end != NULL &&
+			if (h[j].end != NULL && h[j].weekday == weekday &&
 			    from[i] < to[j] && from[j] < to[i]) {
-				problem_list_add(pl, field, "Overlaps another window "
-				    "of the same weekday.");
+				v_problem_field(req, arena_printf(req->arena,
+				    "items[%zu]", i), "Overlaps another window of "
+				    "the same weekday.");
+				ok = false;
 				break;
 			}
+		if (ok)
+			h[i] = (struct db_hours){ (int)weekday, start, end };
 	}
-	*count = (int)n;
-	return h;
+	*out = h;
+	*count = (int)arr.count;
+	return v_ok(req);
 }
 
 /* PUT /api/v1/clinic/practitioners/{id}/working-hours {items}: replaces
- * the week; answers it. */
+ * the week and answers it. 404 for another clinic's practitioner. */
 void
 handle_hours_put(struct request *req)
 {
 	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	struct db_practitioner p;
-	struct db_hours *in, *old, *now;
+	struct db_hours *in = NULL, *old, *now;
 	const char *id;
 	int n = 0, n_old = 0, n_now = 0;
 	enum err err;
 
-	if ((id = path_id(req, "No such practitioner.")) == NULL ||
-	    !req_json_object(req))
+	if ((id = route_id(req, "practitioner")) == NULL ||
+	    !hours_read(req, &in, &n))
 		return;
-	pl = problem_list_new(req);
-	in = read_hours(req, &n, pl);
-	if (in == NULL && problem_list_count(pl) == 0) {
-		sched_fail(req, ERR_NOMEM, NULL);
-		return;
-	}
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_practitioner_get(db, req->arena, req->actor.clinic_id, id,
+	if ((err = db_practitioner_get(db, req->arena, req->actor.clinic_id, id,
 	    &p)) != ERR_OK || (err = db_hours_get(db, req->arena,
 	    req->actor.clinic_id, id, &old, &n_old)) != ERR_OK ||
 	    (err = db_hours_replace(db, req->arena, req->actor.clinic_id, id,
 	    in, n)) != ERR_OK || (err = db_hours_get(db, req->arena,
 	    req->actor.clinic_id, id, &now, &n_now)) != ERR_OK) {
-		sched_fail(req, err, "No such practitioner.");
+		problem_send_err(req, err, "practitioner");
 		return;
 	}
 	audited(req, 200, "practitioner.working_hours.update", "practitioner",
@@ -542,62 +381,76 @@ handle_hours_put(struct request *req)
 
 /* ---- appointment types ---- */
 
-/* GET /api/v1/clinic/appointment-types: {items, next_cursor}. */
+/* GET /api/v1/clinic/appointment-types: {items, next_cursor: null}. */
 void
 handle_types_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_appt_type *rows;
-	struct json_object *items;
 	int n = 0;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_type_list(db, req->arena, req->actor.clinic_id, false,
-	    &rows, &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((err = db_type_list(req->ctx->db, req->arena, req->actor.clinic_id,
+	    false, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++)
-		json_object_array_add(items, type_json(&rows[i]));
-	resp_json(req, 200, list_json(items));
+	answer_list(req, rows, sizeof(*rows), n, type_item);
 }
 
-static const char *const type_fields[] = { "name", "duration_minutes",
-    "online_bookable", "active", NULL };
+/* A type's fields as given; what is absent stays as it was (NULL, 0, -1). */
+struct type_input {
+	const char *name;
+	int duration_minutes, online_bookable, active;
+};
+
+/* Reads a type's body (name and duration required when creating); false
+ * after answering 422. */
+static bool
+type_read(struct request *req, bool creating, struct type_input *in)
+{
+	static const char *const fields[] = { "name", "duration_minutes",
+	    "online_bookable", "active", NULL };
+	unsigned required = creating ? V_REQUIRED : 0;
+	struct vobj body;
+	int64_t duration;
+	bool bookable, active;
+
+	in->name = NULL;
+	in->duration_minutes = 0;
+	in->online_bookable = in->active = -1;
+	if (!v_body(req, &body, fields))
+		return false;
+	v_text(&body, "name", V_LINE(NAME_MAX_CHARS), required, &in->name);
+	if (v_int(&body, "duration_minutes", 5, 480, required, &duration) ==
+	    V_SET)
+		in->duration_minutes = (int)duration;
+	if (v_bool(&body, "online_bookable", 0, &bookable) == V_SET)
+		in->online_bookable = bookable;
+	if (v_bool(&body, "active", 0, &active) == V_SET)
+		in->active = active;
+	return v_ok(req);
+}
 
 /* POST /api/v1/clinic/appointment-types {name, duration_minutes,
- * online_bookable?, active?}: 201. */
+ * online_bookable?, active?} (both true unless given): 201 with
+ * Location; 422 naming each bad field. */
 void
 handle_type_create(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	struct db_appt_type in, t;
-	int bookable, active;
+	struct type_input in;
+	struct db_appt_type t, create;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!type_read(req, true, &in))
 		return;
-	memset(&in, 0, sizeof(in));
-	pl = problem_list_new(req);
-	sched_fields_known(req, type_fields, pl);
-	in.name = sched_string(req, "name", 100, true, false, pl);
-	sched_int(req, "duration_minutes", 5, 480, true, &in.duration_minutes,
-	    pl);
-	bookable = sched_bool(req, "online_bookable", pl);
-	active = sched_bool(req, "active", pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	in.online_bookable = bookable != 0;
-	in.active = active != 0;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_type_create(db, req->arena, req->actor.clinic_id, &in,
-	    &t)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	memset(&create, 0, sizeof(create));
+	create.name = in.name;
+	create.duration_minutes = in.duration_minutes;
+	create.online_bookable = in.online_bookable != 0;
+	create.active = in.active != 0;
+	if ((err = db_type_create(req->ctx->db, req->arena,
+	    req->actor.clinic_id, &create, &t)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -606,36 +459,24 @@ handle_type_create(struct request *req)
 	    NULL, type_json(&t));
 }
 
-/* PATCH /api/v1/clinic/appointment-types/{id}. */
+/* PATCH /api/v1/clinic/appointment-types/{id}: the fields given. 404 for
+ * another clinic's type; 422 as for create. */
 void
 handle_type_patch(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
+	struct type_input in;
 	struct db_appt_type old, t;
-	const char *id, *name;
-	int duration = 0, bookable, active;
+	const char *id;
 	enum err err;
 
-	if ((id = path_id(req, "No such appointment type.")) == NULL ||
-	    !req_json_object(req))
+	if ((id = route_id(req, "appointment type")) == NULL ||
+	    !type_read(req, false, &in))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, type_fields, pl);
-	name = sched_string(req, "name", 100, false, false, pl);
-	sched_int(req, "duration_minutes", 5, 480, false, &duration, pl);
-	bookable = sched_bool(req, "online_bookable", pl);
-	active = sched_bool(req, "active", pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_type_get(db, req->arena, req->actor.clinic_id, id,
-	    &old)) != ERR_OK || (err = db_type_update(db, req->arena,
-	    req->actor.clinic_id, id, name, duration, bookable, active,
-	    &t)) != ERR_OK) {
-		sched_fail(req, err, "No such appointment type.");
+	if ((err = db_type_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    id, &old)) != ERR_OK || (err = db_type_update(req->ctx->db,
+	    req->arena, req->actor.clinic_id, id, in.name, in.duration_minutes,
+	    in.online_bookable, in.active, &t)) != ERR_OK) {
+		problem_send_err(req, err, "appointment type");
 		return;
 	}
 	audited(req, 200, "appointment_type.update", "appointment_type", t.id,
@@ -645,89 +486,75 @@ handle_type_patch(struct request *req)
 /* ---- time off ---- */
 
 /* GET /api/v1/clinic/time-off?from=&to=&practitioner_id=: {items,
- * next_cursor}, by start; from/to are dates in the clinic's zone. */
+ * next_cursor: null}, by start; from and to are dates in the clinic's
+ * zone. 422 naming a bad parameter. */
 void
 handle_time_off_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	const char *from, *to, *practitioner = req_query(req, "practitioner_id");
+	const char *from = NULL, *to = NULL, *practitioner = NULL;
 	struct db_time_off *rows;
-	struct json_object *items;
-	long d1 = 0, d2 = 0;
 	int n = 0;
 	enum err err;
 
-	sched_query_date(req, "from", false, &from, &d1, pl);
-	sched_query_date(req, "to", false, &to, &d2, pl);
-	if (practitioner != NULL && !str_is_uuid(practitioner))
-		problem_list_add(pl, "practitioner_id", "Must be an id.");
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	q_date(req, "from", 0, &from);
+	q_date(req, "to", 0, &to);
+	q_uuid(req, "practitioner_id", 0, &practitioner);
+	if (!v_ok(req))
+		return;
+	if ((err = db_time_off_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, from, to, practitioner, &rows, &n)) !=
+	    ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_time_off_list(db, req->arena, req->actor.clinic_id,
-	    from, to, practitioner, &rows, &n)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++)
-		json_object_array_add(items, time_off_json(&rows[i]));
-	resp_json(req, 200, list_json(items));
+	answer_list(req, rows, sizeof(*rows), n, time_off_item);
 }
 
 /* POST /api/v1/clinic/time-off {practitioner_id|null, start, end,
- * reason?}: 201. */
+ * reason?}: 201 with Location. 422 naming practitioner_id when it is not
+ * one of the clinic's, end when it is not after start. */
 void
 handle_time_off_create(struct request *req)
 {
-	static const char *const known[] = { "practitioner_id", "start", "end",
+	static const char *const fields[] = { "practitioner_id", "start", "end",
 	    "reason", NULL };
 	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	struct db_time_off t;
-	const char *practitioner, *start, *end, *reason;
+	struct vobj body;
+	const char *practitioner = NULL, *start = NULL, *end = NULL,
+	    *reason = NULL;
 	unsigned found = 0;
-	bool is_null;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!v_body(req, &body, fields))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	practitioner = sched_uuid(req, "practitioner_id", false, &is_null, pl);
-	start = sched_instant(req, "start", true, pl);
-	end = sched_instant(req, "end", true, pl);
-	reason = sched_string(req, "reason", 200, false, true, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_uuid(&body, "practitioner_id", V_NULLABLE, &practitioner);
+	v_time(&body, "start", V_REQUIRED, &start);
+	v_time(&body, "end", V_REQUIRED, &end);
+	v_text(&body, "reason", V_LINE(REASON_MAX_CHARS), V_NULLABLE, &reason);
+	if (!v_ok(req))
 		return;
+	if (practitioner != NULL) {
+		if ((err = db_schedule_ids(db, req->actor.clinic_id, NULL,
+		    practitioner, NULL, false, &found)) != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return;
+		}
+		if (!(found & DB_HAS_PRACTITIONER)) {
+			v_problem(&body, "practitioner_id", "No such practitioner.");
+			v_ok(req);
+			return;
+		}
 	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (practitioner != NULL && (err = db_schedule_ids(db,
-	    req->actor.clinic_id, NULL, practitioner, NULL, false,
-	    &found)) != ERR_OK)) {
-		sched_fail(req, err, NULL);
-		return;
-	}
-	if (practitioner != NULL && !(found & DB_HAS_PRACTITIONER)) {
-		db_rollback(db);
-		problem_list_add(pl, "practitioner_id", "No such practitioner.");
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_time_off_create(db, req->arena, req->actor.clinic_id,
-	    practitioner, start, end, reason, &t)) == ERR_INVALID) {
-		db_rollback(db);
-		problem_list_add(pl, "end", "Must be after start.");
-		problem_list_send(req, pl, NULL);
+	err = db_time_off_create(db, req->arena, req->actor.clinic_id,
+	    practitioner, start, end, reason, &t);
+	if (err == ERR_INVALID) {
+		v_problem(&body, "end", "Must be after start.");
+		v_ok(req);
 		return;
 	}
 	if (err != ERR_OK) {
-		sched_fail(req, err, NULL);
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -736,28 +563,26 @@ handle_time_off_create(struct request *req)
 	    time_off_json(&t));
 }
 
-/* DELETE /api/v1/clinic/time-off/{id}: 204. */
+/* DELETE /api/v1/clinic/time-off/{id}: 204; 404 for another clinic's. */
 void
 handle_time_off_delete(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_time_off t;
 	struct json_object *before;
 	const char *id;
 	enum err err;
 
-	if ((id = path_id(req, "No such time off.")) == NULL)
+	if ((id = route_id(req, "time off")) == NULL)
 		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_time_off_delete(db, req->arena, req->actor.clinic_id, id,
-	    &t)) != ERR_OK) {
-		sched_fail(req, err, "No such time off.");
+	if ((err = db_time_off_delete(req->ctx->db, req->arena,
+	    req->actor.clinic_id, id, &t)) != ERR_OK) {
+		problem_send_err(req, err, "time off");
 		return;
 	}
 	before = json_arena_own(req->arena, time_off_json(&t));
 	if ((err = audit_record(req, "time_off.delete", "time_off", id, before,
-	    NULL)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	    NULL)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_raw(req, 204, NULL, "", 0);
@@ -765,56 +590,61 @@ handle_time_off_delete(struct request *req)
 
 /* ---- booking rules ---- */
 
+/* A clinic always has its rules (sql/0007): none is the database's
+ * fault, not the caller's. */
+static enum err
+rules_get(struct request *req, struct db_booking_rules *r)
+{
+	enum err err = db_rules_get(req->ctx->db, req->actor.clinic_id, r);
+
+	return err == ERR_NOT_FOUND ? ERR_DB : err;
+}
+
 /* GET /api/v1/clinic/booking-rules. */
 void
 handle_rules_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_booking_rules r;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_rules_get(db, req->actor.clinic_id, &r)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err == ERR_NOT_FOUND ? ERR_DB : err, NULL);
+	if ((err = rules_get(req, &r)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_json(req, 200, rules_json(&r));
 }
 
-/* PUT /api/v1/clinic/booking-rules: every field, in the schema's ranges. */
+/* PUT /api/v1/clinic/booking-rules: every field, in the schema's ranges;
+ * 422 naming each one out of range or missing. */
 void
 handle_rules_put(struct request *req)
 {
-	static const char *const known[] = { "min_notice_minutes",
+	static const char *const fields[] = { "min_notice_minutes",
 	    "horizon_days", "cancel_cutoff_minutes", "max_open_bookings",
 	    "slot_step_minutes", NULL };
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
 	struct db_booking_rules old, r;
+	struct vobj body;
+	int64_t v[5] = { 0 };
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!v_body(req, &body, fields))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	sched_int(req, "min_notice_minutes", 0, 43200, true,
-	    &r.min_notice_minutes, pl);
-	sched_int(req, "horizon_days", 1, 730, true, &r.horizon_days, pl);
-	sched_int(req, "cancel_cutoff_minutes", 0, 43200, true,
-	    &r.cancel_cutoff_minutes, pl);
-	sched_int(req, "max_open_bookings", 1, 100, true, &r.max_open_bookings,
-	    pl);
-	sched_int(req, "slot_step_minutes", 5, 240, true, &r.slot_step_minutes,
-	    pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_int(&body, "min_notice_minutes", 0, 43200, V_REQUIRED, &v[0]);
+	v_int(&body, "horizon_days", 1, 730, V_REQUIRED, &v[1]);
+	v_int(&body, "cancel_cutoff_minutes", 0, 43200, V_REQUIRED, &v[2]);
+	v_int(&body, "max_open_bookings", 1, 100, V_REQUIRED, &v[3]);
+	v_int(&body, "slot_step_minutes", 5, 240, V_REQUIRED, &v[4]);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_rules_get(db, req->actor.clinic_id, &old)) != ERR_OK ||
-	    (err = db_rules_put(db, req->actor.clinic_id, &r)) != ERR_OK) {
-		sched_fail(req, err == ERR_NOT_FOUND ? ERR_DB : err, NULL);
+	r.min_notice_minutes = (int)v[0];
+	r.horizon_days = (int)v[1];
+	r.cancel_cutoff_minutes = (int)v[2];
+	r.max_open_bookings = (int)v[3];
+	r.slot_step_minutes = (int)v[4];
+	if ((err = rules_get(req, &old)) != ERR_OK ||
+	    (err = db_rules_put(req->ctx->db, req->actor.clinic_id, &r)) !=
+	    ERR_OK) {
+		problem_send_err(req, err == ERR_NOT_FOUND ? ERR_DB : err, NULL);
 		return;
 	}
 	audited(req, 200, "booking_rules.update", "booking_rules",

@@ -3,40 +3,44 @@
  * infrastructure, the permission catalog and presets, code checks, the
  * portal settings (GET/PUT with ETag and warnings), and the public clinic
  * card at /api/v1/portal/{code}/.
+ *
+ * On the request pipeline (src/http/README.md): the route table states
+ * who may call what, the pipeline authenticates (req->clinic holds the
+ * caller's clinic; on the card, req->portal the open portal) and opens,
+ * commits or rolls back the work; bodies and queries are read through
+ * valid.h.
  */
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "arena.h"
 #include "audit.h"
-#include "conf.h"
-#include "db.h"
 #include "db_clinic.h"
 #include "db_outbox.h"
 #include "db_patients.h"
 #include "db_templates.h"
 #include "http.h"
 #include "json_util.h"
-#include "log.h"
 #include "permissions.h"
-#include "portal_settings.h"
 #include "portal_http.h"
+#include "portal_settings.h"
 #include "problem.h"
 #include "routes.h"
-#include "str.h"
+#include "valid.h"
 
-/* Answers the problem for err after rolling back; for handler exits. */
-static void
-fail(struct request *req, enum err err)
-{
-	db_rollback(req->ctx->db);
-	problem_send(req, problem_code_for_err(err), NULL);
-}
+/* At most this many entries in a list of permission keys (duplicates
+ * are allowed, and ignored). */
+#define PERM_LIST_MAX 100
+/* A code longer than a code may be is still answered code_invalid;
+ * past this it is not worth reading. */
+#define CODE_FIELD_MAX 200
+#define PROVIDER_MAX_CHARS 100
+/* Unknown keys are named in the problem up to this length. */
+#define UNKNOWN_KEY_SHOWN_MAX 60
 
 struct json_object *
 perm_set_json(perm_set set)
@@ -50,79 +54,123 @@ perm_set_json(perm_set set)
 	return arr;
 }
 
-/* GET /api/v1/clinic/modules: {patient_portal, payment_infrastructure}. */
+enum v_got
+perm_set_read(struct vobj *o, const char *key, unsigned flags, perm_set *set)
+{
+	struct varr arr;
+	enum v_got got = v_array(o, key, PERM_LIST_MAX, flags, &arr);
+
+	if (got != V_SET)
+		return got;
+	*set = 0;
+	for (size_t i = 0; i < arr.count; i++) {
+		struct json_object *k = json_object_array_get_idx(arr.arr, i);
+		const char *s = json_object_is_type(k, json_type_string) ?
+		    json_object_get_string(k) : NULL;
+		int p = s != NULL ? perm_from_key(s) : -1;
+
+		if (p < 0) {
+			/* One problem for the list, naming the first bad key. */
+			v_problem(o, key, s == NULL ?
+			    "Entries must be permission keys." :
+			    strlen(s) > UNKNOWN_KEY_SHOWN_MAX ?
+			    "Unknown permission key." :
+			    arena_printf(o->req->arena, "Unknown permission '%s'.",
+			    s));
+			return V_BAD;
+		}
+		*set |= PERM_BIT(p);
+	}
+	return V_SET;
+}
+
+struct json_object *
+portal_warnings_json(const struct portal_warning *w, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr != NULL && i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_add_string(o, "code", w[i].code);
+		json_add_string(o, "message", w[i].message);
+		json_add(o, "permissions", perm_set_json(w[i].permissions));
+		if (w[i].has_count)
+			json_add_int(o, "count", w[i].count);
+		if (w[i].previous_code != NULL)
+			json_add_string(o, "previous_code", w[i].previous_code);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* ---- modules and payment infrastructure ---- */
+
+/* GET /api/v1/clinic/modules: {patient_portal, payment_infrastructure},
+ * from the clinic the pipeline read with the caller. */
 void
 handle_modules(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct db_clinic c;
-	struct json_object *body, *pay;
-	enum err err;
+	const struct db_clinic *c = req->clinic;
+	struct json_object *body = json_object_new_object(),
+	    *pay = json_object_new_object();
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id, &c)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	body = json_object_new_object();
-	pay = json_object_new_object();
 	if (body == NULL || pay == NULL) {
 		json_object_put(body);
 		json_object_put(pay);
 		resp_json(req, 200, NULL);
 		return;
 	}
-	json_add_bool(body, "patient_portal", c.portal_module);
-	json_add_string(pay, "provider", c.payment_provider);
-	json_add_bool(pay, "active", c.payment_active);
+	json_add_bool(body, "patient_portal", c->portal_module);
+	json_add_string(pay, "provider", c->payment_provider);
+	json_add_bool(pay, "active", c->payment_active);
 	json_add(body, "payment_infrastructure", pay);
 	resp_json(req, 200, body);
 }
 
-/* PUT /api/v1/clinic/payment-infrastructure {provider, active} (owner). */
+/* PUT /api/v1/clinic/payment-infrastructure {provider, active} (owner):
+ * the new state; 422 naming each bad or unknown field. */
 void
 handle_payment_put(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	struct json_object *provider, *active, *after;
+	static const char *const fields[] = { "provider", "active", NULL };
+	struct json_object *after;
+	struct vobj body;
+	const char *provider = NULL;
+	bool active = false;
 	enum err err;
 
-	if (req->json == NULL || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "provider", &provider) ||
-	    !json_object_is_type(provider, json_type_string) ||
-	    json_object_get_string_len(provider) < 1 ||
-	    json_object_get_string_len(provider) > 100)
-		problem_list_add(pl, "provider", "Required: the provider's name, "
-		    "1 to 100 characters.");
-	if (req->json == NULL || !json_object_object_get_ex(req->json, "active", &active) ||
-	    !json_object_is_type(active, json_type_boolean))
-		problem_list_add(pl, "active", "Required: true or false.");
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	if (!v_body(req, &body, fields))
+		return;
+	v_text(&body, "provider", V_LINE(PROVIDER_MAX_CHARS), V_REQUIRED,
+	    &provider);
+	v_bool(&body, "active", V_REQUIRED, &active);
+	if (!v_ok(req))
+		return;
+	if ((after = json_arena_own(req->arena, json_object_new_object())) ==
+	    NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	after = json_arena_own(req->arena, json_object_new_object());
-	json_add_string(after, "provider", json_object_get_string(provider));
-	json_add_bool(after, "active", json_object_get_boolean(active));
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_payment_put(db, req->actor.clinic_id,
-	    json_object_get_string(provider), json_object_get_boolean(active))) != ERR_OK ||
-	    (err = audit_record(req, "payment_infrastructure.update", "clinic",
-	    req->actor.clinic_id, NULL, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
+	json_add_string(after, "provider", provider);
+	json_add_bool(after, "active", active);
+	if ((err = db_payment_put(req->ctx->db, req->actor.clinic_id, provider,
+	    active)) != ERR_OK || (err = audit_record(req,
+	    "payment_infrastructure.update", "clinic", req->actor.clinic_id,
+	    NULL, after)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_json(req, 200, json_object_get(after));
 }
 
+/* ---- the catalog and the presets ---- */
+
 /* GET /api/v1/clinic/portal/permissions: the catalog in its groups. */
 void
 handle_permission_catalog(struct request *req)
 {
-	struct json_object *groups = json_object_new_array();
+	struct json_object *groups = json_object_new_array(), *body;
 
 	for (size_t g = 0; groups != NULL && g < perm_groups_count; g++) {
 		struct json_object *group = json_object_new_object(), *keys,
@@ -155,15 +203,14 @@ handle_permission_catalog(struct request *req)
 		json_add(group, "permissions", keys);
 		json_object_array_add(groups, group);
 	}
-	{
-		struct json_object *body = json_object_new_object();
-
-		json_add(body, "groups", groups);
-		resp_json(req, 200, body);
-	}
+	body = json_object_new_object();
+	json_add(body, "groups", groups);
+	resp_json(req, 200, body);
 }
 
-/* GET /api/v1/clinic/portal/presets. */
+/* GET /api/v1/clinic/portal/presets: {items: [{key, label, permissions,
+ * optional}]}; a key is in permissions (always set) or in optional (left
+ * to the clinic), never in both. */
 void
 handle_presets(struct request *req)
 {
@@ -186,6 +233,8 @@ handle_presets(struct request *req)
 	json_add(body, "items", items);
 	resp_json(req, 200, body);
 }
+
+/* ---- portal codes ---- */
 
 /* Why a code cannot be this clinic's: NULL when it can, else the problem
  * code ("code_invalid", "code_reserved", "code_taken", "code_retired" or
@@ -225,29 +274,8 @@ code_refusal(struct request *req, const char *code, const char **message)
 	return "code_taken";
 }
 
-struct json_object *
-portal_warnings_json(const struct portal_warning *w, size_t n)
-{
-	struct json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; arr != NULL && i < n; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_add_string(o, "code", w[i].code);
-		json_add_string(o, "message", w[i].message);
-		json_add(o, "permissions", perm_set_json(w[i].permissions));
-		if (w[i].has_count)
-			json_add_int(o, "count", w[i].count);
-		if (w[i].previous_code != NULL)
-			json_add_string(o, "previous_code", w[i].previous_code);
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
 /* Does code look like personal data: a phone-like run of digits, or the
- * first and last name of one of the clinic's patients? Call inside the
- * clinic's transaction. */
+ * first and last name of one of the clinic's patients? */
 static enum err
 code_looks_personal(struct request *req, const char *code, bool *personal)
 {
@@ -270,42 +298,33 @@ code_looks_personal(struct request *req, const char *code, bool *personal)
 }
 
 /* GET /api/v1/clinic/portal/code-check?code=: {code, available, reason,
- * message, warnings}. */
+ * message, warnings}; 422 without a code. */
 void
 handle_code_check(struct request *req)
 {
-	const char *code = req_query(req, "code"), *message = NULL, *refusal;
+	const char *code = NULL, *message = NULL, *refusal;
 	struct portal_warning w[WARNINGS__MAX];
 	struct settings_facts facts;
 	struct json_object *body;
-	bool personal = false;
 	size_t nw;
+	enum err err;
 
-	if (code == NULL || strlen(code) > 200) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "code", "Give the code to check (?code=).");
-		problem_list_send(req, pl, NULL);
+	q_text(req, "code", V_LINE(CODE_FIELD_MAX), V_REQUIRED, &code);
+	if (!v_ok(req))
 		return;
-	}
+	memset(&facts, 0, sizeof(facts));
 	refusal = code_refusal(req, code, &message);
 	if (refusal != NULL && strcmp(refusal, "unavailable") == 0) {
 		problem_send(req, "unavailable", message);
 		return;
 	}
-	if (refusal == NULL || strcmp(refusal, "code_invalid") != 0) {
-		enum err err;
-
-		if ((err = db_begin_clinic(req->ctx->db, req->actor.clinic_id)) != ERR_OK ||
-		    (err = code_looks_personal(req, code, &personal)) != ERR_OK ||
-		    (err = db_commit(req->ctx->db)) != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-	}
 	/* The code's own warning, said as the settings would say it. */
-	memset(&facts, 0, sizeof(facts));
-	facts.code_personal = personal;
+	if ((refusal == NULL || strcmp(refusal, "code_invalid") != 0) &&
+	    (err = code_looks_personal(req, code, &facts.code_personal)) !=
+	    ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
 	nw = portal_settings_warnings(&facts, w);
 	body = json_object_new_object();
 	json_add_string(body, "code", code);
@@ -316,6 +335,8 @@ handle_code_check(struct request *req)
 	json_add(body, "warnings", portal_warnings_json(w, nw));
 	resp_json(req, 200, body);
 }
+
+/* ---- the settings ---- */
 
 static struct json_object *
 settings_json(const struct db_portal_settings *s)
@@ -343,269 +364,284 @@ etag(struct request *req, int version)
 void
 handle_settings_get(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_portal_settings s;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, false,
-	    &s)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &s)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "ETag", etag(req, s.version));
 	resp_json(req, 200, settings_json(&s));
 }
 
-/* Reads an optional id field (uuid or null); the field itself must be
- * present. */
-static const char *
-id_field(struct request *req, struct problem_list *pl, const char *key)
-{
-	struct json_object *v;
+/* What a settings PUT works on, step by step. */
+struct settings_put {
+	struct db_portal_settings old, next;
+	struct settings_facts facts;	/* what the warnings are drawn from */
+	struct json_object *after;	/* the saved settings, arena-owned */
+};
 
-	if (!json_object_object_get_ex(req->json, key, &v)) {
-		problem_list_add(pl, key, "Required (null for none).");
-		return NULL;
+/*
+ * Step 1, the body: every field present (null where there is none),
+ * nothing else; enabling needs a code. False after answering 422
+ * validation_failed or code_required.
+ */
+static bool
+settings_read(struct request *req, struct db_portal_settings *next)
+{
+	static const char *const fields[] = { "enabled", "code",
+	    "permissions", "sms_template_id", "email_template_id",
+	    "upload_reviewer_id", NULL };
+	const unsigned present = V_REQUIRED | V_NULLABLE;	/* null for none */
+	struct vobj body;
+
+	if (!v_body(req, &body, fields))
+		return false;
+	v_bool(&body, "enabled", V_REQUIRED, &next->enabled);
+	v_text(&body, "code", V_LINE(CODE_FIELD_MAX), present, &next->code);
+	perm_set_read(&body, "permissions", V_REQUIRED, &next->permissions);
+	v_uuid(&body, "sms_template_id", present, &next->sms_template_id);
+	v_uuid(&body, "email_template_id", present, &next->email_template_id);
+	v_uuid(&body, "upload_reviewer_id", present,
+	    &next->upload_reviewer_id);
+	if (!v_ok(req))
+		return false;
+	if (next->enabled && next->code == NULL) {
+		problem_send(req, "code_required",
+		    "Choose a portal code before enabling the portal.");
+		return false;
 	}
-	if (v == NULL)
-		return NULL;
-	if (!json_object_is_type(v, json_type_string) ||
-	    !str_is_uuid(json_object_get_string(v))) {
-		problem_list_add(pl, key, "Must be an id or null.");
-		return NULL;
-	}
-	return arena_strdup(req->arena, json_object_get_string(v));
+	return true;
 }
 
-/* Reads a list of permission keys into *set; unknown keys and wrong types
- * are reported, duplicates ignored. */
-bool
-perm_set_from_json(struct request *req, struct json_object *arr,
-    struct problem_list *pl, const char *field, perm_set *set)
+/*
+ * Step 2, the current settings, locked until the save ends: the clinic
+ * must have the module, and an If-Match must name the current version.
+ * False after answering 409 module_missing or 412 precondition_failed.
+ */
+static bool
+settings_lock(struct request *req, struct settings_put *put)
 {
-	size_t n;
+	const char *if_match = req_header(req, "HTTP_IF_MATCH");
+	enum err err;
 
-	*set = 0;
-	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
-		problem_list_add(pl, field, "Must be a list of permission keys.");
+	if (!req->clinic->portal_module) {
+		problem_send(req, "module_missing", "The clinic has not "
+		    "purchased the Patient Portal module.");
 		return false;
 	}
-	n = json_object_array_length(arr);
-	if (n > 100) {
-		problem_list_add(pl, field, "Too many entries.");
+	if ((err = db_settings_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, true, &put->old)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *k = json_object_array_get_idx(arr, i);
-		int p = json_object_is_type(k, json_type_string) ?
-		    perm_from_key(json_object_get_string(k)) : -1;
+	/* nginx weakens the tag when it compresses the answer ("W/\"3\""),
+	 * and a weak tag names the same version here. */
+	if (if_match != NULL && strncmp(if_match, "W/", 2) == 0)
+		if_match += 2;
+	if (if_match != NULL && strcmp(if_match, "*") != 0 &&
+	    strcmp(if_match, etag(req, put->old.version)) != 0) {
+		resp_header(req, "ETag", etag(req, put->old.version));
+		problem_send(req, "precondition_failed", "Someone saved the "
+		    "settings since you loaded them; reload and try again.");
+		return false;
+	}
+	return true;
+}
 
-		if (p < 0) {
-			problem_list_add(pl, field, k != NULL &&
-			    json_object_is_type(k, json_type_string) ?
-			    arena_printf(req->arena, "Unknown permission '%.60s'.",
-			    json_object_get_string(k)) :
-			    "Entries must be permission keys.");
+/*
+ * Step 3, the choices: the code must be one this clinic may use, and
+ * each invitation template one of the clinic's own, of its channel and
+ * purpose; notes which of the clinic's languages a template lacks.
+ * False after answering the code's refusal (422 code_invalid,
+ * code_reserved; 409 code_taken, code_retired) or 422 naming the
+ * template field.
+ */
+static bool
+settings_check(struct request *req, struct settings_put *put)
+{
+	const struct db_portal_settings *next = &put->next;
+	const struct db_clinic *clinic = req->clinic;
+	const char *refusal, *message = NULL;
+
+	if (next->code != NULL &&
+	    (refusal = code_refusal(req, next->code, &message)) != NULL) {
+		problem_send(req, refusal, message);
+		return false;
+	}
+	for (int ch = 0; ch < 2; ch++) {
+		const char *id = ch == 0 ? next->sms_template_id :
+		    next->email_template_id;
+		bool *missing_tr = ch == 0 ? &put->facts.sms_missing_tr :
+		    &put->facts.email_missing_tr;
+		bool *missing_en = ch == 0 ? &put->facts.sms_missing_en :
+		    &put->facts.email_missing_en;
+		struct db_template tpl;
+		enum err err;
+
+		if (id == NULL)
+			continue;
+		err = db_template_get(req->ctx->db, req->arena,
+		    req->actor.clinic_id, id, &tpl);
+		if (err == ERR_NOT_FOUND || (err == ERR_OK &&
+		    (strcmp(tpl.channel, ch == 0 ? "sms" : "email") != 0 ||
+		    strcmp(tpl.purpose, "portal_invitation") != 0))) {
+			v_problem_field(req, ch == 0 ? "sms_template_id" :
+			    "email_template_id", ch == 0 ?
+			    "Choose one of the clinic's SMS invitation templates." :
+			    "Choose one of the clinic's email invitation templates.");
+			return v_ok(req);
+		}
+		if (err != ERR_OK) {
+			problem_send_err(req, err, NULL);
 			return false;
 		}
-		*set |= PERM_BIT(p);
+		*missing_tr = clinic->lang_tr && tpl.body[LANG_TR] == NULL;
+		*missing_en = clinic->lang_en && tpl.body[LANG_EN] == NULL;
+	}
+	return true;
+}
+
+/*
+ * Step 4, the save: a changed code retires the old one and takes the new
+ * one, then the settings are written. False after answering 409
+ * code_taken (another clinic took the code meanwhile) or 422 naming
+ * upload_reviewer_id (not a member of the clinic's staff).
+ */
+static bool
+settings_apply(struct request *req, struct settings_put *put)
+{
+	const char *old_code = put->old.code, *code = put->next.code;
+	enum err err;
+
+	put->facts.code_changed = old_code != NULL &&
+	    (code == NULL || strcmp(old_code, code) != 0);
+	if ((code == NULL) != (old_code == NULL) || put->facts.code_changed) {
+		err = db_code_switch(req->ctx->db, req->actor.clinic_id, code);
+		if (err == ERR_CONFLICT) {
+			problem_send(req, "code_taken", "Another clinic uses this "
+			    "code.");
+			return false;
+		}
+		if (err != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return false;
+		}
+	}
+	err = db_settings_update(req->ctx->db, req->actor.clinic_id, &put->next);
+	if (err == ERR_INVALID) {
+		v_problem_field(req, "upload_reviewer_id",
+		    "No such member of staff in this clinic.");
+		return v_ok(req);
+	}
+	if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	put->next.version = put->old.version + 1;
+	return true;
+}
+
+/*
+ * Step 5, what the warnings are drawn from besides the choices: the
+ * permissions, the payment infrastructure, the reviewer, whether the
+ * code looks personal and, for a changed code, how many patients were
+ * invited under the old one. False after answering 503.
+ */
+static bool
+settings_warning_facts(struct request *req, struct settings_put *put)
+{
+	struct settings_facts *f = &put->facts;
+	enum err err = ERR_OK;
+
+	f->permissions = put->next.permissions;
+	f->payment_active = req->clinic->payment_active;
+	f->has_reviewer = put->next.upload_reviewer_id != NULL;
+	if (put->next.code != NULL)
+		err = code_looks_personal(req, put->next.code, &f->code_personal);
+	if (err == ERR_OK && f->code_changed) {
+		f->old_code = put->old.code;
+		err = db_invited_count(req->ctx->db, req->actor.clinic_id,
+		    put->old.code, &f->invited_under_old_code);
+	}
+	if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* Step 6, the audit row: the settings before and after. False after
+ * answering 503. */
+static bool
+settings_audit(struct request *req, struct settings_put *put)
+{
+	struct json_object *before = json_arena_own(req->arena,
+	    settings_json(&put->old));
+	enum err err;
+
+	put->after = json_arena_own(req->arena, settings_json(&put->next));
+	if (before == NULL || put->after == NULL)
+		err = ERR_NOMEM;
+	else
+		err = audit_record(req, "portal.settings.update",
+		    "portal_settings", req->actor.clinic_id, before, put->after);
+	if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
 	}
 	return true;
 }
 
 /*
  * PUT /api/v1/clinic/portal/settings (owner, admin): the whole body,
- * saved in one transaction. 200 {settings, warnings} with the new ETag;
- * 409 module_missing; 412 precondition_failed on a stale If-Match; 422
- * validation_failed, code_required, code_invalid, code_reserved; 409
- * code_taken, code_retired.
+ * saved in the request's one transaction. 200 {settings, warnings} with
+ * the new ETag; 409 module_missing; 412 precondition_failed on a stale
+ * If-Match; 422 validation_failed (a missing, bad or unknown field),
+ * code_required, code_invalid, code_reserved; 409 code_taken,
+ * code_retired.
  */
 void
 handle_settings_put(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	struct db_portal_settings old, next;
-	struct db_clinic clinic;
 	struct portal_warning warnings[WARNINGS__MAX];
-	struct settings_facts facts;
-	struct json_object *v, *before, *after, *body;
-	const char *if_match, *refusal, *message = NULL;
+	struct settings_put put;
+	struct json_object *body;
 	size_t nw;
-	enum err err;
 
-	memset(&next, 0, sizeof(next));
-	memset(&facts, 0, sizeof(facts));
-	if (!req_json_object(req))
+	memset(&put, 0, sizeof(put));
+	if (!settings_read(req, &put.next) ||
+	    !settings_lock(req, &put) ||
+	    !settings_check(req, &put) ||
+	    !settings_apply(req, &put) ||
+	    !settings_warning_facts(req, &put) ||
+	    !settings_audit(req, &put))
 		return;
-	if (!json_object_object_get_ex(req->json, "enabled", &v) ||
-	    !json_object_is_type(v, json_type_boolean))
-		problem_list_add(pl, "enabled", "Required: true or false.");
-	else
-		next.enabled = json_object_get_boolean(v);
-	if (!json_object_object_get_ex(req->json, "code", &v))
-		problem_list_add(pl, "code", "Required (null for none).");
-	else if (v != NULL && !json_object_is_type(v, json_type_string))
-		problem_list_add(pl, "code", "Must be a string or null.");
-	else if (v != NULL && json_object_get_string_len(v) > 0)
-		next.code = arena_strdup(req->arena, json_object_get_string(v));
-	if (!json_object_object_get_ex(req->json, "permissions", &v))
-		problem_list_add(pl, "permissions", "Required.");
-	else
-		perm_set_from_json(req, v, pl, "permissions", &next.permissions);
-	next.sms_template_id = id_field(req, pl, "sms_template_id");
-	next.email_template_id = id_field(req, pl, "email_template_id");
-	next.upload_reviewer_id = id_field(req, pl, "upload_reviewer_id");
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if (next.enabled && next.code == NULL) {
-		problem_send(req, "code_required",
-		    "Choose a portal code before enabling the portal.");
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
-	    &clinic)) != ERR_OK ||
-	    (err = db_settings_get(db, req->arena, req->actor.clinic_id, true,
-	    &old)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	if (!clinic.portal_module) {
-		db_rollback(db);
-		problem_send(req, "module_missing", "The clinic has not purchased "
-		    "the Patient Portal module.");
-		return;
-	}
-	if_match = req_header(req, "HTTP_IF_MATCH");
-	/* nginx weakens the tag when it compresses the answer ("W/\"3\""),
-	 * and a weak tag names the same version here. */
-	if (if_match != NULL && strncmp(if_match, "W/", 2) == 0)
-		if_match += 2;
-	if (if_match != NULL && strcmp(if_match, "*") != 0 &&
-	    strcmp(if_match, etag(req, old.version)) != 0) {
-		db_rollback(db);
-		resp_header(req, "ETag", etag(req, old.version));
-		problem_send(req, "precondition_failed", "Someone saved the "
-		    "settings since you loaded them; reload and try again.");
-		return;
-	}
-	if (next.code != NULL &&
-	    (refusal = code_refusal(req, next.code, &message)) != NULL) {
-		db_rollback(db);
-		problem_send(req, refusal, message);
-		return;
-	}
-	/* The invitation templates: the clinic's own, of the right channel
-	 * and purpose; and which of the clinic's languages each one lacks. */
-	facts.sms_missing_tr = facts.sms_missing_en = false;
-	facts.email_missing_tr = facts.email_missing_en = false;
-	for (int ch = 0; ch < 2; ch++) {
-		const char *id = ch == 0 ? next.sms_template_id : next.email_template_id;
-		const char *field = ch == 0 ? "sms_template_id" : "email_template_id";
-		struct db_template tpl;
-
-		if (id == NULL)
-			continue;
-		err = db_template_get(db, req->arena, req->actor.clinic_id, id, &tpl);
-		if (err == ERR_NOT_FOUND || (err == ERR_OK &&
-		    (strcmp(tpl.channel, ch == 0 ? "sms" : "email") != 0 ||
-		    strcmp(tpl.purpose, "portal_invitation") != 0))) {
-			db_rollback(db);
-			problem_list_add(pl, field, ch == 0 ?
-			    "Choose one of the clinic's SMS invitation templates." :
-			    "Choose one of the clinic's email invitation templates.");
-			problem_list_send(req, pl, NULL);
-			return;
-		}
-		if (err != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-		if (ch == 0) {
-			facts.sms_missing_tr = clinic.lang_tr && tpl.body[LANG_TR] == NULL;
-			facts.sms_missing_en = clinic.lang_en && tpl.body[LANG_EN] == NULL;
-		} else {
-			facts.email_missing_tr = clinic.lang_tr && tpl.body[LANG_TR] == NULL;
-			facts.email_missing_en = clinic.lang_en && tpl.body[LANG_EN] == NULL;
-		}
-	}
-	facts.code_changed = old.code != NULL &&
-	    (next.code == NULL || strcmp(old.code, next.code) != 0);
-	if ((next.code == NULL) != (old.code == NULL) || facts.code_changed) {
-		err = db_code_switch(db, req->actor.clinic_id, next.code);
-		if (err == ERR_CONFLICT) {
-			db_rollback(db);
-			problem_send(req, "code_taken", "Another clinic uses this code.");
-			return;
-		}
-		if (err != ERR_OK) {
-			fail(req, err);
-			return;
-		}
-	}
-	err = db_settings_update(db, req->actor.clinic_id, &next);
-	if (err == ERR_INVALID) {
-		db_rollback(db);
-		problem_list_add(pl, "upload_reviewer_id",
-		    "No such member of staff in this clinic.");
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	next.version = old.version + 1;
-	before = json_arena_own(req->arena, settings_json(&old));
-	after = json_arena_own(req->arena, settings_json(&next));
-	facts.code_personal = false;
-	if (err == ERR_OK && next.code != NULL)
-		err = code_looks_personal(req, next.code, &facts.code_personal);
-	facts.invited_under_old_code = 0;
-	if (err == ERR_OK && facts.code_changed) {
-		facts.old_code = old.code;
-		err = db_invited_count(db, req->actor.clinic_id, old.code,
-		    &facts.invited_under_old_code);
-	}
-	if (err != ERR_OK || (err = audit_record(req, "portal.settings.update",
-	    "portal_settings", req->actor.clinic_id, before, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	facts.permissions = next.permissions;
-	facts.payment_active = clinic.payment_active;
-	facts.has_reviewer = next.upload_reviewer_id != NULL;
-
-	nw = portal_settings_warnings(&facts, warnings);
+	nw = portal_settings_warnings(&put.facts, warnings);
 	body = json_object_new_object();
-	json_add(body, "settings", json_object_get(after));
+	json_add(body, "settings", json_object_get(put.after));
 	json_add(body, "warnings", portal_warnings_json(warnings, nw));
-	resp_header(req, "ETag", etag(req, next.version));
+	resp_header(req, "ETag", etag(req, put.next.version));
 	resp_json(req, 200, body);
 }
 
+/* ---- the public card ---- */
+
 /*
- * GET /api/v1/portal/{code}/: the public clinic card {name, languages,
- * default_language, actions}. 404 portal_not_found alike for an unknown,
- * retired or disabled code, and for a clinic without the module.
+ * GET /api/v1/portal/{code}/: the public clinic card {code, name,
+ * languages, default_language, actions}. The pipeline opened the portal
+ * (404 portal_not_found alike for an unknown, retired or disabled code,
+ * and for a clinic without the module).
  */
 void
 handle_public_card(struct request *req)
 {
-	const struct db_clinic *c;
-	struct json_object *body, *langs;
-	enum err err;
+	const struct db_clinic *c = &req->portal->clinic;
+	struct json_object *body = json_object_new_object(),
+	    *langs = json_object_new_array();
 
-	if (!portal_open(req))
-		return;
-	if ((err = db_commit(req->ctx->db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	c = &req->portal->clinic;
-	body = json_object_new_object();
-	langs = json_object_new_array();
 	if (c->lang_tr)
 		json_object_array_add(langs, json_object_new_string("tr"));
 	if (c->lang_en)

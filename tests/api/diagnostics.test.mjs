@@ -289,6 +289,9 @@ describe('bad requests', () => {
     }
     assertProblem(await t.key.request('GET', `${PATIENTS}/${randomUUID()}/portal-access?action=view_profile`),
       404, 'not_found');
+    // %00 in the query never reaches the diagnostics.
+    assertProblem(await t.key.request('GET', `${PATIENTS}/${t.id}/portal-access?action=view_profile%00`),
+      400, 'bad_request');
   });
 
   test('a read-only key may ask', async () => {

@@ -95,6 +95,27 @@ describe('following the clinic', () => {
   });
 });
 
+describe('back to the clinic', () => {
+  test('{mode: "clinic", permissions: []} (or null) is accepted and drops the own set; a non-empty list is 422', async () => {
+    const p = await newPatient();
+    await putPerms(owner, p.id, { mode: 'custom', permissions: ['view_balance'] });
+    const res = await putPerms(owner, p.id, { mode: 'clinic', permissions: [] });
+    assertPerms(res.body, { mode: 'clinic', permissions: [], effective: CLINIC_SET });
+    assert.deepEqual(res.body.warnings ?? [], []);
+    await putPerms(owner, p.id, { mode: 'custom', permissions: ['view_balance'] });
+    assertPerms((await putPerms(admin, p.id, { mode: 'clinic', permissions: null })).body,
+      { mode: 'clinic', permissions: [], effective: CLINIC_SET }, 'null');
+    await putPerms(owner, p.id, { mode: 'custom', permissions: ['view_balance'] });
+    for (const permissions of [['view_profile'], ['view_balance', 'view_balance'], ['fly']]) {
+      const bad = await putPerms(owner, p.id, { mode: 'clinic', permissions }, null);
+      assertProblem(bad, 422, 'validation_failed', JSON.stringify(permissions));
+      assert.deepEqual(fieldsOf(bad), ['permissions'], JSON.stringify(permissions));
+    }
+    assertPerms(await getPerms(owner, p.id), { mode: 'custom', permissions: ['view_balance'], effective: ['view_balance'] },
+      'after the refused PUTs');
+  });
+});
+
 describe('a custom set', () => {
   test('effective = the own set; duplicates ignored; GET answers the same', async () => {
     const p = await newPatient();

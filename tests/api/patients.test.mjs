@@ -579,3 +579,66 @@ describe('audit', () => {
     assert.equal(Number(psql(`SELECT count(*) FROM audit_log WHERE target_id = '${p.id}' AND clinic_id <> '${A.id}'`)), 0);
   });
 });
+
+// Issue 9 (items 1, 4 and 5) and issue 10: the one text rule on patient names and contacts,
+// and what the worker refuses before any handler reads it.
+describe('text and queries', () => {
+  const json = { 'content-type': 'application/json' };
+
+  test('a first name of 1,040,000 spaces then "x" is trimmed in well under a second and stored as "x"', async () => {
+    const p = await create(owner, { first_name: 'Long', last_name: 'Spaces' });
+    const started = performance.now();
+    const res = await owner.request('PATCH', one(p.id), { body: { first_name: `${' '.repeat(1_040_000)}x` } });
+    const elapsed = performance.now() - started;
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.equal(res.body.first_name, 'x');
+    assert.ok(elapsed < 1000, `took ${Math.round(elapsed)} ms`);
+    assert.equal((await owner.request('GET', one(p.id))).body.first_name, 'x');
+  });
+
+  test('U+0000 inside an email address, and a lone surrogate in a name: 400 bad_request, nothing changes', async () => {
+    const p = await create(owner, { first_name: 'Nul', last_name: 'Byte', email: 'nul@byte.test' });
+    const bodies = [
+      '{"email": "a@example.test\\u0000@evil.test"}',
+      '{"first_name": "\\ud800"}',
+      '{"last_name": "Ka\\udc00ya"}',
+    ];
+    for (const raw of bodies) {
+      assertProblem(await owner.request('PATCH', one(p.id), { raw, headers: json }), 400, 'bad_request', raw);
+      assertProblem(await owner.request('POST', PATIENTS, { raw: raw.replace('{', '{"first_name": "A", "last_name": "B", '),
+        headers: json }), 400, 'bad_request', `POST ${raw}`);
+    }
+    assert.deepEqual((await owner.request('GET', one(p.id))).body, p);
+  });
+
+  test('names with ANSI escapes or a right-to-left override are 422 naming them', async () => {
+    const p = await create(owner, { first_name: 'Plain', last_name: 'Name' });
+    const bad = [
+      ['\u001b[31mRed\u001b[0m', 'an ANSI escape'],
+      ['Ay\u202eşe', 'a right-to-left override'],
+      ['Ay\u2066şe\u2069', 'a bidirectional isolate'],
+      ['\u0007Bell', 'a control character'],
+    ];
+    for (const [name, what] of bad) {
+      for (const field of ['first_name', 'last_name']) {
+        const created = await owner.request('POST', PATIENTS, { body: { first_name: 'A', last_name: 'B', [field]: name } });
+        assertProblem(created, 422, 'validation_failed', `POST ${field} with ${what}`);
+        assert.deepEqual(fieldsOf(created), [field], `POST ${field} with ${what}`);
+        const patched = await owner.request('PATCH', one(p.id), { body: { [field]: name } });
+        assertProblem(patched, 422, 'validation_failed', `PATCH ${field} with ${what}`);
+        assert.deepEqual(fieldsOf(patched), [field], `PATCH ${field} with ${what}`);
+      }
+    }
+    assert.deepEqual((await owner.request('GET', one(p.id))).body, p);
+  });
+
+  test('a search with %00 in it is 400 bad_request, not a list', async () => {
+    for (const q of ['zzz%00qqq', '%00', 'ayse%00']) {
+      assertProblem(await owner.request('GET', `${PATIENTS}?q=${q}`), 400, 'bad_request', `q=${q}`);
+    }
+    // A control character that is text is a bad q.
+    const res = await owner.request('GET', `${PATIENTS}?q=${encodeURIComponent('yil\u001bmaz')}`);
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(res), ['q']);
+  });
+});

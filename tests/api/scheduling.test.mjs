@@ -117,6 +117,71 @@ describe('clinic configuration', () => {
   });
 });
 
+// Issue 9 (item 4) and issue 10: names go through the one text rule, and U+0000 never
+// reaches a handler.
+describe('names of practitioners and appointment types', () => {
+  const json = { 'content-type': 'application/json' };
+  const fields = (res) => res.body.errors.map((e) => e.field);
+
+  test('"ok\\u0000" followed by 300 x is 400 bad_request, and nothing is created', async () => {
+    const clinic = makeClinic();
+    const admin = await signIn(clinic.logins.admin);
+    const raw = `{"name": "ok\\u0000${'x'.repeat(300)}"}`;
+    assertProblem(await admin.request('POST', '/api/v1/clinic/practitioners', { raw, headers: json }), 400, 'bad_request');
+    assertProblem(await admin.request('POST', '/api/v1/clinic/appointment-types',
+      { raw: raw.replace('}', ', "duration_minutes": 30}'), headers: json }), 400, 'bad_request');
+    assertProblem(await admin.request('POST', '/api/v1/clinic/practitioners', { raw: '{"name": "\\ud800"}', headers: json }),
+      400, 'bad_request', 'a lone surrogate');
+    assert.deepEqual((await admin.request('GET', '/api/v1/clinic/practitioners')).body.items, []);
+    assert.deepEqual((await admin.request('GET', '/api/v1/clinic/appointment-types')).body.items, []);
+  });
+
+  test('blank names, ANSI escapes and bidirectional overrides are 422 naming the name; spaces around a name are trimmed', async () => {
+    const clinic = makeClinic();
+    const admin = await signIn(clinic.logins.admin);
+    const { practitioner, type } = await makeSchedule(admin);
+    const bad = [
+      ['    ', 'four spaces'],
+      ['\u001b[31mDr. Red\u001b[0m', 'an ANSI escape'],
+      ['Dr. \u202eAda', 'a right-to-left override'],
+      ['Dr.\u2067Ada\u2069', 'a bidirectional isolate'],
+      ['Dr.\nAda', 'a line break'],
+    ];
+    for (const [name, what] of bad) {
+      const calls = [
+        ['POST', '/api/v1/clinic/practitioners', { name }],
+        ['PATCH', `/api/v1/clinic/practitioners/${practitioner.id}`, { name }],
+        ['POST', '/api/v1/clinic/appointment-types', { name, duration_minutes: 30 }],
+        ['PATCH', `/api/v1/clinic/appointment-types/${type.id}`, { name }],
+      ];
+      for (const [method, path, body] of calls) {
+        const res = await admin.request(method, path, { body });
+        assertProblem(res, 422, 'validation_failed', `${method} ${path} with ${what}`);
+        assert.deepEqual(fields(res), ['name'], `${method} ${path} with ${what}`);
+      }
+    }
+    const p = await admin.request('POST', '/api/v1/clinic/practitioners', { body: { name: '  Dr. Ada  ' } });
+    assert.equal(p.status, 201, p.text);
+    assert.equal(p.body.name, 'Dr. Ada');
+    const names = (await admin.request('GET', '/api/v1/clinic/practitioners')).body.items.map((x) => x.name);
+    assert.deepEqual(names.sort(), ['Dr. Ada', practitioner.name].sort(), 'nothing refused was stored');
+    assert.equal((await admin.request('GET', '/api/v1/clinic/appointment-types')).body.items.length, 1);
+  });
+
+  test('a time-off reason is one line; a query with %00 is 400', async () => {
+    const clinic = makeClinic();
+    const admin = await signIn(clinic.logins.admin);
+    const res = await admin.request('POST', '/api/v1/clinic/time-off', { body: {
+      practitioner_id: null, start: '2027-01-01T00:00:00Z', end: '2027-01-02T00:00:00Z', reason: 'Holiday\u001b[2J' } });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fields(res), ['reason']);
+    assertProblem(await admin.request('GET', '/api/v1/clinic/time-off?from=2027-01-01%00'), 400, 'bad_request');
+    const q = await admin.request('GET', '/api/v1/clinic/time-off?practitioner_id=nope');
+    assertProblem(q, 422, 'validation_failed');
+    assert.deepEqual(fields(q), ['practitioner_id']);
+  });
+});
+
 // Local wall-clock time and offset of an ISO string with offset: ['2027-03-28', '09:00', '+02:00'].
 const parts = (iso) => {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):00([+-]\d{2}:\d{2})$/.exec(iso);

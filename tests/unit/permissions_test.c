@@ -228,16 +228,16 @@ test_presets(void **state)
 	assert_string_equal(perm_presets[1].key, "finance");
 	assert_string_equal(perm_presets[2].key, "full");
 
+	/* DESIGN.md section 3: the members a preset always sets, and the
+	 * optional ones it leaves to the clinic. */
 	p = preset("basic");
 	assert_set_equal(p->permissions, B(VIEW_PROFILE) |
-	    B(VIEW_APPOINTMENTS) | B(CREATE_APPOINTMENT) |
-	    B(CANCEL_APPOINTMENT), "basic");
+	    B(VIEW_APPOINTMENTS) | B(CREATE_APPOINTMENT), "basic");
 	assert_set_equal(p->optional, B(CANCEL_APPOINTMENT), "basic optional");
 
 	p = preset("finance");
 	assert_set_equal(p->permissions, B(VIEW_APPOINTMENTS) |
-	    B(VIEW_INVOICES) | B(VIEW_BALANCE) | B(VIEW_PAYMENTS) |
-	    B(MAKE_PAYMENT), "finance");
+	    B(VIEW_INVOICES) | B(VIEW_BALANCE) | B(VIEW_PAYMENTS), "finance");
 	assert_set_equal(p->optional, B(MAKE_PAYMENT), "finance optional");
 
 	p = preset("full");
@@ -246,26 +246,43 @@ test_presets(void **state)
 	    B(CANCEL_APPOINTMENT) | B(VIEW_TREATMENTS) | B(VIEW_INVOICES) |
 	    B(VIEW_BALANCE) | B(VIEW_PAYMENTS) | B(MAKE_PAYMENT) |
 	    B(VIEW_DOCUMENTS) | B(DOWNLOAD_DOCUMENTS) | B(VIEW_MESSAGES) |
-	    B(SEND_MESSAGE) | B(VIEW_FORMS) | B(SUBMIT_FORMS) |
-	    B(UPLOAD_DOCUMENTS), "full");
+	    B(SEND_MESSAGE) | B(VIEW_FORMS) | B(SUBMIT_FORMS), "full");
 	assert_set_equal(p->optional, B(UPLOAD_DOCUMENTS), "full optional");
 	/* The guide's full set leaves these out. */
-	assert_false(p->permissions & B(UPLOAD_PHOTO));
-	assert_false(p->permissions & B(VIEW_IMAGES));
-	assert_int_equal(popcount(p->permissions), 17);
+	assert_false(perm_preset_members(p) & B(UPLOAD_PHOTO));
+	assert_false(perm_preset_members(p) & B(VIEW_IMAGES));
+	assert_int_equal(popcount(perm_preset_members(p)), 17);
 
 	for (size_t i = 0; i < perm_presets_count; i++) {
 		p = &perm_presets[i];
-		/* Optional members are members. */
-		assert_int_equal(p->optional & ~p->permissions, 0);
-		assert_int_equal(p->permissions & ~PERM_ALL, 0);
+		/* A key is in one list, never in both. */
+		assert_int_equal(p->optional & p->permissions, 0);
+		assert_int_not_equal(p->optional, 0);
+		assert_int_equal(perm_preset_members(p),
+		    p->permissions | p->optional);
+		assert_int_equal(perm_preset_members(p) & ~PERM_ALL, 0);
 		assert_non_null(p->label_tr);
 		assert_non_null(p->label_en);
 		assert_true(strlen(p->label_tr) > 0);
 		assert_true(strlen(p->label_en) > 0);
-		/* No preset draws a pair warning by itself. */
+		/* No preset draws a pair warning by itself, with or without
+		 * its optional keys. */
 		assert_int_equal(perm_pair_warnings(p->permissions), 0);
+		assert_int_equal(perm_pair_warnings(perm_preset_members(p)), 0);
 	}
+}
+
+/* perm_keys[] is the catalog's keys, in its order, NULL-terminated. */
+static void
+test_perm_keys(void **state)
+{
+	(void)state;
+	for (int i = 0; i < PERM__MAX; i++) {
+		assert_non_null(perm_keys[i]);
+		assert_string_equal(perm_keys[i], perm_catalog[i].key);
+		assert_int_equal(perm_from_key(perm_keys[i]), i);
+	}
+	assert_null(perm_keys[PERM__MAX]);
 }
 
 #define W_APPT (1u << PERM_WARN_APPOINTMENTS_WITHOUT_VIEW)
@@ -349,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_from_key),
 		cmocka_unit_test(test_perm_all),
 		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_perm_keys),
 		cmocka_unit_test(test_pair_warnings),
 		cmocka_unit_test(test_warning_keys),
 	};

@@ -81,18 +81,31 @@ test('warnings are placed next to what they concern', () => {
   assert.deepEqual(at({ code: 'something_new', permissions: [] }), { kind: 'form' });
 });
 
-test('presets fill the form; make_payment stays off while payment is inactive', () => {
-  const basic = { key: 'basic', permissions: ['view_profile', 'view_appointments', 'create_appointment', 'cancel_appointment'], optional: ['cancel_appointment'] };
-  const finance = { key: 'finance', permissions: ['view_appointments', 'view_balance', 'view_invoices', 'view_payments', 'make_payment'], optional: ['make_payment'] };
+test('presets fill the form with their members and optional keys; make_payment stays off while payment is inactive', () => {
+  // The presets as the API answers them: a key is in permissions or in optional, never both.
+  const basic = { key: 'basic', permissions: ['view_profile', 'view_appointments', 'create_appointment'], optional: ['cancel_appointment'] };
+  const finance = { key: 'finance', permissions: ['view_appointments', 'view_balance', 'view_invoices', 'view_payments'], optional: ['make_payment'] };
+  const full = {
+    key: 'full',
+    permissions: ['view_profile', 'update_profile', 'view_appointments', 'create_appointment', 'cancel_appointment',
+      'view_treatments', 'view_balance', 'view_invoices', 'view_payments', 'make_payment', 'view_documents',
+      'download_documents', 'view_messages', 'send_message', 'view_forms', 'submit_forms'],
+    optional: ['upload_documents'],
+  };
   assert.deepEqual(rules.presetPermissions(basic, { paymentActive: false }),
-    { permissions: basic.permissions, skipped: [] });
+    { permissions: [...basic.permissions, 'cancel_appointment'], skipped: [] });
   assert.deepEqual(rules.presetPermissions(finance, { paymentActive: false }),
-    { permissions: ['view_appointments', 'view_balance', 'view_invoices', 'view_payments'], skipped: ['make_payment'] });
+    { permissions: finance.permissions, skipped: ['make_payment'] });
   assert.deepEqual(rules.presetPermissions(finance, { paymentActive: true }),
-    { permissions: finance.permissions, skipped: [] });
-  // An optional member listed only under `optional` is ticked too.
-  assert.deepEqual(rules.presetPermissions({ permissions: ['view_documents'], optional: ['upload_documents'] }, { paymentActive: false }),
-    { permissions: ['view_documents', 'upload_documents'], skipped: [] });
+    { permissions: [...finance.permissions, 'make_payment'], skipped: [] });
+  // full sets make_payment itself (the settings then warn while payment is inactive).
+  assert.deepEqual(rules.presetPermissions(full, { paymentActive: false }),
+    { permissions: [...full.permissions, 'upload_documents'], skipped: [] });
+  // An older answer that listed an optional key in both lists still gives each key once.
+  assert.deepEqual(rules.presetPermissions({ permissions: ['view_appointments', 'make_payment'], optional: ['make_payment'] },
+    { paymentActive: false }), { permissions: ['view_appointments'], skipped: ['make_payment'] });
+  assert.deepEqual(rules.presetPermissions({ permissions: ['view_documents', 'upload_documents'], optional: ['upload_documents'] },
+    { paymentActive: false }), { permissions: ['view_documents', 'upload_documents'], skipped: [] });
 });
 
 test('portal address, code normalization and format problems', () => {

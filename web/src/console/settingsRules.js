@@ -70,14 +70,16 @@ export function warningPlacement(warning, groupOf) {
 }
 
 /**
- * The permission set a preset fills the form with: its members, optional ones included,
- * except make_payment while the clinic's payment infrastructure is inactive.
- * Answers {permissions, skipped} (skipped: optional keys left unticked).
+ * The permission set a preset fills the form with. A preset answers the keys it always sets
+ * (`permissions`) and the ones it leaves to the clinic (`optional`), each key in one list:
+ * the form gets both, except an optional make_payment while the clinic's payment
+ * infrastructure is inactive. Answers {permissions, skipped} (skipped: optional keys left
+ * unticked), each key once.
  */
 export function presetPermissions(preset, { paymentActive }) {
   const skipped = (preset.optional ?? []).filter((key) => key === 'make_payment' && !paymentActive);
-  const permissions = (preset.permissions ?? []).filter((key) => !skipped.includes(key));
-  for (const key of preset.optional ?? []) {
+  const permissions = [];
+  for (const key of [...(preset.permissions ?? []), ...(preset.optional ?? [])]) {
     if (!skipped.includes(key) && !permissions.includes(key)) permissions.push(key);
   }
   return { permissions, skipped };
