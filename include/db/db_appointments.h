@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "db_schedule.h"	/* DB_HAS_* */
 #include "err.h"
 
 struct arena;
@@ -39,19 +40,24 @@ struct db_slot {
 
 /* Free slots of practitioner and type on the days from..to (dates in the
  * clinic's zone): working hours stepped by slot_step_minutes, minus time
- * off and booked appointments, within min_notice and horizon. */
-enum err db_slots(struct db *db, struct arena *a, const char *clinic_id,
-    const char *practitioner_id, const char *type_id, const char *from,
-    const char *to, struct db_slot **out, int *count);
+ * off and booked appointments, within min_notice and horizon; and, in the
+ * same round trip, *bookable: DB_HAS_PRACTITIONER when the practitioner is
+ * active, DB_HAS_TYPE when the type is active and online-bookable. */
+enum err db_slots(struct db *db, struct arena *a, const char *practitioner_id,
+    const char *type_id, const char *from, const char *to, unsigned *bookable,
+    struct db_slot **out, int *count);
 
-/* The booking rule a patient's booking breaks, or NULL when none
- * (a static string: "type_not_bookable", "min_notice", "horizon",
- * "outside_hours", "max_open_bookings"). Locks the patient's row, so
- * that two bookings of one patient count each other. Overlaps are left to
- * the exclusion constraint. */
-enum err db_booking_verdict(struct db *db, const char *clinic_id,
-    const char *patient_id, const char *practitioner_id, const char *type_id,
-    const char *start, const char **rule);
+/*
+ * A patient's booking under the clinic's rules, in one round trip
+ * (portal_book(), sql/0017). *outcome (a static string) is "ok" with the
+ * booked appointment in out; "no_practitioner" or "no_type" for ids that
+ * are not the clinic's; a booking rule ("practitioner_unavailable",
+ * "type_not_bookable", "min_notice", "horizon", "outside_hours",
+ * "max_open_bookings"); or "slot_taken" when someone was first.
+ */
+enum err db_book(struct db *db, struct arena *a, const char *patient_id,
+    const char *practitioner_id, const char *type_id, const char *start,
+    const char *source, const char **outcome, struct db_appt *out);
 
 /* Books; ERR_CONFLICT when the practitioner is busy then. source is
  * "portal", "staff" or "api". */
@@ -77,20 +83,23 @@ enum err db_appt_list_clinic(struct db *db, struct arena *a,
     const char *clinic_id, const char *from, const char *to,
     const char *practitioner_id, const char *patient_id, int max,
     struct db_appt **out, int *count);
+/* True for a cursor db_appt_list_patient() gave out. */
+bool db_appt_cursor_ok(const char *cursor);
+
 /* A patient's upcoming (by start) or past (newest first) appointments,
  * after cursor (NULL: from the start); ERR_INVALID for a bad cursor. */
 enum err db_appt_list_patient(struct db *db, struct arena *a,
     const char *clinic_id, const char *patient_id, bool upcoming,
     const char *cursor, int limit, struct db_appt **out, int *count);
 
-/* What a message about an appointment says, as placeholder values for
- * db_outbox_compose(): its patient, and values_json {appointment_start:
- * {tr, en} (the start in the clinic's zone, in words of each language),
- * practitioner_name, appointment_type}. */
-struct db_appt_notice {
-	const char *patient_id, *values_json;
-};
-enum err db_appt_notice(struct db *db, struct arena *a, const char *clinic_id,
-    const char *appt_id, struct db_appt_notice *out);
+/* Queues the message of purpose ("appointment_confirmation",
+ * "appointment_cancellation") about appointment appt_id to its patient,
+ * through the one entry point for outbox messages, deferred to go out
+ * with the write's COMMIT (db_defer()); by_type/by_id name who caused it.
+ * A patient who can be reached on no channel, or a clinic without such a
+ * template, gets no message. */
+enum err db_appt_notify(struct db *db, const char *clinic_id,
+    const char *appt_id, const char *purpose, const char *base_url,
+    const char *by_type, const char *by_id);
 
 #endif

@@ -53,7 +53,9 @@
 
 enum stmt_id {
 	STMT_SLOTS,
-	STMT_VERDICT,
+	STMT_SLOT_IDS,
+	STMT_BOOK,
+	STMT_BOOKED,
 	STMT_APPT_CREATE,
 	STMT_APPT_GET,
 	STMT_APPT_UPDATE,
@@ -63,7 +65,7 @@ enum stmt_id {
 	STMT_LIST_CLINIC,
 	STMT_LIST_UPCOMING,
 	STMT_LIST_PAST,
-	STMT_NOTICE,
+	STMT_NOTIFY,
 	STMT__MAX
 };
 
@@ -72,79 +74,31 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	 * Each day of the range meets the practitioner's hours of its ISO
 	 * weekday; (day + wall time) AT TIME ZONE tz is the instant, which
 	 * moves by an hour across a daylight-saving change while the local
-	 * time stays. Slots step from each window's start.
+	 * time stays. Slots step from each window's start. The query lives in
+	 * portal_free_slots() (sql/0017), whose plan each connection keeps.
 	 */
 	[STMT_SLOTS] = { "sched_slots",
-	    "WITH z AS (SELECT c.time_zone AS tz, "
-	    "r.min_notice_minutes * interval '1 minute' AS notice, "
-	    "r.horizon_days * interval '1 day' AS horizon, "
-	    "r.slot_step_minutes * interval '1 minute' AS step "
-	    "FROM clinics c JOIN booking_rules r ON r.clinic_id = c.id "
-	    "WHERE c.id = $1), "
-	    "t AS (SELECT duration_minutes * interval '1 minute' AS len "
-	    "FROM appointment_types WHERE clinic_id = $1 AND id = $3), "
-	    "win AS (SELECT (d::date + h.start_time) AT TIME ZONE z.tz AS ws, "
-	    "(d::date + h.end_time) AT TIME ZONE z.tz AS we FROM z, "
-	    "generate_series($4::date::timestamp, $5::date::timestamp, "
-	    "interval '1 day') AS d JOIN working_hours h "
-	    "ON h.clinic_id = $1 AND h.practitioner_id = $2 "
-	    "AND h.weekday = extract(isodow FROM d)), "
-	    "cand AS (SELECT s, s + t.len AS e FROM win, t, z, "
-	    "generate_series(win.ws, win.we - t.len, z.step) AS s), "
-	    /* The days' bookings, once, through an index (see sql/0011). */
-	    "booked AS (SELECT portal_booked_ranges($2, "
-	    "$4::date::timestamp AT TIME ZONE z.tz, "
-	    "($5::date + 1)::timestamp AT TIME ZONE z.tz) AS m FROM z) "
-	    "SELECT portal_iso(cand.s, z.tz), portal_iso(cand.e, z.tz) "
-	    "FROM cand, z WHERE cand.s >= now() + z.notice "
-	    "AND cand.s < now() + z.horizon "
-	    "AND NOT (SELECT m FROM booked) && tstzrange(cand.s, cand.e) "
-	    "AND NOT EXISTS (SELECT 1 FROM time_off o WHERE o.clinic_id = $1 "
-	    "AND (o.practitioner_id IS NULL OR o.practitioner_id = $2) "
-	    "AND o.during && tstzrange(cand.s, cand.e)) "
-	    "ORDER BY cand.s", 5, true },
-	/*
-	 * The first rule a patient's booking of practitioner $3, type $4 at
-	 * $5 breaks. "On the grid": inside one of that day's windows, a whole
-	 * number of steps after the window's start, and clear of time off.
-	 */
-	[STMT_VERDICT] = { "sched_booking_verdict",
-	    "WITH z AS (SELECT c.time_zone AS tz, "
-	    "r.min_notice_minutes * interval '1 minute' AS notice, "
-	    "r.horizon_days * interval '1 day' AS horizon, "
-	    "r.slot_step_minutes * 60 AS step_s, r.max_open_bookings AS max_open "
-	    "FROM clinics c JOIN booking_rules r ON r.clinic_id = c.id "
-	    "WHERE c.id = $1), "
-	    "t AS (SELECT duration_minutes * interval '1 minute' AS len, "
-	    "active AND online_bookable AS bookable FROM appointment_types "
-	    "WHERE clinic_id = $1 AND id = $4), "
-	    "me AS (SELECT id FROM patients WHERE clinic_id = $1 AND id = $2 "
-	    "FOR UPDATE), "
-	    "dz AS (SELECT ($5::timestamptz AT TIME ZONE z.tz)::date AS d FROM z), "
-	    "grid AS (SELECT EXISTS (SELECT 1 FROM working_hours h, z, t, dz "
-	    "WHERE h.clinic_id = $1 AND h.practitioner_id = $3 "
-	    "AND h.weekday = extract(isodow FROM dz.d) "
-	    "AND $5::timestamptz >= (dz.d + h.start_time) AT TIME ZONE z.tz "
-	    "AND $5::timestamptz + t.len <= (dz.d + h.end_time) AT TIME ZONE z.tz "
-	    "AND extract(epoch FROM $5::timestamptz - "
-	    "((dz.d + h.start_time) AT TIME ZONE z.tz))::bigint % z.step_s = 0) "
-	    "AS ok), "
-	    "blocked AS (SELECT EXISTS (SELECT 1 FROM time_off o, t "
-	    "WHERE o.clinic_id = $1 AND (o.practitioner_id IS NULL "
-	    "OR o.practitioner_id = $3) "
-	    "AND o.during && tstzrange($5::timestamptz, $5::timestamptz + t.len)) "
-	    "AS hit), "
-	    "mine AS (SELECT count(*) AS n FROM appointments "
-	    "WHERE clinic_id = $1 AND patient_id = (SELECT id FROM me) "
-	    "AND status = 'booked' AND lower(during) > now()) "
-	    "SELECT CASE "
-	    "WHEN NOT coalesce((SELECT bookable FROM t), false) "
-	    "THEN 'type_not_bookable' "
-	    "WHEN $5::timestamptz < now() + z.notice THEN 'min_notice' "
-	    "WHEN $5::timestamptz >= now() + z.horizon THEN 'horizon' "
-	    "WHEN NOT grid.ok OR blocked.hit THEN 'outside_hours' "
-	    "WHEN mine.n >= z.max_open THEN 'max_open_bookings' "
-	    "END FROM z, grid, blocked, mine", 5, false },
+	    "SELECT slot_start, slot_end FROM portal_free_slots($1::uuid, "
+	    "$2::uuid, $3::date, $4::date)", 4, true },
+	/* Whether the practitioner and the type can be booked online. */
+	[STMT_SLOT_IDS] = { "sched_slot_ids",
+	    "SELECT EXISTS (SELECT 1 FROM practitioners WHERE "
+	    "clinic_id = portal_current_clinic() AND id = $1 AND active), "
+	    "EXISTS (SELECT 1 FROM appointment_types WHERE "
+	    "clinic_id = portal_current_clinic() AND id = $2 AND active "
+	    "AND online_bookable)", 2, true },
+	/* A patient's booking: every rule and the insert (sql/0017). The
+	 * booked appointment's id is left in portal.booked_id for
+	 * STMT_BOOKED, which rides in the same round trip. */
+	[STMT_BOOK] = { "sched_book",
+	    "SELECT outcome, set_config('portal.booked_id', "
+	    "coalesce(appointment_id::text, ''), true) "
+	    "FROM portal_book($1, $2, $3, $4::timestamptz, $5)", 5, false },
+	[STMT_BOOKED] = { "sched_booked",
+	    "SELECT " APPT_COLUMNS " FROM appointments a" APPT_JOINS
+	    " WHERE a.clinic_id = portal_current_clinic() AND a.id = "
+	    "nullif(current_setting('portal.booked_id', true), '')::uuid",
+	    0, false },
 	/*
 	 * Bookings of one practitioner queue on the practitioner's row (FOR
 	 * NO KEY UPDATE, which foreign-key checks do not wait for): racing
@@ -219,14 +173,18 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "(lower(a.during), a.id) < ('epoch'::timestamptz + $3::bigint "
 	    "* interval '1 microsecond', $4::uuid)) "
 	    "ORDER BY lower(a.during) DESC, a.id DESC LIMIT $5", 5, true },
-	[STMT_NOTICE] = { "sched_appt_notice",
-	    "SELECT a.patient_id, jsonb_build_object('appointment_start', "
+	/* The message about an appointment, built by the one entry point
+	 * for outbox messages (portal_outbox_compose(), sql/0016) with the
+	 * appointment's placeholders: deferred to ride with the COMMIT. */
+	[STMT_NOTIFY] = { "sched_appt_notify",
+	    "SELECT (SELECT skipped FROM portal_outbox_compose($3, a.patient_id, "
+	    "NULL, NULL, NULL, jsonb_build_object('appointment_start', "
 	    "jsonb_build_object('tr', to_char(lower(a.during) AT TIME ZONE "
 	    "c.time_zone, 'DD.MM.YYYY HH24:MI'), 'en', to_char(lower(a.during) "
 	    "AT TIME ZONE c.time_zone, 'FMDD Mon YYYY, HH24:MI')), "
-	    "'practitioner_name', pr.name, 'appointment_type', t.name)::text "
-	    "FROM appointments a" APPT_JOINS
-	    " WHERE a.clinic_id = $1 AND a.id = $2", 2, true },
+	    "'practitioner_name', pr.name, 'appointment_type', t.name), $4, $5, "
+	    "$6::uuid)) FROM appointments a" APPT_JOINS
+	    " WHERE a.clinic_id = $1 AND a.id = $2", 6, false },
 };
 
 static int
@@ -276,41 +234,81 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 /* ---- slots and booking ---- */
 
 enum err
-db_slots(struct db *db, struct arena *a, const char *clinic_id,
-    const char *practitioner_id, const char *type_id, const char *from,
-    const char *to, struct db_slot **out, int *count)
+db_slots(struct db *db, struct arena *a, const char *practitioner_id,
+    const char *type_id, const char *from, const char *to, unsigned *bookable,
+    struct db_slot **out, int *count)
 {
-	const char *params[] = { clinic_id, practitioner_id, type_id, from, to };
+	const char *id_params[] = { practitioner_id, type_id };
+	const char *slot_params[] = { practitioner_id, type_id, from, to };
+	const struct db_stmt *batch[] = { &stmts[STMT_SLOT_IDS],
+	    &stmts[STMT_SLOTS] };
+	const char *const *params[] = { id_params, slot_params };
+	PGresult *res[2];
+	struct db_slot *slots;
+	enum err err;
 
-	return db_rows(db, a, &stmts[STMT_SLOTS], params, sizeof(**out),
-	    read_slot, (void **)out, count);
+	*bookable = 0;
+	*out = NULL;
+	*count = 0;
+	if ((err = db_exec_batch(db, 2, batch, params, res)) != ERR_OK)
+		return err;
+	if (PQntuples(res[0]) == 1) {
+		if (db_val_bool(res[0], 0, 0))
+			*bookable |= DB_HAS_PRACTITIONER;
+		if (db_val_bool(res[0], 0, 1))
+			*bookable |= DB_HAS_TYPE;
+	}
+	*count = PQntuples(res[1]);
+	slots = arena_calloc(a, (size_t)(*count > 0 ? *count : 1),
+	    sizeof(*slots));
+	for (int i = 0; slots != NULL && i < *count; i++)
+		read_slot(a, res[1], i, &slots[i]);
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (slots == NULL)
+		return ERR_NOMEM;
+	*out = slots;
+	return ERR_OK;
 }
 
 enum err
-db_booking_verdict(struct db *db, const char *clinic_id,
-    const char *patient_id, const char *practitioner_id, const char *type_id,
-    const char *start, const char **rule)
+db_book(struct db *db, struct arena *a, const char *patient_id,
+    const char *practitioner_id, const char *type_id, const char *start,
+    const char *source, const char **outcome, struct db_appt *out)
 {
-	static const char *const rules[] = { "type_not_bookable", "min_notice",
-	    "horizon", "outside_hours", "max_open_bookings" };
-	const char *params[] = { clinic_id, patient_id, practitioner_id,
-	    type_id, start };
+	static const char *const outcomes[] = { "ok", "no_practitioner",
+	    "no_type", "practitioner_unavailable", "type_not_bookable",
+	    "min_notice", "horizon", "outside_hours", "max_open_bookings",
+	    "slot_taken", NULL };
+	const char *book_params[] = { patient_id, practitioner_id, type_id,
+	    start, source };
+	const struct db_stmt *batch[] = { &stmts[STMT_BOOK],
+	    &stmts[STMT_BOOKED] };
+	const char *const *params[] = { book_params, NULL };
+	PGresult *res[2];
 	enum err err;
-	PGresult *res = db_exec(db, &stmts[STMT_VERDICT], params, &err);
 
-	*rule = NULL;
-	if (res == NULL)
+	*outcome = NULL;
+	if ((err = db_exec_batch(db, 2, batch, params, res)) != ERR_OK)
 		return err;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-		const char *v = PQgetvalue(res, 0, 0);
-
-		*rule = "outside_hours";
-		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-			if (strcmp(v, rules[i]) == 0)
-				*rule = rules[i];
+	if (PQntuples(res[0]) == 1)
+		for (size_t i = 0; outcomes[i] != NULL; i++)
+			if (strcmp(PQgetvalue(res[0], 0, 0), outcomes[i]) == 0)
+				*outcome = outcomes[i];
+	if (*outcome == NULL)
+		err = ERR_DB;
+	else if (strcmp(*outcome, "ok") == 0) {
+		if (PQntuples(res[1]) != 1)
+			err = ERR_DB;
+		else {
+			read_appt(a, res[1], 0, out);
+			if (out->cursor == NULL)
+				err = ERR_NOMEM;
+		}
 	}
-	PQclear(res);
-	return ERR_OK;
+	PQclear(res[0]);
+	PQclear(res[1]);
+	return err;
 }
 
 /* ---- appointments ---- */
@@ -372,6 +370,18 @@ db_appt_list_clinic(struct db *db, struct arena *a, const char *clinic_id,
 	    (void **)out, count);
 }
 
+bool
+db_appt_cursor_ok(const char *cursor)
+{
+	const char *dot = strchr(cursor, '.');
+	size_t n = dot ? (size_t)(dot - cursor) : 0;
+
+	/* "<microseconds since 1970>.<id>", as APPT_COLUMNS writes it. */
+	return dot != NULL && n > 0 && n < 24 &&
+	    strspn(cursor, "-0123456789") == n && strlen(dot + 1) == 36 &&
+	    strspn(dot + 1, "0123456789abcdef-") == 36;
+}
+
 enum err
 db_appt_list_patient(struct db *db, struct arena *a, const char *clinic_id,
     const char *patient_id, bool upcoming, const char *cursor, int limit,
@@ -381,16 +391,14 @@ db_appt_list_patient(struct db *db, struct arena *a, const char *clinic_id,
 	const char *params[] = { clinic_id, patient_id, NULL, NULL, lim };
 
 	if (cursor != NULL) {
-		const char *dot = strchr(cursor, '.');
-		size_t n = dot ? (size_t)(dot - cursor) : 0;
+		size_t n;
 
-		if (dot == NULL || n == 0 || n >= sizeof(at) ||
-		    strspn(cursor, "-0123456789") != n || strlen(dot + 1) != 36 ||
-		    strspn(dot + 1, "0123456789abcdef-") != 36)
+		if (!db_appt_cursor_ok(cursor))
 			return ERR_INVALID;
+		n = (size_t)(strchr(cursor, '.') - cursor);
 		memcpy(at, cursor, n);
 		at[n] = '\0';
-		memcpy(id, dot + 1, 37);
+		memcpy(id, cursor + n + 1, 37);
 		params[2] = at;
 		params[3] = id;
 	}
@@ -400,24 +408,13 @@ db_appt_list_patient(struct db *db, struct arena *a, const char *clinic_id,
 	    count);
 }
 
-static void
-read_notice(struct arena *a, PGresult *res, int row, void *item)
-{
-	struct db_appt_notice *n = item;
-
-	n->patient_id = db_val(a, res, row, 0);
-	n->values_json = db_val(a, res, row, 1);
-}
-
 enum err
-db_appt_notice(struct db *db, struct arena *a, const char *clinic_id,
-    const char *appt_id, struct db_appt_notice *out)
+db_appt_notify(struct db *db, const char *clinic_id, const char *appt_id,
+    const char *purpose, const char *base_url, const char *by_type,
+    const char *by_id)
 {
-	const char *params[] = { clinic_id, appt_id };
-	enum err err = db_row(db, a, &stmts[STMT_NOTICE], params, read_notice,
-	    out);
+	const char *params[] = { clinic_id, appt_id, purpose, base_url, by_type,
+	    by_id };
 
-	if (err == ERR_OK && out->values_json == NULL)
-		err = ERR_NOMEM;
-	return err;
+	return db_defer(db, &stmts[STMT_NOTIFY], params);
 }

@@ -30,6 +30,12 @@ struct db {
 	size_t prepared_count;
 	const struct db_stmt *prepared[PREPARED__MAX];
 
+	/* Statements a write sends with its COMMIT (db_defer()). */
+	size_t deferred_count;
+	const struct db_stmt *deferred[DB_DEFER__MAX];
+	const char *deferred_params[DB_DEFER__MAX][DB_DEFER_PARAMS__MAX];
+	const char *const *deferred_param_lists[DB_DEFER__MAX];
+
 	/* The request's unit of work (db_work_start()). */
 	bool working;
 	enum db_work work;
@@ -358,6 +364,31 @@ db_exec_batch(struct db *db, size_t n, const struct db_stmt *const *stmts,
 }
 
 enum err
+db_defer(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	size_t i = db->deferred_count;
+	enum err err;
+
+	if (stmt->nparams > DB_DEFER_PARAMS__MAX)
+		return ERR_INVALID;
+	/* Outside a write there is no COMMIT to ride with: run it now. */
+	if (!db->working || db->work != DB_WORK_WRITE) {
+		PGresult *res = db_exec(db, stmt, params, &err);
+
+		PQclear(res);
+		return err;
+	}
+	if (i == DB_DEFER__MAX)
+		return ERR_NOMEM;
+	for (int k = 0; k < stmt->nparams; k++)
+		db->deferred_params[i][k] = params[k];
+	db->deferred[i] = stmt;
+	db->deferred_param_lists[i] = db->deferred_params[i];
+	db->deferred_count++;
+	return ERR_OK;
+}
+
+enum err
 db_exec_commit(struct db *db, const struct db_stmt *stmt,
     const char *const *params, PGresult **result)
 {
@@ -496,6 +527,7 @@ db_work_start(struct db *db, enum db_work work)
 	db_rollback(db);
 	db->working = true;
 	db->work = work;
+	db->deferred_count = 0;
 	db->begin_pending = work == DB_WORK_WRITE;
 	db->context_pending = false;
 	db->context_clinic[0] = db->context_patient[0] = '\0';
@@ -522,15 +554,41 @@ enum err
 db_work_end(struct db *db, bool commit)
 {
 	enum err err = ERR_OK;
+	size_t deferred = db->deferred_count;
 	bool failed_tx;
 
 	if (!db->working)
 		return ERR_OK;
+	db->deferred_count = 0;
+	if (commit && deferred > 0 && (db->begin_pending || (db->in_tx &&
+	    PQtransactionStatus(db->conn) == PQTRANS_INTRANS))) {
+		PGresult *res[DB_DEFER__MAX];
+
+		/* The deferred statements and the COMMIT (after the BEGIN, if
+		 * nothing else was sent): one round trip. A failure among them
+		 * leaves the transaction failed, and it is rolled back below. */
+		exec_pipeline(db, deferred, db->deferred, db->deferred_param_lists,
+		    true, res, &err);
+		for (size_t i = 0; i < deferred; i++)
+			PQclear(res[i]);
+		if (err == ERR_OK && !db->in_tx) {
+			db->working = false;
+			db->begin_pending = db->context_pending = false;
+			db->context_clinic[0] = db->context_patient[0] = '\0';
+			return ERR_OK;
+		}
+		if (err == ERR_OK)
+			err = ERR_DB;
+	}
 	db->working = false;
 	db->begin_pending = db->context_pending = false;
 	db->context_clinic[0] = db->context_patient[0] = '\0';
 	if (!db->in_tx)
-		return ERR_OK;
+		return err;
+	if (err != ERR_OK) {
+		db_rollback(db);
+		return err;
+	}
 	/* COMMIT of a failed transaction "succeeds" by rolling back: that is
 	 * a failure to whoever meant to commit. */
 	failed_tx = PQtransactionStatus(db->conn) == PQTRANS_INERROR;

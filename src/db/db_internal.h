@@ -83,6 +83,21 @@ enum err db_exec_batch(struct db *db, size_t n,
 enum err db_exec_commit(struct db *db, const struct db_stmt *stmt,
     const char *const *params, PGresult **result);
 
+/* Statements one write may defer, and their parameters. */
+#define DB_DEFER__MAX 8
+#define DB_DEFER_PARAMS__MAX 12
+
+/*
+ * Queues stmt (a write whose result nobody reads: an audit row, a message
+ * for the outbox) to go out with the write's COMMIT in db_work_end(), in
+ * the same round trip; a failure there fails the commit (the pipeline
+ * then answers 503). params (and the strings they point at) must live
+ * until the work ends: the request arena's do. Outside a write, runs stmt
+ * at once. ERR_OK, ERR_NOMEM past DB_DEFER__MAX, or what running it gave.
+ */
+enum err db_defer(struct db *db, const struct db_stmt *stmt,
+    const char *const *params);
+
 /* Runs stmt for its effect: ERR_OK however many rows it touched. */
 enum err db_run(struct db *db, const struct db_stmt *stmt,
     const char *const *params);

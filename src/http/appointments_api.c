@@ -8,14 +8,16 @@
  *
  * Patient side (DESIGN.md section 10): the patient's own appointments,
  * what may be booked, free slots, booking under the clinic's rules, an
- * .ics for a calendar, and cancelling before the cut-off. Each handler
- * first asks portal_allow() for its permission; the patient_auth()
- * transaction is open on entry and every path commits or rolls it back.
+ * .ics for a calendar, and cancelling before the cut-off. The route table
+ * names each route's permission; the pipeline has decided it, and opened
+ * the work, before a handler runs.
  *
- * Booking and cancelling queue a message to the patient in the same
- * transaction (outbox), with the clinic's template for the purpose in the
- * patient's language, and are audited. A booking's `source` and a
- * cancellation's `cancelled_by` say who did it (portal, staff or api).
+ * Booking and cancelling queue a message to the patient (the one outbox
+ * entry point, deferred to ride with the COMMIT) and are audited in the
+ * same transaction. A booking's `source` and a cancellation's
+ * `cancelled_by` say who did it (portal, staff or api). A patient's
+ * booking is one statement (portal_book(), sql/0017): with the session's
+ * and the COMMIT's, three round trips.
  */
 #include "config.h"
 
@@ -31,21 +33,21 @@
 #include "conf.h"
 #include "db.h"
 #include "db_appointments.h"
-#include "db_outbox.h"
 #include "db_schedule.h"
 #include "http.h"
 #include "ics.h"
 #include "json_util.h"
-#include "log.h"
+#include "pipeline.h"
 #include "portal_http.h"
 #include "problem.h"
 #include "routes.h"
-#include "sched_http.h"
 #include "slots.h"
 #include "str.h"
+#include "valid.h"
 
 #define RANGE_DAYS_MAX 31
 #define CLINIC_LIST_MAX 2000
+#define NOTE_MAX_CHARS 1000
 
 /* ---- serializers ---- */
 
@@ -112,18 +114,9 @@ portal_appt_json(const struct db_appt *a, bool may_cancel)
 
 /* ---- shared steps ---- */
 
-/* Rolls back and answers the validation problems gathered. */
-static void
-bad_input(struct request *req, struct problem_list *pl)
-{
-	db_rollback(req->ctx->db);
-	problem_list_send(req, pl, NULL);
-}
-
 static void
 booking_rule(struct request *req, const char *rule, const char *detail)
 {
-	db_rollback(req->ctx->db);
 	problem_send_ex(req, "booking_rule", detail,
 	    json_tokener_parse(arena_printf(req->arena, "{\"rule\": \"%s\"}",
 	    rule)));
@@ -132,61 +125,24 @@ booking_rule(struct request *req, const char *rule, const char *detail)
 static void
 slot_taken(struct request *req)
 {
-	db_rollback(req->ctx->db);
 	problem_send(req, "slot_taken", "That time is no longer free; pick "
 	    "another slot.");
 }
 
-/* The {id} of the route, or NULL after answering 404 (rolled back). */
-static const char *
-appt_id(struct request *req)
+static void
+already_cancelled(struct request *req)
 {
-	const char *id = route_param(&req->params, "id");
-
-	if (id == NULL || !str_is_uuid(id)) {
-		sched_fail(req, ERR_NOT_FOUND, "No such appointment.");
-		return NULL;
-	}
-	return id;
+	problem_send(req, "conflict", "The appointment is cancelled already.");
 }
 
-/*
- * Queues the message of purpose about appointment id to its patient
- * through the one entry point for outbox messages (db_outbox_compose()):
- * on the channel the patient's communication choices allow (SMS first,
- * then email), with the clinic's template for the purpose in their
- * language (the other language when that variant is missing). A patient
- * who can be reached on neither, or a clinic without such a template,
- * gets no message; that is logged, not an error.
- */
+/* Queues the message of purpose about appointment id (with the COMMIT). */
 static enum err
-notify(struct request *req, const char *clinic_id, const char *id,
-    const char *purpose)
+notify(struct request *req, const char *id, const char *purpose)
 {
-	struct db_appt_notice n;
-	struct db_composed out;
-	struct db_compose m;
-	enum err err;
-
-	if ((err = db_appt_notice(req->ctx->db, req->arena, clinic_id, id,
-	    &n)) != ERR_OK)
-		return err;
-	memset(&m, 0, sizeof(m));
-	m.purpose = purpose;
-	m.patient_id = n.patient_id;
-	m.values_json = n.values_json;
-	m.base_url = req->ctx->conf->public_url;
-	m.created_by_type = req->actor.kind == ACTOR_PATIENT ? "patient" :
-	    req->actor.kind == ACTOR_API_KEY ? "api_key" : "staff";
-	m.created_by_id = req->actor.id;
-	if ((err = db_outbox_compose(req->ctx->db, req->arena, &m,
-	    &out)) != ERR_OK)
-		return err;
-	if (out.outcome != DB_COMPOSED)
-		log_info("appointment %s: no %s sent (%s)", id, purpose,
-		    out.outcome == DB_COMPOSE_NO_CONTACT ? "no contact" :
-		    "no template");
-	return ERR_OK;
+	return db_appt_notify(req->ctx->db, req->actor.clinic_id, id, purpose,
+	    req->ctx->conf->public_url, req->actor.kind == ACTOR_PATIENT ?
+	    "patient" : req->actor.kind == ACTOR_API_KEY ? "api_key" : "staff",
+	    req->actor.id);
 }
 
 /* Who a clinic-side change is by, for source / cancelled_by. */
@@ -196,45 +152,31 @@ clinic_source(struct request *req)
 	return req->actor.kind == ACTOR_API_KEY ? "api" : "staff";
 }
 
-/*
- * from and to (dates, to not before from, at most 31 days inclusive)
- * from the query; false after adding problems.
- */
-static bool
-query_range(struct request *req, const char **from, const char **to,
-    struct problem_list *pl)
+/* ?from=&to= (dates, to not before from, at most 31 days inclusive);
+ * problems go to the request's list. */
+static void
+query_range(struct request *req, const char **from, const char **to)
 {
-	long d1 = 0, d2 = 0;
-	bool ok = sched_query_date(req, "from", true, from, &d1, pl);
+	long d1, d2;
 
-	ok = sched_query_date(req, "to", true, to, &d2, pl) && ok;
-	if (!ok)
-		return false;
-	if (d2 < d1) {
-		problem_list_add(pl, "to", "Must not be before from.");
-		return false;
-	}
-	if (d2 - d1 + 1 > RANGE_DAYS_MAX) {
-		problem_list_add(pl, "to", "The range may span at most 31 days.");
-		return false;
-	}
-	return true;
-}
-
-/* A query parameter that must be an id when present. */
-static const char *
-query_id(struct request *req, const char *name, struct problem_list *pl)
-{
-	const char *s = req_query(req, name);
-
-	if (s != NULL && !str_is_uuid(s)) {
-		problem_list_add(pl, name, "Must be an id.");
-		return NULL;
-	}
-	return s;
+	if (q_date(req, "from", V_REQUIRED, from) != V_SET ||
+	    q_date(req, "to", V_REQUIRED, to) != V_SET ||
+	    !slot_date_parse(*from, &d1) || !slot_date_parse(*to, &d2))
+		return;
+	if (d2 < d1)
+		v_problem_field(req, "to", "Must not be before from.");
+	else if (d2 - d1 + 1 > RANGE_DAYS_MAX)
+		v_problem_field(req, "to", "The range may span at most 31 days.");
 }
 
 /* ---- clinic side ---- */
+
+static struct json_object *
+clinic_item(const void *row, void *ctx)
+{
+	(void)ctx;
+	return clinic_appt_json(row);
+}
 
 /* GET /api/v1/clinic/appointments?from=&to=&practitioner_id=&patient_id=:
  * {items, next_cursor: null}, by start; at most 2000 (422 beyond, so a
@@ -242,45 +184,35 @@ query_id(struct request *req, const char *name, struct problem_list *pl)
 void
 handle_clinic_appts_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	const char *from = NULL, *to = NULL, *practitioner, *patient;
+	const char *from = NULL, *to = NULL, *practitioner = NULL,
+	    *patient = NULL;
 	struct db_appt *rows;
-	struct json_object *body, *items;
 	int n = 0;
 	enum err err;
 
-	query_range(req, &from, &to, pl);
-	practitioner = query_id(req, "practitioner_id", pl);
-	patient = query_id(req, "patient_id", pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	query_range(req, &from, &to);
+	q_uuid(req, "practitioner_id", 0, &practitioner);
+	q_uuid(req, "patient_id", 0, &patient);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_appt_list_clinic(db, req->arena, req->actor.clinic_id,
-	    from, to, practitioner, patient, CLINIC_LIST_MAX + 1, &rows,
-	    &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((err = db_appt_list_clinic(req->ctx->db, req->arena,
+	    req->actor.clinic_id, from, to, practitioner, patient,
+	    CLINIC_LIST_MAX + 1, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	if (n > CLINIC_LIST_MAX) {
-		problem_list_add(pl, "to", "More than 2000 appointments; ask for "
+		v_problem_field(req, "to", "More than 2000 appointments; ask for "
 		    "fewer days or one practitioner.");
-		problem_list_send(req, pl, NULL);
+		v_ok(req);
 		return;
 	}
-	body = json_object_new_object();
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++)
-		json_object_array_add(items, clinic_appt_json(&rows[i]));
-	json_add(body, "items", items);
-	json_add(body, "next_cursor", NULL);
-	resp_json(req, 200, body);
+	resp_json(req, 200, list_page_json(rows, sizeof(*rows), n, n,
+	    clinic_item, NULL, NULL));
 }
 
-/* Commits after the audit row (and message), then answers the
- * appointment (201 or 200). */
+/* Audits a change and answers the appointment (201 with Location, or
+ * 200); purpose, when set, queues the patient's message. */
 static void
 clinic_done(struct request *req, int status, const char *action,
     const struct db_appt *before, const struct db_appt *a,
@@ -292,15 +224,14 @@ clinic_done(struct request *req, int status, const char *action,
 	after = json_arena_own(req->arena, clinic_appt_json(a));
 	if (before != NULL)
 		b = json_arena_own(req->arena, clinic_appt_json(before));
-	if (after == NULL) {
-		sched_fail(req, ERR_NOMEM, NULL);
+	if (after == NULL || (before != NULL && b == NULL)) {
+		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	if ((purpose != NULL && (err = notify(req, req->actor.clinic_id, a->id,
-	    purpose)) != ERR_OK) || (err = audit_record(req, action,
-	    "appointment", a->id, b, after)) != ERR_OK ||
-	    (err = db_commit(req->ctx->db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((purpose != NULL && (err = notify(req, a->id, purpose)) != ERR_OK) ||
+	    (err = audit_record(req, action, "appointment", a->id, b,
+	    after)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	if (status == 201)
@@ -309,31 +240,27 @@ clinic_done(struct request *req, int status, const char *action,
 	resp_json(req, status, json_object_get(after));
 }
 
-/* Checks that the body's ids name the clinic's patient, practitioner and
- * type; false after answering 422. */
+/* The body's ids must name the clinic's patient, practitioner and type
+ * (inactive ones too: staff may book anyone); false after answering 422. */
 static bool
 ids_exist(struct request *req, const char *patient, const char *practitioner,
-    const char *type, struct problem_list *pl)
+    const char *type)
 {
 	unsigned found = 0;
 	enum err err;
 
 	if ((err = db_schedule_ids(req->ctx->db, req->actor.clinic_id, patient,
 	    practitioner, type, false, &found)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+		problem_send_err(req, err, NULL);
 		return false;
 	}
 	if (patient != NULL && !(found & DB_HAS_PATIENT))
-		problem_list_add(pl, "patient_id", "No such patient.");
+		v_problem_field(req, "patient_id", "No such patient.");
 	if (practitioner != NULL && !(found & DB_HAS_PRACTITIONER))
-		problem_list_add(pl, "practitioner_id", "No such practitioner.");
+		v_problem_field(req, "practitioner_id", "No such practitioner.");
 	if (type != NULL && !(found & DB_HAS_TYPE))
-		problem_list_add(pl, "type_id", "No such appointment type.");
-	if (problem_list_count(pl) > 0) {
-		bad_input(req, pl);
-		return false;
-	}
-	return true;
+		v_problem_field(req, "type_id", "No such appointment type.");
+	return v_ok(req);
 }
 
 /* POST /api/v1/clinic/appointments {patient_id, practitioner_id, type_id,
@@ -343,39 +270,29 @@ handle_clinic_appt_create(struct request *req)
 {
 	static const char *const known[] = { "patient_id", "practitioner_id",
 	    "type_id", "start", "note", NULL };
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	const char *patient, *practitioner, *type, *start, *note;
+	const char *patient = NULL, *practitioner = NULL, *type = NULL,
+	    *start = NULL, *note = NULL;
+	struct vobj body;
 	struct db_appt a;
 	enum err err;
 
-	if (!req_json_object(req))
+	if (!v_body(req, &body, known))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	patient = sched_uuid(req, "patient_id", true, NULL, pl);
-	practitioner = sched_uuid(req, "practitioner_id", true, NULL, pl);
-	type = sched_uuid(req, "type_id", true, NULL, pl);
-	start = sched_instant(req, "start", true, pl);
-	note = sched_string(req, "note", 1000, false, true, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_uuid(&body, "patient_id", V_REQUIRED, &patient);
+	v_uuid(&body, "practitioner_id", V_REQUIRED, &practitioner);
+	v_uuid(&body, "type_id", V_REQUIRED, &type);
+	v_time(&body, "start", V_REQUIRED, &start);
+	v_text(&body, "note", V_LINES(0, NOTE_MAX_CHARS), 0, &note);
+	if (!v_ok(req) || !ids_exist(req, patient, practitioner, type))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
-	if (!ids_exist(req, patient, practitioner, type, pl))
-		return;
-	err = db_appt_create(db, req->arena, req->actor.clinic_id, patient,
-	    practitioner, type, start, clinic_source(req), note, &a);
+	err = db_appt_create(req->ctx->db, req->arena, req->actor.clinic_id,
+	    patient, practitioner, type, start, clinic_source(req), note, &a);
 	if (err == ERR_CONFLICT) {
 		slot_taken(req);
 		return;
 	}
 	if (err != ERR_OK) {
-		sched_fail(req, err, NULL);
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	clinic_done(req, 201, "appointment.create", NULL, &a,
@@ -390,48 +307,42 @@ handle_clinic_appt_patch(struct request *req)
 {
 	static const char *const known[] = { "start", "practitioner_id",
 	    "type_id", "note", NULL };
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	const char *id, *practitioner, *type, *start, *note;
+	const char *id = route_param(&req->params, "id"), *practitioner = NULL,
+	    *type = NULL, *start = NULL, *note = NULL;
+	struct vobj body;
 	struct db_appt old, a;
 	enum err err;
 
-	if ((id = appt_id(req)) == NULL || !req_json_object(req))
+	if (!v_body(req, &body, known))
 		return;
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	practitioner = sched_uuid(req, "practitioner_id", false, NULL, pl);
-	type = sched_uuid(req, "type_id", false, NULL, pl);
-	start = sched_instant(req, "start", false, pl);
-	note = sched_string(req, "note", 1000, false, true, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_uuid(&body, "practitioner_id", 0, &practitioner);
+	v_uuid(&body, "type_id", 0, &type);
+	v_time(&body, "start", 0, &start);
+	v_text(&body, "note", V_LINES(0, NOTE_MAX_CHARS), 0, &note);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_appt_get(db, req->arena, req->actor.clinic_id, id, NULL,
-	    &old)) != ERR_OK) {
-		sched_fail(req, err, "No such appointment.");
+	if ((err = db_appt_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    id, NULL, &old)) != ERR_OK) {
+		problem_send_err(req, err, "appointment");
 		return;
 	}
 	if ((practitioner != NULL || type != NULL) &&
-	    !ids_exist(req, NULL, practitioner, type, pl))
+	    !ids_exist(req, NULL, practitioner, type))
 		return;
 	if (strcmp(old.status, "booked") != 0 && (practitioner != NULL ||
 	    type != NULL || start != NULL)) {
-		db_rollback(db);
 		problem_send(req, "conflict", "A cancelled appointment cannot be "
 		    "moved; book a new one.");
 		return;
 	}
-	err = db_appt_update(db, req->arena, req->actor.clinic_id, id,
+	err = db_appt_update(req->ctx->db, req->arena, req->actor.clinic_id, id,
 	    practitioner, type, start, note, &a);
 	if (err == ERR_CONFLICT) {
 		slot_taken(req);
 		return;
 	}
 	if (err != ERR_OK) {
-		sched_fail(req, err, "No such appointment.");
+		problem_send_err(req, err, "appointment");
 		return;
 	}
 	clinic_done(req, 200, "appointment.update", &old, &a, NULL);
@@ -442,29 +353,23 @@ handle_clinic_appt_patch(struct request *req)
 void
 handle_clinic_appt_cancel(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *id;
+	const char *id = route_param(&req->params, "id");
 	struct db_appt old, a;
 	enum err err;
 
-	if ((id = appt_id(req)) == NULL)
-		return;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_appt_get(db, req->arena, req->actor.clinic_id, id, NULL,
-	    &old)) != ERR_OK) {
-		sched_fail(req, err, "No such appointment.");
+	if ((err = db_appt_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    id, NULL, &old)) != ERR_OK) {
+		problem_send_err(req, err, "appointment");
 		return;
 	}
-	err = db_appt_cancel(db, req->arena, req->actor.clinic_id, id,
+	err = db_appt_cancel(req->ctx->db, req->arena, req->actor.clinic_id, id,
 	    clinic_source(req), &a);
 	if (err == ERR_NOT_FOUND) {
-		db_rollback(db);
-		problem_send(req, "conflict", "The appointment is cancelled "
-		    "already.");
+		already_cancelled(req);
 		return;
 	}
 	if (err != ERR_OK) {
-		sched_fail(req, err, NULL);
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	clinic_done(req, 200, "appointment.cancel", &old, &a,
@@ -485,56 +390,46 @@ may_cancel(struct request *req)
 	return (access_usable(&f) & PERM_BIT(PERM_CANCEL_APPOINTMENT)) != 0;
 }
 
+static struct json_object *
+portal_item(const void *row, void *ctx)
+{
+	return portal_appt_json(row, *(const bool *)ctx);
+}
+
+static const char *
+portal_cursor(const void *row)
+{
+	return ((const struct db_appt *)row)->cursor;
+}
+
 /* GET /api/v1/portal/{code}/appointments?scope=upcoming|past&cursor=&limit=
  * [view_appointments]: {items, next_cursor}; upcoming soonest first, past
  * newest first. */
 void
 handle_portal_appts_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *scope = req_query(req, "scope"),
-	    *cursor = req_query(req, "cursor");
-	struct problem_list *pl;
+	static const char *const scopes[] = { "upcoming", "past", NULL };
+	const char *scope = "upcoming";
 	struct db_appt *rows;
-	struct json_object *body, *items;
-	bool upcoming, cancel;
-	int limit, n = 0;
+	struct v_page page;
+	bool cancel;
+	int n = 0;
 	enum err err;
 
-	if (!portal_allow(req, PERM_VIEW_APPOINTMENTS))
+	q_enum(req, "scope", scopes, 0, &scope);
+	q_page(req, db_appt_cursor_ok, &page);
+	if (!v_ok(req))
 		return;
-	if (!req_limit(req, &limit)) {
-		db_rollback(db);
-		return;
-	}
-	pl = problem_list_new(req);
-	if (scope != NULL && strcmp(scope, "upcoming") != 0 &&
-	    strcmp(scope, "past") != 0) {
-		problem_list_add(pl, "scope", "Must be upcoming or past.");
-		bad_input(req, pl);
-		return;
-	}
-	upcoming = scope == NULL || strcmp(scope, "upcoming") == 0;
-	err = db_appt_list_patient(db, req->arena, req->portal->clinic.id,
-	    req->portal->patient.id, upcoming, cursor, limit + 1, &rows, &n);
-	if (err == ERR_INVALID) {
-		problem_list_add(pl, "cursor", "Not a cursor this list gave out.");
-		bad_input(req, pl);
-		return;
-	}
-	if (err != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if ((err = db_appt_list_patient(req->ctx->db, req->arena,
+	    req->portal->clinic.id, req->portal->patient.id,
+	    strcmp(scope, "upcoming") == 0, page.cursor, page.limit + 1, &rows,
+	    &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	cancel = may_cancel(req);
-	body = json_object_new_object();
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n && i < limit; i++)
-		json_object_array_add(items, portal_appt_json(&rows[i], cancel));
-	json_add(body, "items", items);
-	json_add_string(body, "next_cursor", n > limit ? rows[limit - 1].cursor :
-	    NULL);
-	resp_json(req, 200, body);
+	resp_json(req, 200, list_page_json(rows, sizeof(*rows), n, page.limit,
+	    portal_item, &cancel, portal_cursor));
 }
 
 /* GET /api/v1/portal/{code}/appointments/booking-options
@@ -544,20 +439,17 @@ void
 handle_portal_booking_options(struct request *req)
 {
 	struct db *db = req->ctx->db;
-	const char *clinic_id;
+	const char *clinic_id = req->portal->clinic.id;
 	struct db_practitioner *ps;
 	struct db_appt_type *ts;
 	struct json_object *body, *pa, *ta;
 	int np = 0, nt = 0;
 	enum err err;
 
-	if (!portal_allow(req, PERM_CREATE_APPOINTMENT))
-		return;
-	clinic_id = req->portal->clinic.id;
 	if ((err = db_practitioner_list(db, req->arena, clinic_id, true, &ps,
 	    &np)) != ERR_OK || (err = db_type_list(db, req->arena, clinic_id,
-	    true, &ts, &nt)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	    true, &ts, &nt)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	body = json_object_new_object();
@@ -579,63 +471,44 @@ handle_portal_booking_options(struct request *req)
 /* GET /api/v1/portal/{code}/appointments/slots?practitioner_id=&type_id=
  * &from=&to= [create_appointment]: {items: [{start, end,
  * practitioner_id}]}. An unknown, inactive or not online-bookable
- * practitioner or type is 422. */
+ * practitioner or type is 422. Checks and slots: one round trip. */
 void
 handle_portal_slots(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl;
-	const char *practitioner, *type, *from = NULL, *to = NULL,
-	    *clinic_id = req->portal->clinic.id;
+	const char *practitioner = NULL, *type = NULL, *from = NULL, *to = NULL;
 	struct db_slot *slots;
 	struct json_object *body, *items;
-	unsigned found = 0;
+	unsigned bookable = 0;
 	int n = 0;
 	enum err err;
 
-	if (!portal_allow(req, PERM_CREATE_APPOINTMENT))
+	q_uuid(req, "practitioner_id", V_REQUIRED, &practitioner);
+	q_uuid(req, "type_id", V_REQUIRED, &type);
+	query_range(req, &from, &to);
+	if (!v_ok(req))
 		return;
-	pl = problem_list_new(req);
-	practitioner = query_id(req, "practitioner_id", pl);
-	type = query_id(req, "type_id", pl);
-	if (req_query(req, "practitioner_id") == NULL)
-		problem_list_add(pl, "practitioner_id", "Required.");
-	if (req_query(req, "type_id") == NULL)
-		problem_list_add(pl, "type_id", "Required.");
-	query_range(req, &from, &to, pl);
-	if (problem_list_count(pl) > 0) {
-		bad_input(req, pl);
+	if ((err = db_slots(req->ctx->db, req->arena, practitioner, type, from,
+	    to, &bookable, &slots, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((err = db_schedule_ids(db, clinic_id, NULL, practitioner, type,
-	    true, &found)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
-	if (!(found & DB_HAS_PRACTITIONER))
-		problem_list_add(pl, "practitioner_id", "No such practitioner "
+	if (!(bookable & DB_HAS_PRACTITIONER))
+		v_problem_field(req, "practitioner_id", "No such practitioner "
 		    "takes online bookings.");
-	if (!(found & DB_HAS_TYPE))
-		problem_list_add(pl, "type_id", "No such appointment type can be "
+	if (!(bookable & DB_HAS_TYPE))
+		v_problem_field(req, "type_id", "No such appointment type can be "
 		    "booked online.");
-	if (problem_list_count(pl) > 0) {
-		bad_input(req, pl);
+	if (!v_ok(req))
 		return;
-	}
-	if ((err = db_slots(db, req->arena, clinic_id, practitioner, type, from,
-	    to, &slots, &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
 	body = json_object_new_object();
 	items = json_object_new_array();
 	for (int i = 0; items != NULL && i < n; i++) {
-		struct json_object *s = json_object_new_object();
+		struct json_object *o = json_object_new_object();
 
-		json_add_string(s, "start", slots[i].start);
-		json_add_string(s, "end", slots[i].end);
-		json_add_string(s, "practitioner_id", practitioner);
-		json_object_array_add(items, s);
+		json_add_string(o, "start", slots[i].start);
+		json_add_string(o, "end", slots[i].end);
+		json_add_string(o, "practitioner_id", practitioner);
+		json_object_array_add(items, o);
 	}
 	json_add(body, "items", items);
 	resp_json(req, 200, body);
@@ -645,14 +518,12 @@ handle_portal_slots(struct request *req)
 static bool
 own_appt(struct request *req, struct db_appt *a)
 {
-	const char *id = appt_id(req);
-	enum err err;
+	enum err err = db_appt_get(req->ctx->db, req->arena,
+	    req->portal->clinic.id, route_param(&req->params, "id"),
+	    req->portal->patient.id, a);
 
-	if (id == NULL)
-		return false;
-	if ((err = db_appt_get(req->ctx->db, req->arena, req->portal->clinic.id,
-	    id, req->portal->patient.id, a)) != ERR_OK) {
-		sched_fail(req, err, "No such appointment.");
+	if (err != ERR_OK) {
+		problem_send_err(req, err, "appointment");
 		return false;
 	}
 	return true;
@@ -663,14 +534,9 @@ void
 handle_portal_appt_get(struct request *req)
 {
 	struct db_appt a;
-	enum err err;
 
-	if (!portal_allow(req, PERM_VIEW_APPOINTMENTS) || !own_appt(req, &a))
+	if (!own_appt(req, &a))
 		return;
-	if ((err = db_commit(req->ctx->db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
 	resp_json(req, 200, portal_appt_json(&a, may_cancel(req)));
 }
 
@@ -683,14 +549,9 @@ handle_portal_appt_ics(struct request *req)
 	struct ics_event e;
 	char *text;
 	size_t len;
-	enum err err;
 
-	if (!portal_allow(req, PERM_VIEW_APPOINTMENTS) || !own_appt(req, &a))
+	if (!own_appt(req, &a))
 		return;
-	if ((err = db_commit(req->ctx->db)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
 	memset(&e, 0, sizeof(e));
 	e.uid = arena_printf(req->arena, "%s@patient-portal", a.id);
 	e.dtstamp = a.stamp_utc;
@@ -715,6 +576,8 @@ handle_portal_appt_ics(struct request *req)
 static const char *
 rule_detail(const char *rule)
 {
+	if (strcmp(rule, "practitioner_unavailable") == 0)
+		return "This practitioner no longer takes bookings.";
 	if (strcmp(rule, "type_not_bookable") == 0)
 		return "This appointment type cannot be booked online.";
 	if (strcmp(rule, "min_notice") == 0)
@@ -727,73 +590,53 @@ rule_detail(const char *rule)
 }
 
 /* POST /api/v1/portal/{code}/appointments {practitioner_id, type_id,
- * start} [create_appointment]: 201; 422 booking_rule with rule; 409
- * slot_taken when someone was first. */
+ * start} [create_appointment]: 201; 422 validation_failed for ids that
+ * are not the clinic's; 422 booking_rule with rule; 409 slot_taken when
+ * someone was first. */
 void
 handle_portal_appt_book(struct request *req)
 {
 	static const char *const known[] = { "practitioner_id", "type_id",
 	    "start", NULL };
-	struct db *db = req->ctx->db;
-	const char *clinic_id = req->portal->clinic.id,
-	    *patient_id = req->portal->patient.id;
-	struct problem_list *pl;
-	const char *practitioner, *type, *start, *rule;
+	const char *practitioner = NULL, *type = NULL, *start = NULL, *outcome;
 	struct json_object *after;
+	struct vobj body;
 	struct db_appt a;
-	unsigned found = 0;
 	enum err err;
 
-	if (!portal_allow(req, PERM_CREATE_APPOINTMENT))
+	if (!v_body(req, &body, known))
 		return;
-	if (!req_json_object(req)) {
-		db_rollback(db);
+	v_uuid(&body, "practitioner_id", V_REQUIRED, &practitioner);
+	v_uuid(&body, "type_id", V_REQUIRED, &type);
+	v_time(&body, "start", V_REQUIRED, &start);
+	if (!v_ok(req))
 		return;
-	}
-	pl = problem_list_new(req);
-	sched_fields_known(req, known, pl);
-	practitioner = sched_uuid(req, "practitioner_id", true, NULL, pl);
-	type = sched_uuid(req, "type_id", true, NULL, pl);
-	start = sched_instant(req, "start", true, pl);
-	if (problem_list_count(pl) > 0) {
-		bad_input(req, pl);
+	if ((err = db_book(req->ctx->db, req->arena, req->portal->patient.id,
+	    practitioner, type, start, "portal", &outcome, &a)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((err = db_schedule_ids(db, clinic_id, NULL, practitioner, type,
-	    false, &found)) != ERR_OK) {
-		sched_fail(req, err, NULL);
+	if (strcmp(outcome, "no_practitioner") == 0 ||
+	    strcmp(outcome, "no_type") == 0) {
+		v_problem_field(req, outcome[3] == 'p' ? "practitioner_id" :
+		    "type_id", outcome[3] == 'p' ? "No such practitioner." :
+		    "No such appointment type.");
+		v_ok(req);
 		return;
 	}
-	if (!(found & DB_HAS_PRACTITIONER))
-		problem_list_add(pl, "practitioner_id", "No such practitioner.");
-	if (!(found & DB_HAS_TYPE))
-		problem_list_add(pl, "type_id", "No such appointment type.");
-	if (problem_list_count(pl) > 0) {
-		bad_input(req, pl);
-		return;
-	}
-	if ((err = db_booking_verdict(db, clinic_id, patient_id, practitioner,
-	    type, start, &rule)) != ERR_OK) {
-		sched_fail(req, err, NULL);
-		return;
-	}
-	if (rule != NULL) {
-		booking_rule(req, rule, rule_detail(rule));
-		return;
-	}
-	err = db_appt_create(db, req->arena, clinic_id, patient_id,
-	    practitioner, type, start, "portal", NULL, &a);
-	if (err == ERR_CONFLICT) {
+	if (strcmp(outcome, "slot_taken") == 0) {
 		slot_taken(req);
 		return;
 	}
-	if (err != ERR_OK || (after = json_arena_own(req->arena,
-	    clinic_appt_json(&a))) == NULL ||
-	    (err = notify(req, clinic_id, a.id, "appointment_confirmation")) !=
-	    ERR_OK || (err = audit_record(req, "appointment.create",
-	    "appointment", a.id, NULL, after)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err ? err : ERR_NOMEM, NULL);
+	if (strcmp(outcome, "ok") != 0) {
+		booking_rule(req, outcome, rule_detail(outcome));
+		return;
+	}
+	if ((after = json_arena_own(req->arena, clinic_appt_json(&a))) == NULL ||
+	    (err = notify(req, a.id, "appointment_confirmation")) != ERR_OK ||
+	    (err = audit_record(req, "appointment.create", "appointment", a.id,
+	    NULL, after)) != ERR_OK) {
+		problem_send_err(req, err ? err : ERR_NOMEM, NULL);
 		return;
 	}
 	resp_header(req, "Location", arena_printf(req->arena,
@@ -807,17 +650,14 @@ handle_portal_appt_book(struct request *req)
 void
 handle_portal_appt_cancel(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct json_object *before, *after;
 	struct db_appt old, a;
 	enum err err;
 
-	if (!portal_allow(req, PERM_CANCEL_APPOINTMENT) || !own_appt(req, &old))
+	if (!own_appt(req, &old))
 		return;
 	if (strcmp(old.status, "booked") != 0) {
-		db_rollback(db);
-		problem_send(req, "conflict", "The appointment is cancelled "
-		    "already.");
+		already_cancelled(req);
 		return;
 	}
 	if (!old.before_cutoff) {
@@ -825,22 +665,19 @@ handle_portal_appt_cancel(struct request *req)
 		    "online; please call the clinic.");
 		return;
 	}
-	err = db_appt_cancel(db, req->arena, req->portal->clinic.id, old.id,
-	    "portal", &a);
+	err = db_appt_cancel(req->ctx->db, req->arena, req->portal->clinic.id,
+	    old.id, "portal", &a);
 	if (err == ERR_NOT_FOUND) {
-		db_rollback(db);
-		problem_send(req, "conflict", "The appointment is cancelled "
-		    "already.");
+		already_cancelled(req);
 		return;
 	}
 	if (err != ERR_OK || (before = json_arena_own(req->arena,
 	    clinic_appt_json(&old))) == NULL || (after = json_arena_own(
 	    req->arena, clinic_appt_json(&a))) == NULL ||
-	    (err = notify(req, req->portal->clinic.id, a.id,
-	    "appointment_cancellation")) != ERR_OK ||
+	    (err = notify(req, a.id, "appointment_cancellation")) != ERR_OK ||
 	    (err = audit_record(req, "appointment.cancel", "appointment", a.id,
-	    before, after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		sched_fail(req, err ? err : ERR_NOMEM, NULL);
+	    before, after)) != ERR_OK) {
+		problem_send_err(req, err ? err : ERR_NOMEM, NULL);
 		return;
 	}
 	resp_json(req, 200, portal_appt_json(&a, may_cancel(req)));

@@ -37,6 +37,7 @@
 #include "portal_http.h"
 #include "portal_settings.h"
 #include "problem.h"
+#include "str.h"
 
 static bool
 is_safe_method(const char *method)
@@ -350,6 +351,19 @@ authenticate(struct request *req)
 	return false;
 }
 
+/* Every {id} of our paths is a UUID: any other value names nothing, and
+ * is 404 not_found without asking the database. */
+static bool
+ids_well_formed(struct request *req)
+{
+	const char *id = route_param(&req->params, "id");
+
+	if (id == NULL || str_is_uuid(id))
+		return true;
+	problem_send(req, "not_found", "No such resource.");
+	return false;
+}
+
 void
 pipeline_run(struct request *req)
 {
@@ -360,7 +374,7 @@ pipeline_run(struct request *req)
 
 	db_work_start(db, r->kind == ROUTE_WRITE ? DB_WORK_WRITE :
 	    DB_WORK_READ);
-	if (authenticate(req)) {
+	if (authenticate(req) && ids_well_formed(req)) {
 		r->handler(req);
 		if (req->resp.status == 0) {
 			log_error("handler for %s %s answered nothing",

@@ -229,6 +229,28 @@ describe('patient booking and cancelling', () => {
     assert.deepEqual(unknown.body.errors.map((e) => e.field), ['practitioner_id']);
   });
 
+  test('a deactivated practitioner cannot be booked from the portal: 422 booking_rule practitioner_unavailable (issue 9 item 12)', async () => {
+    const { clinic, owner, schedule, patients: [{ session: s }] } = await bookingClinic({
+      schedule: { hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) },
+    });
+    await putRules(owner, {});
+    const off = await owner.request('PATCH', `/api/v1/clinic/practitioners/${schedule.practitioner.id}`,
+      { body: { active: false } });
+    assert.equal(off.status, 200, off.text);
+    const before = Number(psql(`SELECT count(*) FROM appointments WHERE clinic_id = '${clinic.id}'`));
+    const res = await book(s, schedule, at(6));
+    assertProblem(res, 422, 'booking_rule');
+    assert.equal(res.body.rule, 'practitioner_unavailable');
+    assert.equal(Number(psql(`SELECT count(*) FROM appointments WHERE clinic_id = '${clinic.id}'`)), before,
+      'nothing was booked');
+    // Nor are slots offered for them, as before; active again, they can be booked.
+    const slots = await s.request('GET', `appointments/slots?practitioner_id=${schedule.practitioner.id}`
+      + `&type_id=${schedule.type.id}&from=${dateIn(TZ, 6)}&to=${dateIn(TZ, 6)}`);
+    assertProblem(slots, 422, 'validation_failed');
+    await owner.request('PATCH', `/api/v1/clinic/practitioners/${schedule.practitioner.id}`, { body: { active: true } });
+    assert.equal((await book(s, schedule, at(6))).status, 201);
+  });
+
   test("another patient's and another clinic's appointments answer 404 not_found", async () => {
     const { owner, schedule, patients: [a, b] } = await bookingClinic({ patients: 2 });
     const other = await bookingClinic();

@@ -389,6 +389,7 @@ export default {
   'portal.rule.max_open_bookings': 'You already have as many upcoming appointments as the clinic allows. Cancel one or wait until it has passed.',
   'portal.rule.type_not_bookable': 'This kind of appointment cannot be booked online. Please call the clinic.',
   'portal.rule.outside_hours': 'This time is not open for bookings (outside working hours or during time off). Choose another slot.',
+  'portal.rule.practitioner_unavailable': 'This practitioner no longer takes bookings. Choose another practitioner, or call the clinic.',
   'portal.rule.cancel_cutoff': 'It is too late to cancel this appointment online. Please call the clinic.',
   'portal.profile.heading': 'My details',
   'portal.profile.none': 'Not given',

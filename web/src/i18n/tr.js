@@ -389,6 +389,7 @@ export default {
   'portal.rule.max_open_bookings': 'Kliniğin izin verdiği sayıda yaklaşan randevunuz zaten var. Birini iptal edin ya da geçmesini bekleyin.',
   'portal.rule.type_not_bookable': 'Bu randevu türü çevrim içi alınamıyor. Lütfen kliniği arayın.',
   'portal.rule.outside_hours': 'Bu saat randevuya açık değil (çalışma saatleri dışında ya da izin zamanında). Başka bir saat seçin.',
+  'portal.rule.practitioner_unavailable': 'Bu hekim artık randevu almıyor. Başka bir hekim seçin ya da kliniği arayın.',
   'portal.rule.cancel_cutoff': 'Bu randevuyu çevrim içi iptal etmek için çok geç. Lütfen kliniği arayın.',
   'portal.profile.heading': 'Bilgilerim',
   'portal.profile.none': 'Belirtilmemiş',

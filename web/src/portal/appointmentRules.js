@@ -10,6 +10,7 @@ export const RULE_KEYS = Object.freeze({
   max_open_bookings: 'portal.rule.max_open_bookings',
   type_not_bookable: 'portal.rule.type_not_bookable',
   outside_hours: 'portal.rule.outside_hours',
+  practitioner_unavailable: 'portal.rule.practitioner_unavailable',
   cancel_cutoff: 'portal.rule.cancel_cutoff',
 });
 
