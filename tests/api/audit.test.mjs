@@ -188,14 +188,14 @@ const CHANGES = {
       const clinic = newClinic();
       const secret = makeApiKey(clinic.id, 'read');
       const keyId = (await withKey(secret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
-      const admin = makeApiKey(clinic.id, 'admin');
-      const adminId = (await withKey(admin).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      // API-key management is session-only (DESIGN.md section 16).
+      const s = await signIn(clinic.logins.admin);
       return {
         clinic,
         params: { id: keyId },
-        headers: { authorization: `Bearer ${admin}` },
-        actor: () => ['api_key', adminId],
-        secrets: () => [secret, admin],
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [secret, clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
       };
     },
   },
