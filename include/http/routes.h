@@ -81,6 +81,9 @@ struct json_object *portal_warnings_json(const struct portal_warning *w,
     size_t n);
 
 /* src/http/apikeys_api.c */
+/* A key's scopes (SCOPE_* bits) as ["read", "write", "admin"], in that
+ * order; NULL when out of memory. */
+struct json_object *api_key_scopes_json(unsigned scopes);
 void handle_api_keys_list(struct request *req);
 void handle_api_key_create(struct request *req);
 void handle_api_key_revoke(struct request *req);

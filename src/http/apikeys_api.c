@@ -34,8 +34,8 @@
 
 static const char *const scope_names[] = { "read", "write", "admin", NULL };
 
-static struct json_object *
-scopes_json(unsigned scopes)
+struct json_object *
+api_key_scopes_json(unsigned scopes)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -60,7 +60,7 @@ key_json(const struct db_api_key_row *k)
 	if (json_add_string(o, "id", k->id) != 0 ||
 	    json_add_string(o, "name", k->name) != 0 ||
 	    json_add_string(o, "prefix", k->prefix) != 0 ||
-	    json_add(o, "scopes", scopes_json(k->scopes)) != 0 ||
+	    json_add(o, "scopes", api_key_scopes_json(k->scopes)) != 0 ||
 	    json_add_string(o, "created_at", k->created_at) != 0 ||
 	    json_add_string(o, "created_by", k->created_by) != 0 ||
 	    json_add_string(o, "last_used_at", k->last_used_at) != 0 ||

@@ -435,22 +435,6 @@ handle_staff_logout(struct request *req)
 	resp_raw(req, 204, NULL, "", 0);
 }
 
-static struct json_object *
-scopes_json(unsigned scopes)
-{
-	struct json_object *arr = json_object_new_array();
-
-	if (arr == NULL)
-		return NULL;
-	if (scopes & SCOPE_READ)
-		json_object_array_add(arr, json_object_new_string("read"));
-	if (scopes & SCOPE_WRITE)
-		json_object_array_add(arr, json_object_new_string("write"));
-	if (scopes & SCOPE_ADMIN)
-		json_object_array_add(arr, json_object_new_string("admin"));
-	return arr;
-}
-
 /* GET /api/v1/clinic/me: the caller (a session's staff member and its
  * csrf_token, or an API key and its scopes) and its clinic, from what the
  * pipeline authenticated: no statement of its own. */
@@ -473,7 +457,7 @@ handle_staff_me(struct request *req)
 		    json_add(body, "api_key", who) != 0 ||
 		    json_add_string(who, "id", a->id) != 0 ||
 		    json_add_string(who, "name", a->name) != 0 ||
-		    json_add(who, "scopes", scopes_json(a->scopes)) != 0)
+		    json_add(who, "scopes", api_key_scopes_json(a->scopes)) != 0)
 			goto oom;
 	}
 	if ((c = json_object_new_object()) == NULL ||
