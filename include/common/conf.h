@@ -42,9 +42,14 @@ struct conf {
 	long argon2_memlimit;		/* bytes */
 	long staff_session_idle;	/* seconds without a request */
 	long staff_session_absolute;	/* seconds after sign-in */
-	long staff_login_max_failures;	/* per account per window, then 429 */
+	/* Failed sign-ins within staff_login_window seconds, then 429: per
+	 * (account, client address), per client address, per account. */
+	long staff_login_max_failures;
+	long staff_login_max_failures_per_address;
+	long staff_login_max_failures_per_account;
 	long staff_login_window;	/* seconds */
-	long staff_login_backoff_after;	/* failures before tries must wait */
+	long staff_login_hash_slots;	/* password hashes at once, all workers */
+	long staff_login_hash_wait_ms;	/* wait for a slot, then 503 */
 	long cookie_secure;		/* 1: cookies carry Secure */
 
 	/* patient sign-in */

@@ -26,17 +26,15 @@ struct db;
 #define SCOPE_WRITE 2u
 #define SCOPE_ADMIN 4u
 
+/* The account a sign-in checks its password against. */
 struct db_staff_login {
 	const char *id, *clinic_id, *name, *role, *password_hash;
 };
 
-struct db_session {
-	const char *clinic_id, *staff_id, *name, *role, *csrf_token;
-};
-
-struct db_api_key {
-	const char *clinic_id, *id, *name;
-	unsigned scopes;		/* SCOPE_* bits of http.h */
+/* The staff sign-in limits: failures within window_s seconds per (account,
+ * client address), per client address and per account. */
+struct db_login_limits {
+	long window_s, per_pair, per_client, per_account;
 };
 
 struct db_clinic {
@@ -63,20 +61,24 @@ struct db_audit {
 	const char *id, *at;
 };
 
-/* Sign-in; no transaction needed (the lookups run past row-level security
- * in functions that answer only what sign-in needs). */
-enum err db_staff_for_login(struct db *db, struct arena *a, const char *email,
-    struct db_staff_login *out);
-/* Failures of email within the last window_s seconds, and the seconds
- * since the latest of them. */
-enum err db_login_failures(struct db *db, const char *email, long window_s,
-    long *count, long *seconds_since_last);
-enum err db_login_failure_add(struct db *db, const char *email);
-enum err db_login_failures_clear(struct db *db, const char *email);
-enum err db_session_lookup(struct db *db, struct arena *a,
-    const char *token_hash, long idle_s, struct db_session *out);
-enum err db_api_key_lookup(struct db *db, struct arena *a,
-    const char *secret_hash, struct db_api_key *out);
+/*
+ * Staff sign-in, before any clinic is known (sql/0014): whether a sign-in
+ * for email from client_key (net_rate_key() of the client address) may go
+ * on under limits, and the account, in one statement. *retry_after > 0:
+ * a limit is reached, wait that many seconds (out untouched). Otherwise
+ * *retry_after is 0 and out is the active account behind email, or has
+ * out->id NULL when there is none.
+ */
+enum err db_staff_login_check(struct db *db, struct arena *a, const char *email,
+    const char *client_key, const struct db_login_limits *limits,
+    long *retry_after, struct db_staff_login *out);
+/* Records a failed sign-in for email from client_key. */
+enum err db_login_failure_add(struct db *db, const char *email,
+    const char *client_key);
+/* Forgets the failures of email from client_key (after a success there);
+ * those from other addresses still count. */
+enum err db_login_failures_clear(struct db *db, const char *email,
+    const char *client_key);
 
 /* In a clinic transaction: */
 enum err db_session_create(struct db *db, const char *clinic_id,
@@ -114,13 +116,20 @@ enum err db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
     const char *password_hash, const char **id);
 enum err db_module_set(struct db *db, const char *clinic_id, const char *module,
     bool granted);
+/*
+ * A new API key of the clinic. created_by: the staff member who makes it,
+ * whose role it acts with and whose access it needs (sql/0012); NULL for
+ * the operator's keys (portalctl), which act as the owner. max_active > 0:
+ * ERR_CONFLICT when the clinic already has that many keys not revoked.
+ */
 enum err db_api_key_create(struct db *db, struct arena *a,
-    const char *clinic_id, const char *name, const char *prefix,
-    const char *secret_hash, const char *scopes_literal, const char **id,
-    const char **created_at);
+    const char *clinic_id, const char *created_by, const char *name,
+    const char *prefix, const char *secret_hash, const char *scopes_literal,
+    long max_active, const char **id, const char **created_at);
 
 struct db_api_key_row {
 	const char *id, *name, *prefix, *created_at, *last_used_at, *revoked_at;
+	const char *created_by;		/* NULL: made by the operator */
 	unsigned scopes;
 };
 
@@ -130,8 +139,6 @@ enum err db_api_key_list(struct db *db, struct arena *a, const char *clinic_id,
 /* Revokes a key of the clinic (again is fine); ERR_NOT_FOUND otherwise. */
 enum err db_api_key_revoke(struct db *db, const char *clinic_id,
     const char *id);
-/* Keys of the clinic not revoked. */
-enum err db_api_key_count(struct db *db, const char *clinic_id, long *count);
 
 /* SCOPE_* bits from "read,write" (any separator), and back as a text[]
  * literal ("{read,write}"). */

@@ -22,7 +22,13 @@ void handle_health(struct request *req);
 void handle_openapi(struct request *req);
 
 /* src/http/auth.c */
+struct conf;
+/* Authenticates a LEGACY route (the pipeline does it for the rest): true,
+ * or false after answering 401 / 403. Goes with the last LEGACY route. */
 bool auth_check(struct request *req);
+/* A worker's sign-in state (the dummy password hash): made at start, freed
+ * at exit. */
+void auth_init(const struct conf *conf);
 void auth_shutdown(void);
 const char *auth_role_name(enum staff_role role);
 void handle_staff_login(struct request *req);
@@ -51,6 +57,9 @@ void handle_delivery_get(struct request *req);
 void handle_delivery_retry(struct request *req);
 
 /* src/http/audit_api.c */
+/* Legacy ?limit= reader (1-100, default 50; false after answering 422) of
+ * the routes not yet on the pipeline, which use q_page(); goes with the
+ * last of them. */
 bool req_limit(struct request *req, int *limit);
 void handle_audit_list(struct request *req);
 
@@ -77,6 +86,9 @@ struct json_object *portal_warnings_json(const struct portal_warning *w,
     size_t n);
 
 /* src/http/apikeys_api.c */
+/* A key's scopes (SCOPE_* bits) as ["read", "write", "admin"], in that
+ * order; NULL when out of memory. */
+struct json_object *api_key_scopes_json(unsigned scopes);
 void handle_api_keys_list(struct request *req);
 void handle_api_key_create(struct request *req);
 void handle_api_key_revoke(struct request *req);

@@ -162,9 +162,10 @@ create_api_key(struct ctl *c, const struct opts *o, char *key)
 		return 2;
 	}
 	crypto_api_key(key, hash, prefix);
-	return report(db_api_key_create(c->db, c->arena, o->clinic,
+	/* No maker: the operator's keys act as the owner. */
+	return report(db_api_key_create(c->db, c->arena, o->clinic, NULL,
 	    o->name != NULL ? o->name : "API key", prefix, hash,
-	    db_scopes_literal(scopes), &id, NULL), "create-api-key");
+	    db_scopes_literal(scopes), 0, &id, NULL), "create-api-key");
 }
 
 /* Demo patients; the Yılmaz family shares one phone number. */

@@ -1,5 +1,6 @@
 /*
- * apikeys_sql.c - API keys: lookup, creation, listing, revocation (see db_clinic.h).
+ * apikeys_sql.c - API keys: creation (with their maker), listing, revocation
+ * (see db_clinic.h; a key is authenticated by db_request_clinic()).
  */
 #include "config.h"
 
@@ -12,33 +13,29 @@
 #include "db_internal.h"
 
 enum stmt_id {
-	STMT_API_KEY_LOOKUP,
 	STMT_API_KEY_CREATE,
 	STMT_API_KEY_LIST,
 	STMT_API_KEY_REVOKE,
-	STMT_API_KEY_COUNT,
 	STMT__MAX
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	[STMT_API_KEY_LOOKUP] = { "clinic_api_key_lookup",
-	    "SELECT clinic_id, id, name, array_to_string(scopes, ',') "
-	    "FROM portal_api_key($1)", 1, false },
+	/* The cap on keys not revoked is checked by the insert itself. */
 	[STMT_API_KEY_CREATE] = { "clinic_api_key_create",
-	    "INSERT INTO api_keys (clinic_id, name, prefix, secret_hash, scopes) "
-	    "VALUES ($1, $2, $3, $4, $5::text[]) RETURNING id, "
-	    DB_TS("created_at"), 5, false },
+	    "INSERT INTO api_keys (clinic_id, created_by, name, prefix, "
+	    "secret_hash, scopes) "
+	    "SELECT $1::uuid, $2::uuid, $3, $4, $5::bytea, $6::text[] "
+	    "WHERE $7::integer = 0 OR (SELECT count(*) FROM api_keys "
+	    "WHERE clinic_id = $1::uuid AND revoked_at IS NULL) < $7::integer "
+	    "RETURNING id, " DB_TS("created_at"), 7, false },
 	[STMT_API_KEY_LIST] = { "clinic_api_key_list",
 	    "SELECT id, name, prefix, array_to_string(scopes, ','), "
 	    DB_TS("created_at") ", " DB_TS("last_used_at") ", "
-	    DB_TS("revoked_at") " FROM api_keys WHERE clinic_id = $1 "
+	    DB_TS("revoked_at") ", created_by FROM api_keys WHERE clinic_id = $1 "
 	    "ORDER BY created_at DESC, id LIMIT 200", 1, true },
 	[STMT_API_KEY_REVOKE] = { "clinic_api_key_revoke",
 	    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
 	    "WHERE clinic_id = $1 AND id = $2 RETURNING id", 2, false },
-	[STMT_API_KEY_COUNT] = { "clinic_api_key_count",
-	    "SELECT count(*) FROM api_keys WHERE clinic_id = $1 "
-	    "AND revoked_at IS NULL", 1, true },
 };
 
 /* Runs a statement expected to return at most one row. */
@@ -56,40 +53,26 @@ one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
 }
 
 enum err
-db_api_key_lookup(struct db *db, struct arena *a, const char *secret_hash,
-    struct db_api_key *out)
-{
-	const char *params[] = { secret_hash };
-	enum err err;
-	PGresult *res = one(db, STMT_API_KEY_LOOKUP, params, &err);
-
-	if (res == NULL)
-		return err;
-	out->clinic_id = db_val(a, res, 0, 0);
-	out->id = db_val(a, res, 0, 1);
-	out->name = db_val(a, res, 0, 2);
-	out->scopes = db_scopes_parse(PQgetvalue(res, 0, 3));
-	PQclear(res);
-	return out->name != NULL ? ERR_OK : ERR_NOMEM;
-}
-
-enum err
 db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
-    const char *name, const char *prefix, const char *secret_hash,
-    const char *scopes_literal, const char **id, const char **created_at)
+    const char *created_by, const char *name, const char *prefix,
+    const char *secret_hash, const char *scopes_literal, long max_active,
+    const char **id, const char **created_at)
 {
-	const char *params[] = { clinic_id, name, prefix, secret_hash,
-	    scopes_literal };
+	char max[24];
+	const char *params[] = { clinic_id, created_by, name, prefix,
+	    secret_hash, scopes_literal, max };
 	enum err err;
-	PGresult *res = one(db, STMT_API_KEY_CREATE, params, &err);
+	PGresult *res;
 
+	snprintf(max, sizeof(max), "%ld", max_active);
+	res = one(db, STMT_API_KEY_CREATE, params, &err);
 	if (res == NULL)
-		return err;
+		return err == ERR_NOT_FOUND ? ERR_CONFLICT : err;
 	*id = db_val(a, res, 0, 0);
 	if (created_at != NULL)
 		*created_at = db_val(a, res, 0, 1);
 	PQclear(res);
-	return ERR_OK;
+	return *id != NULL ? ERR_OK : ERR_NOMEM;
 }
 
 unsigned
@@ -118,6 +101,7 @@ read_api_key(struct arena *a, PGresult *res, int i, void *item)
 	k->created_at = db_val(a, res, i, 4);
 	k->last_used_at = db_val(a, res, i, 5);
 	k->revoked_at = db_val(a, res, i, 6);
+	k->created_by = db_val(a, res, i, 7);
 }
 
 enum err
@@ -143,20 +127,6 @@ db_api_key_revoke(struct db *db, const char *clinic_id, const char *id)
 
 	PQclear(res);
 	return err;
-}
-
-enum err
-db_api_key_count(struct db *db, const char *clinic_id, long *count)
-{
-	const char *params[] = { clinic_id };
-	enum err err;
-	PGresult *res = one(db, STMT_API_KEY_COUNT, params, &err);
-
-	if (res == NULL)
-		return err;
-	*count = atol(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return ERR_OK;
 }
 
 const char *

@@ -1,5 +1,6 @@
 /*
- * staff_sql.c - staff accounts, their sessions and sign-in failures (see db_clinic.h).
+ * staff_sql.c - staff accounts, their sessions, and sign-in with its limits
+ * (sql/0014; see db_clinic.h).
  */
 #include "config.h"
 
@@ -12,11 +13,9 @@
 #include "db_internal.h"
 
 enum stmt_id {
-	STMT_STAFF_FOR_LOGIN,
-	STMT_LOGIN_FAILURES,
+	STMT_LOGIN_CHECK,
 	STMT_LOGIN_FAILURE_ADD,
 	STMT_LOGIN_FAILURES_CLEAR,
-	STMT_SESSION_LOOKUP,
 	STMT_SESSION_CREATE,
 	STMT_SESSION_DELETE,
 	STMT_STAFF_CREATE,
@@ -24,21 +23,16 @@ enum stmt_id {
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	[STMT_STAFF_FOR_LOGIN] = { "clinic_staff_for_login",
-	    "SELECT id, clinic_id, name, role, password_hash "
-	    "FROM portal_staff_for_login($1)", 1, true },
-	[STMT_LOGIN_FAILURES] = { "clinic_login_failures",
-	    "SELECT count(*), coalesce(extract(epoch FROM now() - max(failed_at)), 0)::bigint "
-	    "FROM staff_login_failures "
-	    "WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)",
-	    2, true },
-	[STMT_LOGIN_FAILURE_ADD] = { "clinic_login_failure_add",
-	    "INSERT INTO staff_login_failures (email) VALUES ($1)", 1, false },
-	[STMT_LOGIN_FAILURES_CLEAR] = { "clinic_login_failures_clear",
-	    "DELETE FROM staff_login_failures WHERE email = $1", 1, false },
-	[STMT_SESSION_LOOKUP] = { "clinic_session_lookup",
-	    "SELECT clinic_id, staff_id, name, role, csrf_token "
-	    "FROM portal_staff_session($1, make_interval(secs => $2))", 2, false },
+	[STMT_LOGIN_CHECK] = { "staff_login_check",
+	    "SELECT retry_after, staff_id, staff_clinic_id, staff_name, "
+	    "staff_role, password_hash FROM portal_staff_login_check($1, $2, "
+	    "$3::integer, $4::integer, $5::integer, $6::integer)", 6, true },
+	[STMT_LOGIN_FAILURE_ADD] = { "staff_login_failure_add",
+	    "INSERT INTO staff_login_failures (email, client_key) "
+	    "VALUES ($1, $2)", 2, false },
+	[STMT_LOGIN_FAILURES_CLEAR] = { "staff_login_failures_clear",
+	    "DELETE FROM staff_login_failures "
+	    "WHERE email = $1 AND client_key = $2", 2, false },
 	[STMT_SESSION_CREATE] = { "clinic_session_create",
 	    "INSERT INTO staff_sessions (token_hash, clinic_id, staff_id, "
 	    "csrf_token, expires_at) "
@@ -65,79 +59,54 @@ one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
 }
 
 enum err
-db_staff_for_login(struct db *db, struct arena *a, const char *email,
-    struct db_staff_login *out)
+db_staff_login_check(struct db *db, struct arena *a, const char *email,
+    const char *client_key, const struct db_login_limits *limits,
+    long *retry_after, struct db_staff_login *out)
 {
-	const char *params[] = { email };
-	enum err err;
-	PGresult *res = one(db, STMT_STAFF_FOR_LOGIN, params, &err);
-
-	if (res == NULL)
-		return err;
-	out->id = db_val(a, res, 0, 0);
-	out->clinic_id = db_val(a, res, 0, 1);
-	out->name = db_val(a, res, 0, 2);
-	out->role = db_val(a, res, 0, 3);
-	out->password_hash = db_val(a, res, 0, 4);
-	PQclear(res);
-	return out->password_hash != NULL ? ERR_OK : ERR_NOMEM;
-}
-
-enum err
-db_login_failures(struct db *db, const char *email, long window_s, long *count,
-    long *seconds_since_last)
-{
-	char window[32];
-	const char *params[] = { email, window };
+	char window[24], pair[24], client[24], account[24];
+	const char *params[] = { email, client_key, window, pair, client,
+	    account };
 	enum err err;
 	PGresult *res;
 
-	snprintf(window, sizeof(window), "%ld", window_s);
-	res = one(db, STMT_LOGIN_FAILURES, params, &err);
-	if (res == NULL)
+	snprintf(window, sizeof(window), "%ld", limits->window_s);
+	snprintf(pair, sizeof(pair), "%ld", limits->per_pair);
+	snprintf(client, sizeof(client), "%ld", limits->per_client);
+	snprintf(account, sizeof(account), "%ld", limits->per_account);
+	memset(out, 0, sizeof(*out));
+	if ((res = one(db, STMT_LOGIN_CHECK, params, &err)) == NULL)
 		return err;
-	*count = atol(PQgetvalue(res, 0, 0));
-	*seconds_since_last = atol(PQgetvalue(res, 0, 1));
+	*retry_after = atol(PQgetvalue(res, 0, 0));
+	if (*retry_after == 0 && !PQgetisnull(res, 0, 1)) {
+		out->id = db_val(a, res, 0, 1);
+		out->clinic_id = db_val(a, res, 0, 2);
+		out->name = db_val(a, res, 0, 3);
+		out->role = db_val(a, res, 0, 4);
+		out->password_hash = db_val(a, res, 0, 5);
+		if (out->password_hash == NULL) {
+			PQclear(res);
+			return ERR_NOMEM;
+		}
+	}
 	PQclear(res);
 	return ERR_OK;
 }
 
 enum err
-db_login_failure_add(struct db *db, const char *email)
+db_login_failure_add(struct db *db, const char *email, const char *client_key)
 {
-	const char *params[] = { email };
+	const char *params[] = { email, client_key };
 
 	return db_run(db, &stmts[STMT_LOGIN_FAILURE_ADD], params);
 }
 
 enum err
-db_login_failures_clear(struct db *db, const char *email)
+db_login_failures_clear(struct db *db, const char *email,
+    const char *client_key)
 {
-	const char *params[] = { email };
+	const char *params[] = { email, client_key };
 
 	return db_run(db, &stmts[STMT_LOGIN_FAILURES_CLEAR], params);
-}
-
-enum err
-db_session_lookup(struct db *db, struct arena *a, const char *token_hash,
-    long idle_s, struct db_session *out)
-{
-	char idle[32];
-	const char *params[] = { token_hash, idle };
-	enum err err;
-	PGresult *res;
-
-	snprintf(idle, sizeof(idle), "%ld", idle_s);
-	res = one(db, STMT_SESSION_LOOKUP, params, &err);
-	if (res == NULL)
-		return err;
-	out->clinic_id = db_val(a, res, 0, 0);
-	out->staff_id = db_val(a, res, 0, 1);
-	out->name = db_val(a, res, 0, 2);
-	out->role = db_val(a, res, 0, 3);
-	out->csrf_token = db_val(a, res, 0, 4);
-	PQclear(res);
-	return out->csrf_token != NULL ? ERR_OK : ERR_NOMEM;
 }
 
 enum err

@@ -1,7 +1,14 @@
 /*
  * apikeys_api.c - the clinic's API keys for integrators: list, create
- * (the key is shown once, only its hash is kept) and revoke. Owner and
- * admin only.
+ * (the key is shown once, only its hash is kept) and revoke.
+ *
+ * Owner and admin, from a console session only (DESIGN.md section 16: an
+ * API key gets 403 forbidden_role here; the route table says so). A key
+ * records who made it and acts with that person's role narrowed by its
+ * scopes, and stops working when that person is no longer active
+ * (sql/0012, pipeline.c): an admin's key never does what only the owner
+ * may. Keys made by the operator (portalctl) have no maker and act as the
+ * owner.
  */
 #include "config.h"
 
@@ -20,11 +27,15 @@
 #include "problem.h"
 #include "routes.h"
 #include "str.h"
+#include "valid.h"
 
 #define API_KEYS_ACTIVE_MAX 50
+#define API_KEY_NAME_MAX_CHARS 100
 
-static struct json_object *
-scopes_json(unsigned scopes)
+static const char *const scope_names[] = { "read", "write", "admin", NULL };
+
+struct json_object *
+api_key_scopes_json(unsigned scopes)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -46,118 +57,117 @@ key_json(const struct db_api_key_row *k)
 
 	if (o == NULL)
 		return NULL;
-	json_add_string(o, "id", k->id);
-	json_add_string(o, "name", k->name);
-	json_add_string(o, "prefix", k->prefix);
-	json_add(o, "scopes", scopes_json(k->scopes));
-	json_add_string(o, "created_at", k->created_at);
-	json_add_string(o, "last_used_at", k->last_used_at);
-	json_add_string(o, "revoked_at", k->revoked_at);
+	if (json_add_string(o, "id", k->id) != 0 ||
+	    json_add_string(o, "name", k->name) != 0 ||
+	    json_add_string(o, "prefix", k->prefix) != 0 ||
+	    json_add(o, "scopes", api_key_scopes_json(k->scopes)) != 0 ||
+	    json_add_string(o, "created_at", k->created_at) != 0 ||
+	    json_add_string(o, "created_by", k->created_by) != 0 ||
+	    json_add_string(o, "last_used_at", k->last_used_at) != 0 ||
+	    json_add_string(o, "revoked_at", k->revoked_at) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 }
 
-/* GET /api/v1/clinic/api-keys: {items, next_cursor} (never the secrets). */
+/* GET /api/v1/clinic/api-keys: {items, next_cursor: null}, newest first,
+ * never the secrets. */
 void
 handle_api_keys_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	struct db_api_key_row *rows;
-	struct json_object *body, *items;
+	struct json_object *items;
 	int n = 0;
 	enum err err;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_api_key_list(db, req->arena, req->actor.clinic_id, &rows,
-	    &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	if ((err = db_api_key_list(req->ctx->db, req->arena,
+	    req->actor.clinic_id, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	body = json_object_new_object();
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++)
-		json_object_array_add(items, key_json(&rows[i]));
-	json_add(body, "items", items);
-	json_add_string(body, "next_cursor", NULL);
-	resp_json(req, 200, body);
+	if ((items = json_object_new_array()) == NULL) {
+		resp_json(req, 200, NULL);	/* answers 503 */
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		struct json_object *o = key_json(&rows[i]);
+
+		if (o == NULL || json_object_array_add(items, o) != 0) {
+			json_object_put(o);
+			json_object_put(items);
+			resp_json(req, 200, NULL);
+			return;
+		}
+	}
+	resp_json(req, 200, list_all_json(items));
 }
 
-/* POST /api/v1/clinic/api-keys {name, scopes}: 201 with `key`, shown
- * this once. */
+/*
+ * POST /api/v1/clinic/api-keys {name, scopes}: 201 with `key`, shown this
+ * once, and Location; the key's maker is the signed-in staff member. 422
+ * for a missing or bad name or scopes, or another field; 409 conflict
+ * when the clinic has API_KEYS_ACTIVE_MAX keys not revoked.
+ */
 void
 handle_api_key_create(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
-	struct json_object *name = NULL, *scopes = NULL, *after, *body;
+	static const char *const fields[] = { "name", "scopes", NULL };
 	char key[CRYPTO_API_KEY_CHARS + 1], hash[CRYPTO_BYTEA_HEX], prefix[16];
+	struct json_object *after, *body;
 	struct db_api_key_row row;
-	unsigned bits = 0;
-	long active = 0;
+	struct vobj in;
+	struct varr scopes;
 	enum err err;
 
-	if (!req_json_object(req))
-		return;
-	if (!json_object_object_get_ex(req->json, "name", &name) ||
-	    !json_object_is_type(name, json_type_string) ||
-	    json_object_get_string_len(name) < 1 ||
-	    json_object_get_string_len(name) > 100)
-		problem_list_add(pl, "name", "Required: 1 to 100 characters.");
-	if (!json_object_object_get_ex(req->json, "scopes", &scopes) ||
-	    !json_object_is_type(scopes, json_type_array) ||
-	    json_object_array_length(scopes) == 0 ||
-	    json_object_array_length(scopes) > 3) {
-		problem_list_add(pl, "scopes", "Required: some of read, write, admin.");
-	} else {
-		for (size_t i = 0; i < json_object_array_length(scopes); i++) {
-			struct json_object *s = json_object_array_get_idx(scopes, i);
-			const char *v = json_object_is_type(s, json_type_string) ?
-			    json_object_get_string(s) : "";
-			unsigned bit = strcmp(v, "read") == 0 ? SCOPE_READ :
-			    strcmp(v, "write") == 0 ? SCOPE_WRITE :
-			    strcmp(v, "admin") == 0 ? SCOPE_ADMIN : 0;
-
-			if (bit == 0) {
-				problem_list_add(pl, "scopes", "Each scope is read, "
-				    "write or admin.");
-				break;
-			}
-			bits |= bit;
-		}
-	}
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	crypto_api_key(key, hash, prefix);
 	memset(&row, 0, sizeof(row));
-	row.name = json_object_get_string(name);
-	row.prefix = prefix;
-	row.scopes = bits;
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_api_key_count(db, req->actor.clinic_id, &active)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	if (!v_body(req, &in, fields))
 		return;
+	v_text(&in, "name", V_LINE(API_KEY_NAME_MAX_CHARS), V_REQUIRED,
+	    &row.name);
+	if (v_array(&in, "scopes", 3, V_REQUIRED, &scopes) == V_SET) {
+		for (size_t i = 0; i < scopes.count; i++) {
+			const char *scope;
+
+			if (v_item_enum(&scopes, i, scope_names, &scope) != V_SET)
+				continue;
+			row.scopes |= strcmp(scope, "read") == 0 ? SCOPE_READ :
+			    strcmp(scope, "write") == 0 ? SCOPE_WRITE :
+			    SCOPE_ADMIN;
+		}
+		if (scopes.count == 0)
+			v_problem(&in, "scopes", "Give at least one of read, "
+			    "write, admin.");
 	}
-	if (active >= API_KEYS_ACTIVE_MAX) {
-		db_rollback(db);
+	if (!v_ok(req))
+		return;
+
+	crypto_api_key(key, hash, prefix);
+	row.prefix = prefix;
+	row.created_by = req->actor.id;
+	err = db_api_key_create(req->ctx->db, req->arena, req->actor.clinic_id,
+	    row.created_by, row.name, prefix, hash,
+	    db_scopes_literal(row.scopes), API_KEYS_ACTIVE_MAX, &row.id,
+	    &row.created_at);
+	if (err == ERR_CONFLICT) {
+		sodium_memzero(key, sizeof(key));
 		problem_send(req, "conflict", "The clinic has too many active API "
 		    "keys; revoke one first.");
 		return;
 	}
-	if ((err = db_api_key_create(db, req->arena, req->actor.clinic_id,
-	    row.name, prefix, hash, db_scopes_literal(bits), &row.id,
-	    &row.created_at)) != ERR_OK ||
+	if (err != ERR_OK ||
 	    (after = json_arena_own(req->arena, key_json(&row))) == NULL ||
 	    (err = audit_record(req, "api_key.create", "api_key", row.id, NULL,
-	    after)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err ? err : ERR_NOMEM), NULL);
+	    after)) != ERR_OK) {
+		sodium_memzero(key, sizeof(key));
+		problem_send_err(req, err != ERR_OK ? err : ERR_NOMEM, NULL);
 		return;
 	}
 	body = json_object_get(after);
-	json_add_string(body, "key", key);
+	if (json_add_string(body, "key", key) != 0) {
+		json_object_put(body);
+		body = NULL;
+	}
 	sodium_memzero(key, sizeof(key));
 	resp_header(req, "Location", arena_printf(req->arena,
 	    "/api/v1/clinic/api-keys/%s", row.id));
@@ -165,26 +175,23 @@ handle_api_key_create(struct request *req)
 }
 
 /* DELETE /api/v1/clinic/api-keys/{id}: 204; the key stops working at
- * once. */
+ * once (again is fine). 404 for an id that is not one of the clinic's
+ * keys. */
 void
 handle_api_key_revoke(struct request *req)
 {
-	struct db *db = req->ctx->db;
 	const char *id = route_param(&req->params, "id");
 	enum err err;
 
 	if (!str_is_uuid(id)) {
-		problem_send(req, "not_found", "No such API key.");
+		problem_send_err(req, ERR_NOT_FOUND, "API key");
 		return;
 	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_api_key_revoke(db, req->actor.clinic_id, id)) != ERR_OK ||
+	if ((err = db_api_key_revoke(req->ctx->db, req->actor.clinic_id,
+	    id)) != ERR_OK ||
 	    (err = audit_record(req, "api_key.revoke", "api_key", id, NULL,
-	    NULL)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, err == ERR_NOT_FOUND ? "not_found" :
-		    problem_code_for_err(err), err == ERR_NOT_FOUND ?
-		    "No such API key." : NULL);
+	    NULL)) != ERR_OK) {
+		problem_send_err(req, err, "API key");
 		return;
 	}
 	resp_raw(req, 204, NULL, "", 0);

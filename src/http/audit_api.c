@@ -1,6 +1,8 @@
 /*
- * audit_api.c - writing audit rows for a request, and GET
- * /api/v1/clinic/audit, newest first with a cursor.
+ * audit_api.c - writing audit rows for a request (in the request's own
+ * transaction, with its actor and request id), and GET
+ * /api/v1/clinic/audit, newest first with a cursor (owner and admin; the
+ * route table says so).
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include "problem.h"
 #include "routes.h"
 #include "str.h"
+#include "valid.h"
 
 enum err
 audit_record(struct request *req, const char *action, const char *target_type,
@@ -68,58 +71,65 @@ parsed_or_null(const char *text)
 	return text == NULL ? NULL : json_tokener_parse(text);
 }
 
-/* GET /api/v1/clinic/audit?cursor=&limit=: {items, next_cursor}. */
+static struct json_object *
+entry_json(const void *row, void *ctx)
+{
+	const struct db_audit *e = row;
+	struct json_object *o = json_object_new_object();
+
+	(void)ctx;
+	if (o == NULL)
+		return NULL;
+	if (json_add_int(o, "id", atoll(e->id)) != 0 ||
+	    json_add_string(o, "at", e->at) != 0 ||
+	    json_add_string(o, "actor_type", e->actor_type) != 0 ||
+	    json_add_string(o, "actor_id", e->actor_id) != 0 ||
+	    json_add_string(o, "action", e->action) != 0 ||
+	    json_add_string(o, "target_type", e->target_type) != 0 ||
+	    json_add_string(o, "target_id", e->target_id) != 0 ||
+	    json_add(o, "before", parsed_or_null(e->before_json)) != 0 ||
+	    json_add(o, "after", parsed_or_null(e->after_json)) != 0 ||
+	    json_add_string(o, "request_id", e->request_id) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *
+entry_cursor(const void *row)
+{
+	return ((const struct db_audit *)row)->id;
+}
+
+/* An audit cursor is an entry's id: a positive bigint. */
+static bool
+cursor_is_entry_id(const char *cursor)
+{
+	long v;
+
+	return str_to_long(cursor, 1, LONG_MAX, &v);
+}
+
+/* GET /api/v1/clinic/audit?cursor=&limit=: {items, next_cursor}, newest
+ * first (owner, admin). 422 for a bad limit or a cursor this list did not
+ * give out. */
 void
 handle_audit_list(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *cursor = req_query(req, "cursor");
 	struct db_audit *rows = NULL;
-	struct json_object *body, *items;
-	int limit, n = 0;
-	long id;
+	struct v_page page;
+	int n = 0;
 	enum err err;
 
-	if (!req_limit(req, &limit))
+	q_page(req, cursor_is_entry_id, &page);
+	if (!v_ok(req))
 		return;
-	if (cursor != NULL && !str_to_long(cursor, 1, LONG_MAX, &id)) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "cursor", "Not a cursor this list gave out.");
-		problem_list_send(req, pl, NULL);
-		return;
-	}
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_audit_list(db, req->arena, req->actor.clinic_id, cursor,
-	    limit + 1, &rows, &n)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	if ((err = db_audit_list(req->ctx->db, req->arena, req->actor.clinic_id,
+	    page.cursor, page.limit + 1, &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	body = json_object_new_object();
-	items = json_object_new_array();
-	if (body == NULL || items == NULL) {
-		json_object_put(body);
-		json_object_put(items);
-		resp_json(req, 200, NULL);
-		return;
-	}
-	for (int i = 0; i < n && i < limit; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_add_int(o, "id", atoll(rows[i].id));
-		json_add_string(o, "at", rows[i].at);
-		json_add_string(o, "actor_type", rows[i].actor_type);
-		json_add_string(o, "actor_id", rows[i].actor_id);
-		json_add_string(o, "action", rows[i].action);
-		json_add_string(o, "target_type", rows[i].target_type);
-		json_add_string(o, "target_id", rows[i].target_id);
-		json_add(o, "before", parsed_or_null(rows[i].before_json));
-		json_add(o, "after", parsed_or_null(rows[i].after_json));
-		json_add_string(o, "request_id", rows[i].request_id);
-		json_object_array_add(items, o);
-	}
-	json_add(body, "items", items);
-	json_add_string(body, "next_cursor", n > limit ? rows[limit - 1].id : NULL);
-	resp_json(req, 200, body);
+	resp_json(req, 200, list_page_json(rows, sizeof(*rows), n, page.limit,
+	    entry_json, NULL, entry_cursor));
 }

@@ -1,7 +1,21 @@
 /*
- * auth.c - who is calling: staff sessions (cookie + CSRF) and API keys
- * (Bearer), checked against the route's access level before the handler
- * runs; and the sign-in endpoints auth/login, auth/logout and me.
+ * auth.c - staff sign-in (auth/login, auth/logout, me) on the request
+ * pipeline, and the authentication of the routes not yet on it (LEGACY).
+ *
+ * Sign-in (DESIGN.md section 10) counts failures over staff_login_window
+ * seconds per (account, client address), per client address and per
+ * account, the client address counted as net_rate_key() counts it (an
+ * IPv6 client by its /64); past a limit it answers 429 rate_limited with
+ * Retry-After, before any password is checked. A password is checked
+ * inside the hash gate (hash_gate.h), which caps how many workers hash at
+ * once; when no slot comes free within staff_login_hash_wait_ms the
+ * answer is 503 unavailable with Retry-After. An unknown address checks a
+ * dummy hash of the same cost, and both record the same failure.
+ *
+ * The legacy part (auth_check) authenticates like the pipeline, in one
+ * statement (sql/0012), and decides alike: an API key acts with its
+ * maker's role narrowed by its scopes. It goes when the last LEGACY route
+ * moves.
  */
 #include "config.h"
 
@@ -18,29 +32,23 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_clinic.h"
+#include "db_request.h"
+#include "hash_gate.h"
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
+#include "netaddr.h"
+#include "pipeline.h"
 #include "portal_http.h"
 #include "problem.h"
 #include "routes.h"
+#include "valid.h"
 
-#define STAFF_COOKIE "portal_staff"
 #define STAFF_COOKIE_PATH "/api/v1/clinic/"
-
-static enum staff_role
-role_parse(const char *role)
-{
-	if (role == NULL)
-		return ROLE_NONE;
-	if (strcmp(role, "owner") == 0)
-		return ROLE_OWNER;
-	if (strcmp(role, "admin") == 0)
-		return ROLE_ADMIN;
-	if (strcmp(role, "staff") == 0)
-		return ROLE_STAFF;
-	return ROLE_NONE;
-}
+#define EMAIL_MAX_CHARS 254
+#define PASSWORD_MAX_CHARS 1024
+/* Seconds a sign-in turned away by the hash gate is told to wait. */
+#define HASH_BUSY_RETRY_AFTER 1
 
 const char *
 auth_role_name(enum staff_role role)
@@ -64,14 +72,61 @@ is_safe_method(const char *method)
 	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 }
 
+/* ---- Legacy routes: until they move to the pipeline ---- */
+
+/* What a key may act as: its maker's role narrowed by its scopes (admin:
+ * the maker's role; read or write: staff). As pipeline.c decides. */
+static enum staff_role
+legacy_key_role(enum staff_role maker, unsigned scopes)
+{
+	enum staff_role by_scope = (scopes & SCOPE_ADMIN) ? ROLE_OWNER :
+	    (scopes & (SCOPE_READ | SCOPE_WRITE)) ? ROLE_STAFF : ROLE_NONE;
+
+	return maker < by_scope ? maker : by_scope;
+}
+
+/* The session or key behind secret, in one statement (sql/0012): sets
+ * req->actor and req->clinic, or answers 401 / 503. */
+static bool
+legacy_caller(struct request *req, bool is_key, const char *secret)
+{
+	char hash[CRYPTO_BYTEA_HEX];
+	struct db_clinic_caller c;
+	struct db_clinic *clinic;
+	enum err err;
+
+	crypto_token_hash(hash, secret);
+	err = db_request_clinic(req->ctx->db, req->arena, is_key, hash,
+	    req->ctx->conf->staff_session_idle, &c);
+	if (err == ERR_NOT_FOUND) {
+		problem_send(req, "not_authenticated", is_key ?
+		    "The API key is not valid or was revoked." :
+		    "Your session has ended; please sign in again.");
+		return false;
+	}
+	if (err != ERR_OK || (clinic = arena_alloc(req->arena,
+	    sizeof(*clinic))) == NULL) {
+		problem_send_err(req, err != ERR_OK ? err : ERR_NOMEM, NULL);
+		return false;
+	}
+	*clinic = c.clinic;
+	req->clinic = clinic;
+	req->actor.kind = is_key ? ACTOR_API_KEY : ACTOR_STAFF;
+	req->actor.clinic_id = c.clinic.id;
+	req->actor.id = c.id;
+	req->actor.name = c.name;
+	req->actor.scopes = c.scopes;
+	req->actor.csrf_token = c.csrf_token;
+	req->actor.role = is_key ? legacy_key_role(pipeline_role_parse(c.role),
+	    c.scopes) : pipeline_role_parse(c.role);
+	return true;
+}
+
 /* Bearer API key: "ppk_<token>". */
 static bool
 auth_api_key(struct request *req, const char *authorization)
 {
-	char hash[CRYPTO_BYTEA_HEX];
-	struct db_api_key key;
 	const char *secret;
-	enum err err;
 
 	if (strncmp(authorization, "Bearer ", 7) != 0) {
 		problem_send(req, "not_authenticated",
@@ -84,95 +139,61 @@ auth_api_key(struct request *req, const char *authorization)
 		problem_send(req, "not_authenticated", "The API key is not valid.");
 		return false;
 	}
-	crypto_token_hash(hash, secret);
-	err = db_api_key_lookup(req->ctx->db, req->arena, hash, &key);
-	if (err == ERR_NOT_FOUND) {
-		problem_send(req, "not_authenticated",
-		    "The API key is not valid or was revoked.");
-		return false;
-	}
-	if (err != ERR_OK) {
-		problem_send(req, problem_code_for_err(err), NULL);
-		return false;
-	}
-	req->actor.kind = ACTOR_API_KEY;
-	req->actor.clinic_id = key.clinic_id;
-	req->actor.id = key.id;
-	req->actor.name = key.name;
-	req->actor.scopes = key.scopes;
-	return true;
+	return legacy_caller(req, true, secret);
 }
 
+/* The staff cookie; a change must carry the session's CSRF token. */
 static bool
 auth_session(struct request *req, const char *token)
 {
-	char hash[CRYPTO_BYTEA_HEX];
-	struct db_session s;
-	enum err err;
+	const char *sent;
 
 	if (strlen(token) != CRYPTO_TOKEN_CHARS) {
 		problem_send(req, "not_authenticated", "Please sign in.");
 		return false;
 	}
-	crypto_token_hash(hash, token);
-	err = db_session_lookup(req->ctx->db, req->arena, hash,
-	    req->ctx->conf->staff_session_idle, &s);
-	if (err == ERR_NOT_FOUND) {
-		problem_send(req, "not_authenticated",
-		    "Your session has ended; please sign in again.");
+	if (!legacy_caller(req, false, token))
 		return false;
-	}
-	if (err != ERR_OK) {
-		problem_send(req, problem_code_for_err(err), NULL);
-		return false;
-	}
-	req->actor.kind = ACTOR_STAFF;
-	req->actor.clinic_id = s.clinic_id;
-	req->actor.id = s.staff_id;
-	req->actor.name = s.name;
-	req->actor.role = role_parse(s.role);
-	req->actor.csrf_token = s.csrf_token;
-	if (!is_safe_method(req->method)) {
-		const char *sent = req_header(req, "HTTP_X_CSRF_TOKEN");
-
-		if (sent == NULL || !crypto_str_equal(sent, s.csrf_token)) {
-			problem_send(req, "csrf_failed", "Send the X-CSRF-Token "
-			    "header you received at sign-in.");
-			return false;
-		}
-	}
-	return true;
+	if (is_safe_method(req->method))
+		return true;
+	sent = req_header(req, "HTTP_X_CSRF_TOKEN");
+	if (sent != NULL && crypto_str_equal(sent, req->actor.csrf_token))
+		return true;
+	problem_send(req, "csrf_failed", "Send the X-CSRF-Token header you "
+	    "received at sign-in.");
+	return false;
 }
 
-/* Does the authenticated actor reach the route's role? (Legacy routes;
- * the pipeline decides for the rest.) */
-static bool
-access_allowed(const struct actor *a, const struct route *r)
+/* The route's role rule for the authenticated caller; NULL when it
+ * passes, else why not (answered as 403 forbidden_role). */
+static const char *
+legacy_refusal(const struct actor *a, const struct route *r)
 {
+	enum staff_role need = r->least == LEAST_OWNER ? ROLE_OWNER :
+	    r->least == LEAST_ADMIN ? ROLE_ADMIN : ROLE_STAFF;
+
 	if (a->kind == ACTOR_API_KEY) {
 		if (r->flags & ROUTE_SESSION_ONLY)
-			return false;
-		if (r->least != LEAST_STAFF)
-			return a->scopes & SCOPE_ADMIN;
-		if (r->kind == ROUTE_WRITE)
-			return a->scopes & (SCOPE_WRITE | SCOPE_ADMIN);
-		return a->scopes & (SCOPE_READ | SCOPE_WRITE | SCOPE_ADMIN);
+			return "API keys cannot do this; sign in to the console.";
+		if (r->kind == ROUTE_WRITE &&
+		    !(a->scopes & (SCOPE_WRITE | SCOPE_ADMIN)))
+			return "This API key may only read.";
+		if (a->role >= need)
+			return NULL;
+		return (a->scopes & SCOPE_ADMIN) ? "This API key acts with the "
+		    "role of the person who made it, who may not do this." :
+		    "This API key's scopes do not allow this.";
 	}
-	switch (r->least) {
-	case LEAST_STAFF:
-		return a->role != ROLE_NONE;
-	case LEAST_ADMIN:
-		return a->role == ROLE_OWNER || a->role == ROLE_ADMIN;
-	case LEAST_OWNER:
-		return a->role == ROLE_OWNER;
-	}
-	return false;
+	if (a->role >= need)
+		return NULL;
+	return need == ROLE_OWNER ? "Only the clinic owner may do this." :
+	    "Only the clinic owner or an administrator may do this.";
 }
 
 bool
 auth_check(struct request *req)
 {
-	const char *authorization, *token;
+	const char *authorization, *token, *why;
 
 	if (req->route->side == SIDE_PUBLIC || req->route->side == SIDE_PORTAL ||
 	    req->route->side == SIDE_CALLBACK)
@@ -183,37 +204,36 @@ auth_check(struct request *req)
 	if (authorization != NULL && *authorization != '\0') {
 		if (!auth_api_key(req, authorization))
 			return false;
-	} else if ((token = req_cookie(req, STAFF_COOKIE)) != NULL) {
+	} else if ((token = req_cookie(req, PIPELINE_STAFF_COOKIE)) != NULL) {
 		if (!auth_session(req, token))
 			return false;
 	} else {
 		problem_send(req, "not_authenticated", "Please sign in.");
 		return false;
 	}
-	if (!access_allowed(&req->actor, req->route)) {
-		problem_send(req, "forbidden_role",
-		    req->actor.kind == ACTOR_API_KEY ?
-		    "This API key's scopes do not allow this." :
-		    req->route->least == LEAST_OWNER ?
-		    "Only the clinic owner may do this." :
-		    "Only the clinic owner or an administrator may do this.");
+	if ((why = legacy_refusal(&req->actor, req->route)) != NULL) {
+		problem_send(req, "forbidden_role", why);
 		return false;
 	}
 	return true;
 }
 
+/* ---- Sign-in ---- */
+
 /* A hash to verify against when the account does not exist, so that an
- * unknown address costs the same time as a wrong password. */
+ * unknown address costs the same time as a wrong password. Made at
+ * worker start, with the configured cost. */
 static char *dummy_hash;
 
-static const char *
-dummy_password_hash(const struct conf *conf)
+void
+auth_init(const struct conf *conf)
 {
 	if (dummy_hash == NULL)
 		dummy_hash = crypto_password_hash("not a password",
 		    (unsigned long long)conf->argon2_opslimit,
 		    (size_t)conf->argon2_memlimit);
-	return dummy_hash;
+	if (dummy_hash == NULL)
+		log_error("auth: no dummy password hash (out of memory)");
 }
 
 void
@@ -258,189 +278,202 @@ staff_json(const char *id, const char *name, enum staff_role role)
 }
 
 /*
+ * Checks password against hash (the dummy one when hash is NULL) inside
+ * the hash gate. False with *busy set when no slot came free in time;
+ * else whether it matched (never for the dummy).
+ */
+static bool
+password_matches(const struct conf *conf, const char *hash,
+    const char *password, bool *busy)
+{
+	bool ok;
+
+	*busy = !hash_gate_enter(conf->staff_login_hash_wait_ms);
+	if (*busy)
+		return false;
+	if (hash == NULL) {
+		if (dummy_hash == NULL)
+			auth_init(conf);
+		if (dummy_hash != NULL)
+			crypto_password_verify(dummy_hash, password);
+		ok = false;
+	} else {
+		ok = crypto_password_verify(hash, password);
+	}
+	hash_gate_leave();
+	return ok;
+}
+
+/*
  * POST /api/v1/clinic/auth/login {email, password}: 200 {staff,
  * csrf_token} and the session cookie; 401 not_authenticated for a wrong
- * address or password (the same answer for both); 429 rate_limited with
- * Retry-After while the account backs off (after staff_login_backoff_after
- * failures, 1, 2, 4, ... seconds between tries, up to 64) and after staff_login_max_failures
- * failures within staff_login_window.
+ * address or password (one answer for both; the failure is recorded);
+ * 422 for a body without them or with other fields; 429 rate_limited
+ * with Retry-After while a sign-in limit holds; 503 unavailable with
+ * Retry-After when the hash gate stays full.
  */
 void
 handle_staff_login(struct request *req)
 {
+	static const char *const fields[] = { "email", "password", NULL };
 	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
-	struct problem_list *pl = problem_list_new(req);
+	const struct db_login_limits limits = {
+		conf->staff_login_window, conf->staff_login_max_failures,
+		conf->staff_login_max_failures_per_address,
+		conf->staff_login_max_failures_per_account,
+	};
+	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];
+	char hash[CRYPTO_BYTEA_HEX], client[NET_RATE_KEY_MAX];
 	const char *email, *password;
 	struct db_staff_login staff;
-	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];
-	char hash[CRYPTO_BYTEA_HEX];
-	long failures = 0, since_last = 0, retry_after = 0;
+	struct json_object *body, *member;
+	struct vobj in;
+	long retry_after = 0;
+	bool busy;
 	enum err err;
-	bool ok;
-	struct json_object *body;
 
-	if (!req_json_object(req))
+	if (!v_body(req, &in, fields))
 		return;
-	email = body_string_field(req->json, "email", 254, pl);
-	password = body_string_field(req->json, "password", 1024, pl);
-	if (problem_list_count(pl) > 0) {
-		problem_list_send(req, pl, NULL);
+	v_text(&in, "email", V_LINE(EMAIL_MAX_CHARS), V_REQUIRED, &email);
+	v_text(&in, "password", V_LINES(1, PASSWORD_MAX_CHARS), V_REQUIRED,
+	    &password);
+	if (!v_ok(req))
 		return;
-	}
-	err = db_login_failures(db, email, conf->staff_login_window, &failures,
-	    &since_last);
-	if (err != ERR_OK) {
-		problem_send(req, problem_code_for_err(err), NULL);
-		return;
-	}
-	if (failures >= conf->staff_login_max_failures) {
-		retry_after = conf->staff_login_window;
-	} else if (failures >= conf->staff_login_backoff_after) {
-		/* Backoff: 1, 2, 4, ... 64 seconds after each further failure. */
-		long extra = failures - conf->staff_login_backoff_after;
-		long wait = 1L << (extra < 6 ? extra : 6);
+	/* The password is checked as it was typed, never trimmed: the rule
+	 * above only says it is there. */
+	if (json_object_object_get_ex(req->json, "password", &member))
+		password = json_object_get_string(member);
+	/* Not an address ("-"): such requests count together. */
+	net_rate_key(req->remote_addr, client);
 
-		retry_after = since_last < wait ? wait - since_last : 0;
+	if ((err = db_staff_login_check(db, req->arena, email, client, &limits,
+	    &retry_after, &staff)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
 	}
 	if (retry_after > 0) {
 		problem_send_rate_limited(req, retry_after, "Too many failed "
-		    "sign-ins for this account; wait before trying again.");
+		    "sign-ins; wait before trying again.");
 		return;
 	}
-	err = db_staff_for_login(db, req->arena, email, &staff);
-	if (err == ERR_NOT_FOUND) {
-		const char *dummy = dummy_password_hash(conf);
-
-		if (dummy != NULL)
-			crypto_password_verify(dummy, password);
-		ok = false;
-	} else if (err != ERR_OK) {
-		problem_send(req, problem_code_for_err(err), NULL);
-		return;
-	} else {
-		ok = crypto_password_verify(staff.password_hash, password);
-	}
-	if (!ok) {
-		db_login_failure_add(db, email);
+	if (!password_matches(conf, staff.id != NULL ? staff.password_hash :
+	    NULL, password, &busy)) {
+		if (busy) {
+			resp_header(req, "Retry-After", arena_printf(req->arena,
+			    "%d", HASH_BUSY_RETRY_AFTER));
+			problem_send(req, "unavailable", "Too many sign-ins at "
+			    "once; try again in a moment.");
+			return;
+		}
+		if ((err = db_login_failure_add(db, email, client)) != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return;
+		}
+		/* The failure must count although the answer is an error. */
+		req->commit_on_error = true;
 		problem_send(req, "not_authenticated",
 		    "The email address or the password is wrong.");
 		return;
 	}
-	db_login_failures_clear(db, email);
 
 	crypto_token(token);
 	crypto_token(csrf);
 	crypto_token_hash(hash, token);
-	if ((err = db_begin_clinic(db, staff.clinic_id)) != ERR_OK ||
-	    (err = db_session_create(db, staff.clinic_id, staff.id, hash, csrf,
-	    conf->staff_session_absolute)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
-		return;
-	}
 	req->actor.kind = ACTOR_STAFF;
 	req->actor.clinic_id = staff.clinic_id;
 	req->actor.id = staff.id;
-	req->actor.role = role_parse(staff.role);
-	if ((err = audit_record(req, "staff.login", "staff", staff.id, NULL,
-	    NULL)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	req->actor.name = staff.name;
+	req->actor.role = pipeline_role_parse(staff.role);
+	db_work_context(db, staff.clinic_id, NULL);
+	if ((err = db_login_failures_clear(db, email, client)) != ERR_OK ||
+	    (err = db_session_create(db, staff.clinic_id, staff.id, hash, csrf,
+	    conf->staff_session_absolute)) != ERR_OK ||
+	    (err = audit_record(req, "staff.login", "staff", staff.id, NULL,
+	    NULL)) != ERR_OK) {
+		sodium_memzero(token, sizeof(token));
+		problem_send_err(req, err, NULL);
 		return;
 	}
 	resp_header(req, "Set-Cookie", arena_printf(req->arena,
-	    STAFF_COOKIE "=%s; Path=" STAFF_COOKIE_PATH "; Max-Age=%ld; "
+	    PIPELINE_STAFF_COOKIE "=%s; Path=" STAFF_COOKIE_PATH "; Max-Age=%ld; "
 	    "HttpOnly; SameSite=Strict%s", token, conf->staff_session_absolute,
 	    conf->cookie_secure ? "; Secure" : ""));
+	sodium_memzero(token, sizeof(token));
 	body = json_object_new_object();
 	if (body != NULL && (json_add(body, "staff", staff_json(staff.id,
-	    staff.name, role_parse(staff.role))) != 0 ||
+	    staff.name, req->actor.role)) != 0 ||
 	    json_add_string(body, "csrf_token", csrf) != 0)) {
 		json_object_put(body);
 		body = NULL;
 	}
-	sodium_memzero(token, sizeof(token));
 	resp_json(req, 200, body);
 }
 
-/* POST /api/v1/clinic/auth/logout: 204; the session ends at once. */
+/* POST /api/v1/clinic/auth/logout (a session only): 204, the cookie
+ * cleared; the session ends at once. */
 void
 handle_staff_logout(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	const char *token = req_cookie(req, STAFF_COOKIE);
+	const char *token = req_cookie(req, PIPELINE_STAFF_COOKIE);
 	char hash[CRYPTO_BYTEA_HEX];
 	enum err err;
 
-	if (req->actor.kind != ACTOR_STAFF || token == NULL) {
-		problem_send(req, "not_authenticated",
-		    "Only a staff session can be signed out.");
+	if (token == NULL) {
+		problem_send(req, "not_authenticated", "Please sign in.");
 		return;
 	}
 	crypto_token_hash(hash, token);
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_session_delete(db, hash)) != ERR_OK ||
+	if ((err = db_session_delete(req->ctx->db, hash)) != ERR_OK ||
 	    (err = audit_record(req, "staff.logout", "staff", req->actor.id,
-	    NULL, NULL)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
+	    NULL, NULL)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
 		return;
 	}
-	resp_header(req, "Set-Cookie", STAFF_COOKIE "=; Path=" STAFF_COOKIE_PATH
-	    "; Max-Age=0; HttpOnly; SameSite=Strict");
+	resp_header(req, "Set-Cookie", PIPELINE_STAFF_COOKIE "=; Path="
+	    STAFF_COOKIE_PATH "; Max-Age=0; HttpOnly; SameSite=Strict");
 	resp_raw(req, 204, NULL, "", 0);
 }
 
-/* GET /api/v1/clinic/me: the caller, its clinic and (staff) csrf_token. */
+/* GET /api/v1/clinic/me: the caller (a session's staff member and its
+ * csrf_token, or an API key and its scopes) and its clinic, from what the
+ * pipeline authenticated: no statement of its own. */
 void
 handle_staff_me(struct request *req)
 {
-	struct db *db = req->ctx->db;
-	struct db_clinic clinic;
-	struct json_object *body, *c, *who = NULL;
-	enum err err;
+	const struct actor *a = &req->actor;
+	const struct db_clinic *clinic = req->clinic;
+	struct json_object *body = json_object_new_object(), *c = NULL, *who;
 
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_clinic_get(db, req->arena, req->actor.clinic_id,
-	    &clinic)) != ERR_OK || (err = db_commit(db)) != ERR_OK) {
-		db_rollback(db);
-		problem_send(req, problem_code_for_err(err), NULL);
-		return;
-	}
-	body = json_object_new_object();
-	c = json_object_new_object();
-	if (body == NULL || c == NULL) {
-		json_object_put(body);
-		json_object_put(c);
-		resp_json(req, 200, NULL);	/* answers 503 */
-		return;
-	}
-	{
-		json_add_string(c, "id", clinic.id);
-		json_add_string(c, "name", clinic.name);
-		json_add_string(c, "time_zone", clinic.time_zone);
-		json_add_string(c, "currency", clinic.currency);
-	}
-	if (req->actor.kind == ACTOR_STAFF) {
-		who = staff_json(req->actor.id, req->actor.name, req->actor.role);
-		json_add(body, "staff", who);
-		json_add_string(body, "csrf_token", req->actor.csrf_token);
+	if (body == NULL)
+		goto oom;
+	if (a->kind == ACTOR_STAFF) {
+		if ((who = staff_json(a->id, a->name, a->role)) == NULL ||
+		    json_add(body, "staff", who) != 0 ||
+		    json_add_string(body, "csrf_token", a->csrf_token) != 0)
+			goto oom;
 	} else {
-		struct json_object *scopes = json_object_new_array();
-
-		who = json_object_new_object();
-		json_add_string(who, "id", req->actor.id);
-		json_add_string(who, "name", req->actor.name);
-		if (req->actor.scopes & SCOPE_READ)
-			json_object_array_add(scopes, json_object_new_string("read"));
-		if (req->actor.scopes & SCOPE_WRITE)
-			json_object_array_add(scopes, json_object_new_string("write"));
-		if (req->actor.scopes & SCOPE_ADMIN)
-			json_object_array_add(scopes, json_object_new_string("admin"));
-		json_add(who, "scopes", scopes);
-		json_add(body, "api_key", who);
+		if ((who = json_object_new_object()) == NULL ||
+		    json_add(body, "api_key", who) != 0 ||
+		    json_add_string(who, "id", a->id) != 0 ||
+		    json_add_string(who, "name", a->name) != 0 ||
+		    json_add(who, "scopes", api_key_scopes_json(a->scopes)) != 0)
+			goto oom;
 	}
-	json_add(body, "clinic", c);
+	if ((c = json_object_new_object()) == NULL ||
+	    json_add_string(c, "id", clinic->id) != 0 ||
+	    json_add_string(c, "name", clinic->name) != 0 ||
+	    json_add_string(c, "time_zone", clinic->time_zone) != 0 ||
+	    json_add_string(c, "currency", clinic->currency) != 0)
+		goto oom;
+	if (json_add(body, "clinic", c) != 0) {
+		c = NULL;	/* put by json_add() */
+		goto oom;
+	}
 	resp_json(req, 200, body);
+	return;
+oom:
+	json_object_put(c);
+	json_object_put(body);
+	resp_json(req, 200, NULL);	/* answers 503 */
 }

@@ -10,6 +10,9 @@
  *            the old one to stop (each finishes the request it has);
  *   SIGTERM  ask every worker to stop and wait, at most shutdown_timeout
  *            seconds, then SIGKILL what is left.
+ * Before it forks a generation it opens the gate that caps password
+ * hashing across that generation's workers (hash_gate.h), so a reload
+ * applies a new staff_login_hash_slots.
  */
 #include "config.h"
 
@@ -28,6 +31,7 @@
 #include <fcgiapp.h>
 
 #include "conf.h"
+#include "hash_gate.h"
 #include "log.h"
 #include "server.h"
 
@@ -251,6 +255,7 @@ server_run(struct conf *conf, const char *conf_path)
 	install(SIGPIPE, SIG_IGN);
 
 	log_info("master started, %ld workers", conf->workers);
+	hash_gate_open(conf->staff_login_hash_slots);
 	fill_slots(slots, (size_t)conf->workers, generation, listen_fd, conf,
 	    &old_mask);
 	while (!got_term) {
@@ -280,6 +285,7 @@ server_run(struct conf *conf, const char *conf_path)
 				*conf = fresh;
 				generation++;
 				log_info("reloading: generation %u", generation);
+				hash_gate_open(conf->staff_login_hash_slots);
 				signal_others(slots, generation, SIGTERM);
 				/* The old workers still hold slots while they
 				 * finish; new ones take free slots. */
@@ -320,6 +326,7 @@ server_run(struct conf *conf, const char *conf_path)
 	if (owned)
 		unlink(conf->socket);
 	close(listen_fd);
+	hash_gate_close();
 	log_info("master stopped");
 	conf_free(conf);
 	return 0;

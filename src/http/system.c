@@ -1,6 +1,7 @@
 /*
  * system.c - handlers about the service itself: health and the OpenAPI
- * document.
+ * document. Both are public reads on the request pipeline (no caller, no
+ * clinic context): health's ping runs alone, the document is compiled in.
  */
 #include "config.h"
 

@@ -331,6 +331,9 @@ worker_run(int listen_fd, const struct conf *conf)
 	 * worker still serves everything but photo uploads (503). */
 	if (!photo_init())
 		log_error("worker: photo uploads are unavailable");
+	/* Sign-in's dummy password hash, made now so that the first unknown
+	 * address costs no more than any other. */
+	auth_init(conf);
 	set_signals();
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);

@@ -7,7 +7,7 @@
 // (401/403/409/412/422) add none. GET /audit pages newest first with a cursor, checks limit and
 // cursor, and is for owner/admin (and admin keys) only.
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { api, assertProblem, psql } from './lib/client.mjs';
 import {
@@ -189,14 +189,14 @@ const CHANGES = {
       const clinic = newClinic();
       const secret = makeApiKey(clinic.id, 'read');
       const keyId = (await withKey(secret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
-      const admin = makeApiKey(clinic.id, 'admin');
-      const adminId = (await withKey(admin).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+      // API-key management is session-only (DESIGN.md section 16).
+      const s = await signIn(clinic.logins.admin);
       return {
         clinic,
         params: { id: keyId },
-        headers: { authorization: `Bearer ${admin}` },
-        actor: () => ['api_key', adminId],
-        secrets: () => [secret, admin],
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [secret, clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
       };
     },
   },
@@ -653,10 +653,23 @@ describe('GET /audit', () => {
   test('limit and cursor are checked: limit=101, 0 or abc and cursor=abc are 422; limit=100 is fine', async () => {
     const clinic = newClinic();
     const admin = await signIn(clinic.logins.admin);
-    for (const q of ['limit=101', 'limit=0', 'limit=-1', 'limit=abc', 'limit=1.5', 'cursor=abc', 'cursor=-5', 'cursor=']) {
-      assertProblem(await admin.request('GET', `/api/v1/clinic/audit?${q}`), 422, 'validation_failed', q);
+    for (const q of ['limit=101', 'limit=0', 'limit=-1', 'limit=abc', 'limit=1.5', 'cursor=abc', 'cursor=-5',
+      'cursor=0', 'cursor=1.5', 'cursor=99999999999999999999', `cursor=${randomUUID()}`]) {
+      const res = await admin.request('GET', `/api/v1/clinic/audit?${q}`);
+      assertProblem(res, 422, 'validation_failed', q);
+      assert.deepEqual(res.body.errors.map((e) => e.field), [q.split('=')[0]], q);
     }
     assert.equal((await admin.request('GET', '/api/v1/clinic/audit?limit=100')).status, 200);
+    // An empty value is no value, as on every list (the validation module's one rule).
+    assert.equal((await admin.request('GET', '/api/v1/clinic/audit?cursor=')).status, 200);
+  });
+
+  test('a cursor or limit that is not text is 400 bad_request (issue 9 item 6)', async () => {
+    const clinic = newClinic();
+    const admin = await signIn(clinic.logins.admin);
+    for (const q of ['cursor=%ff', 'cursor=%00', 'limit=%c3%28', 'cursor=5%']) {
+      assertProblem(await admin.request('GET', `/api/v1/clinic/audit?${q}`), 400, 'bad_request', q);
+    }
   });
 
   test('the staff role and read/write keys get 403 forbidden_role; an admin key may read', async () => {

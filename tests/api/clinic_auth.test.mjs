@@ -252,9 +252,10 @@ describe('session lifetime', () => {
       res.headers.get('x-request-id'));
   });
 
-  test('an API key cannot log out (there is no session): 401', async () => {
+  // Logout is session-only (DESIGN.md section 16): a key is refused before anything happens.
+  test('an API key cannot log out (there is no session): 403 forbidden_role', async () => {
     const clinic = makeClinic();
-    assertProblem(await withKey(makeApiKey(clinic.id, 'admin')).request('POST', LOGOUT), 401, 'not_authenticated');
+    assertProblem(await withKey(makeApiKey(clinic.id, 'admin')).request('POST', LOGOUT), 403, 'forbidden_role');
   });
 
   test('a session idle for longer than staff_session_idle answers 401', async () => {

@@ -186,7 +186,8 @@ const FOREIGN_ID_CALLS = {
   getPatientPortalPermissions: { kind: 'patient' },
   putPatientPortalPermissions: { kind: 'patient', body: { mode: 'custom', select_all: true } },
   getPatientPortalAccess: { kind: 'patient', query: '?action=view_profile' },
-  revokeApiKey: { kind: 'api_key' },
+  // API-key management is session-only (DESIGN.md section 16): a key gets 403 before any id.
+  revokeApiKey: { kind: 'api_key', sessionOnly: true },
   getTemplate: { kind: 'template' },
   putTemplate: {
     kind: 'template',
@@ -307,6 +308,10 @@ describe("another clinic's ids", () => {
         const call = FOREIGN_ID_CALLS[op.id];
         const url = (id) => `${op.path.replace('{id}', id)}${call.query ?? ''}`;
         const res = await requester.request(op.method, url(ids[call.kind]), { body: call.body });
+        if (call.sessionOnly && requester === A.key) {
+          assertProblem(res, 403, 'forbidden_role', `${op.id} with an API key`);
+          continue;
+        }
         assertProblem(res, 404, 'not_found', `${op.id} with B's id`);
         assert.ok(!res.text.includes('Bora') && !res.text.includes(B.clinic.name), `${op.id}: leaks B's data`);
         // The same id shape of a random uuid answers the same.

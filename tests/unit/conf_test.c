@@ -128,6 +128,47 @@ test_defaults(void **state)
 	conf_free(&c);
 }
 
+/* Staff sign-in limits and the hashing cap (DESIGN.md section 10): the
+ * contract's numbers by default, each its own key with bounds; the old
+ * backoff key is gone with the backoff. */
+static void
+test_staff_login_keys(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&c, NULL, err, sizeof(err)), 0);
+	assert_int_equal(c.staff_login_max_failures, 10);
+	assert_int_equal(c.staff_login_max_failures_per_address, 30);
+	assert_int_equal(c.staff_login_max_failures_per_account, 100);
+	assert_int_equal(c.staff_login_window, 900);
+	assert_int_equal(c.staff_login_hash_slots, 2);
+	assert_int_equal(c.staff_login_hash_wait_ms, 100);
+	conf_free(&c);
+	assert_int_equal(load(&c, "staff_login_max_failures = 3\n"
+	    "staff_login_max_failures_per_address = 5\n"
+	    "staff_login_max_failures_per_account = 1000000\n"
+	    "staff_login_hash_slots = 128\n"
+	    "staff_login_hash_wait_ms = 0\n", err, sizeof(err)), 0);
+	assert_int_equal(c.staff_login_max_failures, 3);
+	assert_int_equal(c.staff_login_max_failures_per_address, 5);
+	assert_int_equal(c.staff_login_max_failures_per_account, 1000000);
+	assert_int_equal(c.staff_login_hash_slots, 128);
+	assert_int_equal(c.staff_login_hash_wait_ms, 0);
+	conf_free(&c);
+	assert_refused("staff_login_hash_slots = 0", "'staff_login_hash_slots'",
+	    NULL);
+	assert_refused("staff_login_hash_slots = 129",
+	    "'staff_login_hash_slots'", NULL);
+	assert_refused("staff_login_max_failures_per_account = 0",
+	    "'staff_login_max_failures_per_account'", NULL);
+	assert_refused("staff_login_hash_wait_ms = 10001",
+	    "'staff_login_hash_wait_ms'", NULL);
+	assert_refused("staff_login_backoff_after = 3",
+	    "unknown key 'staff_login_backoff_after'", NULL);
+}
+
 static void
 test_parse_text(void **state)
 {
@@ -432,6 +473,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, clean_env, clean_env)
 	const struct CMUnitTest tests[] = {
 		T(test_defaults),
+		T(test_staff_login_keys),
 		T(test_parse_text),
 		T(test_unknown_key),
 		T(test_bad_int),
