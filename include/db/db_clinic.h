@@ -93,6 +93,8 @@ enum err db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
     bool for_update, struct db_portal_settings *out);
 enum err db_settings_update(struct db *db, const char *clinic_id,
     const struct db_portal_settings *in);
+/* Adds an audit row; in a request's write it goes out with the COMMIT
+ * (db_defer()), so the strings of entry must live until the work ends. */
 enum err db_audit_add(struct db *db, const struct db_audit *entry);
 /* Up to limit entries older than before_id (NULL: newest), newest first. */
 enum err db_audit_list(struct db *db, struct arena *a, const char *clinic_id,

@@ -60,7 +60,6 @@ void handle_delivery_retry(struct request *req);
 /* Legacy ?limit= reader (1-100, default 50; false after answering 422) of
  * the routes not yet on the pipeline, which use q_page(); goes with the
  * last of them. */
-bool req_limit(struct request *req, int *limit);
 void handle_audit_list(struct request *req);
 
 /* src/http/settings_api.c */

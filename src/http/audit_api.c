@@ -44,27 +44,6 @@ audit_record(struct request *req, const char *action, const char *target_type,
 	return db_audit_add(req->ctx->db, &e);
 }
 
-/* Parses ?limit= (1-100, default 50); false after answering 422. */
-bool
-req_limit(struct request *req, int *limit)
-{
-	const char *s = req_query(req, "limit");
-	long v;
-
-	*limit = 50;
-	if (s == NULL)
-		return true;
-	if (!str_to_long(s, 1, 100, &v)) {
-		struct problem_list *pl = problem_list_new(req);
-
-		problem_list_add(pl, "limit", "Must be a whole number from 1 to 100.");
-		problem_list_send(req, pl, NULL);
-		return false;
-	}
-	*limit = (int)v;
-	return true;
-}
-
 static struct json_object *
 parsed_or_null(const char *text)
 {
