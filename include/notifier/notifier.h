@@ -1,8 +1,9 @@
 /*
  * notifier.h - portal-notifier: the loop that delivers the outbox, the
  * delivery round (claiming due rows, recording outcomes), and the two
- * transports: email over SMTP (libesmtp) and SMS over an HTTP gateway
- * (libcurl). See src/notifier/README.md for the whole design.
+ * transports: email over SMTP (libesmtp, the message written by GMime) and
+ * SMS over an HTTP gateway (libcurl). See src/notifier/README.md for the
+ * whole design.
  */
 #ifndef PORTAL_NOTIFIER_H
 #define PORTAL_NOTIFIER_H
@@ -55,7 +56,9 @@ int notifier_run(const struct conf *conf);
 struct deliver_ctx;
 
 /* Creates the transports' long-lived state (the SMS gateway's HTTP
- * handle). NULL when out of memory. Free with deliver_free(). */
+ * handle) and initialises the process-wide libraries they use (libsodium,
+ * libcurl, libesmtp's auth-client, GMime through mime_init()). NULL when
+ * out of memory. Free with deliver_free(), which shuts them down again. */
 struct deliver_ctx *deliver_new(const struct conf *conf);
 void deliver_free(struct deliver_ctx *ctx);
 
@@ -90,14 +93,24 @@ struct mime_message {
 	time_t date;
 };
 
-/* Builds the whole message (headers and base64 body, CRLF line ends,
- * no line over 76 bytes but the To and Message-ID lines of very long
- * addresses) into a NUL-terminated string in *out, which the caller
- * frees with free(). Subject and display name are RFC 2047 encoded when
- * they are not plain short ASCII; control characters in them (CR, LF,
- * ...) become spaces, so no value can add a header. Answers ERR_OK,
- * ERR_INVALID for an address or id that is not a plain addr-spec (or
- * text that is not UTF-8), ERR_NOMEM. */
+/* GMime for this process: mime_init() before the first mime_build(),
+ * mime_shutdown() after the last (calls nest; each init needs its own
+ * shutdown). deliver_new() and deliver_free() call them. */
+void mime_init(void);
+void mime_shutdown(void);
+
+/* Builds the whole message with GMime (headers, then a text/plain
+ * UTF-8 body in base64; CRLF line ends; headers folded to lines of at
+ * most 78 bytes but the To and Message-ID lines of very long addresses)
+ * into a NUL-terminated string in *out, which the caller frees with
+ * free(). Subject and display name are RFC 2047 encoded-words in UTF-8
+ * where they are not plain ASCII; one that contains something looking
+ * like an encoded-word, or a word over 60 bytes, is encoded whole, so it
+ * reads back as written and folds. Control characters in them (CR, LF,
+ * ...) become spaces, so no value can add a header. Needs mime_init().
+ * Answers ERR_OK, ERR_INVALID for an address or id that is not a plain
+ * addr-spec (or text that is not UTF-8, or a date GLib cannot
+ * represent), ERR_NOMEM. */
 enum err mime_build(const struct mime_message *m, char **out);
 
 /* The domain of an address ("portal@clinic.example" -> "clinic.example"),

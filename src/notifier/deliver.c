@@ -88,14 +88,19 @@ deliver_new(const struct conf *conf)
 {
 	struct deliver_ctx *ctx;
 
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (sodium_init() < 0)
 		return NULL;
-	auth_client_init();
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		free(ctx);
+		return NULL;
+	}
+	auth_client_init();
+	mime_init();
 	ctx->conf = conf;
 	if ((ctx->sms = sms_client_new(conf)) == NULL) {
-		free(ctx);
+		deliver_free(ctx);
 		return NULL;
 	}
 	return ctx;
@@ -108,6 +113,7 @@ deliver_free(struct deliver_ctx *ctx)
 		return;
 	sms_client_free(ctx->sms);
 	free(ctx);
+	mime_shutdown();
 	auth_client_exit();
 	curl_global_cleanup();
 }
