@@ -74,9 +74,16 @@ enum err deliver_round(struct deliver_ctx *ctx, void *pgconn,
  * [0.75, 1.25], at least 1. */
 long deliver_backoff(long base, long max, long attempts);
 
-/* Copies a message from a server or library into out (size outlen) as
- * printable ASCII: control and non-ASCII bytes become '?', runs of white
- * space one space, cut to outlen - 1 bytes. */
+/* Copies prefix and a message from a server or library, text[0..textlen),
+ * into out (size outlen) as printable ASCII for last_error and the log:
+ * control and non-ASCII bytes become '?', runs of white space one space,
+ * cut to outlen - 1 bytes. Servers echo recipients back ("550 5.1.1
+ * <a@b.example>: Recipient address rejected"), so in text (not in prefix)
+ * anything shaped like an email address becomes "[address]" and 7 or
+ * more digits (an optional leading '+' or '(', at most two of space, '-',
+ * '(' and ')' between two digits, not glued to a letter or digit)
+ * "[phone]"; the masking reads the whole text before the cut, so a cut
+ * never leaves part of an address or number behind. */
 void deliver_clean_error(char *out, size_t outlen, const char *prefix,
     const char *text, size_t textlen);
 
