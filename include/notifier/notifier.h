@@ -45,9 +45,11 @@ struct send_result {
 	char error[NOTIFIER_ERROR_MAX + 1];
 };
 
-/* Waits for `NOTIFY outbox` or the poll interval, until SIGTERM or
- * SIGINT, and runs a delivery round at each wake-up; reconnects when
- * PostgreSQL goes away. Returns the exit status. */
+/* Checks conf (mail_check_conf()), then waits for `NOTIFY outbox` or the
+ * poll interval, until SIGTERM or SIGINT, and runs a delivery round at
+ * each wake-up; reconnects when PostgreSQL goes away. Returns the exit
+ * status: 1 when the configuration is refused (logged, naming the key) or
+ * the transports cannot be set up. */
 int notifier_run(const struct conf *conf);
 
 /*
@@ -124,9 +126,20 @@ enum err mime_build(const struct mime_message *m, char **out);
  * "localhost" when there is none. Points into addr. */
 const char *mime_domain(const char *addr);
 
+/* Refuses a mail configuration that would send credentials in clear:
+ * smtp_user set with smtp_starttls = no. Answers ERR_OK, or ERR_INVALID
+ * with the reason, naming the keys, in why (size whylen). */
+enum err mail_check_conf(const struct conf *conf, char *why, size_t whylen);
+
 /* Sends msgs[0..n) (email rows) over one SMTP session and fills
- * results[0..n). Connection failures and 4xx replies are SEND_RETRY,
- * 5xx replies and an AUTH the server does not offer are SEND_PERMANENT. */
+ * results[0..n). TLS is required when smtp_starttls is "required" or
+ * smtp_user is set (then "if-available" counts as "required"): a server
+ * that does not offer STARTTLS, refuses it, or fails the handshake or the
+ * certificate check gets nothing but EHLO and QUIT, and every message is
+ * SEND_RETRY; so is smtp_user with smtp_starttls = no, which
+ * mail_check_conf() refuses at start. Connection failures and 4xx
+ * replies are SEND_RETRY, 5xx replies and an AUTH the server does not
+ * offer are SEND_PERMANENT. */
 void mail_send(const struct conf *conf, const struct outbox_msg *msgs,
     size_t n, struct send_result *results);
 
