@@ -137,7 +137,9 @@ enum err mail_check_conf(const struct conf *conf, char *why, size_t whylen);
  * that does not offer STARTTLS, refuses it, or fails the handshake or the
  * certificate check gets nothing but EHLO and QUIT, and every message is
  * SEND_RETRY; so is smtp_user with smtp_starttls = no, which
- * mail_check_conf() refuses at start. Connection failures and 4xx
+ * mail_check_conf() refuses at start. With "if-available", a server that
+ * offers STARTTLS and then refuses it or fails the handshake ends the
+ * session the same way. Connection failures and 4xx
  * replies are SEND_RETRY, 5xx replies and an AUTH the server does not
  * offer are SEND_PERMANENT. */
 void mail_send(const struct conf *conf, const struct outbox_msg *msgs,

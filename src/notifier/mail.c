@@ -158,14 +158,15 @@ on_event(smtp_session_t session, int event_no, void *arg, ...)
 	}
 }
 
-/* Why a session that had to be encrypted was not, for last_error and the
- * log; NULL when it was (or did not have to be). */
+/* Why a session that was to be encrypted was not, for last_error and the
+ * log; NULL when it was, or when TLS was not tried (if-available and not
+ * offered, or no). */
 static const char *
-tls_failure(const struct session_seen *seen, bool use_auth, char *buf,
-    size_t buflen)
+tls_failure(const struct session_seen *seen, bool use_auth,
+    enum starttls_option tls, char *buf, size_t buflen)
 {
 	const char *why = use_auth ? " (required: smtp_user is set)" :
-	    " (smtp_starttls = required)";
+	    tls == Starttls_REQUIRED ? " (smtp_starttls = required)" : "";
 
 	if (seen->tls_ok)
 		return NULL;
@@ -393,8 +394,8 @@ mail_send(const struct conf *conf, const struct outbox_msg *msgs, size_t n,
 		smtp_strerror(smtp_errno(), errbuf, sizeof(errbuf));
 	else
 		errbuf[0] = '\0';
-	tls_error = tls == Starttls_REQUIRED ?
-	    tls_failure(&seen, use_auth, tlsbuf, sizeof(tlsbuf)) : NULL;
+	tls_error = tls != Starttls_DISABLED ?
+	    tls_failure(&seen, use_auth, tls, tlsbuf, sizeof(tlsbuf)) : NULL;
 	if (tls_error != NULL)
 		log_warn("SMTP %s: %s; %zu message(s) kept for a retry",
 		    hostport, tls_error, queued);

@@ -376,6 +376,30 @@ test_user_set_handshake_fails(void **state)
 	free(t);
 }
 
+/* if-available without a user: a refused STARTTLS ends the session too
+ * (libesmtp does not fall back to plain text), and the error says so. */
+static void
+test_if_available_starttls_refused(void **state)
+{
+	struct script s = { .offer_starttls = true,
+	    .starttls_reply = "454 4.7.0 TLS not available due to local problem" };
+	struct server srv;
+	struct conf c;
+	struct outbox_msg msgs[2];
+	struct send_result r[2];
+	char *t;
+
+	(void)state;
+	server_start(&srv, &s);
+	c = mail_conf(srv.port, "if-available", "");
+	batch(msgs);
+	mail_send(&c, msgs, 2, r);
+	t = server_finish(&srv);
+	assert_nothing_in_clear(t);
+	assert_kept_for_retry(r, "SMTP server refused STARTTLS (reply 454); ");
+	free(t);
+}
+
 /* Regression: libesmtp 1.1.0 freed its own cached TLS context with the
  * first session that used it, and the next STARTTLS used freed memory
  * (a crash, or an AddressSanitizer report in the sanitizer build). */
@@ -514,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_user_set_starttls_refused),
 		cmocka_unit_test(test_user_set_handshake_fails),
 		cmocka_unit_test(test_starttls_in_several_sessions),
+		cmocka_unit_test(test_if_available_starttls_refused),
 		cmocka_unit_test(test_user_set_starttls_no_never_connects),
 		cmocka_unit_test(test_check_conf),
 		cmocka_unit_test(test_refused_recipient_not_kept),
