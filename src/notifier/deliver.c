@@ -14,10 +14,14 @@
  * the receiver (SMS reference, email Message-ID).
  *
  * Logs name the outbox id, channel, status and error, never a
- * recipient's message: no subject, no body.
+ * recipient's message: no subject, no body; and errors are cleaned of
+ * the addresses and phone numbers that servers echo back
+ * (deliver_clean_error()), so neither last_error nor a log line names the
+ * recipient.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +92,19 @@ deliver_new(const struct conf *conf)
 {
 	struct deliver_ctx *ctx;
 
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (sodium_init() < 0)
 		return NULL;
-	auth_client_init();
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		free(ctx);
+		return NULL;
+	}
+	auth_client_init();
+	mime_init();
 	ctx->conf = conf;
 	if ((ctx->sms = sms_client_new(conf)) == NULL) {
-		free(ctx);
+		deliver_free(ctx);
 		return NULL;
 	}
 	return ctx;
@@ -108,6 +117,7 @@ deliver_free(struct deliver_ctx *ctx)
 		return;
 	sms_client_free(ctx->sms);
 	free(ctx);
+	mime_shutdown();
 	auth_client_exit();
 	curl_global_cleanup();
 }
@@ -132,32 +142,134 @@ deliver_backoff(long base, long max, long attempts)
 	return jittered < 1 ? 1 : jittered;
 }
 
+/* The error being written by deliver_clean_error(). */
+struct clean_out {
+	char *out;
+	size_t outlen, len;
+	bool space;		/* the last byte written is a space */
+};
+
+static void
+clean_put(struct clean_out *w, unsigned char c)
+{
+	if (w->len + 1 >= w->outlen)
+		return;
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+		if (w->space || w->len == 0)
+			return;
+		w->space = true;
+		w->out[w->len++] = ' ';
+		return;
+	}
+	w->space = false;
+	w->out[w->len++] = c >= 0x21 && c <= 0x7e ? (char)c : '?';
+}
+
+static void
+clean_puts(struct clean_out *w, const char *s)
+{
+	while (*s != '\0')
+		clean_put(w, (unsigned char)*s++);
+}
+
+static bool
+ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* A byte of an address's local part (RFC 5322 atext and the dot), or of
+ * an internationalised one (any byte of a UTF-8 sequence). */
+static bool
+local_char(unsigned char c)
+{
+	return ascii_alnum(c) || c >= 0x80 ||
+	    (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
+}
+
+static bool
+domain_char(unsigned char c)
+{
+	return ascii_alnum(c) || c >= 0x80 || c == '.' || c == '-';
+}
+
+/* Length of the address that starts at t[i] (the start of a run of local
+ * part bytes), 0 when the run is not followed by '@'. The domain may be
+ * missing: the text may have been cut by the server. */
+static size_t
+address_at(const unsigned char *t, size_t len, size_t i)
+{
+	size_t j = i;
+
+	while (j < len && local_char(t[j]))
+		j++;
+	if (j == i || j >= len || t[j] != '@')
+		return 0;
+	for (j++; j < len && domain_char(t[j]); j++)
+		;
+	return j - i;
+}
+
+/* Length of the phone number that starts at t[i], 0 when there is none:
+ * an optional '+' or '(', then at least 7 digits with at most two of
+ * space, '-', '(' and ')' between two digits, not glued to a letter or
+ * digit on either side (so neither "5.1.1" nor a queue id "A1234567B"
+ * is taken for one). */
+static size_t
+phone_at(const unsigned char *t, size_t len, size_t i)
+{
+	size_t j = i, end = i, digits = 0, seps = 0;
+
+	if (i > 0 && ascii_alnum(t[i - 1]))
+		return 0;
+	if (j < len && (t[j] == '+' || t[j] == '('))
+		j++;
+	while (j < len) {
+		if (t[j] >= '0' && t[j] <= '9') {
+			digits++;
+			seps = 0;
+			end = ++j;
+		} else if (digits > 0 && seps < 2 && (t[j] == ' ' ||
+		    t[j] == '-' || t[j] == '(' || t[j] == ')')) {
+			seps++;
+			j++;
+		} else
+			break;
+	}
+	if (digits < 7 || (end < len && ascii_alnum(t[end])))
+		return 0;
+	return end - i;
+}
+
 void
 deliver_clean_error(char *out, size_t outlen, const char *prefix,
     const char *text, size_t textlen)
 {
-	size_t o = 0, i, plen = prefix ? strlen(prefix) : 0;
-	int space = 0;
+	const unsigned char *t = (const unsigned char *)text;
+	struct clean_out w = { out, outlen, 0, false };
+	size_t i = 0, n;
 
 	if (outlen == 0)
 		return;
-	for (i = 0; i < plen + textlen && o + 1 < outlen; i++) {
-		unsigned char c = (unsigned char)(i < plen ? prefix[i] :
-		    text[i - plen]);
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (space || o == 0)
-				continue;
-			space = 1;
-			out[o++] = ' ';
-			continue;
-		}
-		space = 0;
-		out[o++] = c >= 0x21 && c <= 0x7e ? (char)c : '?';
+	if (prefix != NULL)
+		clean_puts(&w, prefix);
+	/* The whole text is read even when out is full early, so that what
+	 * is masked does not depend on where the cut falls. */
+	while (i < textlen) {
+		if ((i == 0 || !local_char(t[i - 1])) &&
+		    (n = address_at(t, textlen, i)) > 0) {
+			clean_puts(&w, "[address]");
+			i += n;
+		} else if ((n = phone_at(t, textlen, i)) > 0) {
+			clean_puts(&w, "[phone]");
+			i += n;
+		} else
+			clean_put(&w, t[i++]);
 	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
+	while (w.len > 0 && out[w.len - 1] == ' ')
+		w.len--;
+	out[w.len] = '\0';
 }
 
 /* Runs one of the outcome statements; false when the connection failed. */

@@ -4,7 +4,8 @@
  * with the poll interval as timeout, so a lost NOTIFY costs at most one
  * interval. Each wake-up runs a delivery round (deliver.c) until nothing
  * is due; rows whose backoff or lease runs out meanwhile are found by the
- * next poll.
+ * next poll. A configuration that would send the SMTP password in clear
+ * stops it before it connects anywhere.
  */
 #include "config.h"
 
@@ -80,6 +81,15 @@ notifier_run(const struct conf *conf)
 	struct sigaction sa;
 	struct deliver_ctx *ctx;
 	PGconn *conn = NULL;
+	char why[512];
+
+	if (mail_check_conf(conf, why, sizeof(why)) != ERR_OK) {
+		log_error("configuration refused: %s", why);
+		return 1;
+	}
+	if (conf->smtp_user != NULL && *conf->smtp_user != '\0')
+		log_info("smtp_user is set: STARTTLS is required for every "
+		    "SMTP session");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;

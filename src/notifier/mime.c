@@ -1,107 +1,57 @@
 /*
  * mime.c - builds the email the notifier hands to libesmtp (see
  * notifier.h). libesmtp sends what it is given, so the message carries
- * its own MIME headers: RFC 2047 encoded-words (UTF-8, base64) for the
- * subject and the sender's display name, a base64 UTF-8 text body, and
- * the Message-ID derived from the outbox id. Pure: no I/O, no clock (the
- * caller passes the date), so it is unit tested on its own.
+ * its own MIME headers; GMime writes them: RFC 2047 encoded-words (UTF-8)
+ * for the subject and the sender's display name, folding, the RFC 5322
+ * date, and a base64 UTF-8 text body, all with CRLF line ends. What GMime
+ * does not decide stays here: which addresses are acceptable, control
+ * characters out of header values, the Message-ID derived from the outbox
+ * id, and wiping the copies of the body we own. Pure: no I/O, no clock
+ * (the caller passes the date), so it is unit tested on its own.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <gmime/gmime.h>
+#include <sodium.h>
+
 #include "notifier.h"
 #include "str.h"
 
-/* Encoded-words are cut at this many bytes of text: 52 base64 characters,
- * 64 with "=?UTF-8?B?" and "?=", so "Subject: " and a word fit in 76. */
+/* Bytes of text per encoded-word when we encode a value ourselves (see
+ * header_text()): 52 base64 characters, 64 with "=?UTF-8?B?" and "?=",
+ * so "Subject: " and one word fit in 76. */
 #define WORD_BYTES 39
-#define LINE_MAX_LEN 76
+/* A word (a run without white space) longer than this is not left to
+ * GMime: it writes one up to 77 bytes long as it is, past the 78 of a
+ * line with "Subject: " before it, and splits a longer one into
+ * encoded-words of 77 bytes, past RFC 2047's 75. */
+#define LONG_WORD 60
 
-struct buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
+/* How many mime_init() calls are not yet matched by mime_shutdown(). */
+static unsigned int mime_users;
 
-static void
-buf_grow(struct buf *b, size_t more)
+void
+mime_init(void)
 {
-	size_t want;
-	char *p;
-
-	if (b->failed)
-		return;
-	if (more > SIZE_MAX - b->len - 1) {
-		b->failed = true;
-		return;
-	}
-	want = b->len + more + 1;
-	if (want <= b->cap)
-		return;
-	if (want < b->cap * 2)
-		want = b->cap * 2;
-	if (want < 256)
-		want = 256;
-	if ((p = realloc(b->data, want)) == NULL) {
-		b->failed = true;
-		return;
-	}
-	b->data = p;
-	b->cap = want;
+	/* GMime counts nested inits itself; the count here is for the
+	 * assertion in mime_build(). */
+	g_mime_init();
+	mime_users++;
 }
 
-static void
-buf_add(struct buf *b, const char *s, size_t len)
+void
+mime_shutdown(void)
 {
-	buf_grow(b, len);
-	if (b->failed)
+	if (mime_users == 0)
 		return;
-	memcpy(b->data + b->len, s, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Appends the base64 of in[0..len), without line breaks. */
-static void
-buf_base64(struct buf *b, const unsigned char *in, size_t len)
-{
-	char quad[4];
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		quad[0] = b64[in[i] >> 2];
-		quad[1] = b64[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		quad[2] = b64[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		quad[3] = b64[in[i + 2] & 63];
-		buf_add(b, quad, 4);
-	}
-	if (len - i == 1) {
-		quad[0] = b64[in[i] >> 2];
-		quad[1] = b64[(in[i] & 3) << 4];
-		quad[2] = quad[3] = '=';
-		buf_add(b, quad, 4);
-	} else if (len - i == 2) {
-		quad[0] = b64[in[i] >> 2];
-		quad[1] = b64[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		quad[2] = b64[(in[i + 1] & 15) << 2];
-		quad[3] = '=';
-		buf_add(b, quad, 4);
-	}
+	mime_users--;
+	g_mime_shutdown();
 }
 
 /* A copy of text with every control character (CR and LF among them)
@@ -120,21 +70,6 @@ one_line(const char *text)
 	return str_trim(s);
 }
 
-/* True when text can stand in a header as it is: printable ASCII, short,
- * and nothing a reader could take for an encoded-word. */
-static bool
-plain_ascii(const char *text, size_t max)
-{
-	const char *p;
-
-	if (strlen(text) > max || strstr(text, "=?") != NULL)
-		return false;
-	for (p = text; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			return false;
-	return true;
-}
-
 /* Length of the longest prefix of s (at most max bytes, s[0..len)) that
  * does not split a UTF-8 sequence. */
 static size_t
@@ -150,57 +85,60 @@ utf8_cut(const char *s, size_t len, size_t max)
 	return n > 0 ? n : max;
 }
 
-/* Appends `Name: ` and text as encoded-words, one per line, folded with
- * CRLF SP; `tail` (may be NULL) follows the last word, on a line of its
- * own when it would not fit. */
-static void
-header_encoded(struct buf *b, const char *name, const char *text,
-    const char *tail)
+/* True when text has a word longer than LONG_WORD bytes. */
+static bool
+has_long_word(const char *text)
 {
-	size_t len = strlen(text), off = 0, n, line;
+	size_t run = 0;
 
-	buf_str(b, name);
-	buf_str(b, ": ");
-	line = strlen(name) + 2;
-	if (len == 0) {
-		buf_str(b, "=?UTF-8?B?" "?=");
-		line += 12;
+	for (; *text != '\0'; text++) {
+		run = *text == ' ' ? 0 : run + 1;
+		if (run > LONG_WORD)
+			return true;
 	}
-	while (off < len) {
-		n = utf8_cut(text + off, len - off, WORD_BYTES);
-		if (off > 0) {
-			buf_str(b, "\r\n ");
-			line = 1;
-		}
-		buf_str(b, "=?UTF-8?B?");
-		buf_base64(b, (const unsigned char *)text + off, n);
-		buf_str(b, "?=");
-		line += 12 + (n + 2) / 3 * 4;
-		off += n;
-	}
-	if (tail != NULL) {
-		if (line + 1 + strlen(tail) > LINE_MAX_LEN)
-			buf_str(b, "\r\n ");
-		else
-			buf_str(b, " ");
-		buf_str(b, tail);
-	}
-	buf_str(b, "\r\n");
+	return false;
 }
 
-/* Appends a display name as a quoted-string (\ and " escaped). */
-static void
-quoted(struct buf *b, const char *text)
+/*
+ * The value of a subject or display name to give GMime. GMime encodes
+ * what needs encoding, but two kinds of text it gets wrong: text that
+ * looks like an encoded-word ("=?UTF-8?B?SGk=?=") it takes for one
+ * already made and writes as it is, so a reader would decode a subject
+ * or clinic name that merely contains one; and long words (LONG_WORD).
+ * Such a value is handed over as UTF-8 base64 encoded-words of our own,
+ * which GMime keeps as they are and folds between. Anything else goes as
+ * the text itself. Free with g_free().
+ */
+static char *
+header_text(const char *text)
 {
-	const char *p;
+	size_t len = strlen(text), off = 0, n;
+	GString *s;
 
-	buf_str(b, "\"");
-	for (p = text; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_str(b, "\\");
-		buf_add(b, p, 1);
+	if (strstr(text, "=?") == NULL && !has_long_word(text))
+		return g_strdup(text);
+	s = g_string_sized_new(len * 2 + 16);
+	while (off < len) {
+		/* Base64 of WORD_BYTES fits comfortably in this. */
+		unsigned char word[GMIME_BASE64_ENCODE_LEN(WORD_BYTES) + 1];
+		int state = 0;
+		guint32 save = 0;
+		size_t wlen, i;
+
+		n = utf8_cut(text + off, len - off, WORD_BYTES);
+		wlen = g_mime_encoding_base64_encode_close(
+		    (const unsigned char *)text + off, n, word, &state, &save);
+		if (off > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, "=?UTF-8?B?");
+		/* The encoder ends its output with a line break. */
+		for (i = 0; i < wlen; i++)
+			if (word[i] != '\n' && word[i] != '\r')
+				g_string_append_c(s, (char)word[i]);
+		g_string_append(s, "?=");
+		off += n;
 	}
-	buf_str(b, "\"");
+	return g_string_free(s, FALSE);
 }
 
 /* A conservative addr-spec: local@domain in printable ASCII without
@@ -232,58 +170,63 @@ mime_domain(const char *addr)
 	return at + 1;
 }
 
-/* RFC 5322 date in UTC, independent of the locale. */
-static void
-rfc5322_date(char *out, size_t outlen, time_t t)
+/* The body in canonical form (RFC 2045: text is encoded with CRLF line
+ * ends): every line end CRLF, ending with one. Sized up front so that it
+ * never moves (and leaves no copy of the body behind); NULL when the body
+ * is too large for a GByteArray. */
+static GByteArray *
+crlf_body(const char *text)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* The body in canonical form: every line end CRLF, ending with one. */
-static char *
-crlf_text(const char *text, size_t *outlen)
-{
-	struct buf b = { 0 };
+	size_t len = strlen(text);
+	GByteArray *b;
 	const char *p;
 
+	/* At worst every byte is a line end and doubles, plus the last. */
+	if (len > (G_MAXUINT - 2) / 2)
+		return NULL;
+	b = g_byte_array_sized_new((guint)(len * 2 + 2));
 	for (p = text; *p != '\0'; p++) {
 		if (*p == '\r') {
 			if (p[1] == '\n')
 				p++;
-			buf_str(&b, "\r\n");
+			g_byte_array_append(b, (const guint8 *)"\r\n", 2);
 		} else if (*p == '\n')
-			buf_str(&b, "\r\n");
+			g_byte_array_append(b, (const guint8 *)"\r\n", 2);
 		else
-			buf_add(&b, p, 1);
+			g_byte_array_append(b, (const guint8 *)p, 1);
 	}
-	if (b.len == 0 || b.data[b.len - 1] != '\n')
-		buf_str(&b, "\r\n");
-	if (b.failed) {
-		free(b.data);
-		return NULL;
-	}
-	*outlen = b.len;
-	return b.data;
+	if (b->len == 0 || b->data[b->len - 1] != '\n')
+		g_byte_array_append(b, (const guint8 *)"\r\n", 2);
+	return b;
+}
+
+static void
+wipe_free(GByteArray *b)
+{
+	if (b == NULL)
+		return;
+	if (b->len > 0)
+		sodium_memzero(b->data, b->len);
+	g_byte_array_free(b, TRUE);
 }
 
 enum err
 mime_build(const struct mime_message *m, char **out)
 {
-	struct buf b = { 0 }, enc = { 0 };
-	char *name = NULL, *subject = NULL, *body = NULL, date[64], *angle;
-	size_t body_len = 0, i;
+	GMimeMessage *msg = NULL;
+	GMimePart *part = NULL;
+	GMimeStream *content = NULL, *sink = NULL;
+	GMimeDataWrapper *wrapper = NULL;
+	GMimeFormatOptions *format = NULL;
+	InternetAddress *from = NULL;
+	GDateTime *date = NULL;
+	GByteArray *body = NULL, *text = NULL;
+	char *name = NULL, *subject = NULL, *name_value = NULL,
+	    *subject_value = NULL, *angle = NULL;
+	size_t estimate;
 	enum err rc = ERR_NOMEM;
 
+	assert(mime_users > 0);
 	*out = NULL;
 	if (!addr_ok(m->from_addr) || !addr_ok(m->to_addr) ||
 	    !addr_ok(m->message_id) ||
@@ -291,68 +234,96 @@ mime_build(const struct mime_message *m, char **out)
 	    !str_utf8_valid(m->subject, strlen(m->subject)) ||
 	    !str_utf8_valid(m->body, strlen(m->body)))
 		return ERR_INVALID;
-	if ((name = one_line(m->from_name)) == NULL ||
-	    (subject = one_line(m->subject)) == NULL ||
-	    (body = crlf_text(m->body, &body_len)) == NULL)
+	if ((date = g_date_time_new_from_unix_utc((gint64)m->date)) == NULL) {
+		rc = ERR_INVALID;
 		goto out;
-
-	/* From: a plain name as a quoted-string, any other as encoded-words
-	 * (which RFC 2047 forbids inside quotes). */
-	if (asprintf(&angle, "<%s>", m->from_addr) < 0)
-		goto out;
-	if (*name == '\0') {
-		buf_str(&b, "From: ");
-		buf_str(&b, angle);
-		buf_str(&b, "\r\n");
-	} else if (plain_ascii(name, 40)) {
-		buf_str(&b, "From: ");
-		quoted(&b, name);
-		buf_str(&b, " ");
-		buf_str(&b, angle);
-		buf_str(&b, "\r\n");
-	} else
-		header_encoded(&b, "From", name, angle);
-	free(angle);
-
-	buf_str(&b, "To: <");
-	buf_str(&b, m->to_addr);
-	buf_str(&b, ">\r\n");
-	if (plain_ascii(subject, LINE_MAX_LEN - 9) && *subject != '\0') {
-		buf_str(&b, "Subject: ");
-		buf_str(&b, subject);
-		buf_str(&b, "\r\n");
-	} else
-		header_encoded(&b, "Subject", subject, NULL);
-	rfc5322_date(date, sizeof(date), m->date);
-	buf_str(&b, "Date: ");
-	buf_str(&b, date);
-	buf_str(&b, "\r\nMessage-ID: <");
-	buf_str(&b, m->message_id);
-	buf_str(&b, ">\r\n"
-	    "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n"
-	    "Auto-Submitted: auto-generated\r\n"
-	    "\r\n");
-
-	/* The body: base64 in lines of 76. */
-	buf_base64(&enc, (const unsigned char *)body, body_len);
-	for (i = 0; i < enc.len; i += LINE_MAX_LEN) {
-		size_t n = enc.len - i < LINE_MAX_LEN ? enc.len - i : LINE_MAX_LEN;
-
-		buf_add(&b, enc.data + i, n);
-		buf_str(&b, "\r\n");
 	}
-	if (enc.failed || b.failed)
+	if ((name = one_line(m->from_name)) == NULL ||
+	    (subject = one_line(m->subject)) == NULL)
 		goto out;
-	*out = b.data;
-	b.data = NULL;
+	if ((body = crlf_body(m->body)) == NULL) {
+		rc = ERR_INVALID;
+		goto out;
+	}
+
+	/* Headers in the order they are set; GMime adds MIME-Version when
+	 * the body is attached, and the body's Content-* headers follow. The
+	 * charset is named, else GMime would pick a legacy one (ISO-8859-9
+	 * for Turkish) for the display name. */
+	msg = g_mime_message_new(FALSE);
+	name_value = header_text(name);
+	from = internet_address_mailbox_new(name_value, m->from_addr);
+	internet_address_set_charset(from, "UTF-8");
+	internet_address_list_add(g_mime_message_get_from(msg), from);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, m->to_addr);
+	subject_value = header_text(subject);
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Subject", subject_value,
+	    "UTF-8");
+	g_mime_message_set_date(msg, date);
+	angle = g_strdup_printf("<%s>", m->message_id);
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Message-ID", angle, NULL);
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
+	    "auto-generated", NULL);
+
+	/* The body: our CRLF text, UTF-8 as it is (g_mime_text_part_set_text
+	 * would pick and convert to a charset of its choosing), base64. The
+	 * stream does not own the array, so it can be wiped afterwards. */
+	content = g_mime_stream_mem_new_with_byte_array(body);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(content), FALSE);
+	wrapper = g_mime_data_wrapper_new_with_stream(content,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+	part = g_mime_part_new_with_type("text", "plain");
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
+	    "UTF-8");
+	g_mime_part_set_content(part, wrapper);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+
+	/* Written into an array sized so that it does not move while it
+	 * grows (base64 is 4/3 of the body, plus line ends; headers are
+	 * small), so the only copy of the encoded body left is the one wiped
+	 * below. */
+	estimate = (size_t)body->len * 2 + strlen(name) * 4 +
+	    strlen(subject) * 4 + 4096;
+	if (estimate > G_MAXUINT) {
+		rc = ERR_INVALID;
+		goto out;
+	}
+	text = g_byte_array_sized_new((guint)estimate);
+	sink = g_mime_stream_mem_new_with_byte_array(text);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(sink), FALSE);
+	format = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), format, sink) < 0)
+		goto out;
+	if ((*out = malloc((size_t)text->len + 1)) == NULL)
+		goto out;
+	memcpy(*out, text->data, text->len);
+	(*out)[text->len] = '\0';
 	rc = ERR_OK;
 out:
-	free(b.data);
-	free(enc.data);
+	if (format != NULL)
+		g_mime_format_options_free(format);
+	if (sink != NULL)
+		g_object_unref(sink);
+	if (msg != NULL)
+		g_object_unref(msg);
+	if (part != NULL)
+		g_object_unref(part);
+	if (wrapper != NULL)
+		g_object_unref(wrapper);
+	if (content != NULL)
+		g_object_unref(content);
+	if (from != NULL)
+		g_object_unref(from);
+	if (date != NULL)
+		g_date_time_unref(date);
+	wipe_free(text);
+	wipe_free(body);
+	g_free(angle);
+	g_free(name_value);
+	g_free(subject_value);
 	free(name);
 	free(subject);
-	free(body);
 	return rc;
 }

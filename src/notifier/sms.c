@@ -18,14 +18,20 @@
 #include "conf.h"
 #include "notifier.h"
 
-/* How much of the gateway's answer is kept (for a 4xx error). */
+/* How much of the gateway's answer is read, and how much of it, cleaned,
+ * is kept in a 4xx error. Reading more than is kept lets
+ * deliver_clean_error() see a phone number or address whole even where
+ * the cut falls inside it, so no part of it is kept. */
+#define ANSWER_READ 1000
 #define ANSWER_KEEP 200
+_Static_assert(64 + ANSWER_KEEP < NOTIFIER_ERROR_MAX,
+    "the prefix and the kept answer fit in send_result.error");
 
 struct sms_client {
 	const struct conf *conf;
 	CURL *curl;
 	struct curl_slist *headers;
-	char answer[ANSWER_KEEP + 1];
+	char answer[ANSWER_READ + 1];
 	size_t answer_len;
 };
 
@@ -33,7 +39,7 @@ static size_t
 on_answer(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct sms_client *c = arg;
-	size_t len = size * nmemb, room = ANSWER_KEEP - c->answer_len;
+	size_t len = size * nmemb, room = ANSWER_READ - c->answer_len;
 
 	if (room > 0) {
 		if (len < room)
@@ -176,6 +182,6 @@ sms_send(struct sms_client *c, const struct outbox_msg *msg,
 	snprintf(prefix, sizeof(prefix), "gateway answered %ld: ", status);
 	result->outcome = status >= 400 && status < 500 ? SEND_PERMANENT :
 	    SEND_RETRY;
-	deliver_clean_error(result->error, sizeof(result->error), prefix,
-	    c->answer, c->answer_len);
+	deliver_clean_error(result->error, strlen(prefix) + ANSWER_KEEP + 1,
+	    prefix, c->answer, c->answer_len);
 }

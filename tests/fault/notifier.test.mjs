@@ -7,7 +7,10 @@
 //   - the gateway answering 4xx: dead at once with the answer in last_error; 5xx: retried;
 //     an SMTP 5xx recipient: dead at once;
 //   - two notifiers at once: each message delivered exactly once;
-//   - a sign_in_code body is wiped once sent (or dead), and no body or subject reaches a log.
+//   - a sign_in_code body is wiped once sent (or dead), and no body or subject reaches a log;
+//   - with smtp_user set, STARTTLS is required: the sink, which has no TLS, receives nothing
+//     (no AUTH, no message), the message is kept for a retry and goes out once the user is
+//     removed again; smtp_user with smtp_starttls = no stops the notifier at start.
 // The notifier runs with a short lease, backoff and poll interval for this file: portal.conf is
 // rewritten in place and the notifier restarted; the original is restored afterwards, whatever
 // happens. Run alone (--test-concurrency=1): it kills and restarts the notifier and the sinks.
@@ -323,4 +326,64 @@ test('sign_in_code bodies are wiped once sent or dead; no body or subject reache
     const text = readFileSync(path, 'latin1');
     assert.ok(!text.includes(marker), `a body or subject (${marker}) found in ${path}`);
   }
+});
+
+// The notifier's log from byte offset `from` on.
+function notifierLog(from = 0) {
+  const text = readFileSync(join(env().logDir, 'portal-notifier.log'), 'latin1');
+  return text.slice(from);
+}
+const notifierLogSize = () => statSync(join(env().logDir, 'portal-notifier.log')).size;
+
+test('smtp_user set: STARTTLS required, nothing reaches the TLS-less sink, the message waits; starttls = no refuses to start', async () => {
+  const u = unique();
+  const password = `pw-${u}`;
+  let id;
+  try {
+    // smtp_starttls stays at its default, if-available: smtp_user makes it required.
+    const tlsConf = { ...FAST, notifier_max_attempts: '100', smtp_user: `portal-${u}`, smtp_password: password };
+    conf.write(conf.with(tlsConf).replace(/^smtp_starttls\s*=.*\n/m, ''));
+    let mark = notifierLogSize();
+    restartNotifier();
+    [id] = enqueue([{ channel: 'email', recipient: `tls-${u}@example.com`, subject: `TLS ${u}`, body: `tls body ${u}` }]);
+    await waitFor(() => {
+      const r = rows([id])[id];
+      return r.status === 'failed' && r.attempts >= 2;
+    }, { timeoutMs: 20_000, intervalMs: 200, what: 'two attempts refused for want of STARTTLS' });
+    const r = rows([id])[id];
+    assert.equal(r.last_error, 'SMTP server does not offer STARTTLS (required: smtp_user is set); nothing was sent');
+    assert.equal(r.sent, false);
+    assert.ok(!mailMessages().some((m) => mailIdOf(m) === id), 'the sink received the message without TLS');
+    const log = notifierLog(mark);
+    assert.match(log, /smtp_user is set: STARTTLS is required/);
+    assert.match(log, new RegExp(`outbox ${id}: email failed .*does not offer STARTTLS`));
+    assert.ok(!log.includes(password) && !log.includes(`tls-${u}`), 'a password or recipient in the log');
+
+    // smtp_starttls = no with smtp_user: a configuration error naming the key, no start.
+    stackctl('notifier-stop');
+    conf.write(conf.with({ ...tlsConf, smtp_starttls: 'no' }));
+    mark = notifierLogSize();
+    const before = rows([id])[id].attempts;
+    stackctl('notifier-start');
+    const pid = Number(stackctl('notifier-pid').trim());
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (err) {
+        return err.code === 'ESRCH';
+      }
+    }, { timeoutMs: 10_000, what: 'the notifier to exit' });
+    assert.match(notifierLog(mark), /configuration refused: key 'smtp_starttls' is 'no' while 'smtp_user' is set/);
+    await sleep(2500);
+    assert.equal(rows([id])[id].attempts, before, 'a refused notifier still tried to send');
+  } finally {
+    conf.write(conf.with(FAST));
+    restartNotifier();
+  }
+  // Back to the stack's own settings (no user): the kept message goes out, once.
+  await waitFor(() => rows([id])[id].status === 'sent', { timeoutMs: 20_000, what: 'sent after the user was removed' });
+  const msg = await waitForMail((m) => mailIdOf(m) === id);
+  assert.equal(msg.subject, `TLS ${u}`);
+  assert.equal(mailCountById([id]).get(id), 1);
 });

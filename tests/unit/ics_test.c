@@ -1,7 +1,9 @@
-/* ics_test.c - unit tests of the iCalendar writer (ics.h): the required
- * properties in order, CRLF line ends only, text escaped (RFC 5545
- * 3.3.11), lines folded at 75 octets without splitting a UTF-8
- * character, and unfolding giving the value back. */
+/* ics_test.c - unit tests of the iCalendar writer (ics.h, written with
+ * libical): the required properties in order, CRLF line ends only, text
+ * escaped (RFC 5545 3.3.11), lines folded at 75 octets without splitting
+ * a UTF-8 character, and unfolding giving the value back; with the
+ * clinic's time zone, DTSTART and DTEND in its wall-clock time with TZID
+ * and a VTIMEZONE of that name whose offsets give back the UTC times. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +147,164 @@ test_folding(void **state)
 	arena_free(a);
 }
 
+/* The unfolded lines of text, each NUL-terminated, in *n. */
+static char **
+lines_of(char *flat, size_t *n)
+{
+	char **lines = calloc(strlen(flat) / 2 + 2, sizeof(*lines));
+	char *p = flat, *eol;
+
+	assert_non_null(lines);
+	*n = 0;
+	while ((eol = strstr(p, "\r\n")) != NULL) {
+		*eol = '\0';
+		lines[(*n)++] = p;
+		p = eol + 2;
+	}
+	return lines;
+}
+
+/* Index of the first line equal to want at or after from, or -1. */
+static long
+find_line(char **lines, size_t n, size_t from, const char *want)
+{
+	for (size_t i = from; i < n; i++)
+		if (strcmp(lines[i], want) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Checks a calendar written with tzid: the VTIMEZONE comes before the
+ * VEVENT and is named tzid; DTSTART and DTEND are want_start and want_end
+ * (local, with TZID=tzid); the observance in force has TZOFFSETTO
+ * want_offset; DTSTAMP stays UTC. */
+static void
+assert_zoned(const char *text, const char *tzid, const char *want_start,
+    const char *want_end, const char *want_offset)
+{
+	char *flat = unfold(text), **lines, want[128];
+	size_t n;
+	long vtz, vtz_end, ev, i;
+	bool offset_seen = false;
+
+	lines = lines_of(flat, &n);
+	vtz = find_line(lines, n, 0, "BEGIN:VTIMEZONE");
+	vtz_end = find_line(lines, n, 0, "END:VTIMEZONE");
+	ev = find_line(lines, n, 0, "BEGIN:VEVENT");
+	assert_true(vtz > 0 && vtz < vtz_end && vtz_end < ev);
+	snprintf(want, sizeof(want), "TZID:%s", tzid);
+	assert_true(find_line(lines, n, (size_t)vtz, want) > vtz &&
+	    find_line(lines, n, (size_t)vtz, want) < vtz_end);
+	snprintf(want, sizeof(want), "TZOFFSETTO:%s", want_offset);
+	for (i = vtz; i < vtz_end; i++)
+		if (strcmp(lines[i], want) == 0)
+			offset_seen = true;
+	assert_true(offset_seen);
+	/* Only one VTIMEZONE, only one of each time in the event. */
+	assert_int_equal(find_line(lines, n, (size_t)vtz_end, "BEGIN:VTIMEZONE"), -1);
+	snprintf(want, sizeof(want), "DTSTART;TZID=%s:%s", tzid, want_start);
+	assert_true(find_line(lines, n, (size_t)ev, want) > ev);
+	snprintf(want, sizeof(want), "DTEND;TZID=%s:%s", tzid, want_end);
+	assert_true(find_line(lines, n, (size_t)ev, want) > ev);
+	for (i = ev; i < (long)n; i++) {
+		assert_true(strncmp(lines[i], "DTSTART:", 8) != 0);
+		assert_true(strncmp(lines[i], "DTEND:", 6) != 0);
+	}
+	assert_true(find_line(lines, n, (size_t)ev, "DTSTAMP:20261125T080000Z") > ev);
+	free(lines);
+	free(flat);
+}
+
+static void
+test_clinic_time_zone(void **state)
+{
+	struct arena *a = arena_new(16384);
+	struct ics_event e = sample();
+	size_t len = 0;
+	char *text;
+
+	(void)state;
+	/* Istanbul: +03:00 all year. */
+	e.tzid = "Europe/Istanbul";
+	text = ics_render(a, &e, &len);
+	assert_non_null(text);
+	assert_lines_ok(text, len);
+	assert_zoned(text, "Europe/Istanbul", "20261201T103000", "20261201T110000",
+	    "+0300");
+	assert_non_null(strstr(text, "\r\nSUMMARY:Check-up (Dr. Deniz Aydın)\r\n"));
+
+	/* Berlin: winter time in December, summer time in July. */
+	e.tzid = "Europe/Berlin";
+	text = ics_render(a, &e, &len);
+	assert_non_null(text);
+	assert_lines_ok(text, len);
+	assert_zoned(text, "Europe/Berlin", "20261201T083000", "20261201T090000",
+	    "+0100");
+	e.dtstart = "20260701T073000Z";
+	e.dtend = "20260701T080000Z";
+	text = ics_render(a, &e, &len);
+	assert_non_null(text);
+	assert_zoned(text, "Europe/Berlin", "20260701T093000", "20260701T100000",
+	    "+0200");
+
+	/* Across the change back to winter time (25 October 2026, 03:00
+	 * CEST becomes 02:00 CET): both offsets are described. */
+	e.dtstart = "20261025T003000Z";
+	e.dtend = "20261025T013000Z";
+	text = ics_render(a, &e, &len);
+	assert_non_null(text);
+	assert_zoned(text, "Europe/Berlin", "20261025T023000", "20261025T023000",
+	    "+0100");
+	assert_non_null(strstr(text, "\r\nTZOFFSETFROM:+0200\r\n"));
+	arena_free(a);
+}
+
+static void
+test_unknown_or_utc_zone_keeps_utc(void **state)
+{
+	static const char *const zones[] = { "Nowhere/Atlantis", "UTC", "" };
+	struct arena *a = arena_new(8192);
+	struct ics_event e = sample();
+	size_t len = 0;
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		e.tzid = zones[i];
+		text = ics_render(a, &e, &len);
+		assert_non_null(text);
+		assert_lines_ok(text, len);
+		assert_null(strstr(text, "VTIMEZONE"));
+		assert_null(strstr(text, "TZID"));
+		assert_non_null(strstr(text, "\r\nDTSTART:20261201T073000Z\r\n"));
+		assert_non_null(strstr(text, "\r\nDTEND:20261201T080000Z\r\n"));
+	}
+	arena_free(a);
+}
+
+static void
+test_refuses_malformed_times(void **state)
+{
+	static const char *const bad[] = { "2026-12-01T07:30:00Z",
+	    "20261201T073000", "20261301T073000Z", "20261232T073000Z",
+	    "20260229T073000Z", "20261201T243000Z", "2026120aT073000Z",
+	    "20261201", "", NULL };
+	struct arena *a = arena_new(4096);
+	struct ics_event e;
+	size_t len = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = sample();
+		e.dtstart = bad[i];
+		assert_null(ics_render(a, &e, &len));
+		e = sample();
+		e.dtstamp = bad[i];
+		assert_null(ics_render(a, &e, &len));
+	}
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -151,6 +312,9 @@ main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_folding),
+		cmocka_unit_test(test_clinic_time_zone),
+		cmocka_unit_test(test_unknown_or_utc_zone_keeps_utc),
+		cmocka_unit_test(test_refuses_malformed_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
