@@ -557,6 +557,9 @@ handle_portal_appt_ics(struct request *req)
 	e.dtstamp = a.stamp_utc;
 	e.dtstart = a.start_utc;
 	e.dtend = a.end_utc;
+	/* Local times with the clinic's VTIMEZONE, so a calendar shows the
+	 * clinic's wall clock whatever the zone it runs in. */
+	e.tzid = req->portal->clinic.time_zone;
 	e.summary = arena_printf(req->arena, "%s (%s)", a.type_name,
 	    a.practitioner_name);
 	e.location = req->portal->clinic.name;

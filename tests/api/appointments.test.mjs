@@ -274,7 +274,7 @@ describe('patient booking and cancelling', () => {
     }
   });
 
-  test('the .ics is RFC 5545: CRLF, folded, UTC times, escaped text, an attachment', async () => {
+  test('the .ics is RFC 5545: CRLF, folded, the clinic\'s local times with its VTIMEZONE, escaped text, an attachment', async () => {
     const { clinic, schedule, patients: [{ session: s }] } = await bookingClinic();
     const res = await book(s, schedule, at(12, '14:00'));
     const ics = await s.request('GET', `appointments/${res.body.id}/ics`);
@@ -287,16 +287,22 @@ describe('patient booking and cancelling', () => {
     const lines = text.split('\r\n').slice(0, -1);
     for (const line of lines) assert.ok(Buffer.byteLength(line) <= 75, `longer than 75 octets: ${line}`);
     const unfolded = text.replace(/\r\n /g, '').split('\r\n');
-    const prop = (name) => unfolded.find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1);
+    // The event's own properties (the VTIMEZONE has DTSTART lines of its own).
+    const event = unfolded.slice(unfolded.indexOf('BEGIN:VEVENT'));
+    const prop = (name) => event.find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1);
     assert.deepEqual([unfolded[0], unfolded[1]], ['BEGIN:VCALENDAR', 'VERSION:2.0']);
-    assert.ok(prop('PRODID'));
+    assert.ok(unfolded.find((l) => l.startsWith('PRODID:')));
     assert.ok(unfolded.includes('BEGIN:VEVENT') && unfolded.includes('END:VEVENT'));
     assert.equal(unfolded.at(-2), 'END:VCALENDAR');
+    // The clinic's zone comes first, then the event in its wall-clock time.
+    const zone = unfolded.indexOf('BEGIN:VTIMEZONE');
+    assert.ok(zone > 0 && zone < unfolded.indexOf('BEGIN:VEVENT'), 'a VTIMEZONE before the event');
+    assert.equal(unfolded[zone + 1], `TZID:${TZ}`);
     assert.equal(prop('UID'), `${res.body.id}@patient-portal`);
     assert.match(prop('DTSTAMP'), /^\d{8}T\d{6}Z$/);
-    const utc = (iso) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    assert.equal(prop('DTSTART'), utc(res.body.start));
-    assert.equal(prop('DTEND'), utc(res.body.end));
+    const local = (iso) => iso.slice(0, 19).replace(/[-:]/g, '');
+    assert.equal(prop(`DTSTART;TZID=${TZ}`), local(res.body.start));
+    assert.equal(prop(`DTEND;TZID=${TZ}`), local(res.body.end));
     assert.equal(prop('LOCATION'), clinic.name);
     assert.ok(prop('SUMMARY').includes(schedule.type.name));
   });
