@@ -1,11 +1,15 @@
 // Input that is not text never reaches a handler (DESIGN.md section 11; issue 9 items 4
 // and 5): on every operation of the OpenAPI document, a JSON body holding U+0000 or a lone
 // surrogate, and a query value holding %00, invalid UTF-8 or a stray %, is 400 bad_request
-// before anything else looks at the request (no session needed to find out). And the
-// database roles never let the server log record a parameter or a failing row.
+// before anything else looks at the request (no session needed to find out). Every
+// free-text field of every operation keeps the one text rule: a control character is 422
+// naming the field, and so are a line break and a bidirectional override in a single-line
+// field. And the database roles never let the server log record a parameter or a failing
+// row.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { api, assertProblem, psql, spec } from './lib/client.mjs';
+import { bookingClinic, dateIn } from './lib/fixtures.mjs';
 
 // Every operation, with its path parameters filled with something well formed.
 async function operations() {
@@ -83,4 +87,186 @@ describe('the server log never records parameters or failing rows', () => {
     assert.equal(psql('SHOW log_parameter_max_length_on_error', { user: 'portal_app' }), '0');
     assert.equal(psql('SHOW log_error_verbosity', { user: 'portal_app' }), 'terse');
   });
+});
+
+// Every free-text field of the request bodies, by operation: [method, path, field, kind],
+// kind 'line' (names, titles: one line, no bidirectional override) or 'lines' (addresses,
+// notes, bodies: line breaks allowed). A test below checks this list against the OpenAPI
+// document, so a new free-text field cannot go untested.
+const FREE_TEXT = [
+  ['POST', '/api/v1/clinic/patients', 'first_name', 'line'],
+  ['POST', '/api/v1/clinic/patients', 'last_name', 'line'],
+  ['POST', '/api/v1/clinic/patients', 'address', 'lines'],
+  ['POST', '/api/v1/clinic/patients', 'emergency_contact.name', 'line'],
+  ['PATCH', '/api/v1/clinic/patients/{id}', 'first_name', 'line'],
+  ['PATCH', '/api/v1/clinic/patients/{id}', 'last_name', 'line'],
+  ['PATCH', '/api/v1/clinic/patients/{id}', 'address', 'lines'],
+  ['PATCH', '/api/v1/clinic/patients/{id}', 'emergency_contact.name', 'line'],
+  ['POST', '/api/v1/clinic/api-keys', 'name', 'line'],
+  ['POST', '/api/v1/clinic/templates', 'name', 'line'],
+  ['POST', '/api/v1/clinic/templates', 'variants.tr.subject', 'line'],
+  ['POST', '/api/v1/clinic/templates', 'variants.tr.body', 'lines'],
+  ['POST', '/api/v1/clinic/templates', 'variants.en.subject', 'line'],
+  ['POST', '/api/v1/clinic/templates', 'variants.en.body', 'lines'],
+  ['PUT', '/api/v1/clinic/templates/{id}', 'name', 'line'],
+  ['PUT', '/api/v1/clinic/templates/{id}', 'variants.tr.subject', 'line'],
+  ['PUT', '/api/v1/clinic/templates/{id}', 'variants.tr.body', 'lines'],
+  ['PUT', '/api/v1/clinic/templates/{id}', 'variants.en.subject', 'line'],
+  ['PUT', '/api/v1/clinic/templates/{id}', 'variants.en.body', 'lines'],
+  ['POST', '/api/v1/clinic/templates/preview', 'subject', 'line'],
+  ['POST', '/api/v1/clinic/templates/preview', 'body', 'lines'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-plans', 'title', 'line'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-plans', 'items[0].procedure', 'line'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-plans', 'items[0].area', 'line'],
+  ['PATCH', '/api/v1/clinic/treatment-plans/{id}', 'title', 'line'],
+  ['PATCH', '/api/v1/clinic/treatment-plans/{id}', 'items[0].procedure', 'line'],
+  ['PATCH', '/api/v1/clinic/treatment-plans/{id}', 'items[0].area', 'line'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-records', 'procedure', 'line'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-records', 'area', 'line'],
+  ['POST', '/api/v1/clinic/patients/{id}/treatment-records', 'notes_for_patient', 'lines'],
+  ['PATCH', '/api/v1/clinic/treatment-records/{id}', 'procedure', 'line'],
+  ['PATCH', '/api/v1/clinic/treatment-records/{id}', 'area', 'line'],
+  ['PATCH', '/api/v1/clinic/treatment-records/{id}', 'notes_for_patient', 'lines'],
+  ['POST', '/api/v1/clinic/practitioners', 'name', 'line'],
+  ['PATCH', '/api/v1/clinic/practitioners/{id}', 'name', 'line'],
+  ['POST', '/api/v1/clinic/appointment-types', 'name', 'line'],
+  ['PATCH', '/api/v1/clinic/appointment-types/{id}', 'name', 'line'],
+  ['POST', '/api/v1/clinic/time-off', 'reason', 'line'],
+  ['POST', '/api/v1/clinic/appointments', 'note', 'lines'],
+  ['PATCH', '/api/v1/clinic/appointments/{id}', 'note', 'lines'],
+  ['PATCH', '/api/v1/portal/{code}/profile', 'address', 'lines'],
+  ['PATCH', '/api/v1/portal/{code}/profile', 'emergency_contact.name', 'line'],
+];
+// String fields of request bodies that are not free text: identifiers, codes, contacts,
+// times and secrets, each checked by its own rule (tests elsewhere).
+const NOT_FREE_TEXT = new Set(['email', 'password', 'provider', 'code', 'phone', 'emergency_contact.phone',
+  'previous_code', 'contact', 'challenge_id', 'selection_token', 'patient_id', 'start', 'end', 'value']);
+
+// The body {a: {b: value}} of field "a.b", {items: [{procedure: value}]} of "items[0].procedure",
+// laid over a base body that is otherwise valid (so that the field is the one thing wrong).
+function bodyWith(field, value, base = {}) {
+  const body = structuredClone(base);
+  let at = body;
+  const parts = field.split('.');
+  parts.forEach((part, i) => {
+    const m = /^(\w+)\[0\]$/.exec(part);
+    const last = i === parts.length - 1;
+    if (m) {
+      at[m[1]] ??= [{}];
+      at = at[m[1]][0];
+    } else if (last) {
+      at[part] = value;
+    } else {
+      at[part] ??= {};
+      at = at[part];
+    }
+  });
+  return body;
+}
+
+describe('the one text rule holds in every free-text field', () => {
+  test('the list of free-text fields covers every string field of the OpenAPI request bodies', async () => {
+    const { doc } = await spec();
+    const comps = doc.components.schemas;
+    const resolve = (sc) => { while (sc?.$ref) sc = comps[sc.$ref.split('/').at(-1)]; return sc ?? {}; };
+    const fields = (sc, prefix, out, depth = 0) => {
+      sc = resolve(sc);
+      if (depth > 6) return;
+      for (const k of ['allOf', 'oneOf', 'anyOf']) for (const sub of sc[k] ?? []) fields(sub, prefix, out, depth + 1);
+      const types = [sc.type].flat();
+      if (sc.properties) {
+        for (const [k, v] of Object.entries(sc.properties)) fields(v, `${prefix}${k}.`, out, depth + 1);
+      } else if (types.includes('array')) {
+        fields(sc.items, `${prefix.slice(0, -1)}[0].`, out, depth + 1);
+      } else if (types.includes('string') && !sc.format && !sc.enum && !sc.pattern && sc.const === undefined) {
+        out.push(prefix.slice(0, -1));
+      }
+    };
+    const listed = new Set(FREE_TEXT.map(([m, p, f]) => `${m} ${p} ${f}`));
+    const missing = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const method of ['post', 'put', 'patch']) {
+        const schema = item[method]?.requestBody?.content?.['application/json']?.schema;
+        if (!schema) continue;
+        const out = [];
+        fields(schema, '', out);
+        for (const f of out) {
+          if (NOT_FREE_TEXT.has(f)) continue;
+          if (!listed.has(`${method.toUpperCase()} ${path} ${f}`)) missing.push(`${method.toUpperCase()} ${path} ${f}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, [], 'free-text fields without a test here');
+  });
+
+  test('a control character is 422 naming the field; in one-line fields so are a line break and a bidi override',
+    async () => {
+      const { clinic, owner, schedule, patients: [{ patient, session }] } = await bookingClinic({
+        permissions: ['view_profile', 'update_profile', 'view_appointments', 'create_appointment'],
+      });
+      const post = async (path, body) => {
+        const res = await owner.request('POST', path, { body });
+        assert.equal(res.status, 201, `${path}: ${res.text}`);
+        return res.body;
+      };
+      const plan = await post(`/api/v1/clinic/patients/${patient.id}/treatment-plans`, { title: 'Plan' });
+      const record = await post(`/api/v1/clinic/patients/${patient.id}/treatment-records`,
+        { performed_on: dateIn('Europe/Istanbul'), procedure: 'Check-up' });
+      const appt = await post('/api/v1/clinic/appointments', { patient_id: patient.id,
+        practitioner_id: schedule.practitioner.id, type_id: schedule.type.id,
+        start: `${dateIn('Europe/Istanbul', 20)}T10:00:00+03:00` });
+      const templates = await owner.request('GET', '/api/v1/clinic/templates');
+      const ids = {
+        '/api/v1/clinic/patients/{id}': patient.id,
+        '/api/v1/clinic/patients/{id}/treatment-plans': patient.id,
+        '/api/v1/clinic/patients/{id}/treatment-records': patient.id,
+        '/api/v1/clinic/treatment-plans/{id}': plan.id,
+        '/api/v1/clinic/treatment-records/{id}': record.id,
+        '/api/v1/clinic/practitioners/{id}': schedule.practitioner.id,
+        '/api/v1/clinic/appointment-types/{id}': schedule.type.id,
+        '/api/v1/clinic/appointments/{id}': appt.id,
+        '/api/v1/clinic/templates/{id}': templates.body.items[0].id,
+      };
+      const tomorrow = dateIn('Europe/Istanbul', 1);
+      const variant = { subject: 'Davet', body: '{{portal_url}}' };
+      const template = { name: 'T', channel: 'email', purpose: 'portal_invitation', variants: { tr: variant, en: variant } };
+      const bases = {
+        'POST /api/v1/clinic/patients': { first_name: 'Ada', last_name: 'Nur' },
+        'POST /api/v1/clinic/api-keys': { name: 'k', scopes: ['read'] },
+        'POST /api/v1/clinic/templates': template,
+        'PUT /api/v1/clinic/templates/{id}': template,
+        'POST /api/v1/clinic/templates/preview': { channel: 'email', purpose: 'portal_invitation', language: 'tr',
+          subject: 'S', body: '{{portal_url}}' },
+        'POST /api/v1/clinic/patients/{id}/treatment-plans': { title: 'P', items: [{ procedure: 'Dolgu' }] },
+        'PATCH /api/v1/clinic/treatment-plans/{id}': { items: [{ procedure: 'Dolgu' }] },
+        'POST /api/v1/clinic/patients/{id}/treatment-records': { performed_on: tomorrow, procedure: 'Dolgu' },
+        'POST /api/v1/clinic/practitioners': { name: 'Dr. A' },
+        'POST /api/v1/clinic/appointment-types': { name: 'Kontrol', duration_minutes: 30 },
+        'POST /api/v1/clinic/time-off': { start: `${tomorrow}T12:00:00+03:00`, end: `${tomorrow}T13:00:00+03:00` },
+        'POST /api/v1/clinic/appointments': { patient_id: patient.id, practitioner_id: schedule.practitioner.id,
+          type_id: schedule.type.id, start: `${dateIn('Europe/Istanbul', 21)}T10:00:00+03:00` },
+      };
+      const bad = {
+        line: ['a\u0007b', 'a\u001b[31mb', 'one\ntwo', 'a\tb', 'a\u0085b', 'Ali\u202egpj.exe', 'a\u2066b\u2069'],
+        lines: ['a\u0007b', 'a\u001b[31mb', 'a\u007fb', 'a\rb', 'a\u2028b'],
+      };
+      let checked = 0;
+      const wrong = [];
+      for (const [method, path, field, kind] of FREE_TEXT) {
+        for (const value of bad[kind]) {
+          const body = bodyWith(field, value, bases[`${method} ${path}`]);
+          const res = path.startsWith('/api/v1/portal/')
+            ? await session.request(method, path.replace('/api/v1/portal/{code}/', ''), { body })
+            : await owner.request(method, path.replace('{id}', ids[path]), { body });
+          if (res.status !== 422 || res.body.code !== 'validation_failed'
+            || !res.body.errors.some((e) => e.field === field)) {
+            wrong.push(`${method} ${path} ${field} = ${JSON.stringify(value)}: ${res.status} ${res.text.slice(0, 200)}`);
+          }
+          checked++;
+        }
+      }
+      assert.deepEqual(wrong, [], 'answers that are not 422 naming the field');
+      assert.ok(checked >= 200, `${checked} checked`);
+      assert.ok(clinic.id);
+    });
 });
