@@ -38,20 +38,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE clinic_id = $1 AND id = $2 RETURNING id", 2, false },
 };
 
-/* Runs a statement expected to return at most one row. */
-static PGresult *
-one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
-{
-	PGresult *res = db_exec(db, &stmts[id], params, err);
-
-	if (res != NULL && PQntuples(res) == 0) {
-		PQclear(res);
-		*err = ERR_NOT_FOUND;
-		return NULL;
-	}
-	return res;
-}
-
 enum err
 db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
     const char *created_by, const char *name, const char *prefix,
@@ -65,7 +51,7 @@ db_api_key_create(struct db *db, struct arena *a, const char *clinic_id,
 	PGresult *res;
 
 	snprintf(max, sizeof(max), "%ld", max_active);
-	res = one(db, STMT_API_KEY_CREATE, params, &err);
+	res = db_exec_one(db, &stmts[STMT_API_KEY_CREATE], params, &err);
 	if (res == NULL)
 		return err == ERR_NOT_FOUND ? ERR_CONFLICT : err;
 	*id = db_val(a, res, 0, 0);
@@ -123,7 +109,7 @@ db_api_key_revoke(struct db *db, const char *clinic_id, const char *id)
 {
 	const char *params[] = { clinic_id, id };
 	enum err err;
-	PGresult *res = one(db, STMT_API_KEY_REVOKE, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[STMT_API_KEY_REVOKE], params, &err);
 
 	PQclear(res);
 	return err;

@@ -46,27 +46,13 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    2, false },
 };
 
-/* Runs a statement expected to return at most one row. */
-static PGresult *
-one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
-{
-	PGresult *res = db_exec(db, &stmts[id], params, err);
-
-	if (res != NULL && PQntuples(res) == 0) {
-		PQclear(res);
-		*err = ERR_NOT_FOUND;
-		return NULL;
-	}
-	return res;
-}
-
 enum err
 db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
     struct db_clinic *out)
 {
 	const char *params[] = { clinic_id };
 	enum err err;
-	PGresult *res = one(db, STMT_CLINIC_GET, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[STMT_CLINIC_GET], params, &err);
 
 	if (res == NULL)
 		return err;
@@ -108,7 +94,7 @@ db_clinic_create(struct db *db, struct arena *a, const char *name,
 {
 	const char *params[] = { name, code };
 	enum err err;
-	PGresult *res = one(db, STMT_CLINIC_CREATE, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[STMT_CLINIC_CREATE], params, &err);
 
 	if (res == NULL)
 		return err;

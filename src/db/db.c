@@ -425,6 +425,20 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 	return res;
 }
 
+PGresult *
+db_exec_one(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, enum err *err)
+{
+	PGresult *res = db_exec(db, stmt, params, err);
+
+	if (res != NULL && PQntuples(res) == 0) {
+		PQclear(res);
+		*err = ERR_NOT_FOUND;
+		return NULL;
+	}
+	return res;
+}
+
 static const struct db_stmt stmt_ping = {
 	"system_ping", "SELECT 1", 0, true,
 };

@@ -60,6 +60,11 @@ struct db_stmt {
 PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
     const char *const *params, enum err *err);
 
+/* db_exec() of a statement expected to answer a row: NULL with
+ * ERR_NOT_FOUND when it answers none. */
+PGresult *db_exec_one(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, enum err *err);
+
 /* Statements one db_exec_batch() may carry. */
 #define DB_BATCH__MAX 8
 

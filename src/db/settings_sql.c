@@ -52,20 +52,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE code = $2 AND clinic_id = $1", 2, false },
 };
 
-/* Runs a statement expected to return at most one row. */
-static PGresult *
-one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
-{
-	PGresult *res = db_exec(db, &stmts[id], params, err);
-
-	if (res != NULL && PQntuples(res) == 0) {
-		PQclear(res);
-		*err = ERR_NOT_FOUND;
-		return NULL;
-	}
-	return res;
-}
-
 const char *
 db_perm_literal(struct arena *a, perm_set set)
 {
@@ -97,8 +83,8 @@ db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
 {
 	const char *params[] = { clinic_id };
 	enum err err;
-	PGresult *res = one(db, for_update ? STMT_SETTINGS_GET_FOR_UPDATE :
-	    STMT_SETTINGS_GET, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[for_update ?
+	    STMT_SETTINGS_GET_FOR_UPDATE : STMT_SETTINGS_GET], params, &err);
 
 	if (res == NULL)
 		return err;
@@ -148,7 +134,7 @@ db_code_owner(struct db *db, struct arena *a, const char *code,
 {
 	const char *params[] = { code };
 	enum err err;
-	PGresult *res = one(db, STMT_CODE_OWNER, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[STMT_CODE_OWNER], params, &err);
 
 	if (res == NULL)
 		return err;

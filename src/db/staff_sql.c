@@ -44,20 +44,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, false },
 };
 
-/* Runs a statement expected to return at most one row. */
-static PGresult *
-one(struct db *db, enum stmt_id id, const char *const *params, enum err *err)
-{
-	PGresult *res = db_exec(db, &stmts[id], params, err);
-
-	if (res != NULL && PQntuples(res) == 0) {
-		PQclear(res);
-		*err = ERR_NOT_FOUND;
-		return NULL;
-	}
-	return res;
-}
-
 enum err
 db_staff_login_check(struct db *db, struct arena *a, const char *email,
     const char *client_key, const struct db_login_limits *limits,
@@ -74,7 +60,7 @@ db_staff_login_check(struct db *db, struct arena *a, const char *email,
 	snprintf(client, sizeof(client), "%ld", limits->per_client);
 	snprintf(account, sizeof(account), "%ld", limits->per_account);
 	memset(out, 0, sizeof(*out));
-	if ((res = one(db, STMT_LOGIN_CHECK, params, &err)) == NULL)
+	if ((res = db_exec_one(db, &stmts[STMT_LOGIN_CHECK], params, &err)) == NULL)
 		return err;
 	*retry_after = atol(PQgetvalue(res, 0, 0));
 	if (*retry_after == 0 && !PQgetisnull(res, 0, 1)) {
@@ -136,7 +122,7 @@ db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
 {
 	const char *params[] = { clinic_id, email, name, role, password_hash };
 	enum err err;
-	PGresult *res = one(db, STMT_STAFF_CREATE, params, &err);
+	PGresult *res = db_exec_one(db, &stmts[STMT_STAFF_CREATE], params, &err);
 
 	if (res == NULL)
 		return err;
