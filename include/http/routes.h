@@ -94,11 +94,14 @@ void handle_patient_perms_put(struct request *req);
 void handle_patient_access(struct request *req);
 void handle_portal_status(struct request *req);
 
-/* src/http/profile_api.c: the patient's profile and photo. */
+/* src/http/profile_api.c: the patient's profile and photo, and the
+ * clinic's view of a patient's photo. */
 struct db_patient;
 /* Applies one profile field the patient keeps current ("address",
- * "emergency_contact" or "communication"; others are ignored) to p; the
- * clinic's country reads national phone numbers; problems go to pl. */
+ * "emergency_contact" or "communication"; others are ignored) to p, by the
+ * patient side's rules; the clinic's country reads national phone numbers;
+ * problems go to pl. For the clinic's patient routes until they move to
+ * the request pipeline. */
 void profile_apply_field(struct request *req, const char *key,
     struct json_object *value, const char *country, struct db_patient *p,
     struct problem_list *pl);

@@ -237,25 +237,6 @@ handle_patient_get(struct request *req)
 	resp_json(req, 200, patient_json(&p));
 }
 
-/* GET /api/v1/clinic/patients/{id}/photo: the patient's photo (through
- * nginx), 404 not_found without one. */
-void
-handle_patient_photo(struct request *req)
-{
-	struct db *db = req->ctx->db;
-	struct db_patient p;
-	enum err err;
-
-	if ((err = db_begin_clinic(db, req->actor.clinic_id)) != ERR_OK ||
-	    (err = db_patient_get(db, req->arena, req->actor.clinic_id,
-	    route_param(&req->params, "id"), false, &p)) != ERR_OK ||
-	    (err = db_commit(db)) != ERR_OK) {
-		fail(req, err);
-		return;
-	}
-	profile_send_photo(req, req->actor.clinic_id, &p);
-}
-
 /* PATCH /api/v1/clinic/patients/{id}: the fields given replace the old. */
 void
 handle_patient_patch(struct request *req)
