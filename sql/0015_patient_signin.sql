@@ -67,8 +67,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO templates (clinic_id, name, channel, purpose, tr_body, en_body)
   VALUES (p_clinic, 'Contact replaced (SMS)', 'sms', 'contact_replaced',
-    '{{clinic_name}}: Bu telefon numarası hasta portalı hesabınızdan çıkarıldı; yerine aşağıdaki numara kaydedildi. Bu değişikliği siz yapmadıysanız hemen kliniği arayın.',
-    '{{clinic_name}}: this phone number was removed from your patient portal account and replaced by the number below. If you did not make this change, call the clinic at once.');
+    '{{clinic_name}} hasta portalı: bu numaranın yerine aşağıdaki numara kaydedildi. Siz yapmadıysanız kliniği arayın.',
+    '{{clinic_name}} patient portal: this number was replaced by the one below. If you did not make this change, call the clinic.');
 
   INSERT INTO templates (clinic_id, name, channel, purpose, tr_subject, tr_body, en_subject, en_body)
   VALUES (p_clinic, 'Contact replaced (email)', 'email', 'contact_replaced',
