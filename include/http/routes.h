@@ -97,11 +97,17 @@ void handle_portal_status(struct request *req);
 /* src/http/profile_api.c: the patient's profile and photo, and the
  * clinic's view of a patient's photo. */
 struct db_patient;
-/* Applies one profile field the patient keeps current ("address",
- * "emergency_contact" or "communication"; others are ignored) to p, by the
- * patient side's rules; the clinic's country reads national phone numbers;
- * problems go to pl. For the clinic's patient routes until they move to
- * the request pipeline. */
+struct vobj;
+/* Reads the fields a patient keeps current from o into p, by the one
+ * validation module (valid.h): address (multi-line; null or blank clears
+ * it), emergency_contact ({name, phone} or null; the clinic's country reads
+ * national numbers), communication ({sms?, email?}). Absent fields are left
+ * as they are; problems are gathered for v_ok(). Both sides use it. */
+void profile_read(struct vobj *o, const char *country, struct db_patient *p);
+/* The same for one field ("address", "emergency_contact" or
+ * "communication"; others are ignored) given as a JSON value, its problems
+ * into pl: for the clinic's patient routes until they move to the request
+ * pipeline (they then call profile_read(), and this goes). */
 void profile_apply_field(struct request *req, const char *key,
     struct json_object *value, const char *country, struct db_patient *p,
     struct problem_list *pl);

@@ -108,8 +108,8 @@ read_profile_field(struct vobj *o, const char *key, const char *country,
 	}
 }
 
-static void
-read_profile(struct vobj *o, const char *country, struct db_patient *p)
+void
+profile_read(struct vobj *o, const char *country, struct db_patient *p)
 {
 	read_profile_field(o, "address", country, p);
 	read_profile_field(o, "emergency_contact", country, p);
@@ -222,7 +222,7 @@ handle_profile_patch(struct request *req)
 		return;
 	}
 	before = json_arena_own(req->arena, profile_json(req, &p));
-	read_profile(&o, req->portal->clinic.country, &p);
+	profile_read(&o, req->portal->clinic.country, &p);
 	v_enum(&o, "language", languages, 0, &p.language);
 	for (size_t i = 0; names[i] != NULL; i++)
 		if (json_object_object_get_ex(req->json, names[i], &v))
