@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,9 +33,8 @@ old_code_hash(char *out, const char *secret, const char *id, const char *code)
 {
 	char bound[CRYPTO_UUID_CHARS + sizeof(OLD_CODE_SUFFIX)];
 
-	strncpy(bound, id, CRYPTO_UUID_CHARS);
-	bound[CRYPTO_UUID_CHARS] = '\0';
-	strcat(bound, OLD_CODE_SUFFIX);
+	snprintf(bound, sizeof(bound), "%.*s" OLD_CODE_SUFFIX,
+	    CRYPTO_UUID_CHARS, id);
 	crypto_otp_hash(out, secret, bound, code);
 }
 
