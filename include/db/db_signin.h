@@ -33,7 +33,7 @@ struct db_challenge_new {
 	const char *contact;		/* E.164 or lower-case address */
 	const char *code_hash;		/* bytea text form */
 	const char *otp;		/* rendered into the message */
-	const char *addr_key;		/* the client's rate key (net_rate_key()) */
+	const char *addr_key;		/* the client's net_rate_key() */
 	long contact_limit, addr_limit, window_s, lifetime_s;
 	const char *base_url;		/* when the clinic has no public_url */
 	/* Contact change: the patient, the session asking (its sign-in
@@ -54,16 +54,17 @@ enum err db_challenge_start(struct db *db, const struct db_challenge_new *in,
 /* One try spent on a live challenge. */
 struct db_challenge {
 	const char *code_hash;		/* bytea text form */
-	const char *old_code_hash;	/* contact change with a second code; else NULL */
+	const char *old_code_hash;	/* the second code's, or NULL */
 	long attempts;			/* including this one */
 	const char *channel;
-	const char *contact;		/* sign-in: the contact (NULL when no
-					 * patient's); contact change: the new one */
+	const char *contact;		/* sign-in: the contact (NULL
+					 * when nobody's); contact change:
+					 * the new one */
 	const char *patient_ids;	/* sign-in: the patients it may still
 					 * sign in, "id,id" (may be empty) */
 	const char *old_channel, *old_contact;	/* contact change */
-	long recent_failures;		/* the clinic's failed verifications in
-					 * the budget window, counted up to a cap */
+	long recent_failures;		/* the clinic's failed verifications
+					 * in the window, counted up to a cap */
 };
 
 /* Spends one try of the live challenge id (not expired, not yet verified,

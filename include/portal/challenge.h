@@ -48,13 +48,13 @@ struct challenge_request {
 	const char *client_addr;	/* as the server saw it */
 	/* contact change */
 	const char *patient_id;
-	const char *session_hash;	/* the asking session (crypto_token_hash) */
+	const char *session_hash;	/* the asking session's hash */
 };
 
 struct challenge_started {
 	char id[CRYPTO_UUID_CHARS + 1];
-	long retry_after;		/* > 0: a limit refused it; nothing stored */
-	bool old_code_sent;		/* contact change: the second code went out */
+	long retry_after;		/* > 0: a limit refused it */
+	bool old_code_sent;		/* contact change: a second code went */
 };
 
 /*
@@ -70,12 +70,12 @@ enum err challenge_start(struct db *db, const struct conf *conf,
 struct challenge_answer {
 	const char *id;
 	const char *code;		/* challenge_code_valid() */
-	const char *old_code;		/* contact change: the second code, or NULL */
+	const char *old_code;		/* the second code, or NULL */
 };
 
 enum challenge_verdict {
 	CHALLENGE_PASSED,	/* the challenge is used up now */
-	CHALLENGE_WRONG,	/* a try is spent: keep it (commit) and say so */
+	CHALLENGE_WRONG,	/* a try is spent: keep it (commit), say so */
 	CHALLENGE_GONE,		/* expired, used, out of tries, unknown or not
 				 * the caller's */
 };

@@ -3,9 +3,10 @@
  * one-time code (start, verify, choose a profile), logout and me, on the
  * request pipeline (routes.c: login/start, verify and select are PORTAL
  * writes, logout a PATIENT write, me a PATIENT read answered from
- * req->portal without a statement of its own). Also the answers a one-time code gets, shared with the
- * contact change (profile_api.c), and, until the last LEGACY route moves,
- * portal_open(), patient_auth() and portal_allow().
+ * req->portal without a statement of its own). Also the answers a
+ * one-time code gets, shared with the contact change (profile_api.c), and,
+ * until the last LEGACY route moves, portal_open(), patient_auth() and
+ * portal_allow().
  *
  * Sign-in never tells whether a contact belongs to a patient: start
  * answers the same 202 for any well-formed contact after one and the same
