@@ -61,6 +61,9 @@ struct conf {
 	long patient_login_window;	/* seconds */
 	long otp_lifetime;		/* seconds a one-time code is valid */
 	long otp_max_attempts;		/* tries per code */
+	long otp_failure_budget;	/* a clinic's failed code verifications per
+					 * window before each wrong try waits */
+	long otp_failure_window;	/* seconds */
 	/* portal-notifier */
 	long notifier_poll_interval;	/* seconds between polls without NOTIFY */
 	long notifier_batch_size;	/* messages claimed at once */

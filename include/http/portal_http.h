@@ -1,6 +1,7 @@
 /*
  * portal_http.h - the patient side of the API: the portal a URL's {code}
- * addresses, and the patient signed in to it.
+ * addresses, the patient signed in to it, and the answers a one-time code
+ * gets (sign-in and contact change alike).
  */
 #ifndef PORTAL_PORTAL_HTTP_H
 #define PORTAL_PORTAL_HTTP_H
@@ -12,8 +13,11 @@
 #include "permissions.h"
 
 struct request;
+struct vobj;
+struct challenge_answer;
 
-/* Filled by portal_open() and, for signed-in routes, patient_auth(). */
+/* Filled by the request pipeline (pipeline.c) for the portal and patient
+ * sides, or by portal_open() and patient_auth() for routes still LEGACY. */
 struct portal_ctx {
 	const char *code;
 	struct db_clinic clinic;
@@ -22,35 +26,42 @@ struct portal_ctx {
 };
 
 /*
- * Resolves the route's {code} to an open portal (the clinic has the
- * module, the portal is enabled, the code is its live one), begins the
- * clinic's transaction, which stays open for the handler, and sets
+ * Routes still LEGACY only (the pipeline does all of this for the others;
+ * the last route to move deletes these three):
+ *
+ * portal_open() resolves the route's {code} to an open portal (the clinic
+ * has the module, the portal is enabled, the code is its live one), begins
+ * the clinic's transaction, which stays open for the handler, and sets
  * req->portal. Otherwise answers 404 portal_not_found (the same for every
  * reason) and returns false.
- */
-bool portal_open(struct request *req);
-
-/*
- * For ACCESS_PATIENT routes: portal_open(), then the portal_patient
- * session cookie (and X-CSRF-Token on changes). Sets req->actor and
- * req->portal->patient; false after answering.
- */
-bool patient_auth(struct request *req);
-
-/*
- * The one decision (access_decide()) for the signed-in patient and key:
- * true when allowed; otherwise rolls back and answers 403
+ *
+ * patient_auth(), for SIDE_PATIENT routes: portal_open(), then the
+ * portal_patient session cookie (and X-CSRF-Token on changes). Sets
+ * req->actor and req->portal->patient; false after answering.
+ *
+ * portal_allow(): the one decision (access_decide()) for the signed-in
+ * patient and key: true when allowed; otherwise rolls back and answers 403
  * permission_denied naming the key. Call after patient_auth().
  */
+bool portal_open(struct request *req);
+bool patient_auth(struct request *req);
 bool portal_allow(struct request *req, enum perm key);
 
-/* One-time codes (sign-in, contact change): the body's {challenge_id,
- * code}, or false after answering 422; a wrong code (commits the spent try
- * and answers 400 invalid_code with attempts_left); and an expired, used
- * or unknown challenge (rolls back, 410 challenge_expired). */
-bool portal_code_body(struct request *req, const char **challenge_id,
-    const char **code);
-void portal_code_wrong(struct request *req, long attempts);
+/*
+ * One-time codes (sign-in, contact change). portal_code_read() reads the
+ * body's challenge_id and code (and, with old_code, the optional old_code)
+ * into *ans; a code that is not 6 digits is a problem for v_ok() (422).
+ * portal_code_wrong() answers 400 invalid_code with attempts_left and
+ * keeps the spent try (req->commit_on_error); portal_code_gone() answers
+ * 410 challenge_expired (expired, used, out of tries or unknown).
+ */
+void portal_code_read(struct vobj *body, bool old_code,
+    struct challenge_answer *ans);
+void portal_code_wrong(struct request *req, long attempts_left);
 void portal_code_gone(struct request *req);
+
+/* The hash of the signed-in patient's session token (its cookie) into
+ * hash, which holds CRYPTO_BYTEA_HEX bytes. */
+void portal_session_hash(struct request *req, char *hash);
 
 #endif

@@ -112,14 +112,16 @@ void handle_patient_perms_put(struct request *req);
 void handle_patient_access(struct request *req);
 void handle_portal_status(struct request *req);
 
-/* src/http/profile_api.c: the patient's profile and photo. */
+/* src/http/profile_api.c: the patient's profile and photo, and the
+ * clinic's view of a patient's photo. */
 struct db_patient;
-/* Applies one profile field the patient keeps current ("address",
- * "emergency_contact" or "communication"; others are ignored) to p; the
- * clinic's country reads national phone numbers; problems go to pl. */
-void profile_apply_field(struct request *req, const char *key,
-    struct json_object *value, const char *country, struct db_patient *p,
-    struct problem_list *pl);
+struct vobj;
+/* Reads the fields a patient keeps current from o into p, by the one
+ * validation module (valid.h): address (multi-line; null or blank clears
+ * it), emergency_contact ({name, phone} or null; the clinic's country reads
+ * national numbers), communication ({sms?, email?}). Absent fields are left
+ * as they are; problems are gathered for v_ok(). Both sides use it. */
+void profile_read(struct vobj *o, const char *country, struct db_patient *p);
 /* {name, phone} or NULL (for JSON null); {sms, email}. */
 struct json_object *profile_emergency_json(const struct db_patient *p);
 struct json_object *profile_communication_json(const struct db_patient *p);

@@ -74,6 +74,8 @@ static const struct conf_key conf_keys[] = {
 	INT(patient_login_window, 1, 86400, "900"),
 	INT(otp_lifetime, 30, 86400, "600"),
 	INT(otp_max_attempts, 1, 100, "5"),
+	INT(otp_failure_budget, 1, 1000000, "200"),
+	INT(otp_failure_window, 1, 86400, "900"),
 	STR(smtp_host, "127.0.0.1"),
 	INT(smtp_port, 1, 65535, "25"),
 	{ "smtp_starttls", CONF_STARTTLS, offsetof(struct conf, smtp_starttls), 0, 0, "if-available" },

@@ -528,7 +528,8 @@ context_copy(char *to, const char *id)
 
 	if (n >= CONTEXT_ID_MAX)
 		n = 0;	/* never a UUID: no context rather than a cut one */
-	memcpy(to, id, n);
+	if (n > 0)	/* (memcpy from NULL is undefined, even for 0 bytes) */
+		memcpy(to, id, n);
 	to[n] = '\0';
 }
 

@@ -1,4 +1,7 @@
-/* signin_sql.c - patient sign-in and sessions (db_signin.h). */
+/*
+ * signin_sql.c - one-time-code challenges of both kinds (sign-in and
+ * contact change), choosing a profile, and patient sessions (db_signin.h).
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,8 +17,12 @@
 
 enum stmt_id {
 	STMT_START,
+	STMT_CHANGE_START,
 	STMT_TRY,
-	STMT_VERIFIED,
+	STMT_CHANGE_TRY,
+	STMT_PASSED,
+	STMT_CHANGE_PASSED,
+	STMT_FAILED,
 	STMT_SELECTION,
 	STMT_PATIENTS,
 	STMT_SESSION_CREATE,
@@ -28,27 +35,61 @@ enum stmt_id {
 	STMT__MAX
 };
 
+/* The clinic's failed verifications of the last $4 seconds, counted up to
+ * $5: the ledger key of db_challenge_failed(). */
+#define RECENT_FAILURES \
+	"(SELECT count(*) FROM (SELECT 1 FROM patient_login_starts " \
+	"WHERE key = 'vf:' || $1 AND at > now() - $4::integer * " \
+	"interval '1 second' LIMIT $5::integer) f)"
+
 static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_START] = { "signin_start",
-	    "SELECT challenge_id, retry_after FROM portal_login_start($1, $2, $3, "
-	    "$4::bytea, $5, $6, $7::integer, $8::integer, "
+	    "SELECT challenge_id, retry_after, false FROM portal_login_start($1, "
+	    "$2, $3, $4::bytea, $5, $6, $7::integer, $8::integer, "
 	    "$9::integer * interval '1 second', $10::integer * interval '1 second', "
 	    "$11)", 11, false },
+	[STMT_CHANGE_START] = { "signin_change_start",
+	    "SELECT NULL, retry_after, old_code_sent FROM "
+	    "portal_contact_change_start($1, $2, $3::bytea, $4, $5, $6::bytea, "
+	    "$7, $8::bytea, $9, $10, $11::integer, $12::integer, "
+	    "$13::integer * interval '1 second', $14::integer * interval '1 second', "
+	    "$15)", 15, false },
+	/* A try and the clinic's recent failures, side by side with a contact
+	 * change's (read by read_challenge()); a sign-in answers the patients
+	 * it may still sign in, as they are now. */
 	[STMT_TRY] = { "signin_try",
-	    "UPDATE patient_login_challenges SET attempts = attempts + 1 "
+	    "UPDATE patient_login_challenges c SET attempts = attempts + 1 "
 	    "WHERE clinic_id = $1 AND id = $2 AND attempts < $3::integer "
 	    "AND expires_at > now() AND verified_at IS NULL "
-	    "RETURNING code_hash, array_to_string(patient_ids, ','), attempts",
-	    3, false },
-	[STMT_VERIFIED] = { "signin_verified",
+	    "RETURNING code_hash, NULL::bytea, attempts, channel, contact, "
+	    "(SELECT coalesce(string_agg(p.id::text, ',' ORDER BY p.created_at, "
+	    "p.id), '') FROM patients p WHERE p.clinic_id = c.clinic_id "
+	    "AND p.id = ANY (c.patient_ids) AND p.portal_access "
+	    "AND (p.phone IS NOT NULL OR p.email IS NOT NULL)), NULL, NULL, "
+	    RECENT_FAILURES, 5, false },
+	[STMT_CHANGE_TRY] = { "signin_change_try",
+	    "UPDATE patient_contact_challenges SET attempts = attempts + 1 "
+	    "WHERE clinic_id = $1 AND id = $2 AND attempts < $3::integer "
+	    "AND expires_at > now() AND verified_at IS NULL AND patient_id = $6 "
+	    "RETURNING code_hash, old_code_hash, attempts, channel, new_contact, "
+	    "NULL, old_channel, old_contact, " RECENT_FAILURES, 6, false },
+	[STMT_PASSED] = { "signin_passed",
 	    "UPDATE patient_login_challenges SET verified_at = now(), "
 	    "selection_hash = $3::bytea WHERE clinic_id = $1 AND id = $2 "
 	    "AND verified_at IS NULL RETURNING id", 3, false },
+	[STMT_CHANGE_PASSED] = { "signin_change_passed",
+	    "UPDATE patient_contact_challenges SET verified_at = now() "
+	    "WHERE clinic_id = $1 AND id = $2 AND verified_at IS NULL "
+	    "RETURNING id", 2, false },
+	[STMT_FAILED] = { "signin_failed",
+	    "INSERT INTO patient_login_starts (key) VALUES ('vf:' || $1)", 1,
+	    false },
 	[STMT_SELECTION] = { "signin_selection",
 	    "UPDATE patient_login_challenges SET selected_at = now() "
 	    "WHERE clinic_id = $1 AND selection_hash = $2::bytea "
 	    "AND selected_at IS NULL AND expires_at > now() "
-	    "RETURNING array_to_string(patient_ids, ',')", 2, false },
+	    "RETURNING array_to_string(patient_ids, ','), channel, contact", 2,
+	    false },
 	[STMT_PATIENTS] = { "signin_patients",
 	    "SELECT id, first_name, last_name FROM patients WHERE clinic_id = $1 "
 	    "AND id = ANY (string_to_array($2, ',')::uuid[]) AND portal_access "
@@ -56,8 +97,9 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "ORDER BY created_at, id", 2, true },
 	[STMT_SESSION_CREATE] = { "signin_session_create",
 	    "INSERT INTO patient_sessions (token_hash, clinic_id, patient_id, "
-	    "csrf_token, expires_at) VALUES ($3::bytea, $1, $2, $4, "
-	    "now() + $5::integer * interval '1 second')", 5, false },
+	    "csrf_token, expires_at, signin_channel, signin_contact) "
+	    "VALUES ($3::bytea, $1, $2, $4, "
+	    "now() + $5::integer * interval '1 second', $6, $7)", 7, false },
 	[STMT_SIGNED_IN] = { "signin_signed_in",
 	    "UPDATE patients SET first_signed_in_at = coalesce(first_signed_in_at, "
 	    "now()), last_signed_in_at = now() WHERE clinic_id = $1 AND id = $2",
@@ -91,38 +133,36 @@ num(struct arena *a, long v)
 }
 
 enum err
-db_login_start(struct db *db, const struct db_login_start *in,
-    long *retry_after)
+db_challenge_start(struct db *db, const struct db_challenge_new *in,
+    long *retry_after, bool *old_code_sent)
 {
-	char limits[4][24], lifetime[24];
-	const char *params[11];
+	char n[5][24];
+	const char *sign_in[] = { in->id, in->channel, in->contact,
+	    in->code_hash, in->otp, in->addr_key, n[0], n[1], n[2], n[3],
+	    in->base_url };
+	const char *change[] = { in->id, in->patient_id, in->session_hash,
+	    in->channel, in->contact, in->code_hash, in->otp, in->old_code_hash,
+	    in->old_otp, in->addr_key, n[0], n[1], n[2], n[3], in->base_url };
+	bool is_change = in->kind == DB_CHALLENGE_CONTACT_CHANGE;
 	enum err err;
 	PGresult *res;
 
-	snprintf(limits[0], sizeof(limits[0]), "%ld", in->contact_limit);
-	snprintf(limits[1], sizeof(limits[1]), "%ld", in->addr_limit);
-	snprintf(limits[2], sizeof(limits[2]), "%ld", in->window_s);
-	snprintf(lifetime, sizeof(lifetime), "%ld", in->lifetime_s);
-	params[0] = in->challenge_id;
-	params[1] = in->channel;
-	params[2] = in->contact;
-	params[3] = in->code_hash;
-	params[4] = in->otp;
-	params[5] = in->client_addr;
-	params[6] = limits[0];
-	params[7] = limits[1];
-	params[8] = limits[2];
-	params[9] = lifetime;
-	params[10] = in->base_url;
-	res = db_exec(db, &stmts[STMT_START], params, &err);
+	snprintf(n[0], sizeof(n[0]), "%ld", in->contact_limit);
+	snprintf(n[1], sizeof(n[1]), "%ld", in->addr_limit);
+	snprintf(n[2], sizeof(n[2]), "%ld", in->window_s);
+	snprintf(n[3], sizeof(n[3]), "%ld", in->lifetime_s);
+	res = db_exec(db, &stmts[is_change ? STMT_CHANGE_START : STMT_START],
+	    is_change ? change : sign_in, &err);
 	if (res == NULL)
 		return err;
-	*retry_after = PQntuples(res) == 1 ?
-	    strtol(PQgetvalue(res, 0, 1), NULL, 10) : 0;
-	if (PQntuples(res) != 1)
-		err = ERR_DB;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return ERR_DB;
+	}
+	*retry_after = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	*old_code_sent = db_val_bool(res, 0, 2);
 	PQclear(res);
-	return err;
+	return ERR_OK;
 }
 
 static void
@@ -131,40 +171,59 @@ read_challenge(struct arena *a, PGresult *res, int row, void *item)
 	struct db_challenge *c = item;
 
 	c->code_hash = db_val(a, res, row, 0);
-	c->patient_ids = db_val(a, res, row, 1);
+	c->old_code_hash = db_val(a, res, row, 1);
 	c->attempts = strtol(PQgetvalue(res, row, 2), NULL, 10);
+	c->channel = db_val(a, res, row, 3);
+	c->contact = db_val(a, res, row, 4);
+	c->patient_ids = db_val(a, res, row, 5);
+	c->old_channel = db_val(a, res, row, 6);
+	c->old_contact = db_val(a, res, row, 7);
+	c->recent_failures = strtol(PQgetvalue(res, row, 8), NULL, 10);
 }
 
 enum err
-db_challenge_try(struct db *db, struct arena *a, const char *clinic_id,
-    const char *id, long max_attempts, struct db_challenge *out)
+db_challenge_try(struct db *db, struct arena *a, enum db_challenge_kind kind,
+    const char *clinic_id, const char *patient_id, const char *id,
+    long max_attempts, long window_s, long cap, struct db_challenge *out)
 {
-	const char *params[] = { clinic_id, id, num(a, max_attempts) };
+	const char *params[] = { clinic_id, id, num(a, max_attempts),
+	    num(a, window_s), num(a, cap), patient_id };
+	bool is_change = kind == DB_CHALLENGE_CONTACT_CHANGE;
 	enum err err;
 
 	if (!str_is_uuid(id))
 		return ERR_NOT_FOUND;
-	if (params[2] == NULL)
+	if (params[2] == NULL || params[3] == NULL || params[4] == NULL)
 		return ERR_NOMEM;
-	err = db_row(db, a, &stmts[STMT_TRY], params, read_challenge, out);
-	if (err == ERR_OK && (out->code_hash == NULL || out->patient_ids == NULL))
+	err = db_row(db, a, &stmts[is_change ? STMT_CHANGE_TRY : STMT_TRY],
+	    params, read_challenge, out);
+	if (err == ERR_OK && (out->code_hash == NULL || out->channel == NULL ||
+	    (is_change ? out->contact == NULL : out->patient_ids == NULL)))
 		err = ERR_NOMEM;
 	return err;
 }
 
-
 enum err
-db_challenge_verified(struct db *db, const char *clinic_id, const char *id,
-    const char *selection_hash)
+db_challenge_passed(struct db *db, enum db_challenge_kind kind,
+    const char *clinic_id, const char *id, const char *selection_hash)
 {
 	const char *params[] = { clinic_id, id, selection_hash };
 
-	return db_run_one(db, &stmts[STMT_VERIFIED], params);
+	return db_run_one(db, &stmts[kind == DB_CHALLENGE_CONTACT_CHANGE ?
+	    STMT_CHANGE_PASSED : STMT_PASSED], params);
+}
+
+enum err
+db_challenge_failed(struct db *db, const char *clinic_id)
+{
+	const char *params[] = { clinic_id };
+
+	return db_run(db, &stmts[STMT_FAILED], params);
 }
 
 enum err
 db_selection_take(struct db *db, struct arena *a, const char *clinic_id,
-    const char *selection_hash, const char **patient_ids)
+    const char *selection_hash, struct db_selection *out)
 {
 	const char *params[] = { clinic_id, selection_hash };
 	enum err err;
@@ -176,9 +235,12 @@ db_selection_take(struct db *db, struct arena *a, const char *clinic_id,
 		PQclear(res);
 		return ERR_NOT_FOUND;
 	}
-	*patient_ids = db_val(a, res, 0, 0);
+	out->patient_ids = db_val(a, res, 0, 0);
+	out->channel = db_val(a, res, 0, 1);
+	out->contact = db_val(a, res, 0, 2);
 	PQclear(res);
-	return *patient_ids == NULL ? ERR_NOMEM : ERR_OK;
+	return out->patient_ids == NULL || out->channel == NULL ? ERR_NOMEM :
+	    ERR_OK;
 }
 
 static void
@@ -214,11 +276,11 @@ db_signin_patients(struct db *db, struct arena *a, const char *clinic_id,
 enum err
 db_patient_session_create(struct db *db, const char *clinic_id,
     const char *patient_id, const char *token_hash, const char *csrf_token,
-    long absolute_s)
+    long absolute_s, const char *channel, const char *contact)
 {
 	char absolute[24];
 	const char *params[] = { clinic_id, patient_id, token_hash, csrf_token,
-	    absolute };
+	    absolute, channel, contact };
 	enum err err;
 
 	snprintf(absolute, sizeof(absolute), "%ld", absolute_s);

@@ -161,8 +161,6 @@ patient_read(struct request *req, bool creating, struct db_patient *p)
 	static const char *const fields[] = { "first_name", "last_name",
 	    "phone", "email", "language", "portal_access", "address",
 	    "emergency_contact", "communication", NULL };
-	static const char *const profile_fields[] = { "address",
-	    "emergency_contact", "communication" };
 	const char *country = req->clinic->country;
 	unsigned required = creating ? V_REQUIRED : 0;
 	struct vobj body;
@@ -177,22 +175,7 @@ patient_read(struct request *req, bool creating, struct db_patient *p)
 	email_read(&body, "email", &p->email);
 	v_enum(&body, "language", languages, 0, &p->language);
 	v_bool(&body, "portal_access", 0, &p->portal_access);
-	for (size_t i = 0; i < sizeof(profile_fields) / sizeof(*profile_fields);
-	    i++) {
-		struct json_object *v;
-
-		if (!json_object_object_get_ex(req->json, profile_fields[i], &v))
-			continue;
-		/* profile_apply_field() adds to a problem list of its own
-		 * taking: the request's, which v_ok() answers. */
-		if (req->problems == NULL &&
-		    (req->problems = problem_list_new(req)) == NULL) {
-			problem_send_err(req, ERR_NOMEM, NULL);
-			return false;
-		}
-		profile_apply_field(req, profile_fields[i], v, country, p,
-		    req->problems);
-	}
+	profile_read(&body, country, p);
 	return v_ok(req);
 }
 
@@ -262,17 +245,6 @@ handle_patient_get(struct request *req)
 
 	if (route_patient(req, false, &p))
 		resp_json(req, 200, patient_json(&p));
-}
-
-/* GET /api/v1/clinic/patients/{id}/photo: the patient's photo (through
- * nginx), 404 not_found without one. */
-void
-handle_patient_photo(struct request *req)
-{
-	struct db_patient p;
-
-	if (route_patient(req, false, &p))
-		profile_send_photo(req, req->actor.clinic_id, &p);
 }
 
 /* PATCH /api/v1/clinic/patients/{id}: the fields given replace the old

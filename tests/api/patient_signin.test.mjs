@@ -506,6 +506,47 @@ describe('permissions', () => {
   });
 });
 
+describe('what a session and a challenge remember', () => {
+  test('a session remembers the contact it signed in with; an unknown contact is never stored', async () => {
+    const phone = uniquePhone();
+    const email = uniqueEmail('remember');
+    const p = await makePatient(staff, { phone, email });
+    const bySms = await patientIn(clinic.code, nationalPhone(phone), { recipient: phone });
+    const byMail = await patientIn(clinic.code, email.toUpperCase(), { recipient: email });
+    const rows = psql(`SELECT signin_channel || ' ' || signin_contact FROM patient_sessions
+      WHERE patient_id = '${p.id}' ORDER BY created_at`).split('\n');
+    assert.deepEqual(rows, [`sms ${phone}`, `email ${email}`]);
+    assert.equal(psql(`SELECT contact FROM patient_login_challenges WHERE id = '${bySms.challengeId}'`), phone);
+    assert.equal(psql(`SELECT contact FROM patient_login_challenges WHERE id = '${byMail.challengeId}'`), email);
+    const stranger = uniquePhone();
+    const res = await start(clinic.code, stranger);
+    assert.equal(res.status, 202);
+    assert.equal(psql(`SELECT coalesce(contact, 'none') FROM patient_login_challenges WHERE id = '${res.body.challenge_id}'`),
+      'none');
+    assert.ok(!psql(`SELECT row_to_json(c)::text FROM patient_login_challenges c WHERE id = '${res.body.challenge_id}'`)
+      .includes(stranger.slice(1)), 'the stranger\'s number is stored');
+  });
+
+  test('a shared contact\'s session remembers it too, through the choice', async () => {
+    const phone = uniquePhone();
+    await makePatient(staff, { first_name: 'Bir', phone });
+    const two = await makePatient(staff, { first_name: 'İki', phone });
+    const s = await patientIn(clinic.code, phone, { patientId: two.id });
+    assert.equal((await s.request('GET', 'me')).body.patient.id, two.id);
+    assert.equal(psql(`SELECT signin_channel || ' ' || signin_contact FROM patient_sessions WHERE patient_id = '${two.id}'`),
+      `sms ${phone}`);
+  });
+
+  test('an unknown field is 422 on every sign-in route (the one rule of the validation module)', async () => {
+    assertProblem(await api('POST', portalPath(clinic.code, 'login/start'), { body: { contact: uniquePhone(), remember: true } }),
+      422, 'validation_failed', 'start');
+    assertProblem(await api('POST', portalPath(clinic.code, 'login/verify'),
+      { body: { challenge_id: randomUUID(), code: '123456', extra: 1 } }), 422, 'validation_failed', 'verify');
+    assertProblem(await api('POST', portalPath(clinic.code, 'login/select'),
+      { body: { selection_token: 'x', patient_id: randomUUID(), extra: 1 } }), 422, 'validation_failed', 'select');
+  });
+});
+
 describe('secrets', () => {
   test('the sign-in codes read from the sinks appear in no API answer', () => {
     const seen = codes.filter(Boolean);

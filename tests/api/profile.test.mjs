@@ -1,12 +1,17 @@
 // The patient's profile (issue 6 item 1): GET/PATCH profile, a change of the phone number or
-// email address confirmed by a code sent to the NEW contact (through the SMS and mail sinks),
+// email address confirmed by a code sent to the NEW contact and a second code sent to the
+// contact the session signed in with (DESIGN.md section 17; through the SMS and mail sinks),
 // and the permission of each profile operation: allowed when granted, 403 permission_denied
 // naming the key when not, with the clinic's set and with the patient's custom set. PATCH
 // takes address, language, emergency contact and communication preferences only; names,
-// phone and email answer 422 naming the field. The code works like a sign-in code: wrong 5
-// times, then even the right one is 410; the old contact no longer signs in, the new one does;
-// the patient's other sessions end; the code never shows in the deliveries or the API log.
-// The clinic's patient resource shows and takes the same fields.
+// phone and email answer 422 naming the field; text follows the one text rule (issue 9 items
+// 1 and 4: a megabyte of spaces is trimmed quickly, U+0000 is 400, other control characters
+// 422). The codes work like a sign-in code: wrong 5 times (either code; the tries are
+// shared), then even the right ones are 410; a stolen session with the new contact's code
+// alone changes nothing; the old contact no longer signs in, the new one does; a replaced
+// contact gets a notice without a code; the patient's other sessions end; the codes never
+// show in the deliveries or the API log. The clinic's patient resource shows and takes the
+// same fields, and staff can still change a contact.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -29,10 +34,11 @@ before(async () => {
   await enablePortal(owner, clinic, { permissions: ALL_PROFILE });
 });
 
+// A patient with an email (and any other fields), signed in with that email.
 async function newPatient(fields = {}) {
   const email = uniqueEmail('prof');
   const p = await makePatient(owner, { email, ...fields });
-  return { ...p, session: await signInPatient(clinic.code, email) };
+  return { ...p, signedInWith: email, session: await signInPatient(clinic.code, email) };
 }
 
 const setClinicPermissions = (permissions) => enablePortal(owner, clinic, { permissions });
@@ -212,27 +218,36 @@ describe('GET and PATCH profile', () => {
   });
 });
 
-// Starts a contact change and reads the code the new contact received.
-async function startChange(p, channel, value, recipient) {
+// Starts a contact change from p's session and reads the two codes: the one the new contact
+// (recipient) received, and the one the contact the session signed in with received.
+async function startChange(p, channel, value, recipient, { session = p.session, oldRecipient = p.signedInWith } = {}) {
   const mark = sinkMark();
-  const res = await p.session.request('POST', 'profile/contact-change', { body: { channel, value } });
+  const res = await session.request('POST', 'profile/contact-change', { body: { channel, value } });
   assert.equal(res.status, 202, res.text);
   assert.equal(res.body.channel, channel);
   assert.equal(res.body.expires_in, Number(/^otp_lifetime = (\d+)/m.exec(env().confText)?.[1] ?? 600));
+  assert.equal(res.body.old_code_sent, true);
   const msg = await nextMessage(recipient, mark);
   const code = codeIn(msg.text);
   assert.ok(code, `no code in "${msg.text}"`);
-  return { challengeId: res.body.challenge_id, code, msg };
+  const oldMsg = await nextMessage(oldRecipient, mark);
+  const oldCode = codeIn(oldMsg.text);
+  assert.ok(oldCode, `no code in the old contact's "${oldMsg.text}"`);
+  return { challengeId: res.body.challenge_id, code, oldCode, msg, oldMsg };
 }
+
+const verifyChange = (session, challengeId, code, oldCode) => session.request('POST', 'profile/contact-change/verify',
+  { body: { challenge_id: challengeId, code, ...(oldCode === undefined ? {} : { old_code: oldCode }) } });
+const otherCode = (code, k = 1) => String((Number(code) + k) % 1_000_000).padStart(6, '0');
 
 describe('contact change', () => {
   test('a new phone number: the code goes by SMS to the new number; then the new number signs in, the old one does not', async () => {
     const oldPhone = uniquePhone();
     const p = await newPatient({ phone: oldPhone });
     const newPhone = uniquePhone();
-    const { challengeId, code, msg } = await startChange(p, 'sms', nationalPhone(newPhone), newPhone);
+    const { challengeId, code, oldCode, msg } = await startChange(p, 'sms', nationalPhone(newPhone), newPhone);
     assert.equal(msg.to, newPhone);
-    const res = await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } });
+    const res = await verifyChange(p.session, challengeId, code, oldCode);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.phone, newPhone);
     assert.equal(res.body.email, p.email);
@@ -248,8 +263,7 @@ describe('contact change', () => {
     const again = await signInPatient(clinic.code, newPhone);
     assert.equal(again.body.patient.id, p.id);
     // The code was used: it cannot be spent twice.
-    assertProblem(await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } }),
-      410, 'challenge_expired');
+    assertProblem(await verifyChange(p.session, challengeId, code, oldCode), 410, 'challenge_expired');
     // Audited as the patient, old and new number.
     const row = JSON.parse(psql(`SELECT row_to_json(a) FROM audit_log a WHERE clinic_id = '${clinic.id}'
       AND action = 'patient.contact_change' AND target_id = '${p.id}' ORDER BY id DESC LIMIT 1`));
@@ -262,9 +276,9 @@ describe('contact change', () => {
     const p = await newPatient();
     const second = await signInPatient(clinic.code, p.email);
     const newEmail = uniqueEmail('moved');
-    const { challengeId, code, msg } = await startChange(p, 'email', newEmail.toUpperCase(), newEmail);
+    const { challengeId, code, oldCode, msg } = await startChange(p, 'email', newEmail.toUpperCase(), newEmail);
     assert.ok(msg.subject, 'an email has a subject');
-    const res = await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } });
+    const res = await verifyChange(p.session, challengeId, code, oldCode);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.email, newEmail);
     assertProblem(await second.request('GET', 'profile'), 401, 'not_authenticated', 'the other session');
@@ -274,31 +288,28 @@ describe('contact change', () => {
     assert.equal((await signInPatient(clinic.code, newEmail)).body.patient.id, p.id);
   });
 
-  test('a wrong code 5 times: 400 invalid_code counting down, then even the right code is 410', async () => {
+  test('a wrong code 5 times: 400 invalid_code counting down, then even the right codes are 410', async () => {
     const p = await newPatient();
     const newEmail = uniqueEmail('wrong');
-    const { challengeId, code } = await startChange(p, 'email', newEmail, newEmail);
+    const { challengeId, code, oldCode } = await startChange(p, 'email', newEmail, newEmail);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let left = 4; left >= 0; left--) {
-      const res = await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code: wrong } });
+      const res = await verifyChange(p.session, challengeId, wrong, oldCode);
       assertProblem(res, 400, 'invalid_code');
       assert.equal(res.body.attempts_left, left);
     }
-    assertProblem(await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } }),
-      410, 'challenge_expired');
+    assertProblem(await verifyChange(p.session, challengeId, code, oldCode), 410, 'challenge_expired');
     assert.equal((await p.session.request('GET', 'profile')).body.email, p.email, 'the email changed');
   });
 
   test("an expired challenge is 410; another patient's challenge is 410 to them", async () => {
     const p = await newPatient();
     const newEmail = uniqueEmail('late');
-    const { challengeId, code } = await startChange(p, 'email', newEmail, newEmail);
+    const { challengeId, code, oldCode } = await startChange(p, 'email', newEmail, newEmail);
     const q = await newPatient();
-    assertProblem(await q.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } }),
-      410, 'challenge_expired', "another patient's challenge");
+    assertProblem(await verifyChange(q.session, challengeId, code, oldCode), 410, 'challenge_expired', "another patient's challenge");
     psql(`UPDATE patient_contact_challenges SET expires_at = now() - interval '1 second' WHERE id = '${challengeId}'`);
-    assertProblem(await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: challengeId, code } }),
-      410, 'challenge_expired', 'expired');
+    assertProblem(await verifyChange(p.session, challengeId, code, oldCode), 410, 'challenge_expired', 'expired');
   });
 
   test('the request is validated; the current contact is refused', async () => {
@@ -322,26 +333,196 @@ describe('contact change', () => {
     assertProblem(badCode, 422, 'validation_failed');
   });
 
-  test('the code never shows: not in the deliveries (body null), not in the API log', async () => {
+  test('the codes never show: not in the deliveries (body null), not in the API log', async () => {
     const p = await newPatient();
     const newEmail = uniqueEmail('secret');
     // Only what the API logs from here on (a long log holds any six digits somewhere).
     const logFrom = statSync(`${env().logDir}/portal-api.log`).size;
-    const { code } = await startChange(p, 'email', newEmail, newEmail);
+    const { code, oldCode } = await startChange(p, 'email', newEmail, newEmail);
     const list = await owner.request('GET', `/api/v1/clinic/deliveries?purpose=contact_change_code&patient_id=${p.id}`);
     assert.equal(list.status, 200, list.text);
-    assert.equal(list.body.items.length, 1);
-    assert.equal(list.body.items[0].body, null);
-    assert.equal(list.body.items[0].recipient, newEmail);
-    const one = await owner.request('GET', `/api/v1/clinic/deliveries/${list.body.items[0].id}`);
-    assert.equal(one.body.body, null);
-    assert.ok(!JSON.stringify(one.body).includes(code));
-    // Sent: the stored text is wiped too.
-    await waitFor(() => psql(`SELECT status FROM outbox WHERE id = '${list.body.items[0].id}'`) === 'sent',
-      { what: 'the message marked sent' });
-    assert.equal(psql(`SELECT body FROM outbox WHERE id = '${list.body.items[0].id}'`), '');
+    assert.equal(list.body.items.length, 2, 'a code to the new address and one to the old');
+    assert.deepEqual(list.body.items.map((i) => i.recipient).sort(), [newEmail, p.email].sort());
+    for (const item of list.body.items) {
+      assert.equal(item.body, null);
+      const one = await owner.request('GET', `/api/v1/clinic/deliveries/${item.id}`);
+      assert.equal(one.body.body, null);
+      assert.ok(!JSON.stringify(one.body).includes(code) && !JSON.stringify(one.body).includes(oldCode));
+      // Sent: the stored text is wiped too.
+      await waitFor(() => psql(`SELECT status FROM outbox WHERE id = '${item.id}'`) === 'sent',
+        { what: 'the message marked sent' });
+      assert.equal(psql(`SELECT body FROM outbox WHERE id = '${item.id}'`), '');
+    }
     const log = readFileSync(`${env().logDir}/portal-api.log`).subarray(logFrom).toString('utf8');
     assert.ok(log.includes('/api/v1/portal/'), 'the run\'s requests are in the log read');
-    assert.ok(!new RegExp(`(?<![0-9])${code}(?![0-9])`).test(log), 'the code is in the API log');
+    for (const c of [code, oldCode]) assert.ok(!new RegExp(`(?<![0-9])${c}(?![0-9])`).test(log), 'a code is in the API log');
+  });
+});
+
+// Issue 9 item 8 (DESIGN.md section 17): the contact a session signed in with must agree too.
+describe('contact change needs the old contact', () => {
+  test('a stolen session with the new contact\'s code alone cannot change the contact', async () => {
+    const p = await newPatient();
+    // Whoever holds the session asks to move the account to an address of their own: they
+    // read that code, but not the one sent to the patient's own address.
+    const theirs = uniqueEmail('thief');
+    const { challengeId, code, oldMsg } = await startChange(p, 'email', theirs, theirs);
+    assert.equal(oldMsg.to.map((t) => t.toLowerCase()).includes(p.email), true, 'the second code went to the patient');
+    const none = await verifyChange(p.session, challengeId, code);
+    assertProblem(none, 400, 'invalid_code', 'without old_code');
+    assert.equal(none.body.attempts_left, 4);
+    const nullOld = await verifyChange(p.session, challengeId, code, null);
+    assertProblem(nullOld, 400, 'invalid_code', 'old_code null');
+    // Guessing the old code spends the same tries.
+    for (let k = 1, left = 2; left >= 0; k++, left--) {
+      const res = await verifyChange(p.session, challengeId, code, otherCode(code, k));
+      assertProblem(res, 400, 'invalid_code', `a guessed old_code (${k})`);
+      assert.equal(res.body.attempts_left, left);
+    }
+    assertProblem(await verifyChange(p.session, challengeId, code, otherCode(code, 9)), 410, 'challenge_expired');
+    const now = await owner.request('GET', `/api/v1/clinic/patients/${p.id}`);
+    assert.equal(now.body.email, p.email, 'the email changed');
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE purpose = 'contact_replaced' AND patient_id = '${p.id}'`)), 0);
+  });
+
+  test('the tries are shared: a wrong new code, a wrong old code and a missing old code each spend one of the same five', async () => {
+    const p = await newPatient();
+    const newEmail = uniqueEmail('shared');
+    const { challengeId, code, oldCode } = await startChange(p, 'email', newEmail, newEmail);
+    const tries = [
+      [otherCode(code), oldCode, 'a wrong new code'],
+      [code, otherCode(oldCode), 'a wrong old code'],
+      [code, undefined, 'no old code'],
+      [oldCode === code ? otherCode(code) : oldCode, code, 'the two codes swapped'],
+    ];
+    for (const [i, [c, o, what]] of tries.entries()) {
+      const res = await verifyChange(p.session, challengeId, c, o);
+      assertProblem(res, 400, 'invalid_code', what);
+      assert.equal(res.body.attempts_left, 4 - i, what);
+    }
+    // The last try, with both right codes, still works.
+    const res = await verifyChange(p.session, challengeId, code, oldCode);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.email, newEmail);
+  });
+
+  test('the second code goes to the contact the session signed in with; a replaced contact gets a notice without a code', async () => {
+    const phone = uniquePhone();
+    const email = uniqueEmail('both');
+    const p = await makePatient(owner, { phone, email, language: 'en' });
+    // Signed in by phone: a change of the email sends the second code by SMS, not to the
+    // address being replaced.
+    const s = await signInPatient(clinic.code, phone);
+    const newEmail = uniqueEmail('next');
+    const first = await startChange(p, 'email', newEmail, newEmail, { session: s, oldRecipient: phone });
+    assert.equal(first.oldMsg.to, phone);
+    const mark = sinkMark();
+    const res = await verifyChange(s, first.challengeId, first.code, first.oldCode);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.email, newEmail);
+    // The replaced address is told, in the patient's language, with the new one masked.
+    const notice = await nextMessage(email, mark);
+    assert.equal(codeIn(notice.text), undefined, `a code in the notice: ${notice.text}`);
+    assert.ok(!notice.text.includes(newEmail) && !notice.subject.includes(newEmail), 'the new address unmasked');
+    const [local, domain] = newEmail.split('@');
+    assert.ok(notice.text.includes(`${local[0]}***@${domain[0]}***.${domain.split('.').pop()}`), notice.text);
+    assert.match(notice.subject, /changed/);
+    const row = JSON.parse(psql(`SELECT row_to_json(o) FROM outbox o WHERE patient_id = '${p.id}'
+      AND purpose = 'contact_replaced'`));
+    assert.equal(row.recipient, email);
+    assert.equal(row.locale, 'en');
+    // Nothing goes to a contact that was only added: a second phone change replaces the
+    // phone, whose notice comes by SMS.
+    const newPhone = uniquePhone();
+    const second = await startChange(p, 'sms', newPhone, newPhone, { session: s, oldRecipient: phone });
+    const mark2 = sinkMark();
+    assert.equal((await verifyChange(s, second.challengeId, second.code, second.oldCode)).status, 200);
+    const sms = await nextMessage(phone, mark2);
+    assert.equal(codeIn(sms.text), undefined, sms.text);
+    assert.ok(sms.text.includes(`${newPhone.slice(0, 3)}${'*'.repeat(newPhone.length - 5)}${newPhone.slice(-2)}`), sms.text);
+    // The session signed in with the phone that is gone: its next change sends the second code
+    // to the phone the patient has now.
+    const thirdEmail = uniqueEmail('third');
+    const third = await startChange(p, 'email', thirdEmail, thirdEmail, { session: s, oldRecipient: newPhone });
+    assert.equal(third.oldMsg.to, newPhone);
+    assert.equal((await verifyChange(s, third.challengeId, third.code, third.oldCode)).body.email, thirdEmail);
+  });
+
+  test('adding a contact the patient did not have needs both codes and sends no notice', async () => {
+    const phone = uniquePhone();
+    const p = await makePatient(owner, { phone });
+    const s = await signInPatient(clinic.code, phone);
+    const email = uniqueEmail('added');
+    const { challengeId, code, oldCode } = await startChange(p, 'email', email, email, { session: s, oldRecipient: phone });
+    assertProblem(await verifyChange(s, challengeId, code), 400, 'invalid_code', 'without old_code');
+    const res = await verifyChange(s, challengeId, code, oldCode);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.email, email);
+    assert.equal(res.body.phone, phone);
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE purpose = 'contact_replaced' AND patient_id = '${p.id}'`)), 0);
+  });
+
+  test('staff can still change a contact from the console, without any code', async () => {
+    const p = await newPatient();
+    const email = uniqueEmail('staff');
+    const res = await owner.request('PATCH', `/api/v1/clinic/patients/${p.id}`, { body: { email } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.email, email);
+    assert.equal((await signInPatient(clinic.code, email)).body.patient.id, p.id);
+  });
+
+  test('every clinic has contact-replaced templates in Turkish and English for SMS and email', async () => {
+    const c = makeClinic();
+    const rows = psql(`SELECT channel || ':' || (tr_body IS NOT NULL) || ':' || (en_body IS NOT NULL)
+      || ':' || (channel = 'sms' OR (tr_subject IS NOT NULL AND en_subject IS NOT NULL))
+      FROM templates WHERE clinic_id = '${c.id}' AND purpose = 'contact_replaced' ORDER BY channel`);
+    assert.deepEqual(rows.split('\n'), ['email:true:true:true', 'sms:true:true:true']);
+    assert.equal(Number(psql(`SELECT count(*) FROM templates WHERE clinic_id = '${c.id}' AND purpose = 'contact_replaced'
+      AND (tr_body LIKE '%{{otp}}%' OR en_body LIKE '%{{otp}}%')`)), 0, 'a notice template carries a code');
+  });
+});
+
+// Issue 9 items 1 and 4: the one text rule on this route.
+describe('text rules of PATCH profile', () => {
+  test('an address of 1,040,000 spaces and then "x" is answered quickly and stored as "x"', async () => {
+    const p = await newPatient();
+    const t0 = process.hrtime.bigint();
+    const res = await p.session.request('PATCH', 'profile', { body: { address: `${' '.repeat(1_040_000)}x` } });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.equal(res.body.address, 'x');
+    assert.ok(ms < 1000, `answered in ${ms.toFixed(0)} ms`);
+    assert.equal((await p.session.request('GET', 'profile')).body.address, 'x');
+  });
+
+  test('U+0000 in the address is 400 bad_request; nothing is stored', async () => {
+    const p = await newPatient();
+    const res = await p.session.request('PATCH', 'profile', {
+      raw: Buffer.from('{"address": "Moda Cad.\\u0000 12"}'), headers: { 'content-type': 'application/json' },
+    });
+    assertProblem(res, 400, 'bad_request');
+    assert.equal((await p.session.request('GET', 'profile')).body.address, null);
+  });
+
+  test('control characters other than line feeds in the address are 422; line feeds (and CR LF) are kept', async () => {
+    const p = await newPatient();
+    for (const bad of ['Moda\tCad.', 'bell\u0007', 'esc\u001b[31m', 'lone\rCR', 'next\u0085line', 'sep\u2028line', 'del\u007f']) {
+      const res = await p.session.request('PATCH', 'profile', { body: { address: bad } });
+      assertProblem(res, 422, 'validation_failed', JSON.stringify(bad));
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['address'], JSON.stringify(bad));
+    }
+    const ok = await p.session.request('PATCH', 'profile', { body: { address: 'Moda Cad. 12\r\nKadıköy\nİstanbul' } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.address, 'Moda Cad. 12\nKadıköy\nİstanbul');
+  });
+
+  test("a line feed in the emergency contact's name is 422", async () => {
+    const p = await newPatient();
+    for (const name of ['Ayşe\nYılmaz', 'Ayşe\r\nYılmaz', 'Ayşe\u202eYılmaz']) {
+      const res = await p.session.request('PATCH', 'profile', { body: { emergency_contact: { name, phone: '05551234567' } } });
+      assertProblem(res, 422, 'validation_failed', JSON.stringify(name));
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['emergency_contact.name'], JSON.stringify(name));
+    }
+    assert.equal((await p.session.request('GET', 'profile')).body.emergency_contact, null);
   });
 });

@@ -36,9 +36,9 @@ describe('defaults', () => {
     assert.equal(res.status, 200, res.text);
     const kinds = res.body.items.map((t) => `${t.channel}/${t.purpose}`).sort();
     assert.deepEqual(kinds, ['email/appointment_cancellation', 'email/appointment_confirmation',
-      'email/contact_change_code', 'email/portal_invitation', 'email/sign_in_code',
+      'email/contact_change_code', 'email/contact_replaced', 'email/portal_invitation', 'email/sign_in_code',
       'sms/appointment_cancellation', 'sms/appointment_confirmation',
-      'sms/contact_change_code', 'sms/portal_invitation', 'sms/sign_in_code']);
+      'sms/contact_change_code', 'sms/contact_replaced', 'sms/portal_invitation', 'sms/sign_in_code']);
     for (const t of res.body.items) {
       for (const lang of ['tr', 'en']) {
         const v = t.variants[lang];

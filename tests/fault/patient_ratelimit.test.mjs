@@ -1,5 +1,7 @@
 // Patient sign-in limits (DESIGN.md section 10; issue 5): login/start is limited per contact
-// and per client address within a window, in PostgreSQL, so neither a fresh cookie nor
+// and per client address within a window, and so is a contact change's start (per patient
+// and per new contact, counted with sign-ins: one limit block for every one-time code), in
+// PostgreSQL, so neither a fresh cookie nor
 // another worker (nor a whole new generation of workers) resets a limit. The stack's
 // portal.conf is rewritten with tight limits and reloaded (as staff_ratelimit.test.mjs does),
 // and restored afterwards whatever happens. Every test here comes from 127.0.0.1 as nginx
@@ -10,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { api, assertProblem, waitFor } from '../api/lib/client.mjs';
 import {
-  enablePortal, makeClinic, makePatient, nationalPhone, portalPath, signIn, uniqueEmail, uniquePhone,
+  enablePortal, makeClinic, makePatient, nationalPhone, portalPath, signIn, signInPatient, uniqueEmail, uniquePhone,
 } from '../api/lib/fixtures.mjs';
 import { StackConf } from './lib/stackconf.mjs';
 
@@ -39,7 +41,7 @@ before(async () => {
   clinic = makeClinic();
   const owner = await signIn(clinic.logins.owner);
   staff = await signIn(clinic.logins.staff);
-  await enablePortal(owner, clinic);
+  await enablePortal(owner, clinic, { permissions: ['view_profile', 'update_profile'] });
 });
 
 after(async () => {
@@ -108,4 +110,28 @@ test('per client address: the 6th start from 127.0.0.1 is 429 whatever the conta
   // Once the window has moved on, starts are allowed again.
   await sleep((retryAfter + 1) * 1000);
   assert.equal((await start(uniquePhone())).status, 202, 'after Retry-After');
+});
+
+test('a contact change start shares the limits: per patient, and per new contact together with sign-ins', async () => {
+  await conf.reloadApi(conf.with(PER_CONTACT));
+  const window = Number(PER_CONTACT.patient_login_window);
+  const email = uniqueEmail('cc');
+  await makePatient(staff, { email });
+  const s = await signInPatient(clinic.code, email);
+  const change = (value) => s.request('POST', 'profile/contact-change', { body: { channel: 'email', value } });
+  // Per patient: five starts to five addresses, then 429.
+  for (let i = 1; i <= 5; i++) {
+    const res = await change(uniqueEmail(`cc${i}`));
+    assert.equal(res.status, 202, `change ${i}: ${res.text}`);
+  }
+  assertLimited(await change(uniqueEmail('cc6')), window, 'a 6th change by the same patient');
+
+  // Per new contact: five sign-in starts for an address use up a change to it as well.
+  const target = uniqueEmail('target');
+  for (let i = 1; i <= 5; i++) assert.equal((await start(target)).status, 202, `sign-in start ${i}`);
+  const other = uniqueEmail('other');
+  await makePatient(staff, { email: other });
+  const o = await signInPatient(clinic.code, other);
+  const res = await o.request('POST', 'profile/contact-change', { body: { channel: 'email', value: target } });
+  assertLimited(res, window, 'a change to a contact at its limit');
 });

@@ -46,8 +46,9 @@ test('owner: default pickers, new EN-only SMS template, live counter, mismatch w
   const reader = withKey(makeApiKey(clinic.id, 'read'));
   const initial = (await reader.request('GET', '/api/v1/clinic/portal/settings')).body;
   const defaults = (await reader.request('GET', '/api/v1/clinic/templates')).body.items;
-  // Invitation, sign-in code, contact change code, appointment confirmation and cancellation.
-  assert.equal(defaults.length, 10, 'a clinic starts with ten templates, SMS and email for five purposes');
+  // Invitation, sign-in code, contact change code, contact replaced, appointment confirmation
+  // and cancellation.
+  assert.equal(defaults.length, 12, 'a clinic starts with twelve templates, SMS and email for six purposes');
   assert.ok(initial.sms_template_id && initial.email_template_id, 'the defaults are chosen');
 
   const { page, watch } = await openSignedIn(clinic.logins.owner, {
@@ -67,11 +68,11 @@ test('owner: default pickers, new EN-only SMS template, live counter, mismatch w
   assert.equal(await smsPicker.locator('option').count(), 2);
   assert.equal(await page.getByTestId('warning-template_language_mismatch').count(), 0);
 
-  // The link leads to the Templates screen: the defaults, five per channel.
+  // The link leads to the Templates screen: the defaults, six per channel.
   await page.getByTestId('settings-templates-link').click();
   await page.getByTestId('templates-sms').waitFor(); // once the list has loaded
-  assert.equal(await page.getByTestId('templates-sms').locator('li').count(), 5);
-  assert.equal(await page.getByTestId('templates-email').locator('li').count(), 5);
+  assert.equal(await page.getByTestId('templates-sms').locator('li').count(), 6);
+  assert.equal(await page.getByTestId('templates-email').locator('li').count(), 6);
   assert.ok((await page.getByTestId('templates-sms').innerText()).includes(tr['console.templates.purpose.portalInvitation']));
 
   // A new SMS invitation template with English text only.

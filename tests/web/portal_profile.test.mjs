@@ -3,8 +3,11 @@
 // page, edits address, emergency contact, communication preferences and language (the
 // portal switches to the new language), uploads a photo (a small PNG built in the test: the
 // preview first, then the stored photo shown through GET profile/photo), sees a wrong file
-// refused in plain words, and changes the email address with the code sent to the new one.
-// A patient with view_profile alone is offered no change.
+// refused in plain words, and changes the email address with the code sent to the new one
+// and the code sent by SMS to the phone the session signed in with (DESIGN.md section 17).
+// The same change in Turkish, by keyboard alone, at 390 px: a wrong second code is said in
+// plain words with the tries left, then both right codes change the number. A patient with
+// view_profile alone is offered no change.
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/portal_profile.test.mjs
 import assert from 'node:assert/strict';
@@ -16,6 +19,7 @@ import {
 } from '../api/lib/fixtures.mjs';
 import { waitForSms } from '../api/lib/sinks.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
+import { contactVerify, contactVerifyFailure } from '../../web/src/portal/profileRules.js';
 
 const { tr, en } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
@@ -182,7 +186,8 @@ test('profile: view, edit (address, emergency contact, messages, language), phot
   assert.equal(await img.evaluate((el) => el.naturalWidth), 24);
   await assertNoHorizontalScroll(page, 'profile with photo');
 
-  // Change the email: the code goes to the new address, then the profile shows it.
+  // Change the email: a code goes to the new address and one by SMS to the phone this
+  // session signed in with; with both, the profile shows the new address.
   const newEmail = uniqueEmail('yeni');
   await page.getByTestId('profile-contact-change').click();
   await page.getByTestId('contact-channel-email').check();
@@ -190,8 +195,12 @@ test('profile: view, edit (address, emergency contact, messages, language), phot
   const mark = sinkMark();
   await page.getByTestId('contact-send').click();
   await page.getByTestId('contact-code-step').waitFor();
+  assert.equal(await page.getByTestId('contact-old-sent').innerText(), en['portal.contact.oldSent']);
+  await assertNoHorizontalScroll(page, 'contact change, two codes');
   const mail = await nextMessage(newEmail, mark);
+  const sms = await nextMessage(ctx.phone, mark);
   await page.getByTestId('contact-code').fill(codeIn(mail.text));
+  await page.getByTestId('contact-old-code').fill(codeIn(sms.text));
   await page.getByTestId('contact-verify').click();
   await page.getByTestId('profile-notice').filter({ hasText: en['portal.contact.doneEmail'] }).waitFor();
   assert.equal(await page.getByTestId('profile-email').innerText(), newEmail);
@@ -205,6 +214,54 @@ test('profile: view, edit (address, emergency contact, messages, language), phot
   watch.assertNone();
 });
 
+test('contact change in Turkish, by keyboard alone, at 390 px: both codes, a wrong one said plainly, then the new number', async () => {
+  const ctx = await setup(['view_profile', 'update_profile']);
+  const { page, watch } = await patientSignedIn(ctx, {
+    allow: [{ url: /\/profile\/contact-change\/verify$/, status: 400 }],
+  });
+  await page.getByTestId('home-link-profile').click();
+  await page.getByTestId('profile-details').waitFor();
+  // Tab to "change phone or email" and press Enter.
+  await page.getByTestId('profile-contact-change').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('contact-value-step').waitFor();
+  // The phone is chosen already; the value field has the focus.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'contact-value');
+  const newPhone = uniquePhone();
+  await page.keyboard.type(newPhone);
+  const mark = sinkMark();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('contact-code-step').waitFor();
+  assert.equal(await page.getByTestId('contact-old-sent').innerText(), tr['portal.contact.oldSent']);
+  assert.equal(await page.locator('label[for="contact-old-code"]').innerText(), tr['portal.contact.oldCodeLabel']);
+  await assertNoHorizontalScroll(page, 'two codes at 390 px');
+  const fresh = await nextMessage(newPhone, mark);
+  const old = await waitForSms((m) => !mark.sms.has(m.file) && m.to === ctx.phone && codeIn(m.text));
+  const code = codeIn(fresh.text);
+  const oldCode = codeIn(old.text);
+  const wrong = String((Number(oldCode) + 1) % 1_000_000).padStart(6, '0');
+  // The new code's field has the focus; Tab leads to the second one; Enter sends.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'contact-code');
+  await page.keyboard.type(code);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'contact-old-code');
+  await page.keyboard.type(wrong);
+  const refused = page.waitForResponse((r) => /contact-change\/verify$/.test(r.url()));
+  await page.keyboard.press('Enter');
+  assert.equal((await refused).status(), 400);
+  await page.getByText(tr['portal.contact.wrongEitherMany'].replace('{count}', '4')).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'contact-code');
+  // Both again, right this time.
+  await page.keyboard.type(code);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(oldCode);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('profile-notice').filter({ hasText: tr['portal.contact.donePhone'] }).waitFor();
+  assert.equal(await page.getByTestId('profile-phone').innerText(), newPhone);
+  await assertNoHorizontalScroll(page, 'after the change');
+  watch.assertNone();
+});
+
 test('with view_profile alone the profile offers no change', async () => {
   const ctx = await setup(['view_profile']);
   const { page, watch } = await patientSignedIn(ctx);
@@ -215,4 +272,32 @@ test('with view_profile alone the profile offers no change', async () => {
   assert.equal(await page.getByTestId('photo-file').count(), 0);
   await assertNoHorizontalScroll(page, 'read-only profile');
   watch.assertNone();
+});
+
+// The contact change's screen logic (profileRules.js), without a browser.
+test('contactVerify asks for both codes when the start sent two, and sends them as digits', () => {
+  const two = { challenge_id: 'c1', old_code_sent: true };
+  assert.deepEqual(contactVerify(two, '123 456', ''), { body: null, problems: { old_code: 'incomplete' } });
+  assert.deepEqual(contactVerify(two, '12345', '654321'), { body: null, problems: { code: 'incomplete' } });
+  assert.deepEqual(contactVerify(two, '123-456', ' 654321 '),
+    { body: { challenge_id: 'c1', code: '123456', old_code: '654321' }, problems: {} });
+  const one = { challenge_id: 'c2', old_code_sent: false };
+  assert.deepEqual(contactVerify(one, '123456', ''), { body: { challenge_id: 'c2', code: '123456' }, problems: {} });
+});
+
+test('contactVerifyFailure: a wrong code counts the shared tries; none left or 410 starts again', () => {
+  const wrong = (left) => ({ status: 400, code: 'invalid_code', problem: { attempts_left: left } });
+  assert.deepEqual(contactVerifyFailure(wrong(3), true),
+    { message: 'portal.contact.wrongEitherMany', params: { count: 3 }, restart: false });
+  assert.deepEqual(contactVerifyFailure(wrong(1), true),
+    { message: 'portal.contact.wrongEitherOne', params: { count: 1 }, restart: false });
+  assert.deepEqual(contactVerifyFailure(wrong(2), false),
+    { message: 'portal.code.wrongMany', params: { count: 2 }, restart: false });
+  assert.equal(contactVerifyFailure(wrong(0), true).restart, true);
+  assert.equal(contactVerifyFailure({ status: 410, code: 'challenge_expired' }, true).restart, true);
+  assert.equal(contactVerifyFailure({ status: 503, code: 'unavailable' }, true), null);
+  for (const key of ['portal.contact.wrongEitherMany', 'portal.contact.wrongEitherOne', 'portal.contact.oldSent',
+    'portal.contact.oldCodeLabel', 'portal.contact.newCodeLabel']) {
+    assert.ok(tr[key] && en[key], key);
+  }
 });

@@ -12,8 +12,9 @@ import { getLanguage, setLanguage, t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { has } from './appointmentRules.js';
 import { BackHome, endsSession, Problem, problemText } from './common.jsx';
-import { codeDigits, isCompleteCode } from './homeRules.js';
-import { photoProblem, profileFieldErrors, profileForm, profilePatch, PHOTO_TYPES } from './profileRules.js';
+import {
+  contactVerify, contactVerifyFailure, photoProblem, profileFieldErrors, profileForm, profilePatch, PHOTO_TYPES,
+} from './profileRules.js';
 import './screens.css';
 
 const LANGUAGE_NAMES = { tr: 'lang.tr.name', en: 'lang.en.name' };
@@ -147,9 +148,11 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
   const [step, setStep] = useState('value'); // value | code
   const [channel, setChannel] = useState('sms');
   const [value, setValue] = useState('');
-  const [challenge, setChallenge] = useState(null);
+  const [challenge, setChallenge] = useState(null); // {challenge_id, old_code_sent, ...}
   const [code, setCode] = useState('');
-  const [fieldError, setFieldError] = useState(null);
+  const [oldCode, setOldCode] = useState('');
+  const [fieldError, setFieldError] = useState(null); // the value step, or a message for both codes
+  const [codeErrors, setCodeErrors] = useState({}); // {code, old_code}: message keys
   const [failure, setFailure] = useState(null);
   const [busy, setBusy] = useState(false);
   const input = useRef(null);
@@ -168,6 +171,8 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
     try {
       setChallenge(await api(`${base}profile/contact-change`, { method: 'POST', body: { channel, value: value.trim() } }));
       setCode('');
+      setOldCode('');
+      setCodeErrors({});
       setStep('code');
     } catch (e) {
       if (ends(e)) return;
@@ -182,30 +187,29 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
   async function verify(event) {
     event.preventDefault();
     if (busy) return;
-    const digits = codeDigits(code);
+    const { body, problems } = contactVerify(challenge, code, oldCode);
     setFailure(null);
-    if (!isCompleteCode(digits)) {
-      setFieldError(t('portal.code.incomplete'));
+    setFieldError(null);
+    setCodeErrors(problems);
+    if (!body) {
+      (problems.code ? input.current : document.getElementById('contact-old-code'))?.focus();
       return;
     }
     setBusy(true);
-    setFieldError(null);
     try {
-      onChanged(await api(`${base}profile/contact-change/verify`, {
-        method: 'POST', body: { challenge_id: challenge.challenge_id, code: digits },
-      }), channel);
+      onChanged(await api(`${base}profile/contact-change/verify`, { method: 'POST', body }), channel);
     } catch (e) {
       if (ends(e)) return;
-      const left = e.problem?.attempts_left;
-      if (e.code === 'challenge_expired' || e.status === 410 || (e.code === 'invalid_code' && left === 0)) {
+      const why = contactVerifyFailure(e, Boolean(challenge.old_code_sent));
+      if (why?.restart) {
         setStep('value');
-        setFailure(null);
-        setFieldError(t('portal.contact.expired'));
-      } else if (e.code === 'invalid_code') {
+        setFieldError(t(why.message));
+      } else if (why) {
+        // The answer does not say which code was wrong: both are typed again.
         setCode('');
-        setFieldError(Number.isInteger(left)
-          ? t(left === 1 ? 'portal.code.wrongOne' : 'portal.code.wrongMany', { count: left })
-          : t('portal.code.wrong'));
+        setOldCode('');
+        setFieldError(t(why.message, why.params));
+        input.current?.focus();
       } else {
         setFailure(e);
       }
@@ -215,18 +219,34 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
   }
 
   if (step === 'code') {
+    const two = Boolean(challenge?.old_code_sent);
+    const describe = (id, own) => [own && `${id}-error`, fieldError && 'contact-codes-error'].filter(Boolean).join(' ') || undefined;
     return (
       <form class="card" onSubmit={verify} noValidate data-testid="contact-code-step" aria-labelledby="contact-heading">
         <h2 id="contact-heading">{t('portal.contact.heading')}</h2>
         <p data-testid="contact-sent">{t(channel === 'sms' ? 'portal.contact.sentSms' : 'portal.contact.sentEmail', { contact: value.trim() })}</p>
         <div class="field">
-          <label for="contact-code">{t('portal.code.label')}</label>
+          <label for="contact-code">{t(two ? 'portal.contact.newCodeLabel' : 'portal.code.label', { contact: value.trim() })}</label>
           <input id="contact-code" ref={input} type="text" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]*"
-            maxLength={7} class="code-input" value={code} aria-invalid={fieldError ? 'true' : undefined}
-            aria-describedby={fieldError ? 'contact-code-error' : undefined} data-testid="contact-code"
-            onInput={(e) => { setCode(e.currentTarget.value); setFieldError(null); }} />
-          <FieldError id="contact-code-error" text={fieldError} />
+            maxLength={7} class="code-input" value={code} aria-invalid={codeErrors.code || fieldError ? 'true' : undefined}
+            aria-describedby={describe('contact-code', codeErrors.code)} data-testid="contact-code"
+            onInput={(e) => { setCode(e.currentTarget.value); setCodeErrors((c) => ({ ...c, code: undefined })); }} />
+          <FieldError id="contact-code-error" text={codeErrors.code && t('portal.code.incomplete')} />
         </div>
+        {two && (
+          <div class="field">
+            <p class="hint" id="contact-old-help" data-testid="contact-old-sent">{t('portal.contact.oldSent')}</p>
+            <label for="contact-old-code">{t('portal.contact.oldCodeLabel')}</label>
+            <input id="contact-old-code" type="text" inputMode="numeric" autocomplete="off" pattern="[0-9]*"
+              maxLength={7} class="code-input" value={oldCode}
+              aria-invalid={codeErrors.old_code || fieldError ? 'true' : undefined}
+              aria-describedby={['contact-old-help', describe('contact-old-code', codeErrors.old_code)].filter(Boolean).join(' ')}
+              data-testid="contact-old-code"
+              onInput={(e) => { setOldCode(e.currentTarget.value); setCodeErrors((c) => ({ ...c, old_code: undefined })); }} />
+            <FieldError id="contact-old-code-error" text={codeErrors.old_code && t('portal.code.incomplete')} />
+          </div>
+        )}
+        <FieldError id="contact-codes-error" text={fieldError} />
         <Problem error={failure} testid="contact-error" />
         <div class="form-actions">
           <button type="button" class="button button-outline" onClick={onCancel} disabled={busy}>{t('portal.profile.cancel')}</button>

@@ -56,3 +56,42 @@ export function profileFieldErrors(errors) {
   }
   return { byField, other };
 }
+
+// ---- contact change (DESIGN.md section 17) ----
+// A start answers {challenge_id, old_code_sent}: a code went to the new contact, and, when
+// old_code_sent, a second one to the contact the session signed in with. Both are needed.
+
+const digitsOf = (text) => String(text ?? '').replace(/\D/g, '');
+
+/**
+ * The verify body and what is wrong with the codes typed so far: {body, problems} where
+ * problems maps 'code' / 'old_code' to 'incomplete' (not 6 digits); body is null while any
+ * problem remains.
+ */
+export function contactVerify(challenge, code, oldCode) {
+  const problems = {};
+  const c = digitsOf(code);
+  const o = digitsOf(oldCode);
+  if (c.length !== 6) problems.code = 'incomplete';
+  if (challenge?.old_code_sent && o.length !== 6) problems.old_code = 'incomplete';
+  if (Object.keys(problems).length) return { body: null, problems };
+  const body = { challenge_id: challenge.challenge_id, code: c };
+  if (challenge.old_code_sent) body.old_code = o;
+  return { body, problems };
+}
+
+/**
+ * How a refused verify reads: {message, params, restart}. 410, or a wrong code with no try
+ * left, start again; a wrong code says how many tries are left (one count for both codes).
+ */
+export function contactVerifyFailure(error, twoCodes) {
+  const left = error?.problem?.attempts_left;
+  if (error?.code === 'challenge_expired' || error?.status === 410 || (error?.code === 'invalid_code' && left === 0)) {
+    return { message: 'portal.contact.expired', params: {}, restart: true };
+  }
+  if (error?.code !== 'invalid_code') return null;
+  if (!Number.isInteger(left)) return { message: twoCodes ? 'portal.contact.wrongEither' : 'portal.code.wrong', params: {}, restart: false };
+  const key = twoCodes ? (left === 1 ? 'portal.contact.wrongEitherOne' : 'portal.contact.wrongEitherMany')
+    : (left === 1 ? 'portal.code.wrongOne' : 'portal.code.wrongMany');
+  return { message: key, params: { count: left }, restart: false };
+}
