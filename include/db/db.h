@@ -29,10 +29,9 @@ void db_close(struct db *db);
 /* Round trip to PostgreSQL: ERR_OK or ERR_DB. */
 enum err db_ping(struct db *db);
 
-/* Transactions with the row-level-security context: db_begin_clinic()
- * starts a transaction in which only rows of clinic_id are visible. */
+/* A plain transaction, for the operator's commands (portalctl), which run
+ * as the owner across clinics; requests use db_work_start() below. */
 enum err db_begin(struct db *db);
-enum err db_begin_clinic(struct db *db, const char *clinic_id);
 enum err db_commit(struct db *db);
 /* Rolls back the open transaction, if any; cheap when there is none. */
 void db_rollback(struct db *db);

@@ -4,7 +4,7 @@
  * clinic's and a patient's lists, and what a message about an
  * appointment needs. The setup they read is db_schedule.h's.
  *
- * Call with the clinic's row-level-security context set (db_begin_clinic(),
+ * Call with the clinic's row-level-security context set (
  * or the request pipeline's work); strings live in the arena. Times come back as ISO 8601 with the
  * clinic's UTC offset (2026-12-01T10:30:00+03:00), computed in SQL from
  * clinics.time_zone. Functions return ERR_OK, ERR_NOT_FOUND (unknown or

@@ -7,8 +7,8 @@
  *
  * Strings in the structs below live in the arena passed in. Functions
  * return ERR_OK, ERR_NOT_FOUND, ERR_CONFLICT, ERR_INVALID or ERR_DB.
- * Those that touch tenant tables expect a transaction opened with
- * db_begin_clinic() for the same clinic, unless they say otherwise.
+ * Those that touch tenant tables expect the clinic's row-level-security
+ * context (the request pipeline's work), unless they say otherwise.
  */
 #ifndef PORTAL_DB_CLINIC_H
 #define PORTAL_DB_CLINIC_H

@@ -2,7 +2,7 @@
  * db_outbox.h - building a message into the outbox (the one entry point,
  * portal_outbox_compose() of sql/0016), and the outbox as the clinic sees
  * it: deliveries and invitations. Call with the clinic's context set
- * (db_begin_clinic() or the request pipeline); strings live in the arena.
+ * (the request pipeline); strings live in the arena.
  * portal-notifier has statements of its own (src/notifier/).
  */
 #ifndef PORTAL_DB_OUTBOX_H

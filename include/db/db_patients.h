@@ -1,7 +1,7 @@
 /*
  * db_patients.h - patients and their Portal Permissions. Call with the
- * clinic's row-level-security context set (db_begin_clinic(), or the
- * request pipeline's work) for clinic_id. Strings live in the arena
+ * clinic's row-level-security context set (the request pipeline's work)
+ * for clinic_id. Strings live in the arena
  * passed in.
  */
 #ifndef PORTAL_DB_PATIENTS_H

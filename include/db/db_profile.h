@@ -3,7 +3,7 @@
  * what a contact change does once confirmed (its one-time codes are
  * challenges, db_signin.h), and the photo's row and stored file
  * references. Call inside the clinic's transaction (the request
- * pipeline's work, or db_begin_clinic()) for clinic_id.
+ * pipeline's work) for clinic_id.
  */
 #ifndef PORTAL_DB_PROFILE_H
 #define PORTAL_DB_PROFILE_H

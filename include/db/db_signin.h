@@ -3,7 +3,7 @@
  * their start, their tries, their end), choosing a profile, and patient
  * sessions. Upper layers reach the challenges through challenge.h, the one
  * home of what both kinds share. Call inside the clinic's transaction (the
- * request pipeline's work, or db_begin_clinic()) for clinic_id. Strings
+ * request pipeline's work) for clinic_id. Strings
  * live in the arena.
  */
 #ifndef PORTAL_DB_SIGNIN_H
@@ -119,29 +119,6 @@ enum err db_patient_session_delete(struct db *db, const char *clinic_id,
 /* Ends every session of the patient. */
 enum err db_patient_sessions_end(struct db *db, const char *clinic_id,
     const char *patient_id);
-
-/*
- * Patient requests of routes not yet on the request pipeline
- * (patient_auth()): in a transaction begun with db_begin(), the portal the
- * code opens and the session behind token_hash, in one round trip; sets
- * the transaction's clinic as db_begin_clinic() would. portal_open false:
- * answer portal_not_found; session false: not_authenticated.
- */
-struct db_portal_session {
-	bool portal_open, session;
-	const char *clinic_id, *patient_id, *csrf_token;
-};
-enum err db_portal_session_open(struct db *db, struct arena *a,
-    const char *code, const char *token_hash, long idle_s,
-    struct db_portal_session *out);
-
-/* The clinic, its portal settings and the patient, in one statement. */
-struct db_clinic;
-struct db_portal_settings;
-struct db_patient;
-enum err db_portal_context(struct db *db, struct arena *a,
-    const char *clinic_id, const char *patient_id, struct db_clinic *clinic,
-    struct db_portal_settings *settings, struct db_patient *patient);
 
 /* portalctl purge-sessions (owner role): rows removed per table, as
  * "table count" lines into the arena. */

@@ -1,8 +1,8 @@
 /*
  * db_templates.h - message templates, and rendering texts with the one
  * renderer (portal_render_values() of sql/0016: one pass, a value is
- * written as it is). Call with the clinic's context set (db_begin_clinic()
- * or the request pipeline); strings live in the arena.
+ * written as it is). Call with the clinic's context set (the request
+ * pipeline's work); strings live in the arena.
  */
 #ifndef PORTAL_DB_TEMPLATES_H
 #define PORTAL_DB_TEMPLATES_H

@@ -1,7 +1,7 @@
 /*
  * db_treatments.h - treatment plans (with their planned items) and
- * treatment records of a clinic's patients. Call inside a transaction
- * opened with db_begin_clinic() for clinic_id. Strings live in the arena
+ * treatment records of a clinic's patients. Call with the clinic's
+ * context set (the request pipeline's work). Strings live in the arena
  * passed in. Times come out in ISO 8601 with the clinic's UTC offset,
  * dates as YYYY-MM-DD, money in minor units with the clinic's currency.
  */

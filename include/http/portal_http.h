@@ -17,35 +17,13 @@ struct vobj;
 struct challenge_answer;
 
 /* Filled by the request pipeline (pipeline.c) for the portal and patient
- * sides, or by portal_open() and patient_auth() for routes still LEGACY. */
+ * sides. */
 struct portal_ctx {
 	const char *code;
 	struct db_clinic clinic;
 	struct db_portal_settings settings;
 	struct db_patient patient;	/* patient routes only */
 };
-
-/*
- * Routes still LEGACY only (the pipeline does all of this for the others;
- * the last route to move deletes these three):
- *
- * portal_open() resolves the route's {code} to an open portal (the clinic
- * has the module, the portal is enabled, the code is its live one), begins
- * the clinic's transaction, which stays open for the handler, and sets
- * req->portal. Otherwise answers 404 portal_not_found (the same for every
- * reason) and returns false.
- *
- * patient_auth(), for SIDE_PATIENT routes: portal_open(), then the
- * portal_patient session cookie (and X-CSRF-Token on changes). Sets
- * req->actor and req->portal->patient; false after answering.
- *
- * portal_allow(): the one decision (access_decide()) for the signed-in
- * patient and key: true when allowed; otherwise rolls back and answers 403
- * permission_denied naming the key. Call after patient_auth().
- */
-bool portal_open(struct request *req);
-bool patient_auth(struct request *req);
-bool portal_allow(struct request *req, enum perm key);
 
 /*
  * One-time codes (sign-in, contact change). portal_code_read() reads the

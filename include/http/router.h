@@ -61,8 +61,6 @@ enum route_body {
 
 /* Route flags. */
 #define ROUTE_SESSION_ONLY 0x1u	/* clinic side: an API key gets 403 */
-#define ROUTE_LEGACY 0x2u	/* not yet on the pipeline: the handler opens
-				 * its own transaction (removed as handlers move) */
 
 #define ROUTE_NO_PERM (-1)
 

@@ -23,9 +23,6 @@ void handle_openapi(struct request *req);
 
 /* src/http/auth.c */
 struct conf;
-/* Authenticates a LEGACY route (the pipeline does it for the rest): true,
- * or false after answering 401 / 403. Goes with the last LEGACY route. */
-bool auth_check(struct request *req);
 /* A worker's sign-in state (the dummy password hash): made at start, freed
  * at exit. */
 void auth_init(const struct conf *conf);

@@ -448,12 +448,6 @@ static const struct db_stmt stmt_commit = {
 static const struct db_stmt stmt_rollback = {
 	"system_rollback", "ROLLBACK", 0, false,
 };
-/* The row-level-security policies read this setting; `true` scopes it to
- * the transaction, so it cannot leak into the next request. */
-static const struct db_stmt stmt_set_clinic = {
-	"system_set_clinic",
-	"SELECT set_config('portal.clinic_id', $1::uuid::text, true)", 1, false,
-};
 
 enum err
 db_ping(struct db *db)
@@ -481,22 +475,6 @@ db_begin(struct db *db)
 	PQclear(res);
 	if (err == ERR_OK)
 		db->in_tx = true;
-	return err;
-}
-
-enum err
-db_begin_clinic(struct db *db, const char *clinic_id)
-{
-	const char *params[] = { clinic_id };
-	enum err err = db_begin(db);
-	PGresult *res;
-
-	if (err != ERR_OK)
-		return err;
-	res = db_exec(db, &stmt_set_clinic, params, &err);
-	PQclear(res);
-	if (err != ERR_OK)
-		db_rollback(db);
 	return err;
 }
 

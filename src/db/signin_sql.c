@@ -30,8 +30,6 @@ enum stmt_id {
 	STMT_SESSION_DELETE,
 	STMT_SESSIONS_END,
 	STMT_PURGE,
-	STMT_SESSION_OPEN,
-	STMT_CONTEXT,
 	STMT__MAX
 };
 
@@ -114,16 +112,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT what, removed FROM portal_purge_sessions("
 	    "$1::integer * interval '1 second', $2::integer * interval '1 second')",
 	    2, false },
-	[STMT_SESSION_OPEN] = { "signin_session_open",
-	    "SELECT status, clinic_id, patient_id, csrf_token "
-	    "FROM portal_session_open($1, $2::bytea, $3::integer)", 3, false },
-	/* The columns of db_clinic_read(), db_settings_read() and
-	 * db_patient_read(), side by side. */
-	[STMT_CONTEXT] = { "signin_context",
-	    "SELECT cl.*, st.*, pt.* FROM (" DB_CLINIC_SELECT ") cl, "
-	    "(SELECT " DB_SETTINGS_COLUMNS " FROM portal_settings "
-	    "WHERE clinic_id = $1) st, (SELECT " DB_PATIENT_COLUMNS
-	    " FROM patients WHERE clinic_id = $1 AND id = $2) pt", 2, true },
 };
 
 static const char *
@@ -328,56 +316,4 @@ db_purge_sessions(struct db *db, struct arena *a, long staff_idle_s,
 	PQclear(res);
 	*report = text;
 	return text == NULL ? ERR_NOMEM : ERR_OK;
-}
-
-enum err
-db_portal_session_open(struct db *db, struct arena *a, const char *code,
-    const char *token_hash, long idle_s, struct db_portal_session *out)
-{
-	char idle[24];
-	const char *params[] = { code, token_hash, idle };
-	const char *status;
-	enum err err;
-	PGresult *res;
-
-	snprintf(idle, sizeof(idle), "%ld", idle_s);
-	res = db_exec(db, &stmts[STMT_SESSION_OPEN], params, &err);
-	if (res == NULL)
-		return err;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return ERR_DB;
-	}
-	status = PQgetvalue(res, 0, 0);
-	out->portal_open = strcmp(status, "no_portal") != 0;
-	out->session = strcmp(status, "ok") == 0;
-	out->clinic_id = db_val(a, res, 0, 1);
-	out->patient_id = db_val(a, res, 0, 2);
-	out->csrf_token = db_val(a, res, 0, 3);
-	PQclear(res);
-	if (out->session && (out->patient_id == NULL || out->csrf_token == NULL))
-		return ERR_NOMEM;
-	return ERR_OK;
-}
-
-enum err
-db_portal_context(struct db *db, struct arena *a, const char *clinic_id,
-    const char *patient_id, struct db_clinic *clinic,
-    struct db_portal_settings *settings, struct db_patient *patient)
-{
-	const char *params[] = { clinic_id, patient_id };
-	enum err err;
-	PGresult *res = db_exec(db, &stmts[STMT_CONTEXT], params, &err);
-
-	if (res == NULL)
-		return err;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return ERR_NOT_FOUND;
-	}
-	db_clinic_read(a, res, 0, 0, clinic);
-	db_settings_read(a, res, 0, DB_CLINIC_NCOLS, settings);
-	db_patient_read(a, res, 0, DB_CLINIC_NCOLS + DB_SETTINGS_NCOLS, patient);
-	PQclear(res);
-	return clinic->name != NULL && patient->id != NULL ? ERR_OK : ERR_NOMEM;
 }

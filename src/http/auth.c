@@ -1,6 +1,6 @@
 /*
  * auth.c - staff sign-in (auth/login, auth/logout, me) on the request
- * pipeline, and the authentication of the routes not yet on it (LEGACY).
+ * pipeline (which authenticates every other request: pipeline.c).
  *
  * Sign-in (DESIGN.md section 10) counts failures over staff_login_window
  * seconds per (account, client address), per client address and per
@@ -11,11 +11,6 @@
  * once; when no slot comes free within staff_login_hash_wait_ms the
  * answer is 503 unavailable with Retry-After. An unknown address checks a
  * dummy hash of the same cost, and both record the same failure.
- *
- * The legacy part (auth_check) authenticates like the pipeline, in one
- * statement (sql/0012), and decides alike: an API key acts with its
- * maker's role narrowed by its scopes. It goes when the last LEGACY route
- * moves.
  */
 #include "config.h"
 
@@ -64,158 +59,6 @@ auth_role_name(enum staff_role role)
 		break;
 	}
 	return "none";
-}
-
-static bool
-is_safe_method(const char *method)
-{
-	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-}
-
-/* ---- Legacy routes: until they move to the pipeline ---- */
-
-/* What a key may act as: its maker's role narrowed by its scopes (admin:
- * the maker's role; read or write: staff). As pipeline.c decides. */
-static enum staff_role
-legacy_key_role(enum staff_role maker, unsigned scopes)
-{
-	enum staff_role by_scope = (scopes & SCOPE_ADMIN) ? ROLE_OWNER :
-	    (scopes & (SCOPE_READ | SCOPE_WRITE)) ? ROLE_STAFF : ROLE_NONE;
-
-	return maker < by_scope ? maker : by_scope;
-}
-
-/* The session or key behind secret, in one statement (sql/0012): sets
- * req->actor and req->clinic, or answers 401 / 503. */
-static bool
-legacy_caller(struct request *req, bool is_key, const char *secret)
-{
-	char hash[CRYPTO_BYTEA_HEX];
-	struct db_clinic_caller c;
-	struct db_clinic *clinic;
-	enum err err;
-
-	crypto_token_hash(hash, secret);
-	err = db_request_clinic(req->ctx->db, req->arena, is_key, hash,
-	    req->ctx->conf->staff_session_idle, &c);
-	if (err == ERR_NOT_FOUND) {
-		problem_send(req, "not_authenticated", is_key ?
-		    "The API key is not valid or was revoked." :
-		    "Your session has ended; please sign in again.");
-		return false;
-	}
-	if (err != ERR_OK || (clinic = arena_alloc(req->arena,
-	    sizeof(*clinic))) == NULL) {
-		problem_send_err(req, err != ERR_OK ? err : ERR_NOMEM, NULL);
-		return false;
-	}
-	*clinic = c.clinic;
-	req->clinic = clinic;
-	req->actor.kind = is_key ? ACTOR_API_KEY : ACTOR_STAFF;
-	req->actor.clinic_id = c.clinic.id;
-	req->actor.id = c.id;
-	req->actor.name = c.name;
-	req->actor.scopes = c.scopes;
-	req->actor.csrf_token = c.csrf_token;
-	req->actor.role = is_key ? legacy_key_role(pipeline_role_parse(c.role),
-	    c.scopes) : pipeline_role_parse(c.role);
-	return true;
-}
-
-/* Bearer API key: "ppk_<token>". */
-static bool
-auth_api_key(struct request *req, const char *authorization)
-{
-	const char *secret;
-
-	if (strncmp(authorization, "Bearer ", 7) != 0) {
-		problem_send(req, "not_authenticated",
-		    "Use 'Authorization: Bearer <API key>'.");
-		return false;
-	}
-	secret = authorization + 7;
-	if (strncmp(secret, CRYPTO_API_KEY_PREFIX, 4) != 0 ||
-	    strlen(secret) > 128) {
-		problem_send(req, "not_authenticated", "The API key is not valid.");
-		return false;
-	}
-	return legacy_caller(req, true, secret);
-}
-
-/* The staff cookie; a change must carry the session's CSRF token. */
-static bool
-auth_session(struct request *req, const char *token)
-{
-	const char *sent;
-
-	if (strlen(token) != CRYPTO_TOKEN_CHARS) {
-		problem_send(req, "not_authenticated", "Please sign in.");
-		return false;
-	}
-	if (!legacy_caller(req, false, token))
-		return false;
-	if (is_safe_method(req->method))
-		return true;
-	sent = req_header(req, "HTTP_X_CSRF_TOKEN");
-	if (sent != NULL && crypto_str_equal(sent, req->actor.csrf_token))
-		return true;
-	problem_send(req, "csrf_failed", "Send the X-CSRF-Token header you "
-	    "received at sign-in.");
-	return false;
-}
-
-/* The route's role rule for the authenticated caller; NULL when it
- * passes, else why not (answered as 403 forbidden_role). */
-static const char *
-legacy_refusal(const struct actor *a, const struct route *r)
-{
-	enum staff_role need = r->least == LEAST_OWNER ? ROLE_OWNER :
-	    r->least == LEAST_ADMIN ? ROLE_ADMIN : ROLE_STAFF;
-
-	if (a->kind == ACTOR_API_KEY) {
-		if (r->flags & ROUTE_SESSION_ONLY)
-			return "API keys cannot do this; sign in to the console.";
-		if (r->kind == ROUTE_WRITE &&
-		    !(a->scopes & (SCOPE_WRITE | SCOPE_ADMIN)))
-			return "This API key may only read.";
-		if (a->role >= need)
-			return NULL;
-		return (a->scopes & SCOPE_ADMIN) ? "This API key acts with the "
-		    "role of the person who made it, who may not do this." :
-		    "This API key's scopes do not allow this.";
-	}
-	if (a->role >= need)
-		return NULL;
-	return need == ROLE_OWNER ? "Only the clinic owner may do this." :
-	    "Only the clinic owner or an administrator may do this.";
-}
-
-bool
-auth_check(struct request *req)
-{
-	const char *authorization, *token, *why;
-
-	if (req->route->side == SIDE_PUBLIC || req->route->side == SIDE_PORTAL ||
-	    req->route->side == SIDE_CALLBACK)
-		return true;
-	if (req->route->side == SIDE_PATIENT)
-		return patient_auth(req);
-	authorization = req_header(req, "HTTP_AUTHORIZATION");
-	if (authorization != NULL && *authorization != '\0') {
-		if (!auth_api_key(req, authorization))
-			return false;
-	} else if ((token = req_cookie(req, PIPELINE_STAFF_COOKIE)) != NULL) {
-		if (!auth_session(req, token))
-			return false;
-	} else {
-		problem_send(req, "not_authenticated", "Please sign in.");
-		return false;
-	}
-	if ((why = legacy_refusal(&req->actor, req->route)) != NULL) {
-		problem_send(req, "forbidden_role", why);
-		return false;
-	}
-	return true;
 }
 
 /* ---- Sign-in ---- */

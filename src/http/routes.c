@@ -13,8 +13,7 @@
  * CLINIC, PATIENT, CALLBACK); the least role on the clinic side (STAFF,
  * ADMIN, OWNER); the permission key on the patient side (NO_PERM: the
  * session alone); READ or WRITE; the body (NONE, JSON, BINARY); flags
- * (SESSION_ONLY: no API key; LEGACY: the handler still opens its own
- * transaction, until it moves to the pipeline). See router.h.
+ * (SESSION_ONLY: no API key). See router.h.
  */
 #define GET "GET"
 #define POST "POST"
@@ -23,7 +22,6 @@
 #define DELETE "DELETE"
 #define NO_PERM ROUTE_NO_PERM
 #define SESSION_ONLY ROUTE_SESSION_ONLY
-#define LEGACY ROUTE_LEGACY
 #define R(method, pattern, handler, side, least, perm, kind, body, flags) \
 	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
 	  ROUTE_##kind, BODY_##body, flags }

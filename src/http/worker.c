@@ -194,20 +194,7 @@ dispatch(struct request *req, FCGX_Request *fr)
 		    why);
 		return;
 	}
-	if (!(req->route->flags & ROUTE_LEGACY)) {
-		pipeline_run(req);
-		return;
-	}
-	if (!auth_check(req))
-		return;
-	req->route->handler(req);
-	/* A handler that failed midway leaves no transaction open. */
-	db_rollback(req->ctx->db);
-	if (req->resp.status == 0) {
-		log_error("handler for %s %s answered nothing", req->method,
-		    req->route->pattern);
-		problem_send(req, "internal_error", NULL);
-	}
+	pipeline_run(req);
 }
 
 static bool
