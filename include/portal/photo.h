@@ -4,12 +4,14 @@
  * by content hash under the files directory.
  *
  * An upload is accepted only as JPEG, PNG or WebP recognised from its
- * magic bytes; its pixel count is read from the header and checked before
- * any pixel is decoded; it is then decoded and written again as a JPEG of
- * at most PHOTO_MAX_SIDE pixels a side, with no metadata at all (EXIF,
- * GPS, XMP, ICC, comments), so that only pixels survive. libvips does the
- * work; photo_init() must run once in each process that calls
- * photo_reencode() (a worker, after fork).
+ * magic bytes, and decoded only by the loader of that format; its pixel
+ * count is read from the header and checked before any pixel is decoded,
+ * and a JPEG's number of scans from its markers; it is then decoded,
+ * within a deadline, and written again as a JPEG of at most
+ * PHOTO_MAX_SIDE pixels a side, with no metadata at all (EXIF, GPS, XMP,
+ * ICC, comments), so that only pixels survive. libvips does the work;
+ * photo_init() must run once in each process that calls photo_reencode()
+ * (a worker, after fork).
  */
 #ifndef PORTAL_PHOTO_H
 #define PORTAL_PHOTO_H
@@ -23,6 +25,13 @@ struct arena;
 
 #define PHOTO_MAX_SIDE 1024
 #define PHOTO_SHA256_HEX 65	/* 64 hex digits and a NUL */
+/* A progressive JPEG of more scans is refused before decoding: libjpeg
+ * reads all of them before the first row, each a pass over the whole
+ * image, and nothing can stop it meanwhile. Encoders write about 10. */
+#define PHOTO_MAX_JPEG_SCANS 100
+/* What photo_reencode() gives decoding and re-encoding: an 8 MB PNG of
+ * 40 megapixels took 4.4 s on a busy core of a 2-core test machine. */
+#define PHOTO_DECODE_SECONDS 10
 
 enum photo_kind { PHOTO_UNKNOWN, PHOTO_JPEG, PHOTO_PNG, PHOTO_WEBP };
 
@@ -32,12 +41,15 @@ enum photo_verdict {
 	PHOTO_NOT_IMAGE,	/* not JPEG, PNG or WebP by its bytes */
 	PHOTO_MARKUP,		/* an image that also carries HTML or script */
 	PHOTO_TOO_MANY_PIXELS,	/* the header declares more than allowed */
-	PHOTO_DAMAGED,		/* truncated or corrupt: it does not decode */
+	PHOTO_DAMAGED,		/* truncated or corrupt: it does not decode;
+				 * or it would take too long to: over
+				 * PHOTO_MAX_JPEG_SCANS, or past the deadline */
 	PHOTO_NOMEM,		/* out of memory, or libvips failed otherwise */
 };
 
-/* Starts libvips for this process (no operation cache, one thread, no
- * untrusted loaders). False when it cannot; the worker then refuses
+/* Starts libvips for this process (no operation cache, one thread, and
+ * from libvips 8.13 on every loader blocked but those of JPEG, PNG and
+ * WebP from memory). False when it cannot; the worker then refuses
  * uploads with 503 rather than stopping. */
 bool photo_init(void);
 
@@ -52,6 +64,12 @@ enum photo_kind photo_sniff(const unsigned char *buf, size_t len);
  * letters in any case. */
 bool photo_has_markup(const unsigned char *buf, size_t len);
 
+/* The number of scans (SOS markers) of the JPEG in buf, as libjpeg would
+ * find them: segments skipped by their length, entropy-coded data and
+ * stray bytes skipped up to the next marker, nothing after EOI. 0 when buf
+ * is not a JPEG. */
+unsigned photo_jpeg_scans(const unsigned char *buf, size_t len);
+
 /* The re-encoded photo; data belongs to the arena. */
 struct photo {
 	const unsigned char *data;
@@ -63,15 +81,23 @@ struct photo {
 
 /*
  * Checks and re-encodes an upload of len bytes: sniffs the type, refuses
- * markup, reads the header and refuses more than max_pixels pixels before
- * decoding, then decodes (refusing a damaged image), turns the image
- * upright, shrinks it to fit PHOTO_MAX_SIDE and writes it as a JPEG
+ * markup and a JPEG of more than PHOTO_MAX_JPEG_SCANS scans, reads the
+ * header and refuses more than max_pixels pixels before decoding, then
+ * decodes with the loader of the sniffed type (refusing a damaged image,
+ * and stopping when it takes more than PHOTO_DECODE_SECONDS), turns the
+ * image upright, shrinks it to fit PHOTO_MAX_SIDE and writes it as a JPEG
  * without metadata into out. *width and *height of the upload are set
  * when its header could be read (else 0).
  */
 enum photo_verdict photo_reencode(struct arena *a, const void *buf,
     size_t len, long max_pixels, struct photo *out, long *width,
     long *height);
+
+/* photo_reencode() with a deadline of max_ms milliseconds instead of
+ * PHOTO_DECODE_SECONDS. */
+enum photo_verdict photo_reencode_within(struct arena *a, const void *buf,
+    size_t len, long max_pixels, long max_ms, struct photo *out,
+    long *width, long *height);
 
 /* The stored file of a photo, relative to the files directory:
  * "photos/<clinic id>/<first two hex digits>/<sha256>.<ext>", in the

@@ -17,6 +17,9 @@ APT_PACKAGES=(
 	chromium curl ca-certificates python3 python3-aiosmtpd procps iproute2
 	systemd
 	wrk
+	# scripts/fuzz: clang with libFuzzer and the sanitizers' runtimes,
+	# and llvm-symbolizer for readable crash reports.
+	clang-14 libclang-rt-14-dev llvm-14
 )
 
 say() { printf '==> %s\n' "$*" >&2; }

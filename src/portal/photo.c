@@ -4,10 +4,20 @@
  * only pixels survive, and storing the result by content hash.
  *
  * Order matters: the type is sniffed and the markup scan runs over the raw
- * bytes first; then only the loader of the sniffed format reads the
- * header (libvips decodes lazily, so nothing but the header is parsed)
- * and the pixel count is checked; only then is the image decoded, by
- * vips_thumbnail_buffer(), which shrinks JPEGs while decoding.
+ * bytes first; a JPEG's scans are counted; then only the loader of the
+ * sniffed format reads the header (libvips decodes lazily, so nothing but
+ * the header is parsed) and the pixel count is checked; only then is the
+ * image decoded, by that same loader (shrinking a JPEG or WebP while
+ * decoding), and vips_thumbnail_image() fits it in PHOTO_MAX_SIDE. No
+ * libvips call ever guesses the format again, and every other loader is
+ * blocked in the process (photo_init()).
+ *
+ * Decoding time is bounded twice. libjpeg reads every scan of a
+ * progressive JPEG in one call before the first row comes out, and each
+ * scan costs a pass over the whole image, so a small file of thousands of
+ * scans holds a worker for a minute; nothing can interrupt that call, so
+ * such a file is refused from its markers before decoding. The rest of the
+ * work runs row by row, and an eval callback kills it past a deadline.
  *
  * The markup scan walks the container (JPEG segments, PNG chunks, RIFF
  * chunks) and skips the compressed pixel data, where any byte sequence
@@ -53,7 +63,15 @@ photo_init(void)
 	vips_cache_set_max_mem(0);
 	vips_concurrency_set(1);
 #if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 13)
+	/* Every loader is blocked but the three buffer loaders called by
+	 * name below; nothing here detects a format, this is in case
+	 * something ever does. Before 8.13 there is no block list, and the
+	 * named loaders are the only ones we reach. */
 	vips_block_untrusted_set(TRUE);
+	vips_operation_block_set("VipsForeignLoad", TRUE);
+	vips_operation_block_set("VipsForeignLoadJpegBuffer", FALSE);
+	vips_operation_block_set("VipsForeignLoadPngBuffer", FALSE);
+	vips_operation_block_set("VipsForeignLoadWebpBuffer", FALSE);
 #endif
 	vips_ready = true;
 	return true;
@@ -230,6 +248,48 @@ photo_has_markup(const unsigned char *buf, size_t len)
 	return scan(buf, len);
 }
 
+unsigned
+photo_jpeg_scans(const unsigned char *b, size_t n)
+{
+	unsigned scans = 0;
+	size_t i = 2;
+
+	if (photo_sniff(b, n) != PHOTO_JPEG)
+		return 0;
+	/* The markers as libjpeg finds them: bytes before a marker are
+	 * skipped (with a warning, not an error), and so is entropy-coded
+	 * data, where 0xFF is followed by 0 (stuffing) or by a marker; a
+	 * segment's payload is skipped by its length. */
+	while (i < n) {
+		unsigned m, seglen;
+
+		if (b[i] != 0xFF) {
+			i++;
+			continue;
+		}
+		while (i + 1 < n && b[i + 1] == 0xFF)	/* fill bytes */
+			i++;
+		if (i + 1 >= n)
+			break;
+		m = b[i + 1];
+		i += 2;
+		/* Stuffing, TEM and restart markers have no length. */
+		if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
+			continue;
+		/* End of image: libjpeg reads no further. A second SOI is
+		 * an error to it. */
+		if (m == 0xD9 || m == 0xD8 || i + 2 > n)
+			break;
+		seglen = (unsigned)b[i] << 8 | b[i + 1];
+		if (seglen < 2)
+			break;
+		if (m == 0xDA)
+			scans++;
+		i += seglen;
+	}
+	return scans;
+}
+
 /* Logs and clears what libvips said went wrong. */
 static void
 log_vips_error(const char *what)
@@ -246,22 +306,33 @@ log_vips_error(const char *what)
 	vips_error_clear();
 }
 
-/* Reads only the header of buf with the loader of its kind. */
+/*
+ * Opens buf with the loader of its kind, lazily: nothing but the header is
+ * read until pixels are asked for. factor is how much the image will be
+ * shrunk (1 for none): a JPEG is then shrunk while decoding by 2, 4 or 8
+ * (at most half of factor, so that vips_thumbnail_image() still resizes by
+ * two or more, for quality, as vips_thumbnail() does), a WebP scaled by
+ * 1 / factor. A truncated or corrupt image is an error, not grey pixels.
+ */
 static int
-load_header(enum photo_kind kind, const void *buf, size_t len, VipsImage **img)
+load(enum photo_kind kind, const void *buf, size_t len, double factor,
+    VipsImage **img)
 {
 	void *b = (void *)(uintptr_t)buf;
+	int shrink = factor >= 16 ? 8 : factor >= 8 ? 4 : factor >= 4 ? 2 : 1;
 
 	switch (kind) {
 	case PHOTO_JPEG:
 		return vips_jpegload_buffer(b, len, img, "access",
-		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
+		    "shrink", shrink, NULL);
 	case PHOTO_PNG:
 		return vips_pngload_buffer(b, len, img, "access",
 		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 	case PHOTO_WEBP:
 		return vips_webpload_buffer(b, len, img, "access",
-		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
+		    "scale", factor > 1 ? 1 / factor : 1.0, NULL);
 	case PHOTO_UNKNOWN:
 		break;
 	}
@@ -281,25 +352,62 @@ free_gbuf(void *p)
 	g_free(p);
 }
 
-/* Shrinks, flattens, converts to sRGB and writes a JPEG without metadata.
- * Every image made here belongs to the arena's cleanups. */
-static enum photo_verdict
-encode(struct arena *a, const void *buf, size_t len, struct photo *out)
+/* When decoding must stop; passed is set once it has been stopped. */
+struct deadline {
+	gint64 at;		/* g_get_monotonic_time() microseconds */
+	bool passed;
+};
+
+/* libvips calls this after each strip it computes, on the image where
+ * progress was switched on; killing that image fails every later request
+ * for its pixels, and with it the whole pipeline. */
+static void
+on_eval(VipsImage *image, VipsProgress *progress, void *data)
 {
-	VipsImage *thumb = NULL, *flat = NULL, *srgb = NULL;
+	struct deadline *d = data;
+
+	(void)progress;
+	if (g_get_monotonic_time() >= d->at) {
+		d->passed = true;
+		vips_image_set_kill(image, TRUE);
+	}
+}
+
+/* Decodes buf (w x h by its header) with its own loader, shrinks,
+ * flattens, converts to sRGB and writes a JPEG without metadata, within
+ * max_ms milliseconds. Every image made here belongs to the arena's
+ * cleanups. */
+static enum photo_verdict
+encode(struct arena *a, enum photo_kind kind, const void *buf, size_t len,
+    long w, long h, long max_ms, struct photo *out)
+{
+	VipsImage *in = NULL, *thumb = NULL, *flat = NULL, *srgb = NULL;
+	struct deadline *deadline = arena_alloc(a, sizeof(*deadline));
 	void *jpeg = NULL;
 	size_t jpeg_len = 0;
 	VipsArrayDouble *white;
 	double bg[3] = { 255, 255, 255 };
 	int rc;
 
-	/* thumbnail_buffer decodes (with shrink-on-load for JPEG), applies
-	 * the EXIF orientation and shrinks to fit. The loader options make
-	 * a truncated or corrupt image an error instead of grey pixels. */
-	if (vips_thumbnail_buffer((void *)(uintptr_t)buf, len, &thumb,
-	    PHOTO_MAX_SIDE, "height", PHOTO_MAX_SIDE, "size", VIPS_SIZE_DOWN,
-	    "option_string", "fail_on=error", NULL) != 0) {
+	if (deadline == NULL)
+		return PHOTO_NOMEM;
+	if (load(kind, buf, len, (double)(w > h ? w : h) / PHOTO_MAX_SIDE,
+	    &in) != 0) {
 		log_vips_error("decode");
+		return PHOTO_DAMAGED;
+	}
+	/* On failure the cleanup has run already. */
+	if (arena_cleanup_add(a, unref, in) != 0)
+		return PHOTO_NOMEM;
+	/* Every image made from in reports its progress on in. */
+	deadline->at = g_get_monotonic_time() + (gint64)max_ms * 1000;
+	vips_image_set_progress(in, TRUE);
+	g_signal_connect(in, "eval", G_CALLBACK(on_eval), deadline);
+	/* Applies the EXIF orientation and shrinks to fit; it never loads
+	 * anything itself. */
+	if (vips_thumbnail_image(in, &thumb, PHOTO_MAX_SIDE, "height",
+	    PHOTO_MAX_SIDE, "size", VIPS_SIZE_DOWN, NULL) != 0) {
+		log_vips_error("thumbnail");
 		return PHOTO_DAMAGED;
 	}
 	/* On failure the cleanup has run already. */
@@ -325,7 +433,8 @@ encode(struct arena *a, const void *buf, size_t len, struct photo *out)
 	/* On failure the cleanup has run already. */
 	if (arena_cleanup_add(a, unref, srgb) != 0)
 		return PHOTO_NOMEM;
-	/* Decoding happens here, pixel by pixel: a damaged stream fails now. */
+	/* Decoding happens here, strip by strip: a damaged stream fails now,
+	 * and so does one that takes too long. */
 	if (vips_jpegsave_buffer(srgb, &jpeg, &jpeg_len, "Q", JPEG_QUALITY,
 #if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
 	    "keep", VIPS_FOREIGN_KEEP_NONE,
@@ -333,7 +442,13 @@ encode(struct arena *a, const void *buf, size_t len, struct photo *out)
 	    "strip", TRUE,
 #endif
 	    "optimize_coding", TRUE, NULL) != 0) {
-		log_vips_error("encode");
+		if (deadline->passed) {
+			log_warn("photo: decoding took more than %ld ms; "
+			    "stopped", max_ms);
+			vips_error_clear();
+		} else {
+			log_vips_error("encode");
+		}
 		return PHOTO_DAMAGED;
 	}
 	/* On failure the cleanup has run already. */
@@ -354,12 +469,14 @@ encode(struct arena *a, const void *buf, size_t len, struct photo *out)
 }
 
 enum photo_verdict
-photo_reencode(struct arena *a, const void *buf, size_t len, long max_pixels,
-    struct photo *out, long *width, long *height)
+photo_reencode_within(struct arena *a, const void *buf, size_t len,
+    long max_pixels, long max_ms, struct photo *out, long *width,
+    long *height)
 {
 	enum photo_kind kind = photo_sniff(buf, len);
 	VipsImage *header = NULL;
 	enum photo_verdict v;
+	unsigned scans;
 	long w, h;
 
 	*width = *height = 0;
@@ -368,9 +485,15 @@ photo_reencode(struct arena *a, const void *buf, size_t len, long max_pixels,
 		return PHOTO_NOT_IMAGE;
 	if (photo_has_markup(buf, len))
 		return PHOTO_MARKUP;
+	if (kind == PHOTO_JPEG &&
+	    (scans = photo_jpeg_scans(buf, len)) > PHOTO_MAX_JPEG_SCANS) {
+		log_warn("photo: a JPEG of %u scans (at most %d); refused",
+		    scans, PHOTO_MAX_JPEG_SCANS);
+		return PHOTO_DAMAGED;
+	}
 	if (!vips_ready)
 		return PHOTO_NOMEM;
-	if (load_header(kind, buf, len, &header) != 0) {
+	if (load(kind, buf, len, 1, &header) != 0) {
 		log_vips_error("header");
 		return PHOTO_DAMAGED;
 	}
@@ -382,9 +505,17 @@ photo_reencode(struct arena *a, const void *buf, size_t len, long max_pixels,
 	/* Both are at most VIPS_MAX_COORD (10 million): no overflow. */
 	if (w <= 0 || h <= 0 || w * h > max_pixels)
 		return w <= 0 || h <= 0 ? PHOTO_DAMAGED : PHOTO_TOO_MANY_PIXELS;
-	v = encode(a, buf, len, out);
+	v = encode(a, kind, buf, len, w, h, max_ms, out);
 	vips_error_clear();
 	return v;
+}
+
+enum photo_verdict
+photo_reencode(struct arena *a, const void *buf, size_t len, long max_pixels,
+    struct photo *out, long *width, long *height)
+{
+	return photo_reencode_within(a, buf, len, max_pixels,
+	    PHOTO_DECODE_SECONDS * 1000L, out, width, height);
 }
 
 static const char *

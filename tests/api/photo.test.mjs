@@ -9,6 +9,9 @@
 // its patient and to the clinic (staff and API key); another patient gets their own (none),
 // another clinic 404; the internal /_files/ path of the real file answers 404 when asked
 // directly; the file is named by the SHA-256 of the served bytes. DELETE removes it.
+// Issue 9 item 13: a progressive JPEG of thousands of scans (each a pass over the whole image,
+// all read by libjpeg before the first row) is refused from its markers, 422 at once, instead
+// of holding a worker for half a minute; a big JPEG is still shrunk while decoding.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -124,6 +127,56 @@ function jpegSize(buf) {
   return null;
 }
 
+// A valid progressive JPEG of width x height, three components, flat grey, in up to maxScans
+// scans: one DC scan, then per component and AC coefficient a first scan and 13 refinements,
+// each covering every block with end-of-band runs (a Huffman table of one code each). No scan
+// is bogus, so libjpeg warns about nothing: 2647 scans, each a pass over the whole image.
+function progressiveJpeg(width, height, maxScans) {
+  const blocks = Math.ceil(width / 8) * Math.ceil(height / 8);
+  const out = [];
+  let acc = 0;
+  let nacc = 0;
+  const bits = (value, n) => {
+    for (let i = n - 1; i >= 0; i--) {
+      acc = (acc << 1) | ((value >> i) & 1);
+      if (++nacc === 8) {
+        out.push(acc);
+        if (acc === 0xff) out.push(0); // stuffing
+        acc = 0;
+        nacc = 0;
+      }
+    }
+  };
+  const pad = () => { while (nacc !== 0) bits(1, 1); };
+  const raw = (...bytes) => out.push(...bytes);
+  raw(0xff, 0xd8, 0xff, 0xdb, 0, 67, 0, ...new Array(64).fill(1));
+  raw(0xff, 0xc2, 0, 17, 8, height >> 8, height & 255, width >> 8, width & 255, 3,
+    1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0);
+  raw(0xff, 0xc4, 0, 38, 0x00, 1, ...new Array(15).fill(0), 0x00, 0x10, 1, ...new Array(15).fill(0), 0xe0);
+  raw(0xff, 0xda, 0, 12, 3, 1, 0, 2, 0, 3, 0, 0, 0, 0);
+  for (let i = 0; i < blocks * 3; i++) bits(0, 1);
+  pad();
+  let scans = 1;
+  for (let c = 1; c <= 3; c++) {
+    for (let k = 1; k <= 63; k++) {
+      for (let al = 13; al >= 0 && scans < maxScans; al--) {
+        const ah = al === 13 ? 0 : al + 1;
+        raw(0xff, 0xda, 0, 8, 1, c, 0, k, k, (ah << 4) | al);
+        for (let left = blocks; left > 0;) {
+          const run = Math.max(16384, Math.min(32767, left));
+          bits(0, 1);
+          bits(run - 16384, 14);
+          left = run >= left ? 0 : left - run;
+        }
+        pad();
+        scans++;
+      }
+    }
+  }
+  raw(0xff, 0xd9);
+  return { bytes: Buffer.from(out), scans };
+}
+
 // ---- fixtures ----
 
 let clinic;
@@ -212,6 +265,19 @@ describe('what is refused', () => {
     assert.ok(Date.now() - started < 2000, 'the bomb took long: was it decoded?');
   });
 
+  test('a progressive JPEG of 2647 scans over 36 megapixels (364 kB) is 422 at once, not half a minute of decoding', async () => {
+    const bomb = progressiveJpeg(6000, 6000, Infinity);
+    assert.equal(bomb.scans, 2647);
+    assert.ok(bomb.bytes.length < 400 * 1024, `${bomb.bytes.length} bytes`);
+    const started = Date.now();
+    refused(await put(patient, bomb.bytes), 422, 'validation_failed', 'scan bomb');
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms: was it decoded?`);
+    // The worker is free: the next upload goes through at once.
+    const fine = progressiveJpeg(64, 48, 10);
+    assert.equal((await put(patient, fine.bytes)).status, 200);
+    assert.equal((await patient.session.request('DELETE', 'profile/photo')).status, 204);
+  });
+
   test('over photo_max_bytes is 413 from the API; over the upload limit 413 from nginx; both problem+json', async () => {
     const justOver = Buffer.concat([TINY_JPEG, Buffer.alloc(10 * 1024 * 1024 + 1 - TINY_JPEG.length)]);
     const res = await put(patient, justOver);
@@ -270,6 +336,13 @@ describe('a stored photo', () => {
     const got = await getBytes(portalPath(clinic.code, 'profile/photo'), { cookie: other.session.cookie });
     assert.equal(got.headers.get('content-type'), 'image/jpeg');
     assert.deepEqual(jpegSize(got.bytes), { width: 1024, height: 768 });
+  });
+
+  test('a big progressive JPEG (10 scans, 3000 x 2000) is shrunk while decoding and stored at 1024 px', async () => {
+    const res = await put(other, progressiveJpeg(3000, 2000, 10).bytes);
+    assert.equal(res.status, 200, res.text);
+    const got = await getBytes(portalPath(clinic.code, 'profile/photo'), { cookie: other.session.cookie });
+    assert.deepEqual(jpegSize(got.bytes), { width: 1024, height: 683 });
   });
 
   test('/_files/<the real path> answers 404 when asked directly', async () => {
