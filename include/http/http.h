@@ -136,6 +136,12 @@ bool req_json_object(struct request *req);
  * when absent. */
 const char *req_cookie(struct request *req, const char *name);
 
+/* Whether an If-Match header (NULL: none) lets a change of the resource
+ * whose current entity tag is etag (quoted, "\"3\"") go ahead: absent,
+ * "*", or a list (RFC 9110) naming etag, weak or strong. Malformed lists
+ * match nothing. */
+bool if_match_allows(const char *header, const char *etag);
+
 /* A request header by its CGI name ("HTTP_X_CSRF_TOKEN"); NULL if absent. */
 const char *req_header(struct request *req, const char *cgi_name);
 

@@ -64,7 +64,7 @@ static const struct conf_key conf_keys[] = {
 	INT(staff_login_max_failures_per_account, 1, 1000000, "100"),
 	INT(staff_login_window, 1, 86400, "900"),
 	INT(staff_login_hash_slots, 1, 128, "2"),
-	INT(staff_login_hash_wait_ms, 0, 10000, "100"),
+	INT(staff_login_hash_wait_ms, 0, 10000, "1500"),
 	INT(cookie_secure, 0, 1, "1"),
 	OPT(signin_secret, ""),
 	INT(patient_session_idle, 60, 7 * 86400, "900"),

@@ -212,6 +212,43 @@ req_json_object(struct request *req)
 	return false;
 }
 
+bool
+if_match_allows(const char *header, const char *etag)
+{
+	const char *p = header;
+	size_t want = strlen(etag);
+
+	if (header == NULL)
+		return true;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strcmp(p, "*") == 0)
+		return true;
+	/* 1#entity-tag: [W/]"opaque", separated by commas and white space.
+	 * nginx weakens the tag when it compresses an answer, and a weak tag
+	 * names the same version here (weak comparison). Anything malformed
+	 * matches nothing. */
+	for (;;) {
+		const char *q;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			return false;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
+			return false;
+		if ((size_t)(q - p + 1) == want && memcmp(p, etag, want) == 0)
+			return true;
+		p = q + 1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ',' && *p != '\0')
+			return false;
+	}
+}
+
 const char *
 req_header(struct request *req, const char *cgi_name)
 {

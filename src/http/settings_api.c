@@ -437,12 +437,7 @@ settings_lock(struct request *req, struct settings_put *put)
 		problem_send_err(req, err, NULL);
 		return false;
 	}
-	/* nginx weakens the tag when it compresses the answer ("W/\"3\""),
-	 * and a weak tag names the same version here. */
-	if (if_match != NULL && strncmp(if_match, "W/", 2) == 0)
-		if_match += 2;
-	if (if_match != NULL && strcmp(if_match, "*") != 0 &&
-	    strcmp(if_match, etag(req, put->old.version)) != 0) {
+	if (!if_match_allows(if_match, etag(req, put->old.version))) {
 		resp_header(req, "ETag", etag(req, put->old.version));
 		problem_send(req, "precondition_failed", "Someone saved the "
 		    "settings since you loaded them; reload and try again.");

@@ -144,7 +144,7 @@ test_staff_login_keys(void **state)
 	assert_int_equal(c.staff_login_max_failures_per_account, 100);
 	assert_int_equal(c.staff_login_window, 900);
 	assert_int_equal(c.staff_login_hash_slots, 2);
-	assert_int_equal(c.staff_login_hash_wait_ms, 100);
+	assert_int_equal(c.staff_login_hash_wait_ms, 1500);
 	conf_free(&c);
 	assert_int_equal(load(&c, "staff_login_max_failures = 3\n"
 	    "staff_login_max_failures_per_address = 5\n"
