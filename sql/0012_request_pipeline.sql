@@ -132,9 +132,8 @@ DECLARE
 BEGIN
   SELECT o.clinic_id INTO v_clinic FROM portal_open_clinic(p_code) o;
   IF v_clinic IS NULL THEN
-    RETURN QUERY SELECT 'no_portal'::text, NULL::uuid, NULL, NULL, NULL, NULL::boolean,
-      NULL::boolean, NULL::boolean, NULL::boolean, NULL, NULL, NULL, NULL,
-      NULL::boolean, NULL, NULL, NULL::uuid, NULL::uuid, NULL::uuid, NULL::integer;
+    status := 'no_portal';
+    RETURN NEXT;
     RETURN;
   END IF;
   PERFORM set_config('portal.clinic_id', v_clinic::text, true);
@@ -175,11 +174,8 @@ DECLARE
 BEGIN
   SELECT o.clinic_id INTO v_clinic FROM portal_open_clinic(p_code) o;
   IF v_clinic IS NULL THEN
-    RETURN QUERY SELECT 'no_portal'::text, NULL::text, NULL::uuid, NULL, NULL, NULL,
-      NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL, NULL, NULL, NULL,
-      NULL::boolean, NULL, NULL, NULL::uuid, NULL::uuid, NULL::uuid, NULL::integer,
-      NULL::uuid, NULL, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL,
-      NULL, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL, NULL, NULL;
+    status := 'no_portal';
+    RETURN NEXT;
     RETURN;
   END IF;
   IF p_token_hash IS NOT NULL THEN
@@ -194,11 +190,8 @@ BEGIN
   PERFORM set_config('portal.clinic_id', v_clinic::text, true);
   PERFORM set_config('portal.patient_id', coalesce(v_patient::text, ''), true);
   IF v_patient IS NULL THEN
-    RETURN QUERY SELECT 'no_session'::text, NULL::text, NULL::uuid, NULL, NULL, NULL,
-      NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL, NULL, NULL, NULL,
-      NULL::boolean, NULL, NULL, NULL::uuid, NULL::uuid, NULL::uuid, NULL::integer,
-      NULL::uuid, NULL, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL,
-      NULL, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL, NULL, NULL;
+    status := 'no_session';
+    RETURN NEXT;
     RETURN;
   END IF;
   IF v_touch THEN
