@@ -133,6 +133,10 @@ function App() {
 
   async function signOut() {
     setSigningOut(true);
+    // The screens go first: what one was about to ask (a debounced code check) is
+    // cancelled with it instead of going out after the session has ended.
+    setSession(null);
+    setEnded(false);
     try {
       await api('/api/v1/clinic/auth/logout', { method: 'POST' });
     } catch {
@@ -140,8 +144,6 @@ function App() {
     } finally {
       setSigningOut(false);
       setCsrfToken(null);
-      setSession(null);
-      setEnded(false);
     }
   }
 
