@@ -51,6 +51,8 @@ struct conf {
 	long staff_login_hash_slots;	/* password hashes at once, all workers */
 	long staff_login_hash_wait_ms;	/* wait for a slot, then 503 */
 	long cookie_secure;		/* 1: cookies carry Secure */
+	long server_timing;		/* 1: answers say their database round
+					 * trips and time (Server-Timing) */
 
 	/* patient sign-in */
 	char *signin_secret;		/* key of the one-time code hashes (>= 32 chars) */

@@ -26,6 +26,10 @@ struct db *db_open(const char *conninfo, long connect_timeout,
 /* Closes the connection and frees the handle. Accepts NULL. */
 void db_close(struct db *db);
 
+/* Round trips to PostgreSQL so far (a statement alone, a pipeline, a
+ * statement's preparation each count one): what a request cost. */
+unsigned long db_round_trips(const struct db *db);
+
 /* Round trip to PostgreSQL: ERR_OK or ERR_DB. */
 enum err db_ping(struct db *db);
 

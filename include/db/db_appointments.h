@@ -86,11 +86,17 @@ enum err db_appt_list_clinic(struct db *db, struct arena *a,
 /* True for a cursor db_appt_list_patient() gave out. */
 bool db_appt_cursor_ok(const char *cursor);
 
-/* A patient's upcoming (by start) or past (newest first) appointments,
- * after cursor (NULL: from the start); ERR_INVALID for a bad cursor. */
-enum err db_appt_list_patient(struct db *db, struct arena *a,
-    const char *clinic_id, const char *patient_id, bool upcoming,
+/* The context's patient's upcoming (by start) or past (newest first)
+ * appointments, after cursor (NULL: from the start); ERR_INVALID for a
+ * bad cursor. */
+enum err db_appt_list_patient(struct db *db, struct arena *a, bool upcoming,
     const char *cursor, int limit, struct db_appt **out, int *count);
+/* Sends that list's statement ahead, with the session's (db_ahead()): a
+ * db_appt_list_patient() with the same arguments then costs no round
+ * trip. Call it before the request is authenticated; a bad cursor sends
+ * nothing. */
+void db_appt_list_patient_ahead(struct db *db, struct arena *a,
+    bool upcoming, const char *cursor, int limit);
 
 /* Queues the message of purpose ("appointment_confirmation",
  * "appointment_cancellation") about appointment appt_id to its patient,

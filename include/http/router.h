@@ -74,6 +74,14 @@ struct route {
 	enum route_kind kind;
 	enum route_body body;
 	unsigned flags;
+	/* A read's data sent ahead (or NULL): called before the request is
+	 * authenticated, it reads the query as the handler will and queues
+	 * the handler's statements (a db_*_ahead() function) to go out with
+	 * the session's statement, in its round trip; the handler's own call
+	 * then finds the answer waiting. It decides nothing and answers
+	 * nothing: what it finds wrong is forgotten, and the handler, once the
+	 * request is allowed, reads the query again and answers the problem. */
+	route_handler ahead;
 };
 
 struct route_params {

@@ -144,6 +144,7 @@ void handle_treatment_records_list(struct request *req);
 void handle_treatment_record_create(struct request *req);
 void handle_treatment_record_patch(struct request *req);
 void handle_portal_treatments(struct request *req);
+void ahead_portal_treatments(struct request *req);
 
 /* src/http/schedule_api.c */
 void handle_practitioners_list(struct request *req);
@@ -166,6 +167,7 @@ void handle_clinic_appt_create(struct request *req);
 void handle_clinic_appt_patch(struct request *req);
 void handle_clinic_appt_cancel(struct request *req);
 void handle_portal_appts_list(struct request *req);
+void ahead_portal_appts_list(struct request *req);
 void handle_portal_booking_options(struct request *req);
 void handle_portal_slots(struct request *req);
 void handle_portal_appt_get(struct request *req);

@@ -122,6 +122,10 @@ void v_problem_field(struct request *req, const char *field,
 /* How many problems were found so far. */
 size_t v_count(const struct request *req);
 
+/* Forgets the problems found so far (a route's ahead step reads the
+ * query before the request is authenticated; the handler reads it again). */
+void v_forget(struct request *req);
+
 /* True when nothing was found wrong; otherwise answers 422
  * validation_failed with every {field, message} and returns false. */
 bool v_ok(struct request *req);

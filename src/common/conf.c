@@ -66,6 +66,7 @@ static const struct conf_key conf_keys[] = {
 	INT(staff_login_hash_slots, 1, 128, "2"),
 	INT(staff_login_hash_wait_ms, 0, 10000, "1500"),
 	INT(cookie_secure, 0, 1, "1"),
+	INT(server_timing, 0, 1, "0"),
 	OPT(signin_secret, ""),
 	INT(patient_session_idle, 60, 7 * 86400, "900"),
 	INT(patient_session_absolute, 60, 30 * 86400, "28800"),

@@ -159,20 +159,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    " AND lower(a.during) < " DAY_END("$3")
 	    " AND $4::uuid IS NULL AND $5::uuid IS NULL "
 	    "ORDER BY lower(a.during), a.id LIMIT $6", 6, true },
+	/* The portal's lists: the context's patient (the session's
+	 * statement sets it), so that they can be sent ahead with it. */
 	[STMT_LIST_UPCOMING] = { "sched_list_upcoming",
 	    "SELECT " APPT_COLUMNS " FROM appointments a" APPT_JOINS
-	    " WHERE a.clinic_id = $1 AND a.patient_id = $2 "
-	    "AND lower(a.during) >= now() AND ($3::bigint IS NULL OR "
-	    "(lower(a.during), a.id) > ('epoch'::timestamptz + $3::bigint "
-	    "* interval '1 microsecond', $4::uuid)) "
-	    "ORDER BY lower(a.during), a.id LIMIT $5", 5, true },
+	    " WHERE a.clinic_id = portal_current_clinic() "
+	    "AND a.patient_id = portal_current_patient() "
+	    "AND lower(a.during) >= now() AND ($1::bigint IS NULL OR "
+	    "(lower(a.during), a.id) > ('epoch'::timestamptz + $1::bigint "
+	    "* interval '1 microsecond', $2::uuid)) "
+	    "ORDER BY lower(a.during), a.id LIMIT $3", 3, true },
 	[STMT_LIST_PAST] = { "sched_list_past",
 	    "SELECT " APPT_COLUMNS " FROM appointments a" APPT_JOINS
-	    " WHERE a.clinic_id = $1 AND a.patient_id = $2 "
-	    "AND lower(a.during) < now() AND ($3::bigint IS NULL OR "
-	    "(lower(a.during), a.id) < ('epoch'::timestamptz + $3::bigint "
-	    "* interval '1 microsecond', $4::uuid)) "
-	    "ORDER BY lower(a.during) DESC, a.id DESC LIMIT $5", 5, true },
+	    " WHERE a.clinic_id = portal_current_clinic() "
+	    "AND a.patient_id = portal_current_patient() "
+	    "AND lower(a.during) < now() AND ($1::bigint IS NULL OR "
+	    "(lower(a.during), a.id) < ('epoch'::timestamptz + $1::bigint "
+	    "* interval '1 microsecond', $2::uuid)) "
+	    "ORDER BY lower(a.during) DESC, a.id DESC LIMIT $3", 3, true },
 	/* The message about an appointment, built by the one entry point
 	 * for outbox messages (portal_outbox_compose(), sql/0016) with the
 	 * appointment's placeholders: deferred to ride with the COMMIT. */
@@ -382,30 +386,57 @@ db_appt_cursor_ok(const char *cursor)
 	    strspn(dot + 1, "0123456789abcdef-") == 36;
 }
 
-enum err
-db_appt_list_patient(struct db *db, struct arena *a, const char *clinic_id,
-    const char *patient_id, bool upcoming, const char *cursor, int limit,
-    struct db_appt **out, int *count)
+/* The statement and parameters (in the arena: they may be sent ahead)
+ * of a patient's list; false for a bad cursor or no memory. */
+static bool
+patient_list_stmt(struct arena *a, bool upcoming, const char *cursor,
+    int limit, const struct db_stmt **stmt, const char *const **out)
 {
-	char lim[16], at[24], id[40];
-	const char *params[] = { clinic_id, patient_id, NULL, NULL, lim };
+	const char **params = arena_calloc(a, 3, sizeof(*params));
 
+	if (params == NULL)
+		return false;
 	if (cursor != NULL) {
 		size_t n;
 
 		if (!db_appt_cursor_ok(cursor))
-			return ERR_INVALID;
+			return false;
 		n = (size_t)(strchr(cursor, '.') - cursor);
-		memcpy(at, cursor, n);
-		at[n] = '\0';
-		memcpy(id, cursor + n + 1, 37);
-		params[2] = at;
-		params[3] = id;
+		params[0] = arena_strndup(a, cursor, n);
+		params[1] = cursor + n + 1;
+		if (params[0] == NULL)
+			return false;
 	}
-	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_rows(db, a, &stmts[upcoming ? STMT_LIST_UPCOMING :
-	    STMT_LIST_PAST], params, sizeof(**out), read_appt, (void **)out,
-	    count);
+	params[2] = arena_printf(a, "%d", limit);
+	*stmt = &stmts[upcoming ? STMT_LIST_UPCOMING : STMT_LIST_PAST];
+	*out = params;
+	return params[2] != NULL;
+}
+
+void
+db_appt_list_patient_ahead(struct db *db, struct arena *a, bool upcoming,
+    const char *cursor, int limit)
+{
+	const struct db_stmt *stmt;
+	const char *const *params;
+
+	if (patient_list_stmt(a, upcoming, cursor, limit, &stmt, &params))
+		db_ahead(db, 1, &stmt, &params);
+}
+
+enum err
+db_appt_list_patient(struct db *db, struct arena *a, bool upcoming,
+    const char *cursor, int limit, struct db_appt **out, int *count)
+{
+	const struct db_stmt *stmt;
+	const char *const *params;
+
+	if (cursor != NULL && !db_appt_cursor_ok(cursor))
+		return ERR_INVALID;
+	if (!patient_list_stmt(a, upcoming, cursor, limit, &stmt, &params))
+		return ERR_NOMEM;
+	return db_rows(db, a, stmt, params, sizeof(**out), read_appt,
+	    (void **)out, count);
 }
 
 enum err

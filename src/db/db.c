@@ -27,6 +27,7 @@ struct db {
 	char *application_name;
 	char connect_timeout[16];
 	bool in_tx;
+	unsigned long round_trips;	/* since the connection was opened */
 	size_t prepared_count;
 	const struct db_stmt *prepared[PREPARED__MAX];
 
@@ -42,7 +43,17 @@ struct db {
 	bool begin_pending;	/* a write's BEGIN goes out with the next statement */
 	bool context_pending;	/* so does the context, in a write */
 	char context_clinic[CONTEXT_ID_MAX], context_patient[CONTEXT_ID_MAX];
+
+	/* A read's data statements sent ahead with the next statement (the
+	 * session's), and their answers until the handler asks (db_ahead()). */
+	size_t ahead_count;
+	bool ahead_sent;
+	const struct db_stmt *ahead[DB_BATCH__MAX];
+	const char *const *ahead_params[DB_BATCH__MAX];
+	PGresult *ahead_res[DB_BATCH__MAX];
 };
+
+static void ahead_clear(struct db *db);
 
 static void
 notice_silent(void *arg, const PGresult *res)
@@ -105,6 +116,7 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	ahead_clear(db);
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	free(db->conninfo);
@@ -159,9 +171,11 @@ prepare(struct db *db, const struct db_stmt *stmt)
 		/* Start the list over; DEALLOCATE keeps the server side in step
 		 * with it. */
 		PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+		db->round_trips++;
 		db->prepared_count = 0;
 	}
 	res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
+	db->round_trips++;
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK) {
 		const char *msg = res ? PQresultErrorMessage(res) :
@@ -221,8 +235,57 @@ static const struct db_stmt stmt_commit_ride = {
 };
 
 /* Statements one round trip may carry: BEGIN, the context, a handler's
- * batch and a COMMIT. */
-#define SENDS__MAX (2 + DB_BATCH__MAX + 1)
+ * batch, the statements sent ahead and a COMMIT. */
+#define SENDS__MAX (2 + 2 * DB_BATCH__MAX + 1)
+
+/* Drops what was sent ahead and not asked for. */
+static void
+ahead_clear(struct db *db)
+{
+	for (size_t i = 0; i < db->ahead_count; i++) {
+		PQclear(db->ahead_res[i]);
+		db->ahead_res[i] = NULL;
+	}
+	db->ahead_count = 0;
+	db->ahead_sent = false;
+}
+
+static bool
+params_equal(int n, const char *const *a, const char *const *b)
+{
+	for (int i = 0; i < n; i++) {
+		if (a[i] == NULL || b[i] == NULL) {
+			if (a[i] != b[i])
+				return false;
+		} else if (strcmp(a[i], b[i]) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The answers of the n statements when they are exactly the ones sent
+ * ahead (the same statements, the same parameters): handed to results[]
+ * (the caller owns them now) without a round trip. */
+static bool
+ahead_take(struct db *db, size_t n, const struct db_stmt *const *stmts,
+    const char *const *const *params, PGresult **results)
+{
+	if (!db->ahead_sent || db->ahead_count != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (db->ahead[i] != stmts[i] || db->ahead_res[i] == NULL ||
+		    !params_equal(stmts[i]->nparams, db->ahead_params[i],
+		    params[i]))
+			return false;
+	for (size_t i = 0; i < n; i++) {
+		results[i] = db->ahead_res[i];
+		db->ahead_res[i] = NULL;
+	}
+	db->ahead_count = 0;
+	db->ahead_sent = false;
+	return true;
+}
 
 /*
  * Sends the n statements stmts[] (with params[]) and what must go with
@@ -244,7 +307,7 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 	const char *const *send_params[SENDS__MAX];
 	const char *context[2] = { db->context_clinic, db->context_patient };
 	PGresult *res, *got[SENDS__MAX] = { NULL };
-	size_t m = 0, first = 0;
+	size_t m = 0, first = 0, ahead_first = 0, ahead_n = 0;
 	bool ok = true;
 
 	for (size_t i = 0; i < n; i++)
@@ -257,6 +320,16 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 	first = m;
 	for (size_t i = 0; i < n; i++)
 		sends[m] = stmts[i], send_params[m++] = params[i];
+	/* A read's data, sent ahead: after the session's statement, in the
+	 * same implicit transaction, so it sees the context that statement
+	 * set (and nothing when it set none). */
+	if (db->ahead_count > 0 && !db->ahead_sent) {
+		ahead_first = m;
+		ahead_n = db->ahead_count;
+		for (size_t i = 0; i < ahead_n; i++)
+			sends[m] = db->ahead[i], send_params[m++] = db->ahead_params[i];
+		db->ahead_sent = true;
+	}
 	if (commit)
 		sends[m] = &stmt_commit_ride, send_params[m++] = NULL;
 	for (size_t i = 0; i < m; i++)
@@ -265,6 +338,7 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 			return;
 		}
 	*err = ERR_OK;
+	db->round_trips++;
 	if (m == 1) {
 		res = PQexecPrepared(db->conn, sends[0]->name, sends[0]->nparams,
 		    send_params[0], NULL, NULL, 0);
@@ -300,7 +374,17 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 			break;
 		}
 		if (!result_ok(res)) {
-			if (*err == ERR_OK)
+			bool sent_ahead = ahead_n > 0 && i >= ahead_first &&
+			    i < ahead_first + ahead_n;
+
+			/* What was sent ahead failing is not the caller's
+			 * failure: the handler's own call runs it again. */
+			if (sent_ahead && *err == ERR_OK && i == ahead_first)
+				log_warn("statement %s sent ahead failed: %.*s",
+				    sends[i]->name, (int)strcspn(
+				    PQresultErrorMessage(res), "\n"),
+				    PQresultErrorMessage(res));
+			if (*err == ERR_OK && !sent_ahead)
 				failed(db, sends[i], res, err);
 			else
 				PQclear(res);
@@ -328,6 +412,9 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 	for (size_t i = 0; i < m; i++) {
 		if (*err == ERR_OK && i >= first && i < first + n)
 			results[i - first] = got[i];
+		else if (*err == ERR_OK && ahead_n > 0 && i >= ahead_first &&
+		    i < ahead_first + ahead_n)
+			db->ahead_res[i - ahead_first] = got[i];
 		else
 			PQclear(got[i]);
 	}
@@ -359,8 +446,26 @@ db_exec_batch(struct db *db, size_t n, const struct db_stmt *const *stmts,
 		return ERR_INVALID;
 	if (!db_usable(db))
 		return ERR_DB;
+	if (ahead_take(db, n, stmts, params, results))
+		return ERR_OK;
 	exec_pipeline(db, n, stmts, params, false, results, &err);
 	return err;
+}
+
+void
+db_ahead(struct db *db, size_t n, const struct db_stmt *const *stmts,
+    const char *const *const *params)
+{
+	/* Only a read's, and only before anything of it went out. */
+	if (!db->working || db->work != DB_WORK_READ || db->ahead_sent ||
+	    n == 0 || n > DB_BATCH__MAX)
+		return;
+	ahead_clear(db);
+	for (size_t i = 0; i < n; i++) {
+		db->ahead[i] = stmts[i];
+		db->ahead_params[i] = params[i];
+	}
+	db->ahead_count = n;
 }
 
 enum err
@@ -408,6 +513,10 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 {
 	PGresult *res;
 
+	if (ahead_take(db, 1, &stmt, &params, &res)) {
+		*err = ERR_OK;
+		return res;
+	}
 	if (!db_usable(db)) {
 		*err = ERR_DB;
 		return NULL;
@@ -448,6 +557,12 @@ static const struct db_stmt stmt_commit = {
 static const struct db_stmt stmt_rollback = {
 	"system_rollback", "ROLLBACK", 0, false,
 };
+
+unsigned long
+db_round_trips(const struct db *db)
+{
+	return db->round_trips;
+}
 
 enum err
 db_ping(struct db *db)
@@ -518,6 +633,7 @@ db_work_start(struct db *db, enum db_work work)
 	 * db_work_end(), but a bug must not carry one request's transaction
 	 * into the next) is rolled back first. */
 	db_rollback(db);
+	ahead_clear(db);
 	db->working = true;
 	db->work = work;
 	db->deferred_count = 0;
@@ -550,6 +666,7 @@ db_work_end(struct db *db, bool commit)
 	size_t deferred = db->deferred_count;
 	bool failed_tx;
 
+	ahead_clear(db);
 	if (!db->working)
 		return ERR_OK;
 	db->deferred_count = 0;

@@ -80,6 +80,21 @@ enum err db_exec_batch(struct db *db, size_t n,
     PGresult **results);
 
 /*
+ * Sends the n statements (a read's data, reading the patient and clinic
+ * from the context: portal_current_patient(), portal_current_clinic())
+ * ahead, with the next statement of the work, in its round trip: the
+ * pipeline queues them before it authenticates, so they ride with the
+ * session's statement and see the context it sets (none, and so no rows,
+ * when it sets none). The handler's own db_exec() or db_exec_batch() of
+ * the same statements with equal parameters then takes their answers
+ * without a round trip; answers nobody asks for are dropped when the work
+ * ends. params (and their strings) must live until then: the request
+ * arena's do. A read's only, before its first statement; otherwise nothing.
+ */
+void db_ahead(struct db *db, size_t n, const struct db_stmt *const *stmts,
+    const char *const *const *params);
+
+/*
  * A write handler's last statement and the work's COMMIT in one round trip:
  * on ERR_OK the work is committed (db_work_end() then has nothing left to
  * do), so call it only when the handler will answer success whatever the

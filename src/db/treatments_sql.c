@@ -51,7 +51,9 @@ enum stmt_id {
 	STMT_PLAN_CREATE,
 	STMT_PLAN_UPDATE,
 	STMT_ITEMS_OF,
-	STMT_ITEMS_OF_PATIENT,
+	STMT_PORTAL_PLANS,
+	STMT_PORTAL_ITEMS,
+	STMT_PORTAL_RECORDS,
 	STMT_ITEMS_DELETE,
 	STMT_ITEMS_INSERT,
 	STMT_RECORDS_LIST,
@@ -92,13 +94,29 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "ORDER BY array_position($2::uuid[], plan_id), position", 2, true },
 	/* The items of a patient's newest $3 plans, in the order of
 	 * STMT_PLANS_LIST's first page. */
-	[STMT_ITEMS_OF_PATIENT] = { "treatment_items_of_patient",
+	/* The patient's own screen: the context's patient (the session's
+	 * statement sets it), newest first, so that the three can be sent
+	 * ahead with it (db_ahead()). */
+	[STMT_PORTAL_PLANS] = { "treatment_portal_plans",
+	    "SELECT " PLAN_COLUMNS PLAN_FROM
+	    "WHERE p.clinic_id = portal_current_clinic() "
+	    "AND p.patient_id = portal_current_patient() "
+	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $1", 1, true },
+	[STMT_PORTAL_ITEMS] = { "treatment_portal_items",
 	    "SELECT i.plan_id, i.id, i.procedure, i.area, i.status, "
 	    "i.estimated_cost FROM (SELECT id, created_at FROM treatment_plans "
-	    "WHERE clinic_id = $1 AND patient_id = $2 "
-	    "ORDER BY created_at DESC, id DESC LIMIT $3) p "
-	    "JOIN treatment_plan_items i ON i.clinic_id = $1 AND i.plan_id = p.id "
-	    "ORDER BY p.created_at DESC, p.id DESC, i.position", 3, true },
+	    "WHERE clinic_id = portal_current_clinic() "
+	    "AND patient_id = portal_current_patient() "
+	    "ORDER BY created_at DESC, id DESC LIMIT $1) p "
+	    "JOIN treatment_plan_items i ON i.clinic_id = "
+	    "portal_current_clinic() AND i.plan_id = p.id "
+	    "ORDER BY p.created_at DESC, p.id DESC, i.position", 1, true },
+	[STMT_PORTAL_RECORDS] = { "treatment_portal_records",
+	    "SELECT " RECORD_COLUMNS RECORD_FROM
+	    "WHERE r.clinic_id = portal_current_clinic() "
+	    "AND r.patient_id = portal_current_patient() "
+	    "ORDER BY r.performed_on DESC, r.created_at DESC, r.id DESC LIMIT $1",
+	    1, true },
 	[STMT_ITEMS_DELETE] = { "treatment_items_delete",
 	    "DELETE FROM treatment_plan_items WHERE clinic_id = $1 AND plan_id = $2",
 	    2, false },
@@ -459,17 +477,41 @@ rows_read(struct arena *a, PGresult *res, size_t size, db_row_reader read,
 	return ERR_OK;
 }
 
-enum err
-db_patient_treatments(struct db *db, struct arena *a, const char *clinic_id,
-    const char *patient_id, int limit, struct db_treatment_plan **plans,
-    int *plan_count, struct db_treatment_record **records, int *record_count)
+static const struct db_stmt *const portal_batch[] = {
+	&stmts[STMT_PORTAL_PLANS], &stmts[STMT_PORTAL_ITEMS],
+	&stmts[STMT_PORTAL_RECORDS],
+};
+
+/* The three statements' parameters, in the arena (they may be sent
+ * ahead); NULL when out of memory. */
+static const char *const *const *
+portal_params(struct arena *a, int limit)
 {
-	char lim[16];
-	const char *list_params[] = { clinic_id, patient_id, NULL, lim };
-	const char *items_params[] = { clinic_id, patient_id, lim };
-	const struct db_stmt *batch[] = { &stmts[STMT_PLANS_LIST],
-	    &stmts[STMT_ITEMS_OF_PATIENT], &stmts[STMT_RECORDS_LIST] };
-	const char *const *params[] = { list_params, items_params, list_params };
+	const char **lim = arena_calloc(a, 1, sizeof(*lim));
+	const char *const **params = arena_calloc(a, 3, sizeof(*params));
+
+	if (lim == NULL || params == NULL ||
+	    (lim[0] = arena_printf(a, "%d", limit)) == NULL)
+		return NULL;
+	params[0] = params[1] = params[2] = lim;
+	return params;
+}
+
+void
+db_patient_treatments_ahead(struct db *db, struct arena *a, int limit)
+{
+	const char *const *const *params = portal_params(a, limit);
+
+	if (params != NULL)
+		db_ahead(db, 3, portal_batch, params);
+}
+
+enum err
+db_patient_treatments(struct db *db, struct arena *a, int limit,
+    struct db_treatment_plan **plans, int *plan_count,
+    struct db_treatment_record **records, int *record_count)
+{
+	const char *const *const *params = portal_params(a, limit);
 	PGresult *res[3];
 	void *rows = NULL;
 	enum err err;
@@ -477,8 +519,9 @@ db_patient_treatments(struct db *db, struct arena *a, const char *clinic_id,
 	*plans = NULL;
 	*records = NULL;
 	*plan_count = *record_count = 0;
-	snprintf(lim, sizeof(lim), "%d", limit);
-	if ((err = db_exec_batch(db, 3, batch, params, res)) != ERR_OK)
+	if (params == NULL)
+		return ERR_NOMEM;
+	if ((err = db_exec_batch(db, 3, portal_batch, params, res)) != ERR_OK)
 		return err;
 	err = rows_read(a, res[0], sizeof(**plans), read_plan, &rows,
 	    plan_count);

@@ -402,28 +402,48 @@ portal_cursor(const void *row)
 	return ((const struct db_appt *)row)->cursor;
 }
 
-/* GET /api/v1/portal/{code}/appointments?scope=upcoming|past&cursor=&limit=
- * [view_appointments]: {items, next_cursor}; upcoming soonest first, past
- * newest first. */
-void
-handle_portal_appts_list(struct request *req)
+/* The list's query: ?scope=upcoming|past&cursor=&limit=; false (the
+ * problems noted) when it is not good. */
+static bool
+portal_appts_query(struct request *req, bool *upcoming, struct v_page *page)
 {
 	static const char *const scopes[] = { "upcoming", "past", NULL };
 	const char *scope = "upcoming";
+
+	q_enum(req, "scope", scopes, 0, &scope);
+	q_page(req, db_appt_cursor_ok, page);
+	*upcoming = strcmp(scope, "upcoming") == 0;
+	return v_count(req) == 0;
+}
+
+void
+ahead_portal_appts_list(struct request *req)
+{
+	struct v_page page;
+	bool upcoming;
+
+	if (portal_appts_query(req, &upcoming, &page))
+		db_appt_list_patient_ahead(req->ctx->db, req->arena, upcoming,
+		    page.cursor, page.limit + 1);
+}
+
+/* GET /api/v1/portal/{code}/appointments?scope=upcoming|past&cursor=&limit=
+ * [view_appointments]: {items, next_cursor}; upcoming soonest first, past
+ * newest first. Its statement went ahead with the session's. */
+void
+handle_portal_appts_list(struct request *req)
+{
 	struct db_appt *rows;
 	struct v_page page;
-	bool cancel;
+	bool cancel, upcoming;
 	int n = 0;
 	enum err err;
 
-	q_enum(req, "scope", scopes, 0, &scope);
-	q_page(req, db_appt_cursor_ok, &page);
+	portal_appts_query(req, &upcoming, &page);
 	if (!v_ok(req))
 		return;
-	if ((err = db_appt_list_patient(req->ctx->db, req->arena,
-	    req->portal->clinic.id, req->portal->patient.id,
-	    strcmp(scope, "upcoming") == 0, page.cursor, page.limit + 1, &rows,
-	    &n)) != ERR_OK) {
+	if ((err = db_appt_list_patient(req->ctx->db, req->arena, upcoming,
+	    page.cursor, page.limit + 1, &rows, &n)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}

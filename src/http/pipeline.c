@@ -7,7 +7,8 @@
  *
  *   1. start the database work: a read runs its statements without a
  *      transaction, each with the context; a write runs in one transaction
- *      whose BEGIN goes out with the first statement;
+ *      whose BEGIN goes out with the first statement; a read whose route
+ *      says so queues its data to go out with the session's statement;
  *   2. authenticate by the route's side, in one statement (db_request.h):
  *      the caller, the portal's checks and the context together;
  *   3. decide: the least role (and an API key's scopes and maker), the
@@ -21,6 +22,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -38,6 +40,7 @@
 #include "portal_settings.h"
 #include "problem.h"
 #include "str.h"
+#include "valid.h"
 
 static bool
 is_safe_method(const char *method)
@@ -364,16 +367,44 @@ ids_well_formed(struct request *req)
 	return false;
 }
 
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* What the request cost inside, for the Server-Timing header. */
+static void
+say_timing(struct request *req, double started, unsigned long trips)
+{
+	/* resp_header() keeps the pointer: the value lives in the arena. */
+	resp_header(req, "Server-Timing", arena_printf(req->arena,
+	    "db;dur=%.2f;desc=\"%lu round trip%s\"", now_ms() - started,
+	    trips, trips == 1 ? "" : "s"));
+}
+
 void
 pipeline_run(struct request *req)
 {
 	struct db *db = req->ctx->db;
 	const struct route *r = req->route;
+	unsigned long trips = db_round_trips(db);
+	double started = req->ctx->conf->server_timing ? now_ms() : 0;
 	bool commit;
 	enum err err;
 
 	db_work_start(db, r->kind == ROUTE_WRITE ? DB_WORK_WRITE :
 	    DB_WORK_READ);
+	if (r->ahead != NULL && r->kind == ROUTE_READ) {
+		/* The read's data rides with the session's statement; what the
+		 * query had wrong is the handler's to answer, after the checks
+		 * that come first (404, 401, 403). */
+		r->ahead(req);
+		v_forget(req);
+	}
 	if (authenticate(req) && ids_well_formed(req)) {
 		r->handler(req);
 		if (req->resp.status == 0) {
@@ -392,4 +423,6 @@ pipeline_run(struct request *req)
 		problem_send_err(req, err == ERR_CONFLICT ? ERR_CONFLICT :
 		    ERR_DB, NULL);
 	}
+	if (req->ctx->conf->server_timing)
+		say_timing(req, started, db_round_trips(db) - trips);
 }

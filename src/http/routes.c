@@ -24,7 +24,12 @@
 #define SESSION_ONLY ROUTE_SESSION_ONLY
 #define R(method, pattern, handler, side, least, perm, kind, body, flags) \
 	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
-	  ROUTE_##kind, BODY_##body, flags }
+	  ROUTE_##kind, BODY_##body, flags, NULL }
+/* A read whose data goes ahead with the session's statement (router.h). */
+#define RA(method, pattern, handler, ahead, side, least, perm, kind, body, \
+    flags) \
+	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
+	  ROUTE_##kind, BODY_##body, flags, ahead }
 
 const struct route routes[] = {
 	R(GET, "/api/v1/health", handle_health, PUBLIC, STAFF, NO_PERM, READ, NONE, 0),
@@ -107,14 +112,14 @@ const struct route routes[] = {
 	/* The body is the image: binary, up to max_upload_bytes. */
 	R(PUT, "/api/v1/portal/{code}/profile/photo", handle_profile_photo_put, PATIENT, STAFF, PERM_UPLOAD_PHOTO, WRITE, BINARY, 0),
 	R(DELETE, "/api/v1/portal/{code}/profile/photo", handle_profile_photo_delete, PATIENT, STAFF, PERM_UPLOAD_PHOTO, WRITE, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/appointments", handle_portal_appts_list, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/appointments", handle_portal_appts_list, ahead_portal_appts_list, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments", handle_portal_appt_book, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, WRITE, JSON, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/booking-options", handle_portal_booking_options, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/slots", handle_portal_slots, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/{id}", handle_portal_appt_get, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/{id}/ics", handle_portal_appt_ics, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments/{id}/cancel", handle_portal_appt_cancel, PATIENT, STAFF, PERM_CANCEL_APPOINTMENT, WRITE, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/treatments", handle_portal_treatments, PATIENT, STAFF, PERM_VIEW_TREATMENTS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/treatments", handle_portal_treatments, ahead_portal_treatments, PATIENT, STAFF, PERM_VIEW_TREATMENTS, READ, NONE, 0),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

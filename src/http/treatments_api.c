@@ -436,6 +436,15 @@ handle_treatment_record_patch(struct request *req)
 	resp_json(req, 200, json_object_get(after));
 }
 
+/* What handle_portal_treatments() reads, sent with the session's
+ * statement. */
+void
+ahead_portal_treatments(struct request *req)
+{
+	db_patient_treatments_ahead(req->ctx->db, req->arena,
+	    TREATMENT_LIST_MAX);
+}
+
 /*
  * GET /api/v1/portal/{code}/treatments [view_treatments]: {plans,
  * records} of the signed-in patient only (newest first, at most
@@ -445,16 +454,14 @@ void
 handle_portal_treatments(struct request *req)
 {
 	struct db *db = req->ctx->db;
-	const char *clinic_id = req->portal->clinic.id,
-	    *patient_id = req->portal->patient.id;
 	struct db_treatment_plan *plans;
 	struct db_treatment_record *records;
 	struct json_object *body, *pa, *ra;
 	int np = 0, nr = 0;
 	enum err err;
 
-	if ((err = db_patient_treatments(db, req->arena, clinic_id, patient_id,
-	    TREATMENT_LIST_MAX, &plans, &np, &records, &nr)) != ERR_OK) {
+	if ((err = db_patient_treatments(db, req->arena, TREATMENT_LIST_MAX,
+	    &plans, &np, &records, &nr)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}

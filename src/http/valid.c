@@ -59,6 +59,12 @@ v_problem(struct vobj *o, const char *key, const char *message)
 	v_problem_field(o->req, field_name(o->req, o->prefix, key), message);
 }
 
+void
+v_forget(struct request *req)
+{
+	req->problems = NULL;	/* the list lives in the request's arena */
+}
+
 size_t
 v_count(const struct request *req)
 {

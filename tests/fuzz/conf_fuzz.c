@@ -77,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(in_range(c.photo_max_pixels, 1, 1000L * 1000 * 1000));
 	FUZZ_CHECK(in_range(c.smtp_port, 1, 65535));
 	FUZZ_CHECK(in_range(c.cookie_secure, 0, 1));
+	FUZZ_CHECK(in_range(c.server_timing, 0, 1));
 	conf_free(&c);
 	free(text);
 	return 0;

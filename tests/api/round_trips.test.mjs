@@ -1,0 +1,170 @@
+// One round trip per request (issue 10, DESIGN.md section 11): authentication, the portal's
+// checks, the permission and the row-level-security context cost one database round trip,
+// and a read's own data rides in the same one where the route sends it ahead (the patient's
+// appointments and treatments). The stacks set server_timing = 1, so every answer says what
+// it cost: `Server-Timing: db;dur=<ms>;desc="<n> round trips"`. A worker prepares a statement
+// on its first use (one more trip), so each figure is the fewest over a few requests.
+//
+// Sending the data ahead, before the session is known, must never show anything the
+// request may not see: a stranger, a patient without the permission, another clinic's
+// address and a bad query all get the problem they got before, with no rows in it.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { api, assertProblem, psql } from './lib/client.mjs';
+import {
+  bookingClinic, enablePortal, makeClinic, makePatient, signIn, signInPatient, uniqueEmail,
+} from './lib/fixtures.mjs';
+
+const TRIES = 12;
+
+// The round trips one answer says it cost.
+function tripsOf(res) {
+  const h = res.headers.get('server-timing') ?? '';
+  const m = /^db;dur=\d+(?:\.\d+)?;desc="(\d+) round trips?"$/.exec(h);
+  assert.ok(m, `no Server-Timing db entry in "${h}" (${res.status} ${res.text})`);
+  return Number(m[1]);
+}
+
+// The fewest round trips of `tries` runs of call(), each answered with `status`.
+async function fewest(call, status = 200, tries = TRIES) {
+  let least = Infinity;
+  let last;
+  for (let i = 0; i < tries; i++) {
+    last = await call();
+    assert.equal(last.status, status, last.text);
+    least = Math.min(least, tripsOf(last));
+  }
+  return { trips: least, last };
+}
+
+let C;          // a clinic whose portal shows appointments and treatments
+let mine;       // its patient with two upcoming appointments, one past one and a plan
+let theirs;     // another patient of the same clinic, with data of their own
+let D;          // a clinic whose portal allows appointments only
+
+async function book(owner, schedule, patientId, daysAhead, hour) {
+  const d = new Date(Date.now() + daysAhead * 86_400_000);
+  const day = d.toISOString().slice(0, 10);
+  const res = await owner.request('POST', '/api/v1/clinic/appointments', {
+    body: {
+      patient_id: patientId, practitioner_id: schedule.practitioner.id, type_id: schedule.type.id,
+      start: `${day}T${String(hour).padStart(2, '0')}:00:00+03:00`,
+    },
+  });
+  assert.equal(res.status, 201, res.text);
+  return res.body.id;
+}
+
+function pastAppointment(patientId) {
+  // The API books only ahead of now; a past visit is the clinic's record, written directly.
+  return psql(`INSERT INTO appointments (clinic_id, patient_id, practitioner_id, type_id, during, source)
+    VALUES ('${C.clinic.id}', '${patientId}', '${C.schedule.practitioner.id}', '${C.schedule.type.id}',
+    tstzrange(now() - interval '30 days', now() - interval '30 days' + interval '30 minutes'), 'staff')
+    RETURNING id`);
+}
+
+before(async () => {
+  C = await bookingClinic({
+    permissions: ['view_profile', 'view_appointments', 'view_treatments', 'create_appointment'],
+    patients: 2,
+  });
+  [mine, theirs] = C.patients;
+  mine.upcoming = [await book(C.owner, C.schedule, mine.patient.id, 3, 10),
+    await book(C.owner, C.schedule, mine.patient.id, 4, 11)];
+  mine.past = [pastAppointment(mine.patient.id)];
+  theirs.upcoming = [await book(C.owner, C.schedule, theirs.patient.id, 3, 12)];
+  const plan = (title) => ({ title, items: [{ procedure: 'Crown', area: '16', estimated_cost: 1000 }] });
+  const p1 = await C.owner.request('POST', `/api/v1/clinic/patients/${mine.patient.id}/treatment-plans`,
+    { body: plan('Mine') });
+  assert.equal(p1.status, 201, p1.text);
+  mine.plan = p1.body.id;
+  const p2 = await C.owner.request('POST', `/api/v1/clinic/patients/${theirs.patient.id}/treatment-plans`,
+    { body: plan('Theirs') });
+  assert.equal(p2.status, 201, p2.text);
+  theirs.plan = p2.body.id;
+
+  const clinicD = makeClinic();
+  const ownerD = await signIn(clinicD.logins.owner);
+  await enablePortal(ownerD, clinicD, { permissions: ['view_profile', 'view_appointments'] });
+  const email = uniqueEmail('trips');
+  await makePatient(ownerD, { email });
+  D = { clinic: clinicD, owner: ownerD, session: await signInPatient(clinicD.code, email) };
+});
+
+describe('a request costs one database round trip', () => {
+  test('GET portal me and GET clinic me: one', async () => {
+    assert.equal((await fewest(() => mine.session.request('GET', 'me'))).trips, 1);
+    assert.equal((await fewest(() => C.owner.request('GET', '/api/v1/clinic/me'))).trips, 1);
+  });
+
+  test('GET appointments, upcoming and past, and a next page: one, with exactly the patient\'s own', async () => {
+    const up = await fewest(() => mine.session.request('GET', 'appointments?scope=upcoming'));
+    assert.equal(up.trips, 1);
+    assert.deepEqual(up.last.body.items.map((a) => a.id), mine.upcoming);
+    const past = await fewest(() => mine.session.request('GET', 'appointments?scope=past'));
+    assert.equal(past.trips, 1);
+    assert.deepEqual(past.last.body.items.map((a) => a.id), mine.past);
+    const first = await mine.session.request('GET', 'appointments?limit=1');
+    assert.equal(first.status, 200, first.text);
+    assert.ok(first.body.next_cursor);
+    const next = await fewest(() => mine.session.request('GET',
+      `appointments?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`));
+    assert.equal(next.trips, 1);
+    assert.deepEqual(next.last.body.items.map((a) => a.id), [mine.upcoming[1]]);
+    const other = await fewest(() => theirs.session.request('GET', 'appointments'));
+    assert.deepEqual(other.last.body.items.map((a) => a.id), theirs.upcoming);
+  });
+
+  test('GET treatments: one, with exactly the patient\'s own plans', async () => {
+    const t = await fewest(() => mine.session.request('GET', 'treatments'));
+    assert.equal(t.trips, 1);
+    assert.deepEqual(t.last.body.plans.map((p) => p.id), [mine.plan]);
+    const u = await fewest(() => theirs.session.request('GET', 'treatments'));
+    assert.equal(u.trips, 1);
+    assert.deepEqual(u.last.body.plans.map((p) => p.id), [theirs.plan]);
+  });
+});
+
+describe('what rides ahead never shows what the request may not see', () => {
+  const path = (code, rest) => `/api/v1/portal/${code}/${rest}`;
+
+  test('no session, or an ended one: 401 with no rows, one round trip', async () => {
+    for (const rest of ['appointments', 'appointments?scope=past', 'treatments']) {
+      const anon = await fewest(() => api('GET', path(C.clinic.code, rest)), 401, 3);
+      assertProblem(anon.last, 401, 'not_authenticated');
+      assert.equal(anon.trips, 1);
+      assert.equal(anon.last.body.items, undefined);
+      const forged = await api('GET', path(C.clinic.code, rest),
+        { headers: { cookie: `portal_patient=${'A'.repeat(43)}` } });
+      assertProblem(forged, 401, 'not_authenticated');
+      assert.equal(forged.body.items, undefined);
+      assert.equal(forged.body.plans, undefined);
+    }
+  });
+
+  test('a session of another clinic\'s portal is not a session here', async () => {
+    const res = await api('GET', path(C.clinic.code, 'treatments'), { headers: { cookie: D.session.cookie } });
+    assertProblem(res, 401, 'not_authenticated');
+    assert.equal(res.body.plans, undefined);
+    const own = await api('GET', path(D.clinic.code, 'appointments'), { headers: { cookie: mine.session.cookie } });
+    assertProblem(own, 401, 'not_authenticated');
+    assert.equal(own.body.items, undefined);
+  });
+
+  test('without the permission: 403 naming it, and nothing of the data', async () => {
+    const res = await D.session.request('GET', 'treatments');
+    assertProblem(res, 403, 'permission_denied');
+    assert.equal(res.body.permission, 'view_treatments');
+    assert.equal(res.body.plans, undefined);
+    assert.equal(res.body.records, undefined);
+  });
+
+  test('a bad query is 422 for a patient, and 401 for a stranger (the order of checks holds)', async () => {
+    const bad = await mine.session.request('GET', 'appointments?scope=soon&cursor=nope');
+    assertProblem(bad, 422, 'validation_failed');
+    assert.deepEqual(bad.body.errors.map((e) => e.field).sort(), ['cursor', 'scope']);
+    assertProblem(await api('GET', path(C.clinic.code, 'appointments?scope=soon')), 401, 'not_authenticated');
+    const after = await fewest(() => mine.session.request('GET', 'appointments'), 200, 3);
+    assert.deepEqual(after.last.body.items.map((a) => a.id), mine.upcoming);
+  });
+});
