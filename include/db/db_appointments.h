@@ -46,6 +46,11 @@ struct db_slot {
 enum err db_slots(struct db *db, struct arena *a, const char *practitioner_id,
     const char *type_id, const char *from, const char *to, unsigned *bookable,
     struct db_slot **out, int *count);
+/* Sends those statements ahead, with the session's (db_ahead()): a
+ * db_slots() with the same arguments then costs no round trip. The
+ * strings must live as long as the request's arena. */
+void db_slots_ahead(struct db *db, struct arena *a, const char *practitioner_id,
+    const char *type_id, const char *from, const char *to);
 
 /*
  * A patient's booking under the clinic's rules, in one round trip

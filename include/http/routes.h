@@ -167,6 +167,7 @@ void handle_clinic_appt_create(struct request *req);
 void handle_clinic_appt_patch(struct request *req);
 void handle_clinic_appt_cancel(struct request *req);
 void handle_portal_appts_list(struct request *req);
+void ahead_portal_slots(struct request *req);
 void ahead_portal_appts_list(struct request *req);
 void handle_portal_booking_options(struct request *req);
 void handle_portal_slots(struct request *req);

@@ -237,16 +237,47 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 
 /* ---- slots and booking ---- */
 
+static const struct db_stmt *const slots_batch[] = {
+	&stmts[STMT_SLOT_IDS], &stmts[STMT_SLOTS],
+};
+
+/* The parameters of slots_batch, in the arena (they may be sent ahead);
+ * NULL when out of memory. */
+static const char *const *const *
+slots_params(struct arena *a, const char *practitioner_id,
+    const char *type_id, const char *from, const char *to)
+{
+	const char **p = arena_calloc(a, 4, sizeof(*p));
+	const char *const **params = arena_calloc(a, 2, sizeof(*params));
+
+	if (p == NULL || params == NULL)
+		return NULL;
+	p[0] = practitioner_id;
+	p[1] = type_id;
+	p[2] = from;
+	p[3] = to;
+	params[0] = params[1] = p;	/* STMT_SLOT_IDS reads the first two */
+	return params;
+}
+
+void
+db_slots_ahead(struct db *db, struct arena *a, const char *practitioner_id,
+    const char *type_id, const char *from, const char *to)
+{
+	const char *const *const *params = slots_params(a, practitioner_id,
+	    type_id, from, to);
+
+	if (params != NULL)
+		db_ahead(db, 2, slots_batch, params);
+}
+
 enum err
 db_slots(struct db *db, struct arena *a, const char *practitioner_id,
     const char *type_id, const char *from, const char *to, unsigned *bookable,
     struct db_slot **out, int *count)
 {
-	const char *id_params[] = { practitioner_id, type_id };
-	const char *slot_params[] = { practitioner_id, type_id, from, to };
-	const struct db_stmt *batch[] = { &stmts[STMT_SLOT_IDS],
-	    &stmts[STMT_SLOTS] };
-	const char *const *params[] = { id_params, slot_params };
+	const char *const *const *params = slots_params(a, practitioner_id,
+	    type_id, from, to);
 	PGresult *res[2];
 	struct db_slot *slots;
 	enum err err;
@@ -254,7 +285,9 @@ db_slots(struct db *db, struct arena *a, const char *practitioner_id,
 	*bookable = 0;
 	*out = NULL;
 	*count = 0;
-	if ((err = db_exec_batch(db, 2, batch, params, res)) != ERR_OK)
+	if (params == NULL)
+		return ERR_NOMEM;
+	if ((err = db_exec_batch(db, 2, slots_batch, params, res)) != ERR_OK)
 		return err;
 	if (PQntuples(res[0]) == 1) {
 		if (db_val_bool(res[0], 0, 0))

@@ -488,25 +488,49 @@ handle_portal_booking_options(struct request *req)
 	resp_json(req, 200, body);
 }
 
+/* The slots' query: practitioner_id, type_id, from, to (q[0..3]); false
+ * (the problems noted) when it is not good. */
+static bool
+portal_slots_query(struct request *req, const char *q[4])
+{
+	q[0] = q[1] = q[2] = q[3] = NULL;
+	q_uuid(req, "practitioner_id", V_REQUIRED, &q[0]);
+	q_uuid(req, "type_id", V_REQUIRED, &q[1]);
+	query_range(req, &q[2], &q[3]);
+	return v_count(req) == 0;
+}
+
+void
+ahead_portal_slots(struct request *req)
+{
+	const char *q[4];
+
+	if (portal_slots_query(req, q))
+		db_slots_ahead(req->ctx->db, req->arena, q[0], q[1], q[2], q[3]);
+}
+
 /* GET /api/v1/portal/{code}/appointments/slots?practitioner_id=&type_id=
  * &from=&to= [create_appointment]: {items: [{start, end,
  * practitioner_id}]}. An unknown, inactive or not online-bookable
- * practitioner or type is 422. Checks and slots: one round trip. */
+ * practitioner or type is 422. Checks and slots went ahead with the
+ * session's statement: one round trip. */
 void
 handle_portal_slots(struct request *req)
 {
-	const char *practitioner = NULL, *type = NULL, *from = NULL, *to = NULL;
+	const char *q[4], *practitioner, *type, *from, *to;
 	struct db_slot *slots;
 	struct json_object *body, *items;
 	unsigned bookable = 0;
 	int n = 0;
 	enum err err;
 
-	q_uuid(req, "practitioner_id", V_REQUIRED, &practitioner);
-	q_uuid(req, "type_id", V_REQUIRED, &type);
-	query_range(req, &from, &to);
+	portal_slots_query(req, q);
 	if (!v_ok(req))
 		return;
+	practitioner = q[0];
+	type = q[1];
+	from = q[2];
+	to = q[3];
 	if ((err = db_slots(req->ctx->db, req->arena, practitioner, type, from,
 	    to, &bookable, &slots, &n)) != ERR_OK) {
 		problem_send_err(req, err, NULL);

@@ -115,7 +115,7 @@ const struct route routes[] = {
 	RA(GET, "/api/v1/portal/{code}/appointments", handle_portal_appts_list, ahead_portal_appts_list, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments", handle_portal_appt_book, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, WRITE, JSON, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/booking-options", handle_portal_booking_options, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, READ, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/appointments/slots", handle_portal_slots, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/appointments/slots", handle_portal_slots, ahead_portal_slots, PATIENT, STAFF, PERM_CREATE_APPOINTMENT, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/{id}", handle_portal_appt_get, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/appointments/{id}/ics", handle_portal_appt_ics, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments/{id}/cancel", handle_portal_appt_cancel, PATIENT, STAFF, PERM_CANCEL_APPOINTMENT, WRITE, NONE, 0),

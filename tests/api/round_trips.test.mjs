@@ -115,6 +115,21 @@ describe('a request costs one database round trip', () => {
     assert.deepEqual(other.last.body.items.map((a) => a.id), theirs.upcoming);
   });
 
+  test('GET appointments/slots: one, the checks and the free slots together', async () => {
+    const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const q = `practitioner_id=${C.schedule.practitioner.id}&type_id=${C.schedule.type.id}`
+      + `&from=${day(3)}&to=${day(9)}`;
+    const s = await fewest(() => mine.session.request('GET', `appointments/slots?${q}`));
+    assert.equal(s.trips, 1);
+    assert.ok(s.last.body.items.length > 0);
+    // The appointment booked at 10:00 three days ahead is not free.
+    assert.ok(!s.last.body.items.some((x) => x.start === `${day(3)}T10:00:00+03:00`), s.last.text);
+    const unknown = await mine.session.request('GET',
+      `appointments/slots?practitioner_id=${C.schedule.type.id}&type_id=${C.schedule.type.id}&from=${day(3)}&to=${day(4)}`);
+    assertProblem(unknown, 422, 'validation_failed');
+    assert.deepEqual(unknown.body.errors.map((e) => e.field), ['practitioner_id']);
+  });
+
   test('GET treatments: one, with exactly the patient\'s own plans', async () => {
     const t = await fewest(() => mine.session.request('GET', 'treatments'));
     assert.equal(t.trips, 1);
