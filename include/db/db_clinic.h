@@ -87,6 +87,41 @@ enum err db_session_create(struct db *db, const char *clinic_id,
 enum err db_session_delete(struct db *db, const char *token_hash);
 enum err db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
     struct db_clinic *out);
+
+/* The clinic's profile (DESIGN.md section 16): what its owner and admins
+ * may change, and the operator's public_url beside it, read only. */
+struct db_clinic_profile {
+	const char *id, *name, *phone, *email, *address;
+	const char *default_language, *country, *time_zone, *currency;
+	const char *invoice_prefix, *public_url;
+	bool lang_tr, lang_en;
+	int version;
+};
+
+/* The context's clinic's profile. */
+enum err db_clinic_profile_get(struct db *db, struct arena *a,
+    struct db_clinic_profile *out);
+/* Sends that read ahead, with the session's statement (db_ahead()). */
+void db_clinic_profile_ahead(struct db *db);
+
+/* The same, its row locked until the work ends (a save's "before"). */
+enum err db_clinic_profile_lock(struct db *db, struct arena *a,
+    struct db_clinic_profile *out);
+/* Saves every field of in (but id, public_url, version) as the context's
+ * clinic's profile, its version moved on, and reads it back into out, in
+ * one round trip. *refused: NULL when saved, else the fields the database
+ * refused, comma separated ("country,time_zone": a country or currency
+ * not in the ISO lists, a time zone not in PostgreSQL's), nothing saved. */
+enum err db_clinic_profile_put(struct db *db, struct arena *a,
+    const struct db_clinic_profile *in, const char **refused,
+    struct db_clinic_profile *out);
+
+/* The clinic's own portal address (NULL: the configured public_url), for
+ * the operator: run it as the owner role. ERR_NOT_FOUND for no such
+ * clinic, ERR_INVALID for a URL that is not http(s)://host[/path]. */
+enum err db_clinic_public_url_set(struct db *db, const char *clinic_id,
+    const char *url);
+
 enum err db_payment_put(struct db *db, const char *clinic_id,
     const char *provider, bool active);
 enum err db_settings_get(struct db *db, struct arena *a, const char *clinic_id,

@@ -71,12 +71,17 @@ enum v_got perm_set_read(struct vobj *o, const char *key, unsigned flags,
     perm_set *set);
 void handle_modules(struct request *req);
 void handle_payment_put(struct request *req);
+/* clinic_api.c */
+void ahead_clinic_profile_get(struct request *req);
+void handle_clinic_profile_get(struct request *req);
+void handle_clinic_profile_put(struct request *req);
 void handle_permission_catalog(struct request *req);
 void handle_presets(struct request *req);
 void handle_code_check(struct request *req);
 void handle_settings_get(struct request *req);
 void handle_settings_put(struct request *req);
 void handle_public_card(struct request *req);
+void ahead_public_card(struct request *req);
 struct portal_warning;
 struct json_object *portal_warnings_json(const struct portal_warning *w,
     size_t n);

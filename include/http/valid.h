@@ -96,6 +96,13 @@ enum v_got v_time(struct vobj *o, const char *key, unsigned flags,
 /* Money: a whole number of minor units (kuruş, cents) from 0 to max. */
 enum v_got v_money(struct vobj *o, const char *key, int64_t max,
     unsigned flags, int64_t *out);
+/* A phone number in any usual form, a national one read by country
+ * (ISO 3166 alpha-2), answered as E.164 in the arena. */
+enum v_got v_phone(struct vobj *o, const char *key, const char *country,
+    unsigned flags, const char **out);
+/* An email address (one '@', a dotted domain), kept as typed. */
+enum v_got v_email(struct vobj *o, const char *key, unsigned flags,
+    const char **out);
 /* A nested object whose members are all in known; read it through child. */
 enum v_got v_object(struct vobj *o, const char *key, const char *const *known,
     unsigned flags, struct vobj *child);

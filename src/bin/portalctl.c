@@ -7,6 +7,8 @@
  *   create-staff --clinic ID --email E --role owner|admin|staff [--name N]
  *                                          print a generated password
  *   grant-module | revoke-module --clinic ID --module patient_portal
+ *   set-public-url --clinic ID [--url URL] the clinic's own portal address (no
+ *                                          --url: back to the configured one)
  *   create-api-key --clinic ID --scopes read,write,admin [--name N]
  *                                          print the key (shown only here)
  *   seed-demo                              create the demo clinic "Simple Dent";
@@ -44,7 +46,7 @@
 #include "portal_settings.h"
 
 struct opts {
-	const char *name, *code, *clinic, *email, *role, *module, *scopes;
+	const char *name, *code, *clinic, *email, *role, *module, *scopes, *url;
 };
 
 struct ctl {
@@ -64,6 +66,7 @@ usage(void)
 	    "  create-staff --clinic ID --email EMAIL --role owner|admin|staff [--name NAME]\n"
 	    "  grant-module --clinic ID --module patient_portal\n"
 	    "  revoke-module --clinic ID --module patient_portal\n"
+	    "  set-public-url --clinic ID [--url https://HOST[/PATH]]\n"
 	    "  create-api-key --clinic ID --scopes read[,write][,admin] [--name NAME]\n"
 	    "  seed-demo\n"
 	    "  purge-sessions\n");
@@ -268,6 +271,7 @@ main(int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "scopes", required_argument, NULL, 's' },
+		{ "url", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *explicit_path = NULL, *path, *command;
@@ -302,6 +306,7 @@ main(int argc, char **argv)
 		case 'r': o.role = optarg; break;
 		case 'm': o.module = optarg; break;
 		case 's': o.scopes = optarg; break;
+		case 'u': o.url = optarg; break;
 		default:
 			usage();
 			return 2;
@@ -363,6 +368,11 @@ main(int argc, char **argv)
 		} else
 			status = report(db_module_set(ctl.db, o.clinic, o.module,
 			    command[0] == 'g'), command);
+	} else if (strcmp(command, "set-public-url") == 0) {
+		/* Only here: the API's role may not change it (sql/0020). */
+		status = need(o.clinic, "clinic") ? 2 :
+		    report(db_clinic_public_url_set(ctl.db, o.clinic,
+		    o.url != NULL && *o.url != '\0' ? o.url : NULL), command);
 	} else if (strcmp(command, "create-api-key") == 0) {
 		char key[CRYPTO_API_KEY_CHARS + 1];
 

@@ -10,6 +10,13 @@
 #include "arena.h"
 #include "db_clinic.h"
 #include "db_internal.h"
+#include "str.h"
+
+/* What read_profile() reads. */
+#define PROFILE_COLUMNS \
+	"id, name, phone, email, address, default_language, country, " \
+	"time_zone, currency, invoice_prefix, public_url, " \
+	"'tr' = ANY (languages), 'en' = ANY (languages), version"
 
 enum stmt_id {
 	STMT_CLINIC_GET,
@@ -18,6 +25,10 @@ enum stmt_id {
 	STMT_CLINIC_DEFAULT_TEMPLATES,
 	STMT_MODULE_GRANT,
 	STMT_MODULE_REVOKE,
+	STMT_PROFILE_GET,
+	STMT_PROFILE_LOCK,
+	STMT_PROFILE_PUT,
+	STMT_PUBLIC_URL_SET,
 	STMT__MAX
 };
 
@@ -44,7 +55,43 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_MODULE_REVOKE] = { "clinic_module_revoke",
 	    "DELETE FROM clinic_modules WHERE clinic_id = $1 AND module = $2",
 	    2, false },
+	/* The context's clinic: it can go ahead with the session's. */
+	[STMT_PROFILE_GET] = { "clinic_profile_get",
+	    "SELECT " PROFILE_COLUMNS " FROM clinics "
+	    "WHERE id = portal_current_clinic()", 0, true },
+	[STMT_PROFILE_LOCK] = { "clinic_profile_lock",
+	    "SELECT " PROFILE_COLUMNS " FROM clinics "
+	    "WHERE id = portal_current_clinic() FOR UPDATE", 0, false },
+	[STMT_PROFILE_PUT] = { "clinic_profile_put",
+	    "SELECT array_to_string(portal_clinic_profile_put($1, $2, $3, $4, "
+	    "$5, $6, $7, $8, $9, $10), ',')", 10, false },
+	/* The operator's (portalctl, as the owner role): the application's
+	 * role has no right to this column. */
+	[STMT_PUBLIC_URL_SET] = { "clinic_public_url_set",
+	    "UPDATE clinics SET public_url = $2 WHERE id = $1::uuid", 2, false },
 };
+
+static void
+read_profile(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_clinic_profile *p = item;
+
+	p->id = db_val(a, res, row, 0);
+	p->name = db_val(a, res, row, 1);
+	p->phone = db_val(a, res, row, 2);
+	p->email = db_val(a, res, row, 3);
+	p->address = db_val(a, res, row, 4);
+	p->default_language = db_val(a, res, row, 5);
+	p->country = db_val(a, res, row, 6);
+	p->time_zone = db_val(a, res, row, 7);
+	p->currency = db_val(a, res, row, 8);
+	p->invoice_prefix = db_val(a, res, row, 9);
+	p->public_url = db_val(a, res, row, 10);
+	p->lang_tr = db_val_bool(res, row, 11);
+	p->lang_en = db_val_bool(res, row, 12);
+	p->version = PQgetisnull(res, row, 13) ? 0 :
+	    atoi(PQgetvalue(res, row, 13));
+}
 
 enum err
 db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
@@ -112,4 +159,76 @@ db_module_set(struct db *db, const char *clinic_id, const char *module,
 
 	return db_run(db, &stmts[granted ? STMT_MODULE_GRANT :
 	    STMT_MODULE_REVOKE], params);
+}
+
+void
+db_clinic_profile_ahead(struct db *db)
+{
+	static const char *const *const no_params[] = { NULL };
+	const struct db_stmt *stmt = &stmts[STMT_PROFILE_GET];
+
+	db_ahead(db, 1, &stmt, no_params);
+}
+
+enum err
+db_clinic_profile_get(struct db *db, struct arena *a,
+    struct db_clinic_profile *out)
+{
+	enum err err = db_row(db, a, &stmts[STMT_PROFILE_GET], NULL,
+	    read_profile, out);
+
+	return err == ERR_OK && out->name == NULL ? ERR_NOMEM : err;
+}
+
+enum err
+db_clinic_profile_lock(struct db *db, struct arena *a,
+    struct db_clinic_profile *out)
+{
+	enum err err = db_row(db, a, &stmts[STMT_PROFILE_LOCK], NULL,
+	    read_profile, out);
+
+	return err == ERR_OK && out->name == NULL ? ERR_NOMEM : err;
+}
+
+enum err
+db_clinic_profile_put(struct db *db, struct arena *a,
+    const struct db_clinic_profile *in, const char **refused,
+    struct db_clinic_profile *out)
+{
+	const char *langs = in->lang_tr && in->lang_en ? "{tr,en}" :
+	    in->lang_tr ? "{tr}" : in->lang_en ? "{en}" : "{}";
+	const char *put_params[] = { in->name, in->phone, in->email,
+	    in->address, langs, in->default_language, in->country,
+	    in->time_zone, in->currency, in->invoice_prefix };
+	const struct db_stmt *batch[] = { &stmts[STMT_PROFILE_PUT],
+	    &stmts[STMT_PROFILE_GET] };
+	const char *const *params[] = { put_params, NULL };
+	PGresult *res[2];
+	enum err err = ERR_OK;
+
+	*refused = NULL;
+	if ((err = db_exec_batch(db, 2, batch, params, res)) != ERR_OK)
+		return err;
+	if (PQntuples(res[0]) != 1 || PQntuples(res[1]) != 1)
+		err = ERR_NOT_FOUND;
+	else if (*PQgetvalue(res[0], 0, 0) != '\0')
+		*refused = db_val(a, res[0], 0, 0);
+	else
+		read_profile(a, res[1], 0, out);
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (err == ERR_OK && *refused == NULL && out->name == NULL)
+		err = ERR_NOMEM;
+	return err;
+}
+
+enum err
+db_clinic_public_url_set(struct db *db, const char *clinic_id,
+    const char *url)
+{
+	const char *params[] = { clinic_id, url };
+
+	if (!str_is_uuid(clinic_id))
+		return ERR_NOT_FOUND;
+	return db_run_one(db, &stmts[STMT_PUBLIC_URL_SET], params);
 }

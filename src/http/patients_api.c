@@ -35,8 +35,6 @@
 #include "valid.h"
 
 #define NAME_MAX_CHARS 100
-#define PHONE_MAX_CHARS 40
-#define EMAIL_MAX_CHARS 254
 #define SEARCH_MIN 3
 #define SEARCH_MAX 100
 #define DOCUMENT_ID_MAX 100
@@ -101,54 +99,6 @@ route_patient(struct request *req, bool for_update, struct db_patient *p)
 
 static const char *const languages[] = { "tr", "en", NULL };
 
-/* Member key of body, a phone number in any usual form (the clinic's
- * country reads a national one), into *phone as E.164; null removes it. */
-static void
-phone_read(struct vobj *body, const char *key, const char *country,
-    const char **phone)
-{
-	char e164[PHONE_E164_MAX + 1];
-	const char *typed = NULL;
-
-	switch (v_text(body, key, V_LINE(PHONE_MAX_CHARS), V_NULLABLE, &typed)) {
-	case V_NULL:
-		*phone = NULL;
-		break;
-	case V_SET:
-		if (contact_phone_e164(typed, country, e164))
-			*phone = arena_strdup(body->req->arena, e164);
-		else
-			v_problem(body, key, "Not a phone number; for example "
-			    "+90 555 123 45 67 or 0555 123 45 67.");
-		break;
-	case V_ABSENT:
-	case V_BAD:
-		break;
-	}
-}
-
-/* Member key of body, an email address kept as typed; null removes it. */
-static void
-email_read(struct vobj *body, const char *key, const char **email)
-{
-	const char *typed = NULL;
-
-	switch (v_text(body, key, V_LINE(EMAIL_MAX_CHARS), V_NULLABLE, &typed)) {
-	case V_NULL:
-		*email = NULL;
-		break;
-	case V_SET:
-		if (contact_email_valid(typed))
-			*email = typed;
-		else
-			v_problem(body, key, "Not an email address.");
-		break;
-	case V_ABSENT:
-	case V_BAD:
-		break;
-	}
-}
-
 /*
  * Reads the body's fields into p, whose other fields stay (names are
  * required when creating). The fields the patient keeps current in their
@@ -171,8 +121,8 @@ patient_read(struct request *req, bool creating, struct db_patient *p)
 	    &p->first_name);
 	v_text(&body, "last_name", V_LINE(NAME_MAX_CHARS), required,
 	    &p->last_name);
-	phone_read(&body, "phone", country, &p->phone);
-	email_read(&body, "email", &p->email);
+	v_phone(&body, "phone", country, V_NULLABLE, &p->phone);
+	v_email(&body, "email", V_NULLABLE, &p->email);
 	v_enum(&body, "language", languages, 0, &p->language);
 	v_bool(&body, "portal_access", 0, &p->portal_access);
 	profile_read(&body, country, p);

@@ -39,6 +39,8 @@ const struct route routes[] = {
 	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY),
 	R(GET, "/api/v1/clinic/me", handle_staff_me, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/modules", handle_modules, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	RA(GET, "/api/v1/clinic/profile", handle_clinic_profile_get, ahead_clinic_profile_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(PUT, "/api/v1/clinic/profile", handle_clinic_profile_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
 	R(PUT, "/api/v1/clinic/payment-infrastructure", handle_payment_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, 0),
 	R(GET, "/api/v1/clinic/portal/permissions", handle_permission_catalog, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/presets", handle_presets, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
@@ -98,7 +100,7 @@ const struct route routes[] = {
 	R(POST, "/api/v1/clinic/patients/{id}/treatment-records", handle_treatment_record_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(PATCH, "/api/v1/clinic/treatment-records/{id}", handle_treatment_record_patch, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 
-	R(GET, "/api/v1/portal/{code}/", handle_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/", handle_public_card, ahead_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/login/start", handle_patient_login_start, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/portal/{code}/login/verify", handle_patient_login_verify, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/portal/{code}/login/select", handle_patient_login_select, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),

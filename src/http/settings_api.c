@@ -624,18 +624,34 @@ handle_settings_put(struct request *req)
 
 /* ---- the public card ---- */
 
+/* The clinic's contact details go ahead with the portal's statement. */
+void
+ahead_public_card(struct request *req)
+{
+	db_clinic_profile_ahead(req->ctx->db);
+}
+
 /*
- * GET /api/v1/portal/{code}/: the public clinic card {code, name,
- * languages, default_language, actions}. The pipeline opened the portal
- * (404 portal_not_found alike for an unknown, retired or disabled code,
- * and for a clinic without the module).
+ * GET /api/v1/portal/{code}/: the public clinic card {code, name, phone,
+ * email, address, languages, default_language, actions}. The pipeline
+ * opened the portal (404 portal_not_found alike for an unknown, retired or
+ * disabled code, and for a clinic without the module).
  */
 void
 handle_public_card(struct request *req)
 {
 	const struct db_clinic *c = &req->portal->clinic;
-	struct json_object *body = json_object_new_object(),
-	    *langs = json_object_new_array();
+	struct db_clinic_profile profile;
+	struct json_object *body, *langs;
+	enum err err;
+
+	if ((err = db_clinic_profile_get(req->ctx->db, req->arena, &profile)) !=
+	    ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	body = json_object_new_object();
+	langs = json_object_new_array();
 
 	if (c->lang_tr)
 		json_object_array_add(langs, json_object_new_string("tr"));
@@ -643,6 +659,9 @@ handle_public_card(struct request *req)
 		json_object_array_add(langs, json_object_new_string("en"));
 	json_add_string(body, "code", req->portal->code);
 	json_add_string(body, "name", c->name);
+	json_add_string(body, "phone", profile.phone);
+	json_add_string(body, "email", profile.email);
+	json_add_string(body, "address", profile.address);
 	json_add(body, "languages", langs);
 	json_add_string(body, "default_language", c->default_language);
 	json_add(body, "actions", perm_set_json(req->portal->settings.permissions));

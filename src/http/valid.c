@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "contacts.h"
 #include "http.h"
 #include "problem.h"
 #include "str.h"
@@ -493,6 +494,49 @@ v_time(struct vobj *o, const char *key, unsigned flags, const char **out)
 	return json_checked_string(o, key, flags, v_time_valid,
 	    "Must be a date and time with its offset, like "
 	    "2027-03-28T09:00:00+03:00.", out);
+}
+
+/* Longest phone number and email address as typed, in characters. */
+#define PHONE_CHARS_MAX 40
+#define EMAIL_CHARS_MAX 254
+
+enum v_got
+v_phone(struct vobj *o, const char *key, const char *country, unsigned flags,
+    const char **out)
+{
+	char e164[PHONE_E164_MAX + 1];
+	const char *typed = NULL;
+	enum v_got got = v_text(o, key, V_LINE(PHONE_CHARS_MAX), flags, &typed);
+
+	if (got == V_NULL)
+		*out = NULL;
+	if (got != V_SET)
+		return got;
+	if (!contact_phone_e164(typed, country, e164)) {
+		v_problem(o, key, "Not a phone number; for example "
+		    "+90 555 123 45 67 or 0555 123 45 67.");
+		return V_BAD;
+	}
+	*out = arena_strdup(o->req->arena, e164);
+	return V_SET;
+}
+
+enum v_got
+v_email(struct vobj *o, const char *key, unsigned flags, const char **out)
+{
+	const char *typed = NULL;
+	enum v_got got = v_text(o, key, V_LINE(EMAIL_CHARS_MAX), flags, &typed);
+
+	if (got == V_NULL)
+		*out = NULL;
+	if (got != V_SET)
+		return got;
+	if (!contact_email_valid(typed)) {
+		v_problem(o, key, "Not an email address.");
+		return V_BAD;
+	}
+	*out = typed;
+	return V_SET;
 }
 
 enum v_got

@@ -136,6 +136,23 @@ const CHANGES = {
       };
     },
   },
+  putClinicProfile: {
+    status: 200,
+    action: 'clinic.profile.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      return {
+        clinic,
+        body: { name: 'Audited clinic', phone: null, email: 'desk@audited.example', address: null,
+          languages: ['tr'], default_language: 'tr', country: 'TR', time_zone: 'Europe/Istanbul',
+          currency: 'TRY', invoice_prefix: 'AUD' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
   putPaymentInfrastructure: {
     status: 200,
     action: 'payment_infrastructure.update',

@@ -134,13 +134,16 @@ const FREE_TEXT = [
   ['POST', '/api/v1/clinic/time-off', 'reason', 'line'],
   ['POST', '/api/v1/clinic/appointments', 'note', 'lines'],
   ['PATCH', '/api/v1/clinic/appointments/{id}', 'note', 'lines'],
+  ['PUT', '/api/v1/clinic/profile', 'name', 'line'],
+  ['PUT', '/api/v1/clinic/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'emergency_contact.name', 'line'],
 ];
 // String fields of request bodies that are not free text: identifiers, codes, contacts,
 // times and secrets, each checked by its own rule (tests elsewhere).
 const NOT_FREE_TEXT = new Set(['email', 'password', 'provider', 'code', 'phone', 'emergency_contact.phone',
-  'previous_code', 'contact', 'challenge_id', 'selection_token', 'patient_id', 'start', 'end', 'value']);
+  'previous_code', 'contact', 'challenge_id', 'selection_token', 'patient_id', 'start', 'end', 'value',
+  'country', 'time_zone', 'currency', 'invoice_prefix', 'public_url', 'id']);
 
 // The body {a: {b: value}} of field "a.b", {items: [{procedure: value}]} of "items[0].procedure",
 // laid over a base body that is otherwise valid (so that the field is the one thing wrong).
@@ -232,6 +235,8 @@ describe('the one text rule holds in every free-text field', () => {
       const template = { name: 'T', channel: 'email', purpose: 'portal_invitation', variants: { tr: variant, en: variant } };
       const bases = {
         'POST /api/v1/clinic/patients': { first_name: 'Ada', last_name: 'Nur' },
+        'PUT /api/v1/clinic/profile': { name: 'Klinik', phone: null, email: null, address: null, languages: ['tr'],
+          default_language: 'tr', country: 'TR', time_zone: 'Europe/Istanbul', currency: 'TRY', invoice_prefix: 'INV' },
         'POST /api/v1/clinic/api-keys': { name: 'k', scopes: ['read'] },
         'POST /api/v1/clinic/templates': template,
         'PUT /api/v1/clinic/templates/{id}': template,

@@ -4,9 +4,11 @@
 // error-status requests) so tests can assert there was nothing.
 //
 // The stack under test is PORTAL_TEST_URL (e.g. http://127.0.0.1:18080).
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -113,4 +115,20 @@ export async function watchPage(page, { allow = [] } = {}) {
       if (problems.length) throw new Error(`problems on the page:\n  ${problems.join('\n  ')}`);
     },
   };
+}
+
+// axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA
+// rules and best practices), as lines "rule: what (where)". The script is evaluated through
+// the debugging protocol, so the page's Content-Security-Policy does not stand in its way.
+const AXE_SOURCE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
+
+export async function axeViolations(page, { include } = {}) {
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(async (context) => window.axe.run(context ?? document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  }), include ?? null);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} (${n.target.join(' ')})`));
 }

@@ -1,7 +1,8 @@
 // Clinic console, served at /console/: restores the staff session (GET /api/v1/clinic/me),
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
-// #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit).
+// #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit,
+// #/clinic: the clinic's profile).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -10,6 +11,7 @@ import { LanguageSwitcher, useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { ROLE_KEYS } from './settingsRules.js';
 import { SignInForm } from './SignIn.jsx';
 import { PortalSettings } from './PortalSettings.jsx';
+import { ClinicProfile } from './ClinicProfile.jsx';
 import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
 import { Templates } from './Templates.jsx';
@@ -22,6 +24,7 @@ import './console.css';
 
 const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
+  { key: 'clinic', label: 'console.nav.clinic' },
   { key: 'patients', label: 'console.nav.patients' },
   { key: 'calendar', label: 'console.nav.calendar' },
   { key: 'scheduling', label: 'console.nav.scheduling' },
@@ -164,6 +167,8 @@ function App() {
         <SignInForm onSignedIn={signedIn} />
       </>
     );
+  } else if (screen === 'clinic') {
+    main = <ClinicProfile session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'audit') {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'patients') {

@@ -105,6 +105,20 @@ function LoadError({ error, onRetry }) {
   );
 }
 
+/* How to reach the clinic (its profile's phone, email and address), on every screen:
+ * wherever the portal says "contact the clinic", the way is at hand. */
+function ClinicContact({ card }) {
+  if (!card?.phone && !card?.email && !card?.address) return null;
+  return (
+    <address class="clinic-contact" data-testid="clinic-contact">
+      <span class="clinic-contact-title">{t('portal.contact.title')}</span>
+      {card.phone && <a href={`tel:${card.phone}`} data-testid="clinic-phone">{card.phone}</a>}
+      {card.email && <a href={`mailto:${card.email}`} data-testid="clinic-email">{card.email}</a>}
+      {card.address && <span class="clinic-address" data-testid="clinic-address">{card.address}</span>}
+    </address>
+  );
+}
+
 function App({ code }) {
   const lang = useLanguage();
   const route = useHashRoute();
@@ -176,7 +190,12 @@ function App({ code }) {
         {state.status === 'not-found' && <NotFound />}
         {state.status === 'error' && <LoadError error={state.error} onRetry={retry} />}
       </main>
-      {clinicName && <footer class="portal-footer">{t('portal.footer', { clinic: clinicName })}</footer>}
+      {clinicName && (
+        <footer class="portal-footer">
+          <p>{t('portal.footer', { clinic: clinicName })}</p>
+          <ClinicContact card={card} />
+        </footer>
+      )}
     </div>
   );
 }
