@@ -27,8 +27,18 @@ struct db;
 #define SCOPE_ADMIN 4u
 
 /* The account a sign-in checks its password against. */
+/* One active membership of the person signing in. */
+struct db_staff_membership {
+	const char *staff_id, *clinic_id, *clinic_name, *name, *role;
+};
+
+/* The person behind a sign-in's email (sql/0021): their password hash and
+ * active memberships, by clinic name. person_id is NULL when there is no
+ * such person with a password and an active membership. */
 struct db_staff_login {
-	const char *id, *clinic_id, *name, *role, *password_hash;
+	const char *person_id, *password_hash;
+	int count;
+	struct db_staff_membership *memberships;
 };
 
 /* The staff sign-in limits: failures within window_s seconds per (account,
@@ -62,12 +72,12 @@ struct db_audit {
 };
 
 /*
- * Staff sign-in, before any clinic is known (sql/0014): whether a sign-in
- * for email from client_key (net_rate_key() of the client address) may go
- * on under limits, and the account, in one statement. *retry_after > 0:
- * a limit is reached, wait that many seconds (out untouched). Otherwise
- * *retry_after is 0 and out is the active account behind email, or has
- * out->id NULL when there is none.
+ * Staff sign-in, before any clinic is known (sql/0014, sql/0021): whether
+ * a sign-in for email from client_key (net_rate_key() of the client
+ * address) may go on under limits, and the person, in one statement.
+ * *retry_after > 0: a limit is reached, wait that many seconds. Otherwise
+ * *retry_after is 0 and out is the person behind email with their active
+ * memberships, or has out->person_id NULL when there is none.
  */
 enum err db_staff_login_check(struct db *db, struct arena *a, const char *email,
     const char *client_key, const struct db_login_limits *limits,
@@ -79,6 +89,20 @@ enum err db_login_failure_add(struct db *db, const char *email,
  * those from other addresses still count. */
 enum err db_login_failures_clear(struct db *db, const char *email,
     const char *client_key);
+
+/* A person with several clinics has signed in: token_hash (of the token
+ * they get) lets them pick one within five minutes, once. */
+enum err db_staff_selection_create(struct db *db, const char *token_hash,
+    const char *person_id);
+enum db_select_status {
+	DB_SELECT_OK,
+	DB_SELECT_INVALID_TOKEN,	/* spent, expired or unknown */
+	DB_SELECT_NOT_MEMBER,		/* no active membership there; the token stays */
+};
+/* The pick: the person's active membership of clinic_id, the token spent. */
+enum err db_staff_select(struct db *db, struct arena *a, const char *token_hash,
+    const char *clinic_id, enum db_select_status *status,
+    struct db_staff_membership *out);
 
 /* In a clinic transaction: */
 enum err db_session_create(struct db *db, const char *clinic_id,
@@ -148,9 +172,12 @@ enum err db_code_switch(struct db *db, const char *clinic_id,
 /* Operator commands (portalctl, under the owner role). */
 enum err db_clinic_create(struct db *db, struct arena *a, const char *name,
     const char *code, const char **id);
+/* The operator's (as the owner): the person behind email, made with
+ * password_hash when new (*new_person says so), and their membership of
+ * the clinic. ERR_CONFLICT when they are a member already. */
 enum err db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
     const char *email, const char *name, const char *role,
-    const char *password_hash, const char **id);
+    const char *password_hash, const char **id, bool *new_person);
 enum err db_module_set(struct db *db, const char *clinic_id, const char *module,
     bool granted);
 /*

@@ -29,6 +29,7 @@ void auth_init(const struct conf *conf);
 void auth_shutdown(void);
 const char *auth_role_name(enum staff_role role);
 void handle_staff_login(struct request *req);
+void handle_staff_select(struct request *req);
 void handle_staff_logout(struct request *req);
 void handle_staff_me(struct request *req);
 struct json_object;

@@ -5,7 +5,9 @@
  *   check-config                           load the config and report problems
  *   create-clinic --name N [--code C]      print the new clinic's id
  *   create-staff --clinic ID --email E --role owner|admin|staff [--name N]
- *                                          print a generated password
+ *                                          print a generated password (none
+ *                                          when E has an account already:
+ *                                          one person, several clinics)
  *   grant-module | revoke-module --clinic ID --module patient_portal
  *   set-public-url --clinic ID [--url URL] the clinic's own portal address (no
  *                                          --url: back to the configured one)
@@ -119,8 +121,11 @@ new_password(char *out, size_t len)
 	sodium_memzero(token, sizeof(token));
 }
 
+/* The person behind --email (made, with a new password in password, when
+ * new: *new_person) and their membership of --clinic. */
 static int
-create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen)
+create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen,
+    bool *new_person)
 {
 	const char *id, *name;
 	char *hash;
@@ -144,7 +149,7 @@ create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen)
 		return 1;
 	}
 	rc = report(db_staff_create(c->db, c->arena, o->clinic, o->email, name,
-	    o->role, hash, &id), "create-staff");
+	    o->role, hash, &id, new_person), "create-staff");
 	free(hash);
 	return rc;
 }
@@ -233,8 +238,10 @@ seed_demo(struct ctl *c)
 		o.email = emails[i];
 		o.role = roles[i];
 		o.name = names[i];
+		bool new_person;
+
 		if ((rc = create_staff(c, &o, passwords[i],
-		    sizeof(passwords[i]))) != 0)
+		    sizeof(passwords[i]), &new_person)) != 0)
 			return rc;
 	}
 	if ((err = db_module_set(c->db, clinic_id, "patient_portal", true)) != ERR_OK)
@@ -355,9 +362,15 @@ main(int argc, char **argv)
 			db_rollback(ctl.db);
 	} else if (strcmp(command, "create-staff") == 0) {
 		char password[32];
+		bool new_person = false;
 
-		if ((status = create_staff(&ctl, &o, password, sizeof(password))) == 0)
+		if ((status = create_staff(&ctl, &o, password, sizeof(password),
+		    &new_person)) == 0 && new_person)
 			printf("%s\n", password);
+		else if (status == 0)
+			fprintf(stderr, "portalctl: %s has an account already; "
+			    "they sign in to this clinic with their own "
+			    "password\n", o.email);
 	} else if (strcmp(command, "grant-module") == 0 ||
 	    strcmp(command, "revoke-module") == 0) {
 		if (need(o.clinic, "clinic") || need(o.module, "module"))

@@ -1,6 +1,7 @@
 /*
- * staff_sql.c - staff accounts, their sessions, and sign-in with its limits
- * (sql/0014; see db_clinic.h).
+ * staff_sql.c - staff accounts (a person, their memberships of clinics),
+ * their sessions, and sign-in with its limits and the choice of a clinic
+ * (sql/0014, sql/0021; see db_clinic.h).
  */
 #include "config.h"
 
@@ -19,14 +20,17 @@ enum stmt_id {
 	STMT_SESSION_CREATE,
 	STMT_SESSION_DELETE,
 	STMT_STAFF_CREATE,
+	STMT_SELECTION_CREATE,
+	STMT_SELECT,
 	STMT__MAX
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_LOGIN_CHECK] = { "staff_login_check",
-	    "SELECT retry_after, staff_id, staff_clinic_id, staff_name, "
-	    "staff_role, password_hash FROM portal_staff_login_check($1, $2, "
-	    "$3::integer, $4::integer, $5::integer, $6::integer)", 6, true },
+	    "SELECT retry_after, person_id, password_hash, staff_id, "
+	    "staff_clinic_id, clinic_name, staff_name, staff_role "
+	    "FROM portal_staff_login_check($1, $2, $3::integer, $4::integer, "
+	    "$5::integer, $6::integer)", 6, true },
 	[STMT_LOGIN_FAILURE_ADD] = { "staff_login_failure_add",
 	    "INSERT INTO staff_login_failures (email, client_key) "
 	    "VALUES ($1, $2)", 2, false },
@@ -40,8 +44,14 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_SESSION_DELETE] = { "clinic_session_delete",
 	    "DELETE FROM staff_sessions WHERE token_hash = $1", 1, false },
 	[STMT_STAFF_CREATE] = { "clinic_staff_create",
-	    "INSERT INTO staff (clinic_id, email, name, role, password_hash) "
-	    "VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, false },
+	    "SELECT staff_id, new_person FROM portal_staff_add($1, $2, $3, $4, $5)",
+	    5, false },
+	[STMT_SELECTION_CREATE] = { "staff_selection_create",
+	    "INSERT INTO staff_login_selections (token_hash, person_id, "
+	    "expires_at) VALUES ($1, $2, now() + interval '5 minutes')", 2, false },
+	[STMT_SELECT] = { "staff_select",
+	    "SELECT status, staff_id, staff_name, staff_role, clinic_name "
+	    "FROM portal_staff_select($1, $2::uuid)", 2, false },
 };
 
 enum err
@@ -64,18 +74,68 @@ db_staff_login_check(struct db *db, struct arena *a, const char *email,
 		return err;
 	*retry_after = atol(PQgetvalue(res, 0, 0));
 	if (*retry_after == 0 && !PQgetisnull(res, 0, 1)) {
-		out->id = db_val(a, res, 0, 1);
-		out->clinic_id = db_val(a, res, 0, 2);
-		out->name = db_val(a, res, 0, 3);
-		out->role = db_val(a, res, 0, 4);
-		out->password_hash = db_val(a, res, 0, 5);
-		if (out->password_hash == NULL) {
+		int n = PQntuples(res);
+
+		out->person_id = db_val(a, res, 0, 1);
+		out->password_hash = db_val(a, res, 0, 2);
+		out->memberships = arena_calloc(a, (size_t)n, sizeof(*out->memberships));
+		if (out->password_hash == NULL || out->memberships == NULL) {
 			PQclear(res);
 			return ERR_NOMEM;
 		}
+		for (int i = 0; i < n; i++) {
+			struct db_staff_membership *m = &out->memberships[i];
+
+			m->staff_id = db_val(a, res, i, 3);
+			m->clinic_id = db_val(a, res, i, 4);
+			m->clinic_name = db_val(a, res, i, 5);
+			m->name = db_val(a, res, i, 6);
+			m->role = db_val(a, res, i, 7);
+		}
+		out->count = n;
 	}
 	PQclear(res);
 	return ERR_OK;
+}
+
+enum err
+db_staff_selection_create(struct db *db, const char *token_hash,
+    const char *person_id)
+{
+	const char *params[] = { token_hash, person_id };
+
+	return db_run(db, &stmts[STMT_SELECTION_CREATE], params);
+}
+
+enum err
+db_staff_select(struct db *db, struct arena *a, const char *token_hash,
+    const char *clinic_id, enum db_select_status *status,
+    struct db_staff_membership *out)
+{
+	const char *params[] = { token_hash, clinic_id };
+	const char *said;
+	enum err err;
+	PGresult *res;
+
+	memset(out, 0, sizeof(*out));
+	*status = DB_SELECT_INVALID_TOKEN;
+	if ((res = db_exec_one(db, &stmts[STMT_SELECT], params, &err)) == NULL)
+		return err;
+	said = PQgetvalue(res, 0, 0);
+	if (strcmp(said, "ok") == 0) {
+		*status = DB_SELECT_OK;
+		out->staff_id = db_val(a, res, 0, 1);
+		out->clinic_id = arena_strdup(a, clinic_id);
+		out->name = db_val(a, res, 0, 2);
+		out->role = db_val(a, res, 0, 3);
+		out->clinic_name = db_val(a, res, 0, 4);
+		if (out->role == NULL || out->clinic_id == NULL)
+			err = ERR_NOMEM;
+	} else if (strcmp(said, "not_member") == 0) {
+		*status = DB_SELECT_NOT_MEMBER;
+	}
+	PQclear(res);
+	return err;
 }
 
 enum err
@@ -118,7 +178,7 @@ db_session_delete(struct db *db, const char *token_hash)
 enum err
 db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
     const char *email, const char *name, const char *role,
-    const char *password_hash, const char **id)
+    const char *password_hash, const char **id, bool *new_person)
 {
 	const char *params[] = { clinic_id, email, name, role, password_hash };
 	enum err err;
@@ -127,6 +187,7 @@ db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
 	if (res == NULL)
 		return err;
 	*id = db_val(a, res, 0, 0);
+	*new_person = db_val_bool(res, 0, 1);
 	PQclear(res);
-	return ERR_OK;
+	return *id != NULL ? ERR_OK : ERR_NOMEM;
 }

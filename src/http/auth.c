@@ -148,12 +148,99 @@ password_matches(const struct conf *conf, const char *hash,
 }
 
 /*
- * POST /api/v1/clinic/auth/login {email, password}: 200 {staff,
- * csrf_token} and the session cookie; 401 not_authenticated for a wrong
- * address or password (one answer for both; the failure is recorded);
- * 422 for a body without them or with other fields; 429 rate_limited
- * with Retry-After while a sign-in limit holds; 503 unavailable with
- * Retry-After when the hash gate stays full.
+ * Signs the caller in as membership m: a new session, its cookie, an audit
+ * row in m's clinic, and the answer {staff, clinic, csrf_token}.
+ */
+static void
+session_start(struct request *req, const struct db_staff_membership *m)
+{
+	const struct conf *conf = req->ctx->conf;
+	struct db *db = req->ctx->db;
+	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];
+	char hash[CRYPTO_BYTEA_HEX];
+	struct json_object *body, *clinic;
+	enum err err;
+
+	crypto_token(token);
+	crypto_token(csrf);
+	crypto_token_hash(hash, token);
+	req->actor.kind = ACTOR_STAFF;
+	req->actor.clinic_id = m->clinic_id;
+	req->actor.id = m->staff_id;
+	req->actor.name = m->name;
+	req->actor.role = pipeline_role_parse(m->role);
+	db_work_context(db, m->clinic_id, NULL);
+	if ((err = db_session_create(db, m->clinic_id, m->staff_id, hash, csrf,
+	    conf->staff_session_absolute)) != ERR_OK ||
+	    (err = audit_record(req, "staff.login", "staff", m->staff_id, NULL,
+	    NULL)) != ERR_OK) {
+		sodium_memzero(token, sizeof(token));
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_header(req, "Set-Cookie", arena_printf(req->arena,
+	    PIPELINE_STAFF_COOKIE "=%s; Path=" STAFF_COOKIE_PATH "; Max-Age=%ld; "
+	    "HttpOnly; SameSite=Strict%s", token, conf->staff_session_absolute,
+	    conf->cookie_secure ? "; Secure" : ""));
+	sodium_memzero(token, sizeof(token));
+	body = json_object_new_object();
+	clinic = json_object_new_object();
+	json_add_string(clinic, "id", m->clinic_id);
+	json_add_string(clinic, "name", m->clinic_name);
+	if (body != NULL && (json_add(body, "staff", staff_json(m->staff_id,
+	    m->name, req->actor.role)) != 0 || json_add(body, "clinic",
+	    clinic) != 0 || json_add_string(body, "csrf_token", csrf) != 0)) {
+		json_object_put(body);
+		body = NULL;
+	}
+	resp_json(req, 200, body);
+}
+
+/*
+ * A person with memberships in several clinics: {clinics: [{id, name}],
+ * selection_token}, no cookie; POST auth/select picks one.
+ */
+static void
+selection_offer(struct request *req, const struct db_staff_login *who)
+{
+	char token[CRYPTO_TOKEN_CHARS + 1], hash[CRYPTO_BYTEA_HEX];
+	struct json_object *body, *list;
+	enum err err;
+
+	crypto_token(token);
+	crypto_token_hash(hash, token);
+	if ((err = db_staff_selection_create(req->ctx->db, hash,
+	    who->person_id)) != ERR_OK) {
+		sodium_memzero(token, sizeof(token));
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	body = json_object_new_object();
+	list = json_object_new_array();
+	for (int i = 0; list != NULL && i < who->count; i++) {
+		struct json_object *c = json_object_new_object();
+
+		json_add_string(c, "id", who->memberships[i].clinic_id);
+		json_add_string(c, "name", who->memberships[i].clinic_name);
+		json_object_array_add(list, c);
+	}
+	if (body != NULL && (json_add(body, "clinics", list) != 0 ||
+	    json_add_string(body, "selection_token", token) != 0)) {
+		json_object_put(body);
+		body = NULL;
+	}
+	sodium_memzero(token, sizeof(token));
+	resp_json(req, 200, body);
+}
+
+/*
+ * POST /api/v1/clinic/auth/login {email, password}: 200 {staff, clinic,
+ * csrf_token} and the session cookie; for a person in several clinics,
+ * 200 {clinics, selection_token} and no cookie (then POST auth/select);
+ * 401 not_authenticated for a wrong address or password (one answer for
+ * both; the failure is recorded); 422 for a body without them or with
+ * other fields; 429 rate_limited with Retry-After while a sign-in limit
+ * holds; 503 unavailable with Retry-After when the hash gate stays full.
  */
 void
 handle_staff_login(struct request *req)
@@ -166,11 +253,10 @@ handle_staff_login(struct request *req)
 		conf->staff_login_max_failures_per_address,
 		conf->staff_login_max_failures_per_account,
 	};
-	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];
-	char hash[CRYPTO_BYTEA_HEX], client[NET_RATE_KEY_MAX];
+	char client[NET_RATE_KEY_MAX];
 	const char *email, *password;
-	struct db_staff_login staff;
-	struct json_object *body, *member;
+	struct db_staff_login who;
+	struct json_object *member;
 	struct vobj in;
 	long retry_after = 0;
 	bool busy;
@@ -191,7 +277,7 @@ handle_staff_login(struct request *req)
 	net_rate_key(req->remote_addr, client);
 
 	if ((err = db_staff_login_check(db, req->arena, email, client, &limits,
-	    &retry_after, &staff)) != ERR_OK) {
+	    &retry_after, &who)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
@@ -200,8 +286,8 @@ handle_staff_login(struct request *req)
 		    "sign-ins; wait before trying again.");
 		return;
 	}
-	if (!password_matches(conf, staff.id != NULL ? staff.password_hash :
-	    NULL, password, &busy)) {
+	if (!password_matches(conf, who.person_id != NULL ? who.password_hash :
+	    NULL, password, &busy) || who.count == 0) {
 		if (busy) {
 			resp_header(req, "Retry-After", arena_printf(req->arena,
 			    "%d", HASH_BUSY_RETRY_AFTER));
@@ -219,38 +305,61 @@ handle_staff_login(struct request *req)
 		    "The email address or the password is wrong.");
 		return;
 	}
-
-	crypto_token(token);
-	crypto_token(csrf);
-	crypto_token_hash(hash, token);
-	req->actor.kind = ACTOR_STAFF;
-	req->actor.clinic_id = staff.clinic_id;
-	req->actor.id = staff.id;
-	req->actor.name = staff.name;
-	req->actor.role = pipeline_role_parse(staff.role);
-	db_work_context(db, staff.clinic_id, NULL);
-	if ((err = db_login_failures_clear(db, email, client)) != ERR_OK ||
-	    (err = db_session_create(db, staff.clinic_id, staff.id, hash, csrf,
-	    conf->staff_session_absolute)) != ERR_OK ||
-	    (err = audit_record(req, "staff.login", "staff", staff.id, NULL,
-	    NULL)) != ERR_OK) {
-		sodium_memzero(token, sizeof(token));
+	if ((err = db_login_failures_clear(db, email, client)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	resp_header(req, "Set-Cookie", arena_printf(req->arena,
-	    PIPELINE_STAFF_COOKIE "=%s; Path=" STAFF_COOKIE_PATH "; Max-Age=%ld; "
-	    "HttpOnly; SameSite=Strict%s", token, conf->staff_session_absolute,
-	    conf->cookie_secure ? "; Secure" : ""));
-	sodium_memzero(token, sizeof(token));
-	body = json_object_new_object();
-	if (body != NULL && (json_add(body, "staff", staff_json(staff.id,
-	    staff.name, req->actor.role)) != 0 ||
-	    json_add_string(body, "csrf_token", csrf) != 0)) {
-		json_object_put(body);
-		body = NULL;
+	if (who.count > 1)
+		selection_offer(req, &who);
+	else
+		session_start(req, &who.memberships[0]);
+}
+
+/*
+ * POST /api/v1/clinic/auth/select {selection_token, clinic_id}: the
+ * clinic a person in several clinics signs in to; answers like a plain
+ * sign-in. 400 invalid_token for a token spent, expired or unknown; 422
+ * naming clinic_id when the person is no (active) member there, the token
+ * still usable.
+ */
+void
+handle_staff_select(struct request *req)
+{
+	static const char *const fields[] = { "selection_token", "clinic_id",
+	    NULL };
+	char hash[CRYPTO_BYTEA_HEX];
+	const char *token, *clinic_id;
+	struct db_staff_membership m;
+	enum db_select_status status;
+	struct vobj in;
+	enum err err;
+
+	if (!v_body(req, &in, fields))
+		return;
+	v_text(&in, "selection_token", V_LINE(128), V_REQUIRED, &token);
+	v_uuid(&in, "clinic_id", V_REQUIRED, &clinic_id);
+	if (!v_ok(req))
+		return;
+	crypto_token_hash(hash, token);
+	if ((err = db_staff_select(req->ctx->db, req->arena, hash, clinic_id,
+	    &status, &m)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
 	}
-	resp_json(req, 200, body);
+	switch (status) {
+	case DB_SELECT_INVALID_TOKEN:
+		problem_send(req, "invalid_token", "This sign-in has expired or "
+		    "was used already; sign in again.");
+		return;
+	case DB_SELECT_NOT_MEMBER:
+		v_problem_field(req, "clinic_id", "You are not a member of this "
+		    "clinic.");
+		v_ok(req);
+		return;
+	case DB_SELECT_OK:
+		break;
+	}
+	session_start(req, &m);
 }
 
 /* POST /api/v1/clinic/auth/logout (a session only): 204, the cookie

@@ -23,6 +23,7 @@ struct problem_def {
 static const struct problem_def problems[] = {
 	{ "bad_request", 400, "The request is malformed" },
 	{ "invalid_code", 400, "The one-time code is wrong" },
+	{ "invalid_token", 400, "The link or token is not valid" },
 	{ "not_authenticated", 401, "Sign-in required" },
 	{ "csrf_failed", 403, "The request lacks a valid CSRF token" },
 	{ "forbidden_role", 403, "Your role may not do this" },

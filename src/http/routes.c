@@ -36,6 +36,7 @@ const struct route routes[] = {
 	R(GET, "/api/v1/openapi.json", handle_openapi, PUBLIC, STAFF, NO_PERM, READ, NONE, 0),
 
 	R(POST, "/api/v1/clinic/auth/login", handle_staff_login, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(POST, "/api/v1/clinic/auth/select", handle_staff_select, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY),
 	R(GET, "/api/v1/clinic/me", handle_staff_me, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/modules", handle_modules, CLINIC, STAFF, NO_PERM, READ, NONE, 0),

@@ -11,7 +11,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { api, assertProblem, psql } from './lib/client.mjs';
 import {
-  enablePortal, makeApiKey, makeClinic, settingsBody, signIn, withKey,
+  enablePortal, makeApiKey, makeClinic, portalctl, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
 import { makeSchedule } from './lib/fixtures.mjs';
 
@@ -119,6 +119,27 @@ const CHANGES = {
         headers: {},
         actor: (res) => ['staff', res.body.staff.id],
         secrets: (res) => [login.password, res.body.csrf_token, cookieToken(res)],
+      };
+    },
+  },
+  staffSelectClinic: {
+    status: 200,
+    action: 'staff.login',
+    async setup() {
+      const clinic = newClinic();
+      const elsewhere = newClinic();
+      // The admin of clinic joins another: signing in offers both, and picking one signs in.
+      const login = clinic.logins.admin;
+      portalctl('create-staff', '--clinic', elsewhere.id, '--email', login.email, '--role', 'staff');
+      const offer = await api('POST', '/api/v1/clinic/auth/login', { body: login });
+      assert.equal(offer.status, 200, offer.text);
+      assert.ok(offer.body.selection_token, offer.text);
+      return {
+        clinic,
+        body: { selection_token: offer.body.selection_token, clinic_id: clinic.id },
+        headers: {},
+        actor: (res) => ['staff', res.body.staff.id],
+        secrets: (res) => [login.password, offer.body.selection_token, res.body.csrf_token, cookieToken(res)],
       };
     },
   },

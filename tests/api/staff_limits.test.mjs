@@ -145,7 +145,7 @@ describe('the limits, in the database function', () => {
   test('an unknown or inactive account: no limit reached, no account', async () => {
     const clinic = makeClinic();
     assert.deepEqual(check(nobody(), client(), [900, 3, 30, 100]), { retry: 0, found: false });
-    psql(`UPDATE staff SET active = false WHERE email = '${clinic.logins.staff.email}'`);
+    psql(`UPDATE staff SET active = false WHERE person_id = (SELECT id FROM staff_people WHERE email = '${clinic.logins.staff.email}')`);
     assert.deepEqual(check(clinic.logins.staff.email, client(), [900, 3, 30, 100]), { retry: 0, found: false });
   });
 });
