@@ -104,6 +104,25 @@ enum err db_staff_select(struct db *db, struct arena *a, const char *token_hash,
     const char *clinic_id, enum db_select_status *status,
     struct db_staff_membership *out);
 
+/* A member of the context's clinic, as its staff list shows them. */
+struct db_staff_member {
+	const char *id, *name, *email, *role, *created_at;
+	bool active;
+};
+/* The context's clinic's members, active first, by name; at most max. */
+enum err db_staff_members(struct db *db, struct arena *a, int max,
+    struct db_staff_member **out, int *count);
+/* One of them; ERR_NOT_FOUND for no such member of the clinic. */
+enum err db_staff_member(struct db *db, struct arena *a, const char *id,
+    struct db_staff_member *out);
+/* Changes member id (name, role NULL and active < 0: kept) and reads them
+ * back, in one round trip (sql/0022): a role change or disabling ends
+ * their sessions at the clinic. *last_owner: refused, the clinic would be
+ * left without an active owner (nothing changed). */
+enum err db_staff_member_update(struct db *db, struct arena *a,
+    const char *id, const char *name, const char *role, int active,
+    bool *last_owner, struct db_staff_member *out);
+
 /* In a clinic transaction: */
 enum err db_session_create(struct db *db, const char *clinic_id,
     const char *staff_id, const char *token_hash, const char *csrf_token,

@@ -72,6 +72,9 @@ enum v_got perm_set_read(struct vobj *o, const char *key, unsigned flags,
     perm_set *set);
 void handle_modules(struct request *req);
 void handle_payment_put(struct request *req);
+/* staff_api.c */
+void handle_staff_list(struct request *req);
+void handle_staff_patch(struct request *req);
 /* clinic_api.c */
 void ahead_clinic_profile_get(struct request *req);
 void handle_clinic_profile_get(struct request *req);

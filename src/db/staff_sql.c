@@ -22,8 +22,18 @@ enum stmt_id {
 	STMT_STAFF_CREATE,
 	STMT_SELECTION_CREATE,
 	STMT_SELECT,
+	STMT_MEMBERS,
+	STMT_MEMBER,
+	STMT_MEMBER_UPDATE,
 	STMT__MAX
 };
+
+/* A member of the context's clinic, read by read_member(). */
+#define MEMBER_SELECT \
+	"SELECT s.id, s.name, p.email, s.role, s.active, " \
+	DB_TS("s.created_at") " FROM staff s " \
+	"JOIN staff_people p ON p.id = s.person_id " \
+	"WHERE s.clinic_id = portal_current_clinic() "
 
 static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_LOGIN_CHECK] = { "staff_login_check",
@@ -52,6 +62,13 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_SELECT] = { "staff_select",
 	    "SELECT status, staff_id, staff_name, staff_role, clinic_name "
 	    "FROM portal_staff_select($1, $2::uuid)", 2, false },
+	[STMT_MEMBERS] = { "staff_members",
+	    MEMBER_SELECT "ORDER BY s.active DESC, lower(s.name), s.id LIMIT $1",
+	    1, true },
+	[STMT_MEMBER] = { "staff_member",
+	    MEMBER_SELECT "AND s.id = $1", 1, true },
+	[STMT_MEMBER_UPDATE] = { "staff_member_update",
+	    "SELECT portal_staff_update($1, $2, $3, $4::boolean)", 4, false },
 };
 
 enum err
@@ -190,4 +207,72 @@ db_staff_create(struct db *db, struct arena *a, const char *clinic_id,
 	*new_person = db_val_bool(res, 0, 1);
 	PQclear(res);
 	return *id != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+static void
+read_member(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_staff_member *m = item;
+
+	m->id = db_val(a, res, row, 0);
+	m->name = db_val(a, res, row, 1);
+	m->email = db_val(a, res, row, 2);
+	m->role = db_val(a, res, row, 3);
+	m->active = db_val_bool(res, row, 4);
+	m->created_at = db_val(a, res, row, 5);
+}
+
+enum err
+db_staff_members(struct db *db, struct arena *a, int max,
+    struct db_staff_member **out, int *count)
+{
+	char limit[16];
+	const char *params[] = { limit };
+
+	snprintf(limit, sizeof(limit), "%d", max);
+	return db_rows(db, a, &stmts[STMT_MEMBERS], params, sizeof(**out),
+	    read_member, (void **)out, count);
+}
+
+enum err
+db_staff_member(struct db *db, struct arena *a, const char *id,
+    struct db_staff_member *out)
+{
+	const char *params[] = { id };
+	enum err err = db_row(db, a, &stmts[STMT_MEMBER], params, read_member,
+	    out);
+
+	return err == ERR_OK && out->created_at == NULL ? ERR_NOMEM : err;
+}
+
+enum err
+db_staff_member_update(struct db *db, struct arena *a, const char *id,
+    const char *name, const char *role, int active, bool *last_owner,
+    struct db_staff_member *out)
+{
+	const char *update_params[] = { id, name, role,
+	    active < 0 ? NULL : active ? "t" : "f" };
+	const char *get_params[] = { id };
+	const struct db_stmt *batch[] = { &stmts[STMT_MEMBER_UPDATE],
+	    &stmts[STMT_MEMBER] };
+	const char *const *params[] = { update_params, get_params };
+	PGresult *res[2];
+	const char *said;
+	enum err err;
+
+	*last_owner = false;
+	if ((err = db_exec_batch(db, 2, batch, params, res)) != ERR_OK)
+		return err;
+	said = PQntuples(res[0]) == 1 ? PQgetvalue(res[0], 0, 0) : "";
+	if (strcmp(said, "last_owner") == 0)
+		*last_owner = true;
+	else if (strcmp(said, "ok") != 0 || PQntuples(res[1]) != 1)
+		err = ERR_NOT_FOUND;
+	else
+		read_member(a, res[1], 0, out);
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (err == ERR_OK && !*last_owner && out->created_at == NULL)
+		err = ERR_NOMEM;
+	return err;
 }

@@ -50,6 +50,8 @@ const struct route routes[] = {
 	R(PUT, "/api/v1/clinic/portal/settings", handle_settings_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
 	R(GET, "/api/v1/clinic/portal/status", handle_portal_status, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/audit", handle_audit_list, CLINIC, ADMIN, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/staff", handle_staff_list, CLINIC, STAFF, NO_PERM, READ, NONE, SESSION_ONLY),
+	R(PATCH, "/api/v1/clinic/staff/{id}", handle_staff_patch, CLINIC, ADMIN, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(GET, "/api/v1/clinic/api-keys", handle_api_keys_list, CLINIC, ADMIN, NO_PERM, READ, NONE, SESSION_ONLY),
 	R(POST, "/api/v1/clinic/api-keys", handle_api_key_create, CLINIC, ADMIN, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(DELETE, "/api/v1/clinic/api-keys/{id}", handle_api_key_revoke, CLINIC, ADMIN, NO_PERM, WRITE, NONE, SESSION_ONLY),

@@ -143,6 +143,24 @@ const CHANGES = {
       };
     },
   },
+  patchStaff: {
+    status: 200,
+    action: 'staff.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.owner);
+      const list = await s.request('GET', '/api/v1/clinic/staff');
+      const target = list.body.items.find((m) => m.role === 'staff');
+      return {
+        clinic,
+        params: { id: target.id },
+        body: { role: 'admin' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.owner.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
   staffLogout: {
     status: 204,
     action: 'staff.logout',

@@ -188,6 +188,8 @@ const FOREIGN_ID_CALLS = {
   getPatientPortalAccess: { kind: 'patient', query: '?action=view_profile' },
   // API-key management is session-only (DESIGN.md section 16): a key gets 403 before any id.
   revokeApiKey: { kind: 'api_key', sessionOnly: true },
+  // So is staff management.
+  patchStaff: { kind: 'staff', sessionOnly: true, body: { name: 'Hijacked' } },
   getTemplate: { kind: 'template' },
   putTemplate: {
     kind: 'template',
@@ -264,9 +266,11 @@ describe("another clinic's ids", () => {
     assert.equal(patient.status, 201, patient.text);
     const bKeySecret = makeApiKey(B.clinic.id, 'read');
     const bKeyId = (await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id;
+    const staffOf = async (owner, role) => (await owner.request('GET', '/api/v1/clinic/staff')).body.items
+      .find((m) => m.role === role).id;
     const ids = {
       patient: patient.body.id, api_key: bKeyId, template: await spareTemplate(B.owner),
-      delivery: deadDelivery(B.clinic.id),
+      delivery: deadDelivery(B.clinic.id), staff: await staffOf(B.owner, 'staff'),
     };
     Object.assign(ids, await treatmentIds(B.owner, ids.patient));
     Object.assign(ids, await scheduleIds(B.owner, ids.patient));
@@ -287,6 +291,7 @@ describe("another clinic's ids", () => {
       api_key: (await withKey(aKeySecret).request('GET', '/api/v1/clinic/me')).body.api_key.id,
       template: await spareTemplate(A.owner),
       delivery: deadDelivery(A.clinic.id),
+      staff: await staffOf(A.owner, 'staff'),
     };
 
     Object.assign(ownIds, await treatmentIds(A.owner, ownIds.patient));
@@ -331,6 +336,8 @@ describe("another clinic's ids", () => {
     const perms = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/portal-permissions`);
     assert.equal(perms.body.mode, 'clinic');
     assert.equal((await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).status, 200, "B's key was revoked by A");
+    const bStaff = (await B.owner.request('GET', '/api/v1/clinic/staff')).body.items.find((m) => m.id === ids.staff);
+    assert.notEqual(bStaff.name, 'Hijacked', "B's staff member was renamed by A");
     const template = await B.owner.request('GET', `/api/v1/clinic/templates/${ids.template}`);
     assert.equal(template.body.name, 'Spare', "B's template was changed by A");
     const delivery = await B.owner.request('GET', `/api/v1/clinic/deliveries/${ids.delivery}`);

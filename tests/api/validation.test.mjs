@@ -135,6 +135,7 @@ const FREE_TEXT = [
   ['POST', '/api/v1/clinic/appointments', 'note', 'lines'],
   ['PATCH', '/api/v1/clinic/appointments/{id}', 'note', 'lines'],
   ['PUT', '/api/v1/clinic/profile', 'name', 'line'],
+  ['PATCH', '/api/v1/clinic/staff/{id}', 'name', 'line'],
   ['PUT', '/api/v1/clinic/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'emergency_contact.name', 'line'],
@@ -229,6 +230,8 @@ describe('the one text rule holds in every free-text field', () => {
         '/api/v1/clinic/appointment-types/{id}': schedule.type.id,
         '/api/v1/clinic/appointments/{id}': appt.id,
         '/api/v1/clinic/templates/{id}': templates.body.items[0].id,
+        '/api/v1/clinic/staff/{id}': (await owner.request('GET', '/api/v1/clinic/staff')).body.items
+          .find((m) => m.role === 'staff').id,
       };
       const tomorrow = dateIn('Europe/Istanbul', 1);
       const variant = { subject: 'Davet', body: '{{portal_url}}' };
