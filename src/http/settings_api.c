@@ -500,16 +500,56 @@ settings_check(struct request *req, struct settings_put *put)
 }
 
 /*
+ * The reviewer the settings name, if any: a member of the clinic, active
+ * when newly chosen (one who was disabled after being chosen may stay, so
+ * that the rest of the settings can still be saved: the warning says so).
+ * Notes whether the reviewer is active, for the warnings. False after
+ * answering 422 naming upload_reviewer_id.
+ */
+static bool
+reviewer_check(struct request *req, struct settings_put *put)
+{
+	const char *id = put->next.upload_reviewer_id;
+	struct db_staff_member m;
+	enum err err;
+
+	put->facts.has_reviewer = false;
+	if (id == NULL)
+		return true;
+	err = db_staff_member(req->ctx->db, req->arena, id, &m);
+	if (err == ERR_NOT_FOUND) {
+		v_problem_field(req, "upload_reviewer_id",
+		    "No such member of staff in this clinic.");
+		return v_ok(req);
+	}
+	if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	if (!m.active && (put->old.upload_reviewer_id == NULL ||
+	    strcmp(put->old.upload_reviewer_id, id) != 0)) {
+		v_problem_field(req, "upload_reviewer_id", "This member of staff "
+		    "is disabled; choose an active one.");
+		return v_ok(req);
+	}
+	put->facts.has_reviewer = m.active;
+	return true;
+}
+
+/*
  * Step 4, the save: a changed code retires the old one and takes the new
  * one, then the settings are written. False after answering 409
  * code_taken (another clinic took the code meanwhile) or 422 naming
- * upload_reviewer_id (not a member of the clinic's staff).
+ * upload_reviewer_id (not an active member of the clinic's staff).
  */
 static bool
 settings_apply(struct request *req, struct settings_put *put)
 {
 	const char *old_code = put->old.code, *code = put->next.code;
 	enum err err;
+
+	if (!reviewer_check(req, put))
+		return false;
 
 	put->facts.code_changed = old_code != NULL &&
 	    (code == NULL || strcmp(old_code, code) != 0);
@@ -553,7 +593,7 @@ settings_warning_facts(struct request *req, struct settings_put *put)
 
 	f->permissions = put->next.permissions;
 	f->payment_active = req->clinic->payment_active;
-	f->has_reviewer = put->next.upload_reviewer_id != NULL;
+	/* f->has_reviewer: set by reviewer_check() (an active reviewer). */
 	if (put->next.code != NULL)
 		err = code_looks_personal(req, put->next.code, &f->code_personal);
 	if (err == ERR_OK && f->code_changed) {

@@ -477,6 +477,32 @@ describe('warnings', () => {
     await assertUnchanged(admin, before, 'bad reviewer');
   });
 
+  test('disabling the reviewer brings the warning back; a disabled member cannot be chosen, but may stay chosen', async () => {
+    const { clinic, admin, owner } = await clinicWithSessions();
+    const perms = ['upload_documents', 'view_documents'];
+    const staffList = (await owner.request('GET', '/api/v1/clinic/staff')).body.items;
+    const reviewer = staffList.find((m) => m.role === 'staff');
+    const named = await put(admin, { code: clinic.code, permissions: perms, upload_reviewer_id: reviewer.id });
+    assert.deepEqual(named.body.warnings, []);
+    const off = await owner.request('PATCH', `/api/v1/clinic/staff/${reviewer.id}`, { body: { active: false } });
+    assert.equal(off.status, 200, off.text);
+    // Saving the rest of the settings still works, and says the reviewer cannot review.
+    const kept = await put(admin, { code: clinic.code, permissions: perms, upload_reviewer_id: reviewer.id });
+    assert.deepEqual(warningCodes(kept), ['uploads_without_reviewer']);
+    assert.equal(kept.body.settings.upload_reviewer_id, reviewer.id);
+    // A disabled member is not a new choice.
+    const cleared = await put(admin, { code: clinic.code, permissions: perms, upload_reviewer_id: null });
+    assert.equal(cleared.body.settings.upload_reviewer_id, null);
+    const refused = await put(admin, { code: clinic.code, permissions: perms, upload_reviewer_id: reviewer.id },
+      { expect: null });
+    assertProblem(refused, 422, 'validation_failed');
+    assert.deepEqual(refused.body.errors.map((e) => e.field), ['upload_reviewer_id']);
+    // Enabled again, they can be chosen, and the warning goes.
+    assert.equal((await owner.request('PATCH', `/api/v1/clinic/staff/${reviewer.id}`, { body: { active: true } })).status, 200);
+    const back = await put(admin, { code: clinic.code, permissions: perms, upload_reviewer_id: reviewer.id });
+    assert.deepEqual(back.body.warnings, []);
+  });
+
   test('several warnings at once, each naming its own permissions', async () => {
     const { clinic, admin } = await clinicWithSessions();
     const res = await put(admin, {

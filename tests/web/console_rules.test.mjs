@@ -144,6 +144,21 @@ test('the saved body is whole: untouched fields as loaded, permissions in catalo
   assert.equal(rules.catalogOrder(catalog).length, 19);
 });
 
+test('the reviewer: the form\'s choice when it has one; active only when the staff list says so', () => {
+  const loaded = { enabled: false, code: 'c', permissions: [], upload_reviewer_id: 'r1' };
+  assert.equal(rules.settingsBody(loaded, { enabled: false, code: 'c', permissions: [], upload_reviewer_id: null }, [])
+    .upload_reviewer_id, null);
+  assert.equal(rules.settingsBody(loaded, { enabled: false, code: 'c', permissions: [], upload_reviewer_id: 'r2' }, [])
+    .upload_reviewer_id, 'r2');
+  assert.equal(rules.isDirty(loaded, { enabled: false, code: 'c', permissions: [], upload_reviewer_id: 'r2' }), true);
+  const staff = [{ id: 'r1', active: true }, { id: 'r2', active: false }];
+  assert.equal(rules.reviewerActive('r1', staff), true);
+  assert.equal(rules.reviewerActive('r2', staff), false, 'a disabled reviewer cannot review');
+  assert.equal(rules.reviewerActive('r3', staff), false, 'nor can one who left');
+  assert.equal(rules.reviewerActive(null, staff), false);
+  assert.equal(rules.reviewerActive('r3', null), true, 'without the list, a chosen id counts');
+});
+
 test('dirty tracking compares permissions as sets and codes normalized', () => {
   const loaded = { enabled: true, code: 'abc', permissions: ['view_profile', 'view_forms'] };
   assert.equal(rules.isDirty(loaded, { enabled: true, code: 'abc ', permissions: ['view_forms', 'view_profile'] }), false);

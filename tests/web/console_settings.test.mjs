@@ -239,6 +239,18 @@ test('presets: finance leaves Make Payment off while payment is inactive; full d
   await byState(page, 'save-status', 'saved').waitFor();
   await page.locator('[data-testid="perm-item-make_payment"] [data-testid="warning-payment_infrastructure_inactive"][data-source="saved"]').waitFor();
   await page.locator('[data-testid="perm-item-upload_documents"] [data-testid="warning-uploads_without_reviewer"][data-source="saved"]').waitFor();
+
+  // Naming an active member of staff as the reviewer takes the warning away, live and saved.
+  const reviewer = page.getByTestId('upload-reviewer');
+  const options = await reviewer.locator('option').allInnerTexts();
+  const staffOption = options.find((o) => o.startsWith(`staff `));
+  assert.ok(staffOption, `no staff member among ${options.join(', ')}`);
+  await reviewer.selectOption({ label: staffOption });
+  await page.getByTestId('perm-item-upload_documents').getByTestId('warning-uploads_without_reviewer')
+    .waitFor({ state: 'detached' });
+  await page.getByTestId('settings-save').click();
+  await byState(page, 'save-status', 'saved').waitFor();
+  assert.equal(await page.getByTestId('warning-uploads_without_reviewer').count(), 0);
   watch.assertNone();
 });
 

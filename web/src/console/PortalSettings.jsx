@@ -1,7 +1,7 @@
 // Portal Settings screen (the guide's "Patient Portal Settings"): enable checkbox, portal
 // code with a live check and the full address, the 19 permissions in their 7 groups with
 // preset buttons, the invitation template pickers (GET templates?purpose=portal_invitation),
-// the upload reviewer (kept as loaded until its API exists), warnings next to what they
+// the upload reviewer (an active member of staff, from GET clinic/staff), warnings next to what they
 // concern, and Save (whole-body PUT with If-Match). A save that changed the code offers to
 // invite again the patients invited under the old one (Reinvite.jsx).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -12,7 +12,7 @@ import { errorMessage, ErrorText } from './common.jsx';
 import {
   canManage, catalogOrder, CODE_FORMAT_KEYS, CODE_PROBLEM_KEYS, CODE_REASON_KEYS, codeFormatProblem,
   groupIndex, ifMatchValue, isDirty, liveWarnings, normalizeCode, portalAddress, presetPermissions,
-  settingsBody, WARNING_KEYS, warningPlacement,
+  reviewerActive, settingsBody, WARNING_KEYS, warningPlacement,
 } from './settingsRules.js';
 import { CHANNEL_KEYS, LANG_KEYS, templateLanguages } from './templateRules.js';
 import { LanguageBadges } from './Templates.jsx';
@@ -27,6 +27,7 @@ const formFrom = (settings) => ({
   permissions: [...settings.permissions],
   sms_template_id: settings.sms_template_id ?? null,
   email_template_id: settings.email_template_id ?? null,
+  upload_reviewer_id: settings.upload_reviewer_id ?? null,
 });
 
 const PICKERS = [
@@ -45,19 +46,57 @@ async function invitationTemplates(channel) {
   }
 }
 
+// The clinic's members, for the reviewer picker; a failure leaves the picker showing the
+// current choice only (a 401 still ends the session).
+async function staffMembers() {
+  try {
+    return (await api('/api/v1/clinic/staff')).items;
+  } catch (error) {
+    if (error.status === 401) throw error;
+    return null;
+  }
+}
+
 async function loadAll() {
-  const [settings, catalog, presets, modules, sms, email] = await Promise.all([
+  const [settings, catalog, presets, modules, sms, email, staff] = await Promise.all([
     apiResponse('/api/v1/clinic/portal/settings'),
     api('/api/v1/clinic/portal/permissions'),
     api('/api/v1/clinic/portal/presets'),
     api('/api/v1/clinic/modules'),
     invitationTemplates('sms'),
     invitationTemplates('email'),
+    staffMembers(),
   ]);
   return {
     settings: settings.data, etag: settings.headers.get('ETag'), catalog, presets: presets.items, modules,
-    templates: { sms, email },
+    templates: { sms, email }, staff,
   };
+}
+
+/* The reviewer of patient uploads: an active member of staff, or none. One who was
+ * disabled after being chosen still shows, marked, so the choice is visible. */
+function ReviewerPicker({ value, staff, onChange }) {
+  const list = staff ?? [];
+  const current = list.find((m) => m.id === value);
+  const roleName = (role) => t(`console.staff.role.${role}`);
+  return (
+    <div class="field" data-testid="reviewer-picker">
+      <label for="settings-reviewer">{t('console.settings.reviewer.label')}</label>
+      <select id="settings-reviewer" value={value ?? ''} data-testid="upload-reviewer"
+        aria-describedby="settings-reviewer-hint" onChange={(e) => onChange(e.currentTarget.value || null)}>
+        <option value="">{t('console.settings.reviewer.none')}</option>
+        {value && !current && <option value={value}>{t('console.settings.reviewer.unknown')}</option>}
+        {current && !current.active && (
+          <option value={current.id}>{t('console.settings.reviewer.disabled', { name: current.name })}</option>
+        )}
+        {list.filter((m) => m.active).map((m) => (
+          <option key={m.id} value={m.id}>{`${m.name} (${roleName(m.role)})`}</option>
+        ))}
+      </select>
+      <p class="hint" id="settings-reviewer-hint">{t('console.settings.reviewer.hint')}</p>
+      {staff === null && <p class="hint alert" role="alert">{t('console.settings.reviewer.loadError')}</p>}
+    </div>
+  );
 }
 
 function templateOption(template) {
@@ -239,7 +278,8 @@ export function PortalSettings({ session, onSessionLost }) {
   // answer to the last save (authoritative while the form still shows what was saved;
   // code_changed stays until the next save or reload).
   const warnings = new Map();
-  for (const w of liveWarnings({ permissions: form.permissions, paymentActive, hasReviewer: Boolean(settings.upload_reviewer_id) })) {
+  const hasReviewer = reviewerActive(form.upload_reviewer_id, data.staff);
+  for (const w of liveWarnings({ permissions: form.permissions, paymentActive, hasReviewer })) {
     warnings.set(w.code, { ...w, source: 'live' });
   }
   if (check?.result && check.code === code) {
@@ -462,13 +502,8 @@ export function PortalSettings({ session, onSessionLost }) {
           )}
           <Warnings items={placed.templates} origin={origin} testid="template-warnings" />
           <p class="template-link"><a href="#/templates" data-testid="settings-templates-link">{t('console.settings.templates.manage')}</a></p>
-          <dl class="facts">
-            <div>
-              <dt>{t('console.settings.reviewer.label')}</dt>
-              <dd data-testid="upload-reviewer">{t(settings.upload_reviewer_id ? 'console.settings.reviewer.named' : 'console.settings.reviewer.none')}</dd>
-            </div>
-          </dl>
-          <p class="hint muted">{t('console.settings.templates.later')}</p>
+          <ReviewerPicker value={form.upload_reviewer_id} staff={data.staff}
+            onChange={(value) => update({ upload_reviewer_id: value })} />
         </section>
       </fieldset>
 

@@ -133,7 +133,7 @@ export function settingsBody(loaded, form, order = []) {
     // The template pickers' choices when the form has them, else as loaded.
     sms_template_id: ('sms_template_id' in form ? form : loaded).sms_template_id ?? null,
     email_template_id: ('email_template_id' in form ? form : loaded).email_template_id ?? null,
-    upload_reviewer_id: loaded.upload_reviewer_id ?? null,
+    upload_reviewer_id: ('upload_reviewer_id' in form ? form : loaded).upload_reviewer_id ?? null,
   };
 }
 
@@ -142,7 +142,7 @@ export function isDirty(loaded, form) {
   if (!loaded) return false;
   if (Boolean(form.enabled) !== Boolean(loaded.enabled)) return true;
   if (normalizeCode(form.code) !== normalizeCode(loaded.code)) return true;
-  for (const field of ['sms_template_id', 'email_template_id']) {
+  for (const field of ['sms_template_id', 'email_template_id', 'upload_reviewer_id']) {
     if (field in form && (form[field] ?? null) !== (loaded[field] ?? null)) return true;
   }
   const a = [...new Set(form.permissions)].sort();
@@ -267,3 +267,13 @@ export const AUDIT_FIELD_KEYS = Object.freeze({
   public_url: 'console.profile.field.public_url',
   effective: 'console.audit.field.effective',
 });
+
+/**
+ * Whether the settings have a reviewer of patient uploads who can review: the chosen
+ * member is active. Without the staff list (it failed to load), a chosen id counts.
+ */
+export function reviewerActive(reviewerId, staff) {
+  if (!reviewerId) return false;
+  if (!Array.isArray(staff)) return true;
+  return staff.some((m) => m.id === reviewerId && m.active);
+}
