@@ -210,6 +210,7 @@ export const ACTION_KEYS = Object.freeze({
   'portal.settings.update': 'console.audit.action.settingsUpdate',
   'payment_infrastructure.update': 'console.audit.action.paymentUpdate',
   'clinic.profile.update': 'console.audit.action.profileUpdate',
+  'staff.update': 'console.audit.action.staffUpdate',
   'patient.create': 'console.audit.action.patientCreate',
   'patient.update': 'console.audit.action.patientUpdate',
   'patient.portal_permissions.update': 'console.audit.action.patientPermissionsUpdate',
@@ -265,6 +266,7 @@ export const AUDIT_FIELD_KEYS = Object.freeze({
   currency: 'console.profile.field.currency',
   invoice_prefix: 'console.profile.field.invoice_prefix',
   public_url: 'console.profile.field.public_url',
+  role: 'console.staff.col.role',
   effective: 'console.audit.field.effective',
 });
 
