@@ -123,6 +123,30 @@ enum err db_staff_member_update(struct db *db, struct arena *a,
     const char *id, const char *name, const char *role, int active,
     bool *last_owner, struct db_staff_member *out);
 
+/*
+ * One's own security (sql/0023), for the person behind membership
+ * staff_id of the context's clinic, across all their clinics. Token
+ * hashes are crypto_token_hash() values.
+ */
+enum err db_staff_own_secret(struct db *db, struct arena *a,
+    const char *staff_id, const char **email, const char **password_hash);
+/* Sets their password hash and ends every session of theirs but
+ * keep_token_hash's (NULL: all); *ended says how many. */
+enum err db_staff_password_set(struct db *db, const char *staff_id,
+    const char *password_hash, const char *keep_token_hash, int *ended);
+struct db_staff_session {
+	const char *clinic_id, *clinic_name, *created_at, *last_seen_at,
+	    *expires_at;
+	bool current;
+};
+/* Their sessions not yet ended, newest first (at most 200). */
+enum err db_staff_own_sessions(struct db *db, struct arena *a,
+    const char *staff_id, const char *current_token_hash,
+    struct db_staff_session **out, int *count);
+/* Ends all of them but keep_token_hash's; *ended says how many. */
+enum err db_staff_sessions_end_others(struct db *db, const char *staff_id,
+    const char *keep_token_hash, int *ended);
+
 /* In a clinic transaction: */
 enum err db_session_create(struct db *db, const char *clinic_id,
     const char *staff_id, const char *token_hash, const char *csrf_token,

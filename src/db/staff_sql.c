@@ -25,6 +25,10 @@ enum stmt_id {
 	STMT_MEMBERS,
 	STMT_MEMBER,
 	STMT_MEMBER_UPDATE,
+	STMT_OWN_SECRET,
+	STMT_PASSWORD_SET,
+	STMT_OWN_SESSIONS,
+	STMT_END_OTHERS,
 	STMT__MAX
 };
 
@@ -69,6 +73,17 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    MEMBER_SELECT "AND s.id = $1", 1, true },
 	[STMT_MEMBER_UPDATE] = { "staff_member_update",
 	    "SELECT portal_staff_update($1, $2, $3, $4::boolean)", 4, false },
+	[STMT_OWN_SECRET] = { "staff_own_secret",
+	    "SELECT email, password_hash FROM portal_staff_own_secret($1)", 1,
+	    true },
+	[STMT_PASSWORD_SET] = { "staff_password_set",
+	    "SELECT portal_staff_password_set($1, $2, $3)", 3, false },
+	[STMT_OWN_SESSIONS] = { "staff_own_sessions",
+	    "SELECT clinic_id, clinic_name, " DB_TS("created_at") ", "
+	    DB_TS("last_seen_at") ", " DB_TS("expires_at") ", current "
+	    "FROM portal_staff_own_sessions($1, $2)", 2, true },
+	[STMT_END_OTHERS] = { "staff_end_others",
+	    "SELECT portal_staff_sessions_end_others($1, $2)", 2, false },
 };
 
 enum err
@@ -275,4 +290,79 @@ db_staff_member_update(struct db *db, struct arena *a, const char *id,
 	if (err == ERR_OK && !*last_owner && out->created_at == NULL)
 		err = ERR_NOMEM;
 	return err;
+}
+
+enum err
+db_staff_own_secret(struct db *db, struct arena *a, const char *staff_id,
+    const char **email, const char **password_hash)
+{
+	const char *params[] = { staff_id };
+	enum err err;
+	PGresult *res = db_exec_one(db, &stmts[STMT_OWN_SECRET], params, &err);
+
+	if (res == NULL)
+		return err;
+	*email = db_val(a, res, 0, 0);
+	*password_hash = db_val(a, res, 0, 1);
+	PQclear(res);
+	return *email != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+/* The integer a statement answered in its one column, into *n. */
+static enum err
+count_of(struct db *db, const struct db_stmt *stmt, const char *const *params,
+    int *n)
+{
+	enum err err;
+	PGresult *res = db_exec_one(db, stmt, params, &err);
+
+	if (res == NULL)
+		return err;
+	if (PQgetisnull(res, 0, 0))
+		err = ERR_NOT_FOUND;
+	else
+		*n = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return err;
+}
+
+enum err
+db_staff_password_set(struct db *db, const char *staff_id,
+    const char *password_hash, const char *keep_token_hash, int *ended)
+{
+	const char *params[] = { staff_id, password_hash, keep_token_hash };
+
+	return count_of(db, &stmts[STMT_PASSWORD_SET], params, ended);
+}
+
+static void
+read_session(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_staff_session *s = item;
+
+	s->clinic_id = db_val(a, res, row, 0);
+	s->clinic_name = db_val(a, res, row, 1);
+	s->created_at = db_val(a, res, row, 2);
+	s->last_seen_at = db_val(a, res, row, 3);
+	s->expires_at = db_val(a, res, row, 4);
+	s->current = db_val_bool(res, row, 5);
+}
+
+enum err
+db_staff_own_sessions(struct db *db, struct arena *a, const char *staff_id,
+    const char *current_token_hash, struct db_staff_session **out, int *count)
+{
+	const char *params[] = { staff_id, current_token_hash };
+
+	return db_rows(db, a, &stmts[STMT_OWN_SESSIONS], params, sizeof(**out),
+	    read_session, (void **)out, count);
+}
+
+enum err
+db_staff_sessions_end_others(struct db *db, const char *staff_id,
+    const char *keep_token_hash, int *ended)
+{
+	const char *params[] = { staff_id, keep_token_hash };
+
+	return count_of(db, &stmts[STMT_END_OTHERS], params, ended);
 }

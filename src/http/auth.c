@@ -38,10 +38,10 @@
 #include "problem.h"
 #include "routes.h"
 #include "valid.h"
+#include "password_rules.h"
 
 #define STAFF_COOKIE_PATH "/api/v1/clinic/"
 #define EMAIL_MAX_CHARS 254
-#define PASSWORD_MAX_CHARS 1024
 /* Seconds a sign-in turned away by the hash gate is told to wait. */
 #define HASH_BUSY_RETRY_AFTER 1
 
@@ -428,4 +428,191 @@ oom:
 	json_object_put(c);
 	json_object_put(body);
 	resp_json(req, 200, NULL);	/* answers 503 */
+}
+
+/* ---- One's own security (a session only) ---- */
+
+/* The hash of this request's session token, or NULL. */
+static const char *
+session_token_hash(struct request *req)
+{
+	const char *token = req_cookie(req, PIPELINE_STAFF_COOKIE);
+	char *hash;
+
+	if (token == NULL || (hash = arena_alloc(req->arena, CRYPTO_BYTEA_HEX)) ==
+	    NULL)
+		return NULL;
+	crypto_token_hash(hash, token);
+	return hash;
+}
+
+/* Member key of the body as it was typed (passwords are never trimmed);
+ * NULL after noting a problem. */
+static const char *
+typed_password(struct request *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req->json, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) == 0) {
+		v_problem_field(req, key, "Required.");
+		return NULL;
+	}
+	if (json_object_get_string_len(v) > 4 * PASSWORD_MAX_CHARS) {
+		v_problem_field(req, key, "Use at most 1024 characters.");
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+/*
+ * POST /api/v1/clinic/me/password {current_password, password}: 204; the
+ * person's other sessions, in every clinic, end. A wrong current password
+ * is 422 naming current_password and counts as a failed sign-in (429
+ * rate_limited while a sign-in limit holds); a new one that breaks the
+ * rule (password_rules.h) is 422 naming password.
+ */
+void
+handle_me_password(struct request *req)
+{
+	static const char *const fields[] = { "current_password", "password",
+	    NULL };
+	const struct conf *conf = req->ctx->conf;
+	struct db *db = req->ctx->db;
+	const struct db_login_limits limits = {
+		conf->staff_login_window, conf->staff_login_max_failures,
+		conf->staff_login_max_failures_per_address,
+		conf->staff_login_max_failures_per_account,
+	};
+	const char *current, *password, *email, *hash, *why;
+	char client[NET_RATE_KEY_MAX];
+	struct db_staff_login who;
+	struct vobj in;
+	long retry_after = 0;
+	char *new_hash;
+	bool busy;
+	int ended = 0;
+	enum err err;
+
+	if (!v_body(req, &in, fields))
+		return;
+	current = typed_password(req, "current_password");
+	password = typed_password(req, "password");
+	if (password != NULL && (why = password_rule_problem(password)) != NULL)
+		v_problem_field(req, "password", why);
+	if (!v_ok(req))
+		return;
+	if ((err = db_staff_own_secret(db, req->arena, req->actor.id, &email,
+	    &hash)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	net_rate_key(req->remote_addr, client);
+	if ((err = db_staff_login_check(db, req->arena, email, client, &limits,
+	    &retry_after, &who)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	if (retry_after > 0) {
+		problem_send_rate_limited(req, retry_after, "Too many wrong "
+		    "passwords; wait before trying again.");
+		return;
+	}
+	if (!password_matches(conf, hash, current, &busy)) {
+		if (busy) {
+			resp_header(req, "Retry-After", arena_printf(req->arena,
+			    "%d", HASH_BUSY_RETRY_AFTER));
+			problem_send(req, "unavailable", "Too many sign-ins at "
+			    "once; try again in a moment.");
+			return;
+		}
+		if ((err = db_login_failure_add(db, email, client)) != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return;
+		}
+		req->commit_on_error = true;
+		v_problem_field(req, "current_password", "This is not your "
+		    "current password.");
+		v_ok(req);
+		return;
+	}
+	if (!hash_gate_enter(conf->staff_login_hash_wait_ms)) {
+		resp_header(req, "Retry-After", arena_printf(req->arena, "%d",
+		    HASH_BUSY_RETRY_AFTER));
+		problem_send(req, "unavailable", "Too many sign-ins at once; try "
+		    "again in a moment.");
+		return;
+	}
+	new_hash = crypto_password_hash(password,
+	    (unsigned long long)conf->argon2_opslimit,
+	    (size_t)conf->argon2_memlimit);
+	hash_gate_leave();
+	if (new_hash == NULL) {
+		problem_send(req, "unavailable", NULL);
+		return;
+	}
+	err = db_staff_password_set(db, req->actor.id, arena_strdup(req->arena,
+	    new_hash), session_token_hash(req), &ended);
+	free(new_hash);
+	if (err != ERR_OK || (err = audit_record(req, "staff.password_change",
+	    "staff", req->actor.id, NULL, NULL)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_raw(req, 204, NULL, "", 0);
+}
+
+/* GET /api/v1/clinic/me/sessions: {items: [{clinic: {id, name},
+ * created_at, last_seen_at, expires_at, current}], next_cursor: null}, the
+ * person's sessions in every clinic, newest first. */
+void
+handle_me_sessions(struct request *req)
+{
+	struct db_staff_session *rows;
+	struct json_object *items;
+	int n = 0;
+	enum err err;
+
+	if ((err = db_staff_own_sessions(req->ctx->db, req->arena, req->actor.id,
+	    session_token_hash(req), &rows, &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	items = json_object_new_array();
+	for (int i = 0; items != NULL && i < n; i++) {
+		struct json_object *o = json_object_new_object(),
+		    *c = json_object_new_object();
+
+		json_add_string(c, "id", rows[i].clinic_id);
+		json_add_string(c, "name", rows[i].clinic_name);
+		json_add(o, "clinic", c);
+		json_add_string(o, "created_at", rows[i].created_at);
+		json_add_string(o, "last_seen_at", rows[i].last_seen_at);
+		json_add_string(o, "expires_at", rows[i].expires_at);
+		json_add(o, "current", json_object_new_boolean(rows[i].current));
+		json_object_array_add(items, o);
+	}
+	resp_json(req, 200, list_all_json(items));
+}
+
+/* DELETE /api/v1/clinic/me/sessions: signs the person out everywhere but
+ * here (every clinic); 200 {ended}. */
+void
+handle_me_sessions_end(struct request *req)
+{
+	struct json_object *body;
+	int ended = 0;
+	enum err err;
+
+	if ((err = db_staff_sessions_end_others(req->ctx->db, req->actor.id,
+	    session_token_hash(req), &ended)) != ERR_OK ||
+	    (err = audit_record(req, "staff.sessions_end", "staff",
+	    req->actor.id, NULL, NULL)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	body = json_object_new_object();
+	json_add(body, "ended", json_object_new_int(ended));
+	resp_json(req, 200, body);
 }

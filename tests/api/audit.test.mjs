@@ -161,6 +161,37 @@ const CHANGES = {
       };
     },
   },
+  changeOwnPassword: {
+    status: 204,
+    action: 'staff.password_change',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const fresh = 'Yeni ve uzun bir parola 9';
+      return {
+        clinic,
+        body: { current_password: clinic.logins.staff.password, password: fresh },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, fresh, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  endOwnOtherSessions: {
+    status: 200,
+    action: 'staff.sessions_end',
+    async setup() {
+      const clinic = newClinic();
+      await signIn(clinic.logins.admin);
+      const s = await signIn(clinic.logins.admin);
+      return {
+        clinic,
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
   staffLogout: {
     status: 204,
     action: 'staff.logout',
