@@ -159,6 +159,9 @@ function PatientList({ session, onSessionLost }) {
   const [items, setItems] = useState([]);
   const [cursor, setCursor] = useState(null);
   const [state, setState] = useState('loading'); // loading | ready | more | error
+  // The term the list on screen answers: until a new term's answer comes, the old
+  // list may still show (an effect runs after the render that changed the term).
+  const [answered, setAnswered] = useState(undefined);
   const [error, setError] = useState(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState(null); // the patient the form just added
@@ -194,12 +197,14 @@ function PatientList({ session, onSessionLost }) {
       .then((page) => {
         setItems(page.items);
         setCursor(page.next_cursor ?? null);
+        setAnswered(term);
         setState('ready');
       })
       .catch((e) => {
         if (e.name !== 'AbortError') {
           setItems([]);
           setCursor(null);
+          setAnswered(term);
         }
         failed(e);
       });
@@ -267,7 +272,8 @@ function PatientList({ session, onSessionLost }) {
         </p>
       </form>
 
-      <div class="patient-results" data-testid="patient-results" data-state={state} data-q={term ?? ''}
+      <div class="patient-results" data-testid="patient-results"
+        data-state={answered === term ? state : 'loading'} data-q={answered ?? ''}
         aria-busy={state === 'loading' ? 'true' : 'false'}>
         <p class="visually-hidden" role="status" aria-live="polite">
           {state === 'loading' ? t('common.loading') : ''}
