@@ -2,7 +2,7 @@
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
 // #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit,
-// #/clinic: the clinic's profile, #/staff: its members).
+// #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security).
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
@@ -13,6 +13,7 @@ import { SignInForm } from './SignIn.jsx';
 import { PortalSettings } from './PortalSettings.jsx';
 import { ClinicProfile } from './ClinicProfile.jsx';
 import { Staff } from './Staff.jsx';
+import { Account } from './Account.jsx';
 import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
 import { Templates } from './Templates.jsx';
@@ -27,6 +28,7 @@ const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
   { key: 'clinic', label: 'console.nav.clinic' },
   { key: 'staff', label: 'console.nav.staff' },
+  { key: 'account', label: 'console.nav.account' },
   { key: 'patients', label: 'console.nav.patients' },
   { key: 'calendar', label: 'console.nav.calendar' },
   { key: 'scheduling', label: 'console.nav.scheduling' },
@@ -169,6 +171,8 @@ function App() {
         <SignInForm onSignedIn={signedIn} />
       </>
     );
+  } else if (screen === 'account') {
+    main = <Account onSessionLost={sessionLost} />;
   } else if (screen === 'staff') {
     main = <Staff session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'clinic') {

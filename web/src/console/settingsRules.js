@@ -211,6 +211,8 @@ export const ACTION_KEYS = Object.freeze({
   'payment_infrastructure.update': 'console.audit.action.paymentUpdate',
   'clinic.profile.update': 'console.audit.action.profileUpdate',
   'staff.update': 'console.audit.action.staffUpdate',
+  'staff.password_change': 'console.audit.action.passwordChange',
+  'staff.sessions_end': 'console.audit.action.sessionsEnd',
   'patient.create': 'console.audit.action.patientCreate',
   'patient.update': 'console.audit.action.patientUpdate',
   'patient.portal_permissions.update': 'console.audit.action.patientPermissionsUpdate',
