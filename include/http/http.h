@@ -83,6 +83,7 @@ struct request {
 	struct portal_ctx *portal;	/* portal and patient sides, see portal_http.h */
 	const struct db_clinic *clinic;	/* the caller's clinic, once authenticated */
 	struct problem_list *problems;	/* what the validation module found */
+	bool problems_lost;		/* a problem found, but no memory to note it */
 	/* The work commits even though the answer is an error: a wrong
 	 * one-time code's spent try must count. */
 	bool commit_on_error;

@@ -38,12 +38,12 @@ v_problem_field(struct request *req, const char *field, const char *message)
 {
 	struct problem_list *pl = problems(req);
 
-	/* Out of memory: v_ok() still refuses, since the list is not empty
-	 * or could not be made; the answer then is 503. */
+	/* Out of memory: v_ok() still refuses (503), since a problem was
+	 * found even though it could not be noted. */
 	if (pl != NULL)
 		problem_list_add(pl, field, message);
-	else
-		req->problems = NULL;
+	if (pl == NULL || problem_list_count(pl) == 0)
+		req->problems_lost = true;
 }
 
 static const char *
@@ -64,11 +64,14 @@ void
 v_forget(struct request *req)
 {
 	req->problems = NULL;	/* the list lives in the request's arena */
+	req->problems_lost = false;
 }
 
 size_t
 v_count(const struct request *req)
 {
+	if (req->problems_lost)
+		return 1;
 	return req->problems == NULL ? 0 : problem_list_count(req->problems);
 }
 
@@ -77,7 +80,11 @@ v_ok(struct request *req)
 {
 	if (v_count(req) == 0)
 		return true;
-	problem_list_send(req, req->problems, NULL);
+	if (req->problems_lost || req->problems == NULL)
+		problem_send(req, "unavailable", "The server is short of memory; "
+		    "try again.");
+	else
+		problem_list_send(req, req->problems, NULL);
 	return false;
 }
 
