@@ -147,6 +147,46 @@ password_matches(const struct conf *conf, const char *hash,
 	return ok;
 }
 
+/* 503 unavailable with Retry-After: no hashing slot came free in time. */
+static void
+hash_busy(struct request *req)
+{
+	resp_header(req, "Retry-After", arena_printf(req->arena, "%d",
+	    HASH_BUSY_RETRY_AFTER));
+	problem_send(req, "unavailable", "Too many sign-ins at once; try again "
+	    "in a moment.");
+}
+
+/*
+ * A sign-in's password check for email from client: true when password
+ * matches hash (NULL: the dummy, never). Otherwise false, with the answer
+ * sent when no hashing slot came free (503) or the failure could not be
+ * recorded; else the failure is recorded, kept although the answer will
+ * be an error, and *refused is set for the caller to say why.
+ */
+static bool
+password_checked(struct request *req, const char *hash, const char *password,
+    const char *email, const char *client, bool *refused)
+{
+	bool busy;
+	enum err err;
+
+	*refused = false;
+	if (password_matches(req->ctx->conf, hash, password, &busy))
+		return true;
+	if (busy) {
+		hash_busy(req);
+		return false;
+	}
+	if ((err = db_login_failure_add(req->ctx->db, email, client)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	req->commit_on_error = true;
+	*refused = true;
+	return false;
+}
+
 /*
  * Signs the caller in as membership m: a new session, its cookie, an audit
  * row in m's clinic, and the answer {staff, clinic, csrf_token}.
@@ -259,7 +299,7 @@ handle_staff_login(struct request *req)
 	struct json_object *member;
 	struct vobj in;
 	long retry_after = 0;
-	bool busy;
+	bool refused;
 	enum err err;
 
 	if (!v_body(req, &in, fields))
@@ -286,23 +326,11 @@ handle_staff_login(struct request *req)
 		    "sign-ins; wait before trying again.");
 		return;
 	}
-	if (!password_matches(conf, who.person_id != NULL ? who.password_hash :
-	    NULL, password, &busy) || who.count == 0) {
-		if (busy) {
-			resp_header(req, "Retry-After", arena_printf(req->arena,
-			    "%d", HASH_BUSY_RETRY_AFTER));
-			problem_send(req, "unavailable", "Too many sign-ins at "
-			    "once; try again in a moment.");
-			return;
-		}
-		if ((err = db_login_failure_add(db, email, client)) != ERR_OK) {
-			problem_send_err(req, err, NULL);
-			return;
-		}
-		/* The failure must count although the answer is an error. */
-		req->commit_on_error = true;
-		problem_send(req, "not_authenticated",
-		    "The email address or the password is wrong.");
+	if (!password_checked(req, who.count > 0 ? who.password_hash : NULL,
+	    password, email, client, &refused)) {
+		if (refused)
+			problem_send(req, "not_authenticated",
+			    "The email address or the password is wrong.");
 		return;
 	}
 	if ((err = db_login_failures_clear(db, email, client)) != ERR_OK) {
@@ -491,7 +519,7 @@ handle_me_password(struct request *req)
 	struct vobj in;
 	long retry_after = 0;
 	char *new_hash;
-	bool busy;
+	bool refused;
 	int ended = 0;
 	enum err err;
 
@@ -519,29 +547,16 @@ handle_me_password(struct request *req)
 		    "passwords; wait before trying again.");
 		return;
 	}
-	if (!password_matches(conf, hash, current, &busy)) {
-		if (busy) {
-			resp_header(req, "Retry-After", arena_printf(req->arena,
-			    "%d", HASH_BUSY_RETRY_AFTER));
-			problem_send(req, "unavailable", "Too many sign-ins at "
-			    "once; try again in a moment.");
-			return;
+	if (!password_checked(req, hash, current, email, client, &refused)) {
+		if (refused) {
+			v_problem_field(req, "current_password", "This is not "
+			    "your current password.");
+			v_ok(req);
 		}
-		if ((err = db_login_failure_add(db, email, client)) != ERR_OK) {
-			problem_send_err(req, err, NULL);
-			return;
-		}
-		req->commit_on_error = true;
-		v_problem_field(req, "current_password", "This is not your "
-		    "current password.");
-		v_ok(req);
 		return;
 	}
 	if (!hash_gate_enter(conf->staff_login_hash_wait_ms)) {
-		resp_header(req, "Retry-After", arena_printf(req->arena, "%d",
-		    HASH_BUSY_RETRY_AFTER));
-		problem_send(req, "unavailable", "Too many sign-ins at once; try "
-		    "again in a moment.");
+		hash_busy(req);
 		return;
 	}
 	new_hash = crypto_password_hash(password,

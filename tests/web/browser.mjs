@@ -132,3 +132,19 @@ export async function axeViolations(page, { include } = {}) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} (${n.target.join(' ')})`));
 }
+
+// A browser on the console, signed in as login ({email, password}): GET me's 401 before
+// sign-in is expected. Waits for the console's first screen. {browser, page, watch}; the
+// caller closes the browser.
+export async function openConsole(login, { locale = 'tr-TR', viewport, allow = [] } = {}) {
+  const browser = await launch({ locale, ...(viewport ? { viewport } : {}) });
+  const page = await browser.newPage();
+  const watch = await watchPage(page, { allow: [{ url: /\/api\/v1\/clinic\/me$/, status: 401 }, ...allow] });
+  await page.goto('/console/');
+  await page.getByTestId('console-signin').waitFor();
+  await page.locator('#signin-email').fill(login.email);
+  await page.locator('#signin-password').fill(login.password);
+  await page.getByTestId('console-signin').locator('button[type=submit]').click();
+  await page.getByTestId('portal-settings').waitFor();
+  return { browser, page, watch };
+}

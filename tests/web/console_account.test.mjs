@@ -6,7 +6,7 @@
 //        node --test tests/web/console_account.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { axeViolations, launch, watchPage } from './browser.mjs';
+import { axeViolations, openConsole } from './browser.mjs';
 import { makeClinic, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
 import { api } from '../api/lib/client.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
@@ -22,17 +22,9 @@ test('change password and sign out everywhere else', async () => {
   const clinic = makeClinic();
   const login = clinic.logins.admin;
   const elsewhere = await apiSignIn(login);
-  browser = await launch({ locale: 'tr-TR' });
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [
-    { url: /\/api\/v1\/clinic\/me$/, status: 401 },
-    { url: /\/api\/v1\/clinic\/me\/password$/, status: 422 },
-  ] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
+  const opened = await openConsole(login, { allow: [{ url: /\/api\/v1\/clinic\/me\/password$/, status: 422 }] });
+  ({ browser } = opened);
+  const { page, watch } = opened;
   await page.getByTestId('nav-account').click();
   await page.getByTestId('account-screen').waitFor();
   await page.locator('[data-testid="account-session"]').nth(1).waitFor();

@@ -7,31 +7,23 @@
 //        node --test tests/web/console_clinic_profile.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { axeViolations, launch, watchPage } from './browser.mjs';
+import { axeViolations, openConsole, watchPage } from './browser.mjs';
 import { enablePortal, makeClinic, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
-const ME = /\/api\/v1\/clinic\/me$/;
-
 let browser;
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
 });
 
-async function openProfile(login, { locale = 'tr-TR', allow = [] } = {}) {
-  browser = await launch({ locale });
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }, ...allow] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
-  await page.getByTestId('nav-clinic').click();
-  await page.getByTestId('clinic-profile').waitFor();
-  return { page, watch };
+async function openProfile(login, opts) {
+  const opened = await openConsole(login, opts);
+  browser = opened.browser;
+  await opened.page.getByTestId('nav-clinic').click();
+  await opened.page.getByTestId('clinic-profile').waitFor();
+  return opened;
 }
 
 test('owner edits and saves the profile; a refused field says why; the portal shows the contact details', async () => {

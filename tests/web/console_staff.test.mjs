@@ -6,30 +6,21 @@
 //        node --test tests/web/console_staff.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { axeViolations, launch, watchPage } from './browser.mjs';
+import { axeViolations, openConsole as open } from './browser.mjs';
 import { makeClinic } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
-const ME = /\/api\/v1\/clinic\/me$/;
 let browsers = [];
 afterEach(async () => {
   await Promise.all(browsers.map((b) => b.close()));
   browsers = [];
 });
 
-async function openConsole(login, { locale = 'tr-TR', allow = [] } = {}) {
-  const browser = await launch({ locale });
-  browsers.push(browser);
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }, ...allow] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
-  await page.getByTestId('portal-settings').waitFor();
-  return { page, watch };
+async function openConsole(login, opts) {
+  const opened = await open(login, opts);
+  browsers.push(opened.browser);
+  return opened;
 }
 
 const rowOf = (page, email) => page.getByTestId('staff-row').filter({ hasText: email });

@@ -89,8 +89,9 @@ function Sessions({ onSessionLost }) {
     setBusy(true);
     setFailure(null);
     try {
-      setEnded((await api('/api/v1/clinic/me/sessions', { method: 'DELETE' })).ended);
+      const { ended: count } = await api('/api/v1/clinic/me/sessions', { method: 'DELETE' });
       await load();
+      setEnded(count); // said once the list shows what is left
     } catch (error) {
       if (error.status === 401) onSessionLost();
       else setFailure(error);
