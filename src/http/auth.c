@@ -188,6 +188,39 @@ password_checked(struct request *req, const char *hash, const char *password,
 }
 
 /*
+ * The sign-in limits for email from this request's client (its
+ * net_rate_key() into client), and the person behind email into who.
+ * False after answering: 429 rate_limited with Retry-After while a limit
+ * holds (saying so with why), or the database's failure.
+ */
+static bool
+limits_allow(struct request *req, const char *email, const char *why,
+    char client[NET_RATE_KEY_MAX], struct db_staff_login *who)
+{
+	const struct conf *conf = req->ctx->conf;
+	const struct db_login_limits limits = {
+		conf->staff_login_window, conf->staff_login_max_failures,
+		conf->staff_login_max_failures_per_address,
+		conf->staff_login_max_failures_per_account,
+	};
+	long retry_after = 0;
+	enum err err;
+
+	/* Not an address ("-"): such requests count together. */
+	net_rate_key(req->remote_addr, client);
+	if ((err = db_staff_login_check(req->ctx->db, req->arena, email, client,
+	    &limits, &retry_after, who)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	if (retry_after > 0) {
+		problem_send_rate_limited(req, retry_after, why);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Signs the caller in as membership m: a new session, its cookie, an audit
  * row in m's clinic, and the answer {staff, clinic, csrf_token}.
  */
@@ -286,19 +319,12 @@ void
 handle_staff_login(struct request *req)
 {
 	static const char *const fields[] = { "email", "password", NULL };
-	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
-	const struct db_login_limits limits = {
-		conf->staff_login_window, conf->staff_login_max_failures,
-		conf->staff_login_max_failures_per_address,
-		conf->staff_login_max_failures_per_account,
-	};
 	char client[NET_RATE_KEY_MAX];
 	const char *email, *password;
 	struct db_staff_login who;
 	struct json_object *member;
 	struct vobj in;
-	long retry_after = 0;
 	bool refused;
 	enum err err;
 
@@ -313,19 +339,9 @@ handle_staff_login(struct request *req)
 	 * above only says it is there. */
 	if (json_object_object_get_ex(req->json, "password", &member))
 		password = json_object_get_string(member);
-	/* Not an address ("-"): such requests count together. */
-	net_rate_key(req->remote_addr, client);
-
-	if ((err = db_staff_login_check(db, req->arena, email, client, &limits,
-	    &retry_after, &who)) != ERR_OK) {
-		problem_send_err(req, err, NULL);
+	if (!limits_allow(req, email, "Too many failed sign-ins; wait before "
+	    "trying again.", client, &who))
 		return;
-	}
-	if (retry_after > 0) {
-		problem_send_rate_limited(req, retry_after, "Too many failed "
-		    "sign-ins; wait before trying again.");
-		return;
-	}
 	if (!password_checked(req, who.count > 0 ? who.password_hash : NULL,
 	    password, email, client, &refused)) {
 		if (refused)
@@ -508,16 +524,10 @@ handle_me_password(struct request *req)
 	    NULL };
 	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
-	const struct db_login_limits limits = {
-		conf->staff_login_window, conf->staff_login_max_failures,
-		conf->staff_login_max_failures_per_address,
-		conf->staff_login_max_failures_per_account,
-	};
 	const char *current, *password, *email, *hash, *why;
 	char client[NET_RATE_KEY_MAX];
 	struct db_staff_login who;
 	struct vobj in;
-	long retry_after = 0;
 	char *new_hash;
 	bool refused;
 	int ended = 0;
@@ -536,17 +546,9 @@ handle_me_password(struct request *req)
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	net_rate_key(req->remote_addr, client);
-	if ((err = db_staff_login_check(db, req->arena, email, client, &limits,
-	    &retry_after, &who)) != ERR_OK) {
-		problem_send_err(req, err, NULL);
+	if (!limits_allow(req, email, "Too many wrong passwords; wait before "
+	    "trying again.", client, &who))
 		return;
-	}
-	if (retry_after > 0) {
-		problem_send_rate_limited(req, retry_after, "Too many wrong "
-		    "passwords; wait before trying again.");
-		return;
-	}
 	if (!password_checked(req, hash, current, email, client, &refused)) {
 		if (refused) {
 			v_problem_field(req, "current_password", "This is not "
