@@ -420,30 +420,29 @@ db_appt_cursor_ok(const char *cursor)
 }
 
 /* The statement and parameters (in the arena: they may be sent ahead)
- * of a patient's list; false for a bad cursor or no memory. */
-static bool
+ * of a patient's list: ERR_OK, ERR_INVALID for a bad cursor, ERR_NOMEM. */
+static enum err
 patient_list_stmt(struct arena *a, bool upcoming, const char *cursor,
     int limit, const struct db_stmt **stmt, const char *const **out)
 {
-	const char **params = arena_calloc(a, 3, sizeof(*params));
+	const char **params;
 
-	if (params == NULL)
-		return false;
+	if (cursor != NULL && !db_appt_cursor_ok(cursor))
+		return ERR_INVALID;
+	if ((params = arena_calloc(a, 3, sizeof(*params))) == NULL)
+		return ERR_NOMEM;
 	if (cursor != NULL) {
-		size_t n;
+		size_t n = (size_t)(strchr(cursor, '.') - cursor);
 
-		if (!db_appt_cursor_ok(cursor))
-			return false;
-		n = (size_t)(strchr(cursor, '.') - cursor);
-		params[0] = arena_strndup(a, cursor, n);
+		if ((params[0] = arena_strndup(a, cursor, n)) == NULL)
+			return ERR_NOMEM;
 		params[1] = cursor + n + 1;
-		if (params[0] == NULL)
-			return false;
 	}
-	params[2] = arena_printf(a, "%d", limit);
+	if ((params[2] = arena_printf(a, "%d", limit)) == NULL)
+		return ERR_NOMEM;
 	*stmt = &stmts[upcoming ? STMT_LIST_UPCOMING : STMT_LIST_PAST];
 	*out = params;
-	return params[2] != NULL;
+	return ERR_OK;
 }
 
 void
@@ -453,7 +452,8 @@ db_appt_list_patient_ahead(struct db *db, struct arena *a, bool upcoming,
 	const struct db_stmt *stmt;
 	const char *const *params;
 
-	if (patient_list_stmt(a, upcoming, cursor, limit, &stmt, &params))
+	if (patient_list_stmt(a, upcoming, cursor, limit, &stmt, &params) ==
+	    ERR_OK)
 		db_ahead(db, 1, &stmt, &params);
 }
 
@@ -463,11 +463,11 @@ db_appt_list_patient(struct db *db, struct arena *a, bool upcoming,
 {
 	const struct db_stmt *stmt;
 	const char *const *params;
+	enum err err;
 
-	if (cursor != NULL && !db_appt_cursor_ok(cursor))
-		return ERR_INVALID;
-	if (!patient_list_stmt(a, upcoming, cursor, limit, &stmt, &params))
-		return ERR_NOMEM;
+	if ((err = patient_list_stmt(a, upcoming, cursor, limit, &stmt,
+	    &params)) != ERR_OK)
+		return err;
 	return db_rows(db, a, stmt, params, sizeof(**out), read_appt,
 	    (void **)out, count);
 }

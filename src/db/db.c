@@ -378,8 +378,11 @@ exec_pipeline(struct db *db, size_t n, const struct db_stmt *const *stmts,
 			    i < ahead_first + ahead_n;
 
 			/* What was sent ahead failing is not the caller's
-			 * failure: the handler's own call runs it again. */
-			if (sent_ahead && *err == ERR_OK && i == ahead_first)
+			 * failure: the handler's own call runs it again. The
+			 * statements after the failing one only answer
+			 * "aborted": the first is the one to log. */
+			if (sent_ahead && *err == ERR_OK &&
+			    PQresultStatus(res) != PGRES_PIPELINE_ABORTED)
 				log_warn("statement %s sent ahead failed: %.*s",
 				    sends[i]->name, (int)strcspn(
 				    PQresultErrorMessage(res), "\n"),

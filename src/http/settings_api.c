@@ -499,6 +499,15 @@ settings_check(struct request *req, struct settings_put *put)
 	return true;
 }
 
+/* 422 naming upload_reviewer_id: not a member of the clinic's staff. */
+static bool
+reviewer_unknown(struct request *req)
+{
+	v_problem_field(req, "upload_reviewer_id",
+	    "No such member of staff in this clinic.");
+	return v_ok(req);
+}
+
 /*
  * The reviewer the settings name, if any: a member of the clinic, active
  * when newly chosen (one who was disabled after being chosen may stay, so
@@ -517,11 +526,8 @@ reviewer_check(struct request *req, struct settings_put *put)
 	if (id == NULL)
 		return true;
 	err = db_staff_member(req->ctx->db, req->arena, id, &m);
-	if (err == ERR_NOT_FOUND) {
-		v_problem_field(req, "upload_reviewer_id",
-		    "No such member of staff in this clinic.");
-		return v_ok(req);
-	}
+	if (err == ERR_NOT_FOUND)
+		return reviewer_unknown(req);
 	if (err != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return false;
@@ -566,11 +572,8 @@ settings_apply(struct request *req, struct settings_put *put)
 		}
 	}
 	err = db_settings_update(req->ctx->db, req->actor.clinic_id, &put->next);
-	if (err == ERR_INVALID) {
-		v_problem_field(req, "upload_reviewer_id",
-		    "No such member of staff in this clinic.");
-		return v_ok(req);
-	}
+	if (err == ERR_INVALID)	/* the member went since reviewer_check() */
+		return reviewer_unknown(req);
 	if (err != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return false;

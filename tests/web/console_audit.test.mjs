@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { openConsole } from './browser.mjs';
 import { makeClinic, settingsBody, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
-const ME = /\/api\/v1\/clinic\/me$/;
 const AUDIT = /\/api\/v1\/clinic\/audit\?/;
 
 let browser;
@@ -21,17 +20,10 @@ afterEach(async () => {
   browser = undefined;
 });
 
-async function openSignedIn(login, { locale = 'tr-TR', viewport } = {}) {
-  browser = await launch({ locale, ...(viewport ? { viewport } : {}) });
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
-  await page.getByTestId('portal-settings').waitFor();
-  return { page, watch };
+async function openSignedIn(login, opts) {
+  const opened = await openConsole(login, opts);
+  ({ browser } = opened);
+  return { page: opened.page, watch: opened.watch };
 }
 
 test('the audit screen lists the settings save made in the console', async () => {

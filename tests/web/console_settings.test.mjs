@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { openConsole } from './browser.mjs';
 import { makeApiKey, makeClinic, settingsBody, signIn as apiSignIn, withKey } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
-const ME = /\/api\/v1\/clinic\/me$/;
 const SETTINGS = /\/api\/v1\/clinic\/portal\/settings$/;
 const ALL = [
   'view_profile', 'update_profile', 'upload_photo', 'view_appointments', 'create_appointment',
@@ -29,17 +28,10 @@ afterEach(async () => {
 });
 
 // Opens the console signed out (GET me answers 401 then, which is expected) and signs in.
-async function openSignedIn(login, { locale = 'tr-TR', viewport, allow = [] } = {}) {
-  browser = await launch({ locale, ...(viewport ? { viewport } : {}) });
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }, ...allow] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
-  await page.getByTestId('portal-settings').waitFor();
-  return { page, watch };
+async function openSignedIn(login, opts) {
+  const opened = await openConsole(login, opts);
+  ({ browser } = opened);
+  return { page: opened.page, watch: opened.watch };
 }
 
 const byState = (page, testid, state) => page.locator(`[data-testid="${testid}"][data-state="${state}"]`);

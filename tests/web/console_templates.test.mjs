@@ -8,12 +8,11 @@
 //        node --test tests/web/console_templates.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { openConsole } from './browser.mjs';
 import { makeApiKey, makeClinic, signIn as apiSignIn, withKey } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr } = catalogs;
-const ME = /\/api\/v1\/clinic\/me$/;
 const TEMPLATES = /\/api\/v1\/clinic\/templates$/;
 const MEASURE = /\/api\/v1\/clinic\/templates\/sms-measure\?/;
 const ONE_TEMPLATE = /\/api\/v1\/clinic\/templates\/[0-9a-f-]{36}$/;
@@ -25,17 +24,10 @@ afterEach(async () => {
   browser = undefined;
 });
 
-async function openSignedIn(login, { locale = 'tr-TR', allow = [] } = {}) {
-  browser = await launch({ locale });
-  const page = await browser.newPage();
-  const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }, ...allow] });
-  await page.goto('/console/');
-  await page.getByTestId('console-signin').waitFor();
-  await page.locator('#signin-email').fill(login.email);
-  await page.locator('#signin-password').fill(login.password);
-  await page.getByTestId('console-signin').locator('button[type=submit]').click();
-  await page.getByTestId('portal-settings').waitFor();
-  return { page, watch };
+async function openSignedIn(login, opts) {
+  const opened = await openConsole(login, opts);
+  ({ browser } = opened);
+  return { page: opened.page, watch: opened.watch };
 }
 
 const counter = (page, attrs) =>

@@ -37,28 +37,27 @@ function PasswordForm({ onSessionLost }) {
     }
   }
 
-  const field = (id, name, value, set, autocomplete, hint) => (
-    <div class="field">
-      <label for={id}>{t(`console.account.${name}`)}</label>
-      <input id={id} type="password" autocomplete={autocomplete} value={value} data-testid={id}
-        aria-invalid={errorOf(name === 'current' ? 'current_password' : 'password') ? 'true' : undefined}
-        aria-describedby={[hint && `${id}-hint`, errorOf(name === 'current' ? 'current_password' : 'password') && `${id}-error`]
-          .filter(Boolean).join(' ') || undefined}
-        onInput={(e) => { set(e.currentTarget.value); setDone(false); }} />
-      {hint && <p class="hint" id={`${id}-hint`}>{t('console.account.newHint')}</p>}
-      {errorOf(name === 'current' ? 'current_password' : 'password') && (
-        <p class="field-error" id={`${id}-error`} data-testid={`${id}-error`}>
-          {errorOf(name === 'current' ? 'current_password' : 'password')}
-        </p>
-      )}
-    </div>
-  );
+  // One password input; apiField is the body member the server names in its problems.
+  const field = (id, label, apiField, value, set, autocomplete, hint) => {
+    const error = errorOf(apiField);
+    return (
+      <div class="field">
+        <label for={id}>{t(`console.account.${label}`)}</label>
+        <input id={id} type="password" autocomplete={autocomplete} value={value} data-testid={id}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={[hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined}
+          onInput={(e) => { set(e.currentTarget.value); setDone(false); }} />
+        {hint && <p class="hint" id={`${id}-hint`}>{t('console.account.newHint')}</p>}
+        {error && <p class="field-error" id={`${id}-error`} data-testid={`${id}-error`}>{error}</p>}
+      </div>
+    );
+  };
 
   return (
     <form class="card" onSubmit={submit} noValidate data-testid="account-password" aria-labelledby="account-password-heading">
       <h2 id="account-password-heading">{t('console.account.passwordHeading')}</h2>
-      {field('account-current', 'current', current, setCurrent, 'current-password', false)}
-      {field('account-new', 'new', next, setNext, 'new-password', true)}
+      {field('account-current', 'current', 'current_password', current, setCurrent, 'current-password', false)}
+      {field('account-new', 'new', 'password', next, setNext, 'new-password', true)}
       {failure && <ErrorText error={failure} testid="account-password-failure" />}
       {done && <p class="notice" role="status" data-testid="account-password-done">{t('console.account.passwordDone')}</p>}
       <button type="submit" class="button" disabled={busy || !current || !next} data-testid="account-password-save">
