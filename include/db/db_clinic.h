@@ -108,6 +108,7 @@ enum err db_staff_select(struct db *db, struct arena *a, const char *token_hash,
 struct db_staff_member {
 	const char *id, *name, *email, *role, *created_at;
 	bool active;
+	bool totp_enabled;
 };
 /* The context's clinic's members, active first, by name; at most max. */
 enum err db_staff_members(struct db *db, struct arena *a, int max,
@@ -147,10 +148,91 @@ enum err db_staff_own_sessions(struct db *db, struct arena *a,
 enum err db_staff_sessions_end_others(struct db *db, const char *staff_id,
     const char *keep_token_hash, int *ended);
 
-/* In a clinic transaction: */
+/*
+ * Invitations, password reset, two-factor sign-in (sql/0024). Token
+ * hashes are crypto_token_hash() values; a link path is what follows the
+ * console's address in the mail ("#/set-password/<token>"), base_url the
+ * configured public_url (a clinic's own public_url goes first).
+ */
+enum db_invite_status {
+	DB_INVITE_OK,
+	DB_INVITE_MEMBER,	/* already a member of the clinic */
+	DB_INVITE_FULL,		/* the clinic has max members */
+};
+/* Adds the person behind email to the context's clinic (new people get an
+ * invitation link for 24 h, known ones a mail that they were added) and
+ * reads the new member back into out. */
+enum err db_staff_invite(struct db *db, struct arena *a, const char *email,
+    const char *name, const char *role, const char *token_hash,
+    const char *link_path, const char *base_url, const char *by, int max,
+    enum db_invite_status *status, struct db_staff_member *out);
+/* A reset link for email's person when they are an active member
+ * somewhere (at most three an hour); nothing said either way. */
+enum err db_staff_reset_request(struct db *db, const char *email,
+    const char *token_hash, const char *link_path, const char *base_url);
+/* Whether an invitation or reset token can still be spent. */
+enum err db_staff_token_live(struct db *db, const char *token_hash,
+    bool *live);
+/* A membership, for the audit of what a person did outside any clinic. */
+struct db_staff_ref {
+	const char *clinic_id, *staff_id;
+};
+/* Spends an invitation or reset token, setting the password and ending
+ * every session of the person; their memberships into out (*count 0: the
+ * token was spent, expired or unknown) and the token's purpose. */
+enum err db_staff_token_finish(struct db *db, struct arena *a,
+    const char *token_hash, const char *password_hash,
+    struct db_staff_ref **out, int *count, const char **purpose);
+
+/* A person's TOTP state; secrets in bytea text form ("\\x..."). */
+struct db_staff_totp {
+	const char *person_id, *email;
+	const char *secret;		/* NULL: TOTP is off */
+	const char *pending;		/* an enrolment waiting for its code */
+	long long last_step;		/* -1: none accepted yet */
+	int codes_left;			/* unused recovery codes */
+};
+/* Person person_id's secret (*secret NULL: TOTP off). */
+enum err db_staff_totp_of(struct db *db, struct arena *a,
+    const char *person_id, const char **secret);
+/* A code step for person_id, for five minutes. */
+enum err db_staff_login_token_create(struct db *db, const char *token_hash,
+    const char *person_id);
+/* The person a live login token is for; ERR_NOT_FOUND when none. */
+enum err db_staff_login_token_read(struct db *db, struct arena *a,
+    const char *token_hash, struct db_staff_totp *out);
+/* The code step passed by TOTP step (>= 0) or recovery code code_hash
+ * (step < 0): *passed when the token, the step or the code held, and then
+ * the token is spent. */
+enum err db_staff_login_token_pass(struct db *db, const char *token_hash,
+    long long step, const char *code_hash, bool *passed);
+/* The active memberships of email's person, as db_staff_login_check()
+ * reads them (no limits checked). */
+enum err db_staff_for_login(struct db *db, struct arena *a, const char *email,
+    struct db_staff_login *out);
+/* The TOTP state of the person behind member staff_id. */
+enum err db_staff_totp_state(struct db *db, struct arena *a,
+    const char *staff_id, struct db_staff_totp *out);
+/* Enrolment begins with secret (bytea text); *begun false when TOTP is on. */
+enum err db_staff_totp_begin(struct db *db, const char *staff_id,
+    const char *secret, bool *begun);
+/* The pending secret confirmed at step, with recovery codes code_hashes
+ * (bytea text forms, comma separated); *done false when none pended. */
+enum err db_staff_totp_confirm(struct db *db, const char *staff_id,
+    long long step, const char *code_hashes, bool *done);
+/* TOTP off for member staff_id: by their own code of step (>= 0), or
+ * reset by an owner (step < 0; ends every session of the person). *said:
+ * "ok", "off", "required" or "replayed" (sql/0024). */
+enum err db_staff_totp_off(struct db *db, struct arena *a,
+    const char *staff_id, long long step, const char **said);
+/* The context's clinic's require_totp; set (value >= 0) and read back. */
+enum err db_clinic_require_totp(struct db *db, int value, bool *out);
+
+/* In a clinic transaction: a session; *totp_enrol when it may only enrol
+ * in TOTP (its clinic requires it, the person has none). */
 enum err db_session_create(struct db *db, const char *clinic_id,
     const char *staff_id, const char *token_hash, const char *csrf_token,
-    long absolute_s);
+    long absolute_s, bool *totp_enrol);
 enum err db_session_delete(struct db *db, const char *token_hash);
 enum err db_clinic_get(struct db *db, struct arena *a, const char *clinic_id,
     struct db_clinic *out);

@@ -28,6 +28,7 @@ struct db_clinic_caller {
 	const char *csrf_token;		/* sessions only */
 	unsigned scopes;		/* keys only: SCOPE_* */
 	struct db_clinic clinic;
+	bool totp_enrol;		/* sessions: may only enrol in TOTP */
 };
 
 /* The session behind token_hash (idle_s: its idle limit), or, when is_key,

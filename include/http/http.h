@@ -57,6 +57,7 @@ struct actor {
 	enum staff_role role;		/* staff only */
 	const char *csrf_token;		/* staff and patient sessions */
 	unsigned scopes;		/* API keys: SCOPE_* of db_clinic.h */
+	bool totp_enrol;		/* a session that may only enrol in TOTP */
 };
 
 struct request {

@@ -61,6 +61,10 @@ enum route_body {
 
 /* Route flags. */
 #define ROUTE_SESSION_ONLY 0x1u	/* clinic side: an API key gets 403 */
+/* Clinic side: open to a session that must enrol in TOTP first (its
+ * clinic requires it); every other route answers such a session 403
+ * totp_enrolment_required. */
+#define ROUTE_ENROL_OK 0x2u
 
 #define ROUTE_NO_PERM (-1)
 

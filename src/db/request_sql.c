@@ -35,6 +35,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 
 /* Where each reader starts in the functions' rows. */
 #define CLINIC_CALLER_CLINIC_COL 5
+/* After the clinic's DB_CLINIC_COLUMNS (sql/0024). */
+#define CLINIC_CALLER_ENROL_COL 17
 #define PORTAL_CLINIC_COL 1
 #define PATIENT_CLINIC_COL 2
 
@@ -67,6 +69,7 @@ db_request_clinic(struct db *db, struct arena *a, bool is_key,
 	out->csrf_token = db_val(a, res, 0, 3);
 	out->scopes = is_key ? db_scopes_parse(PQgetvalue(res, 0, 4)) : 0;
 	db_clinic_read(a, res, 0, CLINIC_CALLER_CLINIC_COL, &out->clinic);
+	out->totp_enrol = db_val_bool(res, 0, CLINIC_CALLER_ENROL_COL);
 	PQclear(res);
 	if (out->clinic.currency == NULL)
 		return ERR_NOMEM;

@@ -116,6 +116,13 @@ clinic_decide(struct request *req)
 	enum staff_role need = least_role(r->least);
 	const char *why;
 
+	if (a->kind == ACTOR_STAFF && a->totp_enrol &&
+	    !(r->flags & ROUTE_ENROL_OK)) {
+		problem_send(req, "totp_enrolment_required", "Your clinic "
+		    "requires two-factor sign-in: set it up under My account "
+		    "first.");
+		return false;
+	}
 	if (a->kind == ACTOR_API_KEY) {
 		if (r->flags & ROUTE_SESSION_ONLY)
 			why = "API keys cannot do this; sign in to the console.";
@@ -192,6 +199,7 @@ clinic_authenticate(struct request *req)
 	req->actor.role = is_key ? key_role(pipeline_role_parse(c.role),
 	    c.scopes) : pipeline_role_parse(c.role);
 	req->actor.csrf_token = c.csrf_token;
+	req->actor.totp_enrol = c.totp_enrol;
 	/* The clinic's columns come with the caller: handlers that need
 	 * them (me, settings) read them here rather than again. */
 	if ((clinic = arena_alloc(req->arena, sizeof(*clinic))) == NULL) {

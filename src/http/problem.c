@@ -28,6 +28,7 @@ static const struct problem_def problems[] = {
 	{ "csrf_failed", 403, "The request lacks a valid CSRF token" },
 	{ "forbidden_role", 403, "Your role may not do this" },
 	{ "permission_denied", 403, "The portal does not allow this" },
+	{ "totp_enrolment_required", 403, "Set up two-factor sign-in first" },
 	{ "not_found", 404, "Not found" },
 	{ "portal_not_found", 404, "Portal not found" },
 	{ "method_not_allowed", 405, "Method not allowed" },

@@ -22,6 +22,7 @@
 #define DELETE "DELETE"
 #define NO_PERM ROUTE_NO_PERM
 #define SESSION_ONLY ROUTE_SESSION_ONLY
+#define ENROL_OK ROUTE_ENROL_OK
 #define R(method, pattern, handler, side, least, perm, kind, body, flags) \
 	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
 	  ROUTE_##kind, BODY_##body, flags, NULL }
@@ -36,9 +37,16 @@ const struct route routes[] = {
 	R(GET, "/api/v1/openapi.json", handle_openapi, PUBLIC, STAFF, NO_PERM, READ, NONE, 0),
 
 	R(POST, "/api/v1/clinic/auth/login", handle_staff_login, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(POST, "/api/v1/clinic/auth/login/totp", handle_staff_login_totp, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/clinic/auth/select", handle_staff_select, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
-	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY),
-	R(GET, "/api/v1/clinic/me", handle_staff_me, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/auth/password-reset", handle_password_reset, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(POST, "/api/v1/clinic/auth/password-reset/finish", handle_password_reset_finish, PUBLIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(POST, "/api/v1/clinic/auth/logout", handle_staff_logout, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY | ENROL_OK),
+	R(GET, "/api/v1/clinic/me", handle_staff_me, CLINIC, STAFF, NO_PERM, READ, NONE, ENROL_OK),
+	R(GET, "/api/v1/clinic/me/totp", handle_me_totp_get, CLINIC, STAFF, NO_PERM, READ, NONE, SESSION_ONLY | ENROL_OK),
+	R(POST, "/api/v1/clinic/me/totp", handle_me_totp_begin, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY | ENROL_OK),
+	R(DELETE, "/api/v1/clinic/me/totp", handle_me_totp_delete, CLINIC, STAFF, NO_PERM, WRITE, JSON, SESSION_ONLY),
+	R(POST, "/api/v1/clinic/me/totp/confirm", handle_me_totp_confirm, CLINIC, STAFF, NO_PERM, WRITE, JSON, SESSION_ONLY | ENROL_OK),
 	R(POST, "/api/v1/clinic/me/password", handle_me_password, CLINIC, STAFF, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(GET, "/api/v1/clinic/me/sessions", handle_me_sessions, CLINIC, STAFF, NO_PERM, READ, NONE, SESSION_ONLY),
 	R(DELETE, "/api/v1/clinic/me/sessions", handle_me_sessions_end, CLINIC, STAFF, NO_PERM, WRITE, NONE, SESSION_ONLY),
@@ -54,7 +62,11 @@ const struct route routes[] = {
 	R(GET, "/api/v1/clinic/portal/status", handle_portal_status, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/audit", handle_audit_list, CLINIC, ADMIN, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/staff", handle_staff_list, CLINIC, STAFF, NO_PERM, READ, NONE, SESSION_ONLY),
+	R(POST, "/api/v1/clinic/staff", handle_staff_invite, CLINIC, ADMIN, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(PATCH, "/api/v1/clinic/staff/{id}", handle_staff_patch, CLINIC, ADMIN, NO_PERM, WRITE, JSON, SESSION_ONLY),
+	R(DELETE, "/api/v1/clinic/staff/{id}/totp", handle_staff_totp_reset, CLINIC, OWNER, NO_PERM, WRITE, NONE, SESSION_ONLY),
+	R(GET, "/api/v1/clinic/security", handle_security_get, CLINIC, STAFF, NO_PERM, READ, NONE, SESSION_ONLY),
+	R(PUT, "/api/v1/clinic/security", handle_security_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(GET, "/api/v1/clinic/api-keys", handle_api_keys_list, CLINIC, ADMIN, NO_PERM, READ, NONE, SESSION_ONLY),
 	R(POST, "/api/v1/clinic/api-keys", handle_api_key_create, CLINIC, ADMIN, NO_PERM, WRITE, JSON, SESSION_ONLY),
 	R(DELETE, "/api/v1/clinic/api-keys/{id}", handle_api_key_revoke, CLINIC, ADMIN, NO_PERM, WRITE, NONE, SESSION_ONLY),

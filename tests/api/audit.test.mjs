@@ -13,7 +13,8 @@ import { api, assertProblem, psql } from './lib/client.mjs';
 import {
   enablePortal, makeApiKey, makeClinic, portalctl, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
-import { makeSchedule } from './lib/fixtures.mjs';
+import { makeSchedule, nextMessage, sinkMark } from './lib/fixtures.mjs';
+import { currentStep, totp } from './lib/totp.mjs';
 
 const CLINIC_PREFIX = '/api/v1/clinic/';
 const CHANGING = ['post', 'put', 'patch', 'delete'];
@@ -21,6 +22,25 @@ const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwx
 const newClinic = () => makeClinic({ code: `audit-${letters(10)}` });
 const cookieToken = (res) => /portal_staff=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
 const sessionHeaders = (s) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf });
+
+// A session of login with two-factor sign-in on: {s, secret, step, codes}.
+async function withTotp(login) {
+  const s = await signIn(login);
+  const begun = await s.request('POST', '/api/v1/clinic/me/totp');
+  assert.equal(begun.status, 200, begun.text);
+  const step = currentStep();
+  const done = await s.request('POST', '/api/v1/clinic/me/totp/confirm', { body: { code: totp(begun.body.secret, step) } });
+  assert.equal(done.status, 200, done.text);
+  return { s, secret: begun.body.secret, step, codes: done.body.recovery_codes };
+}
+
+// A reset link's token for login's person, read from the mail sink.
+async function resetToken(login) {
+  const mark = sinkMark();
+  assert.equal((await api('POST', '/api/v1/clinic/auth/password-reset', { body: { email: login.email } })).status, 202);
+  const mail = await nextMessage(login.email, mark);
+  return /#\/set-password\/([A-Za-z0-9_-]+)/.exec(mail.text)[1];
+}
 
 const auditCount = (clinicId) => Number(psql(`SELECT count(*) FROM audit_log WHERE clinic_id = '${clinicId}'`));
 const newestRow = (clinicId) => JSON.parse(psql(
@@ -141,6 +161,131 @@ const CHANGES = {
         actor: (res) => ['staff', res.body.staff.id],
         secrets: (res) => [login.password, offer.body.selection_token, res.body.csrf_token, cookieToken(res)],
       };
+    },
+  },
+  staffLoginTotp: {
+    status: 200,
+    action: 'staff.login',
+    async setup() {
+      const clinic = newClinic();
+      const login = clinic.logins.admin;
+      const t = await withTotp(login);
+      const first = await api('POST', '/api/v1/clinic/auth/login', { body: login });
+      assert.ok(first.body.login_token, first.text);
+      const code = totp(t.secret, t.step + 1);
+      return {
+        clinic,
+        body: { login_token: first.body.login_token, code },
+        headers: {},
+        actor: (res) => ['staff', res.body.staff.id],
+        secrets: (res) => [login.password, first.body.login_token, t.secret, res.body.csrf_token, cookieToken(res)],
+      };
+    },
+  },
+  // Asking for a link changes no account: the mail is the only trace (in the deliveries).
+  staffPasswordReset: {
+    status: 202,
+    action: null,
+    async setup() {
+      const clinic = newClinic();
+      return { clinic, body: { email: clinic.logins.staff.email }, headers: {}, actor: () => [], secrets: () => [] };
+    },
+  },
+  staffPasswordResetFinish: {
+    status: 204,
+    action: 'staff.password_reset',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const token = await resetToken(clinic.logins.staff);
+      const fresh = 'Ilık bir yaz akşamı 2026';
+      return {
+        clinic,
+        body: { token, password: fresh },
+        headers: {},
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [token, fresh],
+      };
+    },
+  },
+  beginOwnTotp: {
+    status: 200,
+    action: null,
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      return { clinic, headers: sessionHeaders(s), actor: () => [], secrets: (res) => [res.body.secret] };
+    },
+  },
+  confirmOwnTotp: {
+    status: 200,
+    action: 'staff.totp_enable',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const begun = await s.request('POST', '/api/v1/clinic/me/totp');
+      return {
+        clinic,
+        body: { code: totp(begun.body.secret) },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: (res) => [begun.body.secret, ...res.body.recovery_codes],
+      };
+    },
+  },
+  disableOwnTotp: {
+    status: 204,
+    action: 'staff.totp_disable',
+    async setup() {
+      const clinic = newClinic();
+      const t = await withTotp(clinic.logins.staff);
+      return {
+        clinic,
+        body: { code: totp(t.secret, t.step + 1) },
+        headers: sessionHeaders(t.s),
+        actor: () => ['staff', t.s.staff.id],
+        secrets: () => [t.secret],
+      };
+    },
+  },
+  inviteStaff: {
+    status: 201,
+    action: 'staff.invite',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.owner);
+      return {
+        clinic,
+        body: { email: `invited-${letters(8)}@clinic.test`, name: 'Invited Person', role: 'staff' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [],
+      };
+    },
+  },
+  resetStaffTotp: {
+    status: 204,
+    action: 'staff.totp_reset',
+    async setup() {
+      const clinic = newClinic();
+      const owner = await signIn(clinic.logins.owner);
+      const t = await withTotp(clinic.logins.staff);
+      return {
+        clinic,
+        params: { id: t.s.staff.id },
+        headers: sessionHeaders(owner),
+        actor: () => ['staff', owner.staff.id],
+        secrets: () => [t.secret],
+      };
+    },
+  },
+  putClinicSecurity: {
+    status: 200,
+    action: 'clinic.security',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.owner);
+      return { clinic, body: { require_totp: true }, headers: sessionHeaders(s), actor: () => ['staff', s.staff.id], secrets: () => [] };
     },
   },
   patchStaff: {

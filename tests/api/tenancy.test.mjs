@@ -16,6 +16,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { enablePortal, signInPatient } from './lib/fixtures.mjs';
 import { makeSchedule } from './lib/fixtures.mjs';
+import { totp } from './lib/totp.mjs';
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
@@ -190,6 +191,7 @@ const FOREIGN_ID_CALLS = {
   revokeApiKey: { kind: 'api_key', sessionOnly: true },
   // So is staff management.
   patchStaff: { kind: 'staff', sessionOnly: true, body: { name: 'Hijacked' } },
+  resetStaffTotp: { kind: 'staff', sessionOnly: true },
   getTemplate: { kind: 'template' },
   putTemplate: {
     kind: 'template',
@@ -294,6 +296,14 @@ describe("another clinic's ids", () => {
       staff: await staffOf(A.owner, 'staff'),
     };
 
+    // Both staff members use two-factor sign-in, so that an owner's reset has something to do.
+    for (const c of [A, B]) {
+      const s = await signIn(c.clinic.logins.staff);
+      const begun = await s.request('POST', '/api/v1/clinic/me/totp');
+      const on = await s.request('POST', '/api/v1/clinic/me/totp/confirm', { body: { code: totp(begun.body.secret) } });
+      assert.equal(on.status, 200, on.text);
+    }
+
     Object.assign(ownIds, await treatmentIds(A.owner, ownIds.patient));
     Object.assign(ownIds, await scheduleIds(A.owner, ownIds.patient));
     await givePhoto(A.owner, A.clinic, own.body.email);
@@ -338,6 +348,7 @@ describe("another clinic's ids", () => {
     assert.equal((await withKey(bKeySecret).request('GET', '/api/v1/clinic/me')).status, 200, "B's key was revoked by A");
     const bStaff = (await B.owner.request('GET', '/api/v1/clinic/staff')).body.items.find((m) => m.id === ids.staff);
     assert.notEqual(bStaff.name, 'Hijacked', "B's staff member was renamed by A");
+    assert.equal(bStaff.totp_enabled, true, "B's staff member's two-factor was reset by A");
     const template = await B.owner.request('GET', `/api/v1/clinic/templates/${ids.template}`);
     assert.equal(template.body.name, 'Spare', "B's template was changed by A");
     const delivery = await B.owner.request('GET', `/api/v1/clinic/deliveries/${ids.delivery}`);

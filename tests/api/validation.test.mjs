@@ -136,6 +136,7 @@ const FREE_TEXT = [
   ['PATCH', '/api/v1/clinic/appointments/{id}', 'note', 'lines'],
   ['PUT', '/api/v1/clinic/profile', 'name', 'line'],
   ['PATCH', '/api/v1/clinic/staff/{id}', 'name', 'line'],
+  ['POST', '/api/v1/clinic/staff', 'name', 'line'],
   ['PUT', '/api/v1/clinic/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'emergency_contact.name', 'line'],
@@ -143,7 +144,7 @@ const FREE_TEXT = [
 // String fields of request bodies that are not free text: identifiers, codes, contacts,
 // times and secrets, each checked by its own rule (tests elsewhere).
 const NOT_FREE_TEXT = new Set(['email', 'password', 'provider', 'code', 'phone', 'emergency_contact.phone',
-  'previous_code', 'contact', 'challenge_id', 'selection_token', 'patient_id', 'start', 'end', 'value',
+  'previous_code', 'contact', 'challenge_id', 'selection_token', 'login_token', 'recovery_code', 'token', 'patient_id', 'start', 'end', 'value',
   'country', 'time_zone', 'currency', 'invoice_prefix', 'public_url', 'id']);
 
 // The body {a: {b: value}} of field "a.b", {items: [{procedure: value}]} of "items[0].procedure",
@@ -241,6 +242,7 @@ describe('the one text rule holds in every free-text field', () => {
         'PUT /api/v1/clinic/profile': { name: 'Klinik', phone: null, email: null, address: null, languages: ['tr'],
           default_language: 'tr', country: 'TR', time_zone: 'Europe/Istanbul', currency: 'TRY', invoice_prefix: 'INV' },
         'POST /api/v1/clinic/api-keys': { name: 'k', scopes: ['read'] },
+        'POST /api/v1/clinic/staff': { email: 'free-text@clinic.test', name: 'N', role: 'staff' },
         'POST /api/v1/clinic/templates': template,
         'PUT /api/v1/clinic/templates/{id}': template,
         'POST /api/v1/clinic/templates/preview': { channel: 'email', purpose: 'portal_invitation', language: 'tr',

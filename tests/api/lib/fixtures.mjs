@@ -53,6 +53,14 @@ export async function signIn({ email, password }) {
   return session(cookie, res.body.csrf_token, res.body.staff);
 }
 
+// A session from any answer that signs in (login, login/totp, select): as signIn().
+export function sessionFrom(res) {
+  assert.equal(res.status, 200, res.text);
+  const cookie = /portal_staff=[^;]*/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+  assert.ok(cookie, `no portal_staff cookie: ${res.text}`);
+  return session(cookie, res.body.csrf_token, res.body.staff);
+}
+
 function session(cookie, csrf, staff) {
   return {
     cookie,
