@@ -1,6 +1,6 @@
-// i18n unit test (no browser): the Turkish and English catalogs have the same keys, no
-// empty messages, the same {placeholders}; every static t('key') in web/src exists; and
-// the language is picked in the documented order.
+// i18n unit test (no browser): the Turkish and English catalogs have the same keys, each
+// written once, no empty messages, the same {placeholders}; every static t('key') in
+// web/src exists; and the language is picked in the documented order.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +21,14 @@ test('tr and en have exactly the same keys', () => {
   const enKeys = Object.keys(catalogs.en).sort();
   assert.deepEqual(trKeys.filter((k) => !enKeys.includes(k)), [], 'keys only in tr');
   assert.deepEqual(enKeys.filter((k) => !trKeys.includes(k)), [], 'keys only in en');
+});
+
+test('no key is written twice in a catalog (the later one would silently win)', async () => {
+  for (const lang of Object.keys(catalogs)) {
+    const source = await readFile(join(SRC, 'i18n', `${lang}.js`), 'utf8');
+    const keys = [...source.matchAll(/^\s*'([^']+)':/gm)].map((m) => m[1]);
+    assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], `keys repeated in ${lang}.js`);
+  }
 });
 
 test('no message is empty and placeholders match across languages', () => {

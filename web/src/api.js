@@ -33,6 +33,16 @@ function retryAfterSeconds(value) {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
+// Who hears of every problem answer besides the caller (the console goes to two-factor
+// enrolment on totp_enrolment_required, whichever screen asked).
+const problemListeners = new Set();
+
+/** Calls listener(apiError) for every error-status answer; returns the function that unsubscribes. */
+export function onApiProblem(listener) {
+  problemListeners.add(listener);
+  return () => { problemListeners.delete(listener); };
+}
+
 /**
  * Calls the API and resolves to the parsed JSON body (null when there is none).
  * Rejects with ApiError: the server's problem+json fields for an error status, or
@@ -79,7 +89,7 @@ export async function apiResponse(path, { method = 'GET', body, raw, rawType, he
   if (response.ok) return { data, status: response.status, headers: response.headers };
 
   const problem = data && typeof data === 'object' ? data : {};
-  throw new ApiError({
+  const error = new ApiError({
     status: response.status,
     code: typeof problem.code === 'string' ? problem.code : `http_${response.status}`,
     detail: typeof problem.detail === 'string' ? problem.detail : '',
@@ -89,4 +99,6 @@ export async function apiResponse(path, { method = 'GET', body, raw, rawType, he
     problem,
     retryAfter: retryAfterSeconds(response.headers.get('Retry-After')),
   });
+  for (const listener of problemListeners) listener(error);
+  throw error;
 }

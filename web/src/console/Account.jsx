@@ -1,12 +1,13 @@
 // My account: the signed-in person's own security. Change password (the current one, and a
 // new one of at least 12 characters that is not common: the server's rule, its words shown
-// at the field), the person's sessions in every clinic they work at, and "sign out
-// everywhere else".
+// at the field), two-factor sign-in (TwoFactor.jsx: status, set up, turn off), the person's
+// sessions in every clinic they work at, and "sign out everywhere else".
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { ErrorText, errorMessage, formatTime } from './common.jsx';
+import { TwoFactorSection } from './TwoFactor.jsx';
 
 function PasswordForm({ onSessionLost }) {
   const [current, setCurrent] = useState('');
@@ -132,6 +133,7 @@ export function Account({ onSessionLost }) {
   return (
     <div class="account" data-testid="account-screen">
       <PasswordForm onSessionLost={onSessionLost} />
+      <TwoFactorSection onSessionLost={onSessionLost} />
       <Sessions onSessionLost={onSessionLost} />
     </div>
   );

@@ -3,9 +3,13 @@
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
 // #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit,
 // #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security).
+// Two pages open without a session, whatever GET me says: #/set-password/<token> (the link
+// of an invitation or password-reset mail) and #/forgot-password. While the clinic requires
+// two-factor sign-in and the person has not set it up (me.totp_enrolment_required, or a 403
+// totp_enrolment_required from any screen), only the enrolment screen and sign out are shown.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, setCsrfToken } from '../api.js';
+import { api, onApiProblem, setCsrfToken } from '../api.js';
 import { initLanguage, t } from '../i18n/index.js';
 import { LanguageSwitcher, useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { ROLE_KEYS } from './settingsRules.js';
@@ -14,6 +18,9 @@ import { PortalSettings } from './PortalSettings.jsx';
 import { ClinicProfile } from './ClinicProfile.jsx';
 import { Staff } from './Staff.jsx';
 import { Account } from './Account.jsx';
+import { ForgotPassword, SetPassword } from './PasswordReset.jsx';
+import { TotpEnrolment } from './TwoFactor.jsx';
+import { PUBLIC_SCREENS, tokenFromPath } from './securityRules.js';
 import { AuditLog } from './AuditLog.jsx';
 import { Patients } from './Patients.jsx';
 import { Templates } from './Templates.jsx';
@@ -38,9 +45,11 @@ const SCREENS = [
 ];
 const DEFAULT_SCREEN = 'settings';
 
-// "#/patients/<id>/permissions" -> {screen: 'patients', path: ['<id>', 'permissions']}.
+// "#/patients/<id>/permissions" -> {screen: 'patients', path: ['<id>', 'permissions']};
+// a page that opens without a session has `open: true`.
 function routeFromHash() {
   const [key, ...path] = window.location.hash.replace(/^#\/?/, '').split('/');
+  if (PUBLIC_SCREENS.includes(key)) return { screen: key, path, open: true };
   return SCREENS.some((s) => s.key === key) ? { screen: key, path } : { screen: DEFAULT_SCREEN, path: [] };
 }
 
@@ -87,11 +96,17 @@ function UserBar({ session, onSignOut, signingOut }) {
   );
 }
 
+// The console's session from GET me's answer.
+function sessionOf(me) {
+  return { staff: me.staff, clinic: me.clinic, enrol: me.totp_enrolment_required === true };
+}
+
 function App() {
   const lang = useLanguage();
   const route = useRoute();
   const { screen } = route;
-  // session: undefined while GET me is in flight, null when signed out, else {staff, clinic}.
+  // session: undefined while GET me is in flight, null when signed out, else {staff, clinic,
+  // enrol}: enrol is true while two-factor sign-in must be set up before anything else.
   const [session, setSession] = useState(undefined);
   const [restoreError, setRestoreError] = useState(null);
   const [ended, setEnded] = useState(false); // the session ran out while in use
@@ -106,7 +121,7 @@ function App() {
     try {
       const me = await api('/api/v1/clinic/me');
       setCsrfToken(me.csrf_token);
-      setSession({ staff: me.staff, clinic: me.clinic });
+      setSession(sessionOf(me));
     } catch (error) {
       if (error.status === 401) {
         setCsrfToken(null);
@@ -118,6 +133,11 @@ function App() {
   }, []);
 
   useEffect(() => { restore(); }, [restore]);
+
+  // Whichever screen is told that two-factor must be set up first, the console goes there.
+  useEffect(() => onApiProblem((error) => {
+    if (error.code === 'totp_enrolment_required') setSession((s) => (s ? { ...s, enrol: true } : s));
+  }), []);
 
   const sessionLost = useCallback(() => {
     setCsrfToken(null);
@@ -132,7 +152,7 @@ function App() {
     try {
       const me = await api('/api/v1/clinic/me');
       setCsrfToken(me.csrf_token);
-      setSession({ staff: me.staff, clinic: me.clinic });
+      setSession(sessionOf(me));
     } catch {
       setSession({ staff: login.staff, clinic: null });
     }
@@ -154,8 +174,11 @@ function App() {
     }
   }
 
+  const showNav = Boolean(session && !session.enrol && !route.open);
   let main;
-  if (session === undefined) {
+  if (route.open) {
+    main = screen === 'set-password' ? <SetPassword key={route.path.join('/')} token={tokenFromPath(route.path)} /> : <ForgotPassword />;
+  } else if (session === undefined) {
     main = restoreError
       ? (
         <div class="card card-narrow" role="alert">
@@ -171,6 +194,8 @@ function App() {
         <SignInForm onSignedIn={signedIn} />
       </>
     );
+  } else if (session.enrol) {
+    main = <TotpEnrolment onEnrolled={restore} onSessionLost={sessionLost} />;
   } else if (screen === 'account') {
     main = <Account onSessionLost={sessionLost} />;
   } else if (screen === 'staff') {
@@ -194,7 +219,8 @@ function App() {
   }
 
   return (
-    <div class={session ? 'console console-signed-in' : 'console'} data-testid="console-shell">
+    <div class={['console', session && 'console-signed-in', showNav ? null : 'console-no-nav'].filter(Boolean).join(' ')}
+      data-testid="console-shell">
       <header class="console-header">
         <h1 class="console-title" data-testid="console-title">
           {t('product.name')}
@@ -205,7 +231,7 @@ function App() {
           <LanguageSwitcher />
         </div>
       </header>
-      {session && <Nav screen={screen} />}
+      {showNav && <Nav screen={screen} />}
       <main class="console-main">{main}</main>
     </div>
   );

@@ -22,6 +22,10 @@ export const PURPOSE_KEYS = Object.freeze({
   appointment_confirmation: 'console.templates.purpose.appointmentConfirmation',
   appointment_cancellation: 'console.templates.purpose.appointmentCancellation',
   contact_replaced: 'console.templates.purpose.contactReplaced',
+  // Fixed staff mails: in the deliveries, never a template's purpose.
+  staff_invitation: 'console.templates.purpose.staffInvitation',
+  staff_added: 'console.templates.purpose.staffAdded',
+  staff_password_reset: 'console.templates.purpose.staffPasswordReset',
 });
 export const LANG_KEYS = Object.freeze({ tr: 'console.templates.lang.tr', en: 'console.templates.lang.en' });
 
