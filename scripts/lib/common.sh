@@ -9,10 +9,11 @@ SYS_PYTHON=/usr/bin/python3
 
 # Debian packages the build, the stack and the tests need.
 APT_PACKAGES=(
-	autoconf automake libtool pkg-config make gcc
+	autoconf automake libtool pkg-config make gcc g++
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libesmtp-dev
 	libcurl4-openssl-dev libcmocka-dev libvips-dev libgmime-3.0-dev
 	libical-dev libssl-dev libcrack2-dev cracklib-runtime liboath-dev
+	libphonenumber-dev
 	postgresql-15 nginx-light
 	chromium curl ca-certificates python3 python3-aiosmtpd procps iproute2
 	systemd

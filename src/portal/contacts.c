@@ -1,10 +1,15 @@
-/* contacts.c - phone numbers to E.164, email checks (see contacts.h). */
+/*
+ * contacts.c - phone numbers as patients and staff type them, to E.164,
+ * and whether one can take an SMS; email checks (see contacts.h). The
+ * numbering plans are libphonenumber's, asked through phone.h.
+ */
 #include "config.h"
 
 #include <ctype.h>
 #include <string.h>
 
 #include "contacts.h"
+#include "phone.h"
 
 bool
 contact_looks_like_phone(const char *text)
@@ -20,57 +25,78 @@ contact_looks_like_phone(const char *text)
 	return digits >= 4;
 }
 
-bool
-contact_phone_e164(const char *text, const char *country, char *out)
+/*
+ * True when text has only the characters a phone number is typed with
+ * here (digits, spaces, "+-()."), and a '+' only once, before every
+ * digit. libphonenumber itself is lenient: it would read "tel:...",
+ * letters ("0800 FLOWERS"), an extension or a number cut out of a
+ * sentence; a patient's phone field takes none of them.
+ */
+static bool
+typed_like_phone(const char *text)
 {
-	char digits[32];
-	size_t n = 0;
-	bool plus = false;
+	bool digits = false, plus = false;
 
 	for (const char *p = text; *p; p++) {
-		/* "+44 (0)20 ...": the (0) is the national trunk prefix,
-		 * which an international number leaves out. */
-		if (plus && strncmp(p, "(0)", 3) == 0) {
-			p += 2;
-			continue;
-		}
 		if (isdigit((unsigned char)*p)) {
-			if (n + 1 >= sizeof(digits))
+			digits = true;
+		} else if (*p == '+') {
+			if (plus || digits)
 				return false;
-			digits[n++] = *p;
-		} else if (*p == '+' && n == 0 && !plus) {
 			plus = true;
 		} else if (strchr("-(). ", *p) == NULL) {
 			return false;
 		}
 	}
-	digits[n] = '\0';
-	if (!plus && n > 2 && digits[0] == '0' && digits[1] == '0') {
-		/* 00 is the international prefix. */
-		memmove(digits, digits + 2, n - 1);
-		n -= 2;
-		plus = true;
-	}
-	if (!plus) {
-		if (country == NULL || strcmp(country, "TR") != 0)
-			return false;
-		/* Turkey: 0 + 10 digits, or the 10 digits alone. */
-		if (n == 11 && digits[0] == '0') {
-			memmove(digits, digits + 1, n);
-			n--;
-		}
-		if (n != 10 || digits[0] == '0')
-			return false;
-		memmove(digits + 2, digits, n + 1);
-		digits[0] = '9';
-		digits[1] = '0';
-		n += 2;
-	}
-	if (n < 7 || n > 15 || digits[0] == '0')
+	return digits;
+}
+
+bool
+contact_phone_e164(const char *text, const char *country, char *out)
+{
+	char e164[PHONE_E164_MAX + 1];
+	size_t len;
+
+	if (!typed_like_phone(text) ||
+	    phone_parse(text, country, e164, NULL) != ERR_OK)
 		return false;
-	out[0] = '+';
-	memcpy(out + 1, digits, n + 1);
+	/* A few plans have valid numbers of fewer than 7 digits (Germany's
+	 * pagers: "1640"); the schema keeps 7 to 15, as E.164 subscribers
+	 * have them, and so does this. */
+	len = strlen(e164);
+	if (len < PHONE_E164_MIN)
+		return false;
+	memcpy(out, e164, len + 1);
 	return true;
+}
+
+bool
+contact_phone_sms_capable(const char *e164)
+{
+	char again[PHONE_E164_MAX + 1];
+	enum phone_type type;
+
+	if (e164 == NULL || e164[0] != '+' ||
+	    phone_parse(e164, NULL, again, &type) != ERR_OK)
+		return false;
+	switch (type) {
+	case PHONE_MOBILE:
+	case PHONE_FIXED_LINE_OR_MOBILE:
+	case PHONE_PERSONAL_NUMBER:
+		return true;
+	case PHONE_FIXED_LINE:
+	case PHONE_TOLL_FREE:
+	case PHONE_PREMIUM_RATE:
+	case PHONE_SHARED_COST:
+	case PHONE_VOIP:
+	case PHONE_PAGER:
+	case PHONE_UAN:
+	case PHONE_VOICEMAIL:
+	case PHONE_UNKNOWN:
+	case PHONE_TYPE__MAX:
+		break;
+	}
+	return false;
 }
 
 bool

@@ -1,0 +1,62 @@
+/*
+ * phone.h - phone numbers read, checked and classified by libphonenumber
+ * (Google's numbering plans, Debian's libphonenumber), behind a C
+ * interface. phone.cc is the only C++ in the tree: it catches every
+ * exception at this boundary and keeps nothing of the caller's. What
+ * forms a patient may type, and which numbers may take an SMS, is
+ * contacts.h's to say; this module only asks the plans.
+ */
+#ifndef PORTAL_PHONE_H
+#define PORTAL_PHONE_H
+
+#include "err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PHONE_E164_MAX 16	/* '+' and at most 15 digits */
+#define PHONE_TEXT_MAX 40	/* the longest text phone_parse() reads */
+
+/* What a number is, by its country's plan (libphonenumber's
+ * PhoneNumberType). */
+enum phone_type {
+	PHONE_FIXED_LINE,
+	PHONE_MOBILE,
+	PHONE_FIXED_LINE_OR_MOBILE,	/* the plan cannot tell (US, CA, ...) */
+	PHONE_TOLL_FREE,
+	PHONE_PREMIUM_RATE,
+	PHONE_SHARED_COST,
+	PHONE_VOIP,
+	PHONE_PERSONAL_NUMBER,
+	PHONE_PAGER,
+	PHONE_UAN,			/* a company's universal access number */
+	PHONE_VOICEMAIL,
+	PHONE_UNKNOWN,			/* valid, of no type the plan names */
+	PHONE_TYPE__MAX
+};
+
+/*
+ * Reads text as a phone number, national forms by the plan of country (an
+ * ISO 3166 alpha-2 code such as "TR" or "DE"; NULL or "" when there is
+ * none, and then only the international forms "+..." and "00..." are
+ * read; "00..." is read as international for any country, should its
+ * plan not say so). The number must be valid by its plan, not merely of a
+ * plausible length, and have no extension. On ERR_OK, out (PHONE_E164_MAX
+ * + 1 bytes) holds it in E.164 ("+4930123456") and *type (when type is
+ * not NULL) what it is. ERR_INVALID for anything else, text longer than
+ * PHONE_TEXT_MAX bytes included (refused before it is parsed); ERR_NOMEM
+ * when out of memory. out is not written unless ERR_OK.
+ */
+enum err phone_parse(const char *text, const char *country, char *out,
+    enum phone_type *type);
+
+/* The type's name as libphonenumber spells it, lower case ("mobile",
+ * "fixed_line", ...); "unknown" for a value out of range. */
+const char *phone_type_name(enum phone_type type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

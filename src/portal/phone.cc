@@ -1,0 +1,159 @@
+/*
+ * phone.cc - the libphonenumber shim (see phone.h): the one C++ file of
+ * the portal layer. PhoneNumberUtil is libphonenumber's process-wide
+ * singleton (its numbering plans are read once, on first use); a worker
+ * handles one request at a time, so nothing here needs a lock. Nothing
+ * thrown crosses into C: every entry point catches all, out of memory
+ * answering ERR_NOMEM as everywhere else.
+ */
+#include "config.h"
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include <phonenumbers/phonenumberutil.h>
+
+extern "C" {
+#include "log.h"
+}
+#include "phone.h"
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+namespace {
+
+const char *const type_names[PHONE_TYPE__MAX] = {
+	"fixed_line", "mobile", "fixed_line_or_mobile", "toll_free",
+	"premium_rate", "shared_cost", "voip", "personal_number", "pager",
+	"uan", "voicemail", "unknown",
+};
+
+/* libphonenumber's type as ours, case by case (not by value: its enum
+ * is not ours to rely on). */
+enum phone_type
+type_of(PhoneNumberUtil::PhoneNumberType t)
+{
+	switch (t) {
+	case PhoneNumberUtil::FIXED_LINE:
+		return PHONE_FIXED_LINE;
+	case PhoneNumberUtil::MOBILE:
+		return PHONE_MOBILE;
+	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+		return PHONE_FIXED_LINE_OR_MOBILE;
+	case PhoneNumberUtil::TOLL_FREE:
+		return PHONE_TOLL_FREE;
+	case PhoneNumberUtil::PREMIUM_RATE:
+		return PHONE_PREMIUM_RATE;
+	case PhoneNumberUtil::SHARED_COST:
+		return PHONE_SHARED_COST;
+	case PhoneNumberUtil::VOIP:
+		return PHONE_VOIP;
+	case PhoneNumberUtil::PERSONAL_NUMBER:
+		return PHONE_PERSONAL_NUMBER;
+	case PhoneNumberUtil::PAGER:
+		return PHONE_PAGER;
+	case PhoneNumberUtil::UAN:
+		return PHONE_UAN;
+	case PhoneNumberUtil::VOICEMAIL:
+		return PHONE_VOICEMAIL;
+	case PhoneNumberUtil::UNKNOWN:
+		break;
+	}
+	return PHONE_UNKNOWN;
+}
+
+/* The region national forms are read by: country upper-cased when it is
+ * two ASCII letters, else "ZZ", libphonenumber's "no region" (only
+ * "+..." is read then). An unknown pair of letters reads nothing
+ * national either. */
+void
+region_of(const char *country, char region[3])
+{
+	std::strcpy(region, "ZZ");
+	if (country == NULL)
+		return;
+	for (int i = 0; i < 2; i++) {
+		char c = country[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = static_cast<char>(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
+			return;
+		region[i] = c;
+	}
+	if (country[2] != '\0')
+		std::strcpy(region, "ZZ");
+}
+
+/* True when text reads, in region, as a valid number without an
+ * extension (E.164 has no room for one). */
+bool
+read_valid(const PhoneNumberUtil &util, const std::string &text,
+    const char *region, PhoneNumber *number)
+{
+	number->Clear();
+	if (util.Parse(text, region, number) !=
+	    PhoneNumberUtil::NO_PARSING_ERROR)
+		return false;
+	return !number->has_extension() && util.IsValidNumber(*number);
+}
+
+} /* namespace */
+
+extern "C" enum err
+phone_parse(const char *text, const char *country, char *out,
+    enum phone_type *type)
+{
+	try {
+		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+		PhoneNumber number;
+		std::string e164;
+		const char *p;
+		char region[3];
+
+		/* Bounded before libphonenumber sees it: its regular
+		 * expressions need not meet a long text. */
+		if (util == NULL || text == NULL ||
+		    strnlen(text, PHONE_TEXT_MAX + 1) > PHONE_TEXT_MAX)
+			return ERR_INVALID;
+		region_of(country, region);
+		if (!read_valid(*util, text, region, &number)) {
+			/* "00" is the international prefix of most of the
+			 * world, and was read so before: without a country,
+			 * or when the country's plan does not make a number
+			 * of it, read it as "+". */
+			for (p = text; *p == ' '; p++)
+				;
+			if (p[0] != '0' || p[1] != '0' ||
+			    !read_valid(*util, std::string("+") + (p + 2), "ZZ",
+			    &number))
+				return ERR_INVALID;
+		}
+		util->Format(number, PhoneNumberUtil::E164, &e164);
+		if (e164.size() < 2 || e164.size() > PHONE_E164_MAX ||
+		    e164[0] != '+')
+			return ERR_INVALID;
+		std::memcpy(out, e164.c_str(), e164.size() + 1);
+		if (type != NULL)
+			*type = type_of(util->GetNumberType(number));
+		return ERR_OK;
+	} catch (const std::bad_alloc &) {
+		return ERR_NOMEM;
+	} catch (const std::exception &e) {
+		log_error("libphonenumber failed: %s", e.what());
+		return ERR_INVALID;
+	} catch (...) {
+		log_error("libphonenumber failed");
+		return ERR_INVALID;
+	}
+}
+
+extern "C" const char *
+phone_type_name(enum phone_type type)
+{
+	return static_cast<unsigned>(type) < PHONE_TYPE__MAX ?
+	    type_names[type] : "unknown";
+}
