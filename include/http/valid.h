@@ -97,9 +97,15 @@ enum v_got v_time(struct vobj *o, const char *key, unsigned flags,
 enum v_got v_money(struct vobj *o, const char *key, int64_t max,
     unsigned flags, int64_t *out);
 /* A phone number in any usual form, a national one read by country
- * (ISO 3166 alpha-2), answered as E.164 in the arena. */
+ * (ISO 3166 alpha-2), answered as E.164 in the arena; the problem shows
+ * how the country writes one (v_phone_hint()). */
 enum v_got v_phone(struct vobj *o, const char *key, const char *country,
     unsigned flags, const char **out);
+/* How to write a phone number in country, for a message: "for example
+ * +49 1512 3456789 or 01512 3456789" (in the arena), or, without a
+ * country or when out of memory, a fixed text that asks for the
+ * international form. Never NULL. */
+const char *v_phone_hint(struct arena *a, const char *country);
 /* An email address (one '@', a dotted domain), kept as typed. */
 enum v_got v_email(struct vobj *o, const char *key, unsigned flags,
     const char **out);

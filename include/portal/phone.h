@@ -51,6 +51,16 @@ enum phone_type {
 enum err phone_parse(const char *text, const char *country, char *out,
     enum phone_type *type);
 
+/*
+ * An example mobile number of country's plan, as its people write it
+ * ("01512 3456789") into national and as the world does ("+49 1512
+ * 3456789") into international, each PHONE_TEXT_MAX + 1 bytes: the hint
+ * a form gives. ERR_NOT_FOUND when country is NULL or no plan's;
+ * ERR_NOMEM when out of memory. Nothing is written unless ERR_OK.
+ */
+enum err phone_example(const char *country, char *national,
+    char *international);
+
 /* The type's name as libphonenumber spells it, lower case ("mobile",
  * "fixed_line", ...); "unknown" for a value out of range. */
 const char *phone_type_name(enum phone_type type);

@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "contacts.h"
 #include "http.h"
+#include "phone.h"
 #include "problem.h"
 #include "str.h"
 #include "valid.h"
@@ -507,6 +508,19 @@ v_time(struct vobj *o, const char *key, unsigned flags, const char **out)
 #define PHONE_CHARS_MAX 40
 #define EMAIL_CHARS_MAX 254
 
+const char *
+v_phone_hint(struct arena *a, const char *country)
+{
+	char national[PHONE_TEXT_MAX + 1], international[PHONE_TEXT_MAX + 1];
+	const char *hint = NULL;
+
+	if (phone_example(country, national, international) == ERR_OK)
+		hint = arena_printf(a, "for example %s or %s", international,
+		    national);
+	return hint != NULL ? hint : "with + and the country code, for "
+	    "example +90 532 123 45 67";
+}
+
 enum v_got
 v_phone(struct vobj *o, const char *key, const char *country, unsigned flags,
     const char **out)
@@ -520,8 +534,11 @@ v_phone(struct vobj *o, const char *key, const char *country, unsigned flags,
 	if (got != V_SET)
 		return got;
 	if (!contact_phone_e164(typed, country, e164)) {
-		v_problem(o, key, "Not a phone number; for example "
-		    "+90 555 123 45 67 or 0555 123 45 67.");
+		const char *message = arena_printf(o->req->arena, "Not a phone "
+		    "number; %s.", v_phone_hint(o->req->arena, country));
+
+		v_problem(o, key, message != NULL ? message :
+		    "Not a phone number.");
 		return V_BAD;
 	}
 	*out = arena_strdup(o->req->arena, e164);

@@ -151,6 +151,40 @@ phone_parse(const char *text, const char *country, char *out,
 	}
 }
 
+extern "C" enum err
+phone_example(const char *country, char *national, char *international)
+{
+	try {
+		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+		PhoneNumber number;
+		std::string in_country, in_world;
+		char region[3];
+
+		region_of(country, region);
+		if (util == NULL || std::strcmp(region, "ZZ") == 0 ||
+		    !util->GetExampleNumberForType(region,
+		    PhoneNumberUtil::MOBILE, &number))
+			return ERR_NOT_FOUND;
+		util->Format(number, PhoneNumberUtil::NATIONAL, &in_country);
+		util->Format(number, PhoneNumberUtil::INTERNATIONAL, &in_world);
+		if (in_country.size() > PHONE_TEXT_MAX ||
+		    in_world.size() > PHONE_TEXT_MAX)
+			return ERR_NOT_FOUND;
+		std::memcpy(national, in_country.c_str(), in_country.size() + 1);
+		std::memcpy(international, in_world.c_str(),
+		    in_world.size() + 1);
+		return ERR_OK;
+	} catch (const std::bad_alloc &) {
+		return ERR_NOMEM;
+	} catch (const std::exception &e) {
+		log_error("libphonenumber failed: %s", e.what());
+		return ERR_NOT_FOUND;
+	} catch (...) {
+		log_error("libphonenumber failed");
+		return ERR_NOT_FOUND;
+	}
+}
+
 extern "C" const char *
 phone_type_name(enum phone_type type)
 {

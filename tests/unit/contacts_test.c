@@ -229,6 +229,33 @@ test_phone_sms_capable(void **state)
 	assert_false(contact_phone_sms_capable("+1555"));
 }
 
+/* A form's hint is a mobile of the country, read back as one number
+ * whether written as its people or the world write it. */
+static void
+test_phone_example(void **state)
+{
+	static const char *const countries[] = { "TR", "DE", "GB", "US", "fr" };
+	char national[PHONE_TEXT_MAX + 1], international[PHONE_TEXT_MAX + 1];
+	char a[PHONE_E164_MAX + 1], b[PHONE_E164_MAX + 1];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(countries) / sizeof(countries[0]); i++) {
+		assert_int_equal(phone_example(countries[i], national,
+		    international), ERR_OK);
+		assert_int_equal(international[0], '+');
+		assert_true(contact_phone_e164(national, countries[i], a));
+		assert_true(contact_phone_e164(international, NULL, b));
+		assert_string_equal(a, b);
+		assert_true(contact_phone_sms_capable(a));
+	}
+	assert_int_equal(phone_example(NULL, national, international),
+	    ERR_NOT_FOUND);
+	assert_int_equal(phone_example("", national, international),
+	    ERR_NOT_FOUND);
+	assert_int_equal(phone_example("XX", national, international),
+	    ERR_NOT_FOUND);
+}
+
 static void
 test_phone_type_names(void **state)
 {
@@ -348,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_phone_refused),
 		cmocka_unit_test(test_phone_length),
 		cmocka_unit_test(test_phone_sms_capable),
+		cmocka_unit_test(test_phone_example),
 		cmocka_unit_test(test_phone_type_names),
 		cmocka_unit_test(test_phone_bracketed_trunk_zero),
 		cmocka_unit_test(test_email_valid),
