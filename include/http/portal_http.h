@@ -38,6 +38,12 @@ void portal_code_read(struct vobj *body, bool old_code,
 void portal_code_wrong(struct request *req, long attempts_left);
 void portal_code_gone(struct request *req);
 
+/* 422 not_mobile naming field: the phone number typed there cannot take
+ * the SMS a code would go by (a landline); advice ends the message ("type
+ * your mobile number or your email address"). */
+void portal_not_mobile(struct request *req, const char *field,
+    const char *advice);
+
 /* The hash of the signed-in patient's session token (its cookie) into
  * hash, which holds CRYPTO_BYTEA_HEX bytes. */
 void portal_session_hash(struct request *req, char *hash);

@@ -139,8 +139,9 @@ struct vobj;
 /* Reads the fields a patient keeps current from o into p, by the one
  * validation module (valid.h): address (multi-line; null or blank clears
  * it), emergency_contact ({name, phone} or null; the clinic's country reads
- * national numbers), communication ({sms?, email?}). Absent fields are left
- * as they are; problems are gathered for v_ok(). Both sides use it. */
+ * national numbers), communication ({sms?, email?}; sms true refused when
+ * p->phone takes no SMS). Absent fields are left as they are; problems are
+ * gathered for v_ok(). Both sides use it. */
 void profile_read(struct vobj *o, const char *country, struct db_patient *p);
 /* {name, phone} or NULL (for JSON null); {sms, email}. */
 struct json_object *profile_emergency_json(const struct db_patient *p);

@@ -29,7 +29,10 @@ struct access_facts {
 	bool portal_enabled;
 	bool code_set;
 	bool patient_access;
-	bool has_phone, has_email;
+	/* A contact a sign-in code can go to: a phone an SMS reaches
+	 * (contact_phone_sms_capable(); a landline is no way in), or an
+	 * email address. */
+	bool has_sms_phone, has_email;
 	perm_set effective;
 	bool payment_active;
 	bool document_named;		/* the request names a document */

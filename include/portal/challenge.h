@@ -113,15 +113,28 @@ enum err challenge_verify(struct db *db, struct arena *a,
 /* True for a code as sent: CRYPTO_OTP_DIGITS decimal digits. */
 bool challenge_code_valid(const char *code);
 
+/* What challenge_contact() made of a text. */
+enum challenge_contact_read {
+	CHALLENGE_CONTACT_OK,		/* *channel_out, *contact_out set */
+	CHALLENGE_CONTACT_INVALID,	/* neither a phone number nor an email
+					 * address */
+	CHALLENGE_CONTACT_NO_SMS,	/* a phone number no SMS reaches (a
+					 * landline: contacts.h), so no code
+					 * can go to it */
+	CHALLENGE_CONTACT_NOMEM,
+};
+
 /*
- * Reads a contact as a patient types it: an email address (when channel is
- * "email", or NULL and text holds '@'), lower-cased, or a phone number in
- * any usual form (read with the clinic's country), in E.164. On success
- * sets *channel_out ("sms" or "email") and *contact_out (in the arena);
- * false when it is not one.
+ * Reads a contact as a patient types it, as the place to send a code to:
+ * an email address (when channel is "email", or NULL and text holds '@'),
+ * lower-cased, or a phone number in any usual form (read with the clinic's
+ * country), in E.164, that can take an SMS. On CHALLENGE_CONTACT_OK sets
+ * *channel_out ("sms" or "email") and *contact_out (in the arena). The
+ * answer depends on the text alone, never on who has the contact.
  */
-bool challenge_contact(struct arena *a, const char *text, const char *channel,
-    const char *country, const char **channel_out, const char **contact_out);
+enum challenge_contact_read challenge_contact(struct arena *a,
+    const char *text, const char *channel, const char *country,
+    const char **channel_out, const char **contact_out);
 
 /*
  * A contact as a notice may show it without giving it away: a phone

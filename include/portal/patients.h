@@ -11,7 +11,9 @@
 struct arena;
 
 /* Fills p's first_folded, last_folded and search_text from its names,
- * phone and email. False when out of memory. */
+ * phone and email, and turns communication_sms off when the phone cannot
+ * take an SMS (contact_phone_sms_capable(): a landline). False when out
+ * of memory. */
 bool patient_derive(struct arena *a, struct db_patient *p);
 
 #endif

@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "conf.h"
+#include "contacts.h"
 #include "db.h"
 #include "db_clinic.h"
 #include "db_outbox.h"
@@ -166,6 +167,19 @@ contact_for(const struct db_patient *p, int c)
 	return c == CH_SMS ? p->phone : p->email;
 }
 
+/* Why channel c cannot reach p, as a problem or skip code: NULL when it
+ * can, "contact_missing" when p has no contact for it, "not_mobile" when
+ * the phone on file takes no SMS (a landline, kept for calls). */
+static const char *
+channel_unusable(const struct db_patient *p, int c)
+{
+	if (contact_for(p, c) == NULL)
+		return "contact_missing";
+	if (c == CH_SMS && !contact_phone_sms_capable(p->phone))
+		return "not_mobile";
+	return NULL;
+}
+
 /* A warning that the template lacked the patient's language. */
 static struct json_object *
 fallback_warning(struct request *req, const struct db_patient *p, int c,
@@ -246,7 +260,9 @@ invite_one(struct request *req, const struct invite_env *env,
  * reached (409 module_missing, portal_disabled, template_missing; 422
  * code_required), 404 for another clinic's patient, 409 portal_access_off,
  * 422 contact_missing naming channels when the patient lacks what a
- * channel needs, 422 validation_failed for a bad body.
+ * channel needs, 422 not_mobile naming channels when the only trouble is
+ * SMS to a phone that takes none (a landline), 422 validation_failed for
+ * a bad body.
  */
 void
 handle_patient_invite(struct request *req)
@@ -258,6 +274,7 @@ handle_patient_invite(struct request *req)
 	struct json_object *body, *deliveries, *warnings;
 	struct vobj in;
 	unsigned channels;
+	bool missing = false;
 	enum err err;
 
 	if (!v_body(req, &in, fields))
@@ -277,17 +294,33 @@ handle_patient_invite(struct request *req)
 		return;
 	}
 	pl = problem_list_new(req);
-	for (int c = 0; pl != NULL && c < CH__MAX; c++)
-		if ((channels & (1u << c)) && contact_for(&p, c) == NULL)
-			problem_list_add(pl, "channels", c == CH_SMS ?
-			    "The patient has no phone number on file for SMS." :
-			    "The patient has no email address on file.");
+	for (int c = 0; pl != NULL && c < CH__MAX; c++) {
+		const char *why = (channels & (1u << c)) ?
+		    channel_unusable(&p, c) : NULL;
+
+		if (why == NULL)
+			continue;
+		if (strcmp(why, "not_mobile") == 0) {
+			problem_list_add(pl, "channels", "The patient's phone "
+			    "number cannot receive SMS (it is a landline or "
+			    "similar).");
+			continue;
+		}
+		missing = true;
+		problem_list_add(pl, "channels", c == CH_SMS ?
+		    "The patient has no phone number on file for SMS." :
+		    "The patient has no email address on file.");
+	}
 	if (pl == NULL || problem_list_count(pl) > 0) {
 		if (pl == NULL)
 			problem_send_err(req, ERR_NOMEM, NULL);
-		else
+		else if (missing)
 			problem_list_send_as(req, pl, "contact_missing", "Add the "
 			    "contact to the patient, or choose another channel.");
+		else
+			problem_list_send_as(req, pl, "not_mobile", "SMS needs a "
+			    "mobile number: add one to the patient, or invite "
+			    "by email.");
 		return;
 	}
 	body = json_arena_own(req->arena, json_object_new_object());
@@ -357,7 +390,10 @@ small_problem(const char *code, const char *detail)
 /*
  * POST /api/v1/clinic/invitations {patient_ids | previous_code, channels}:
  * 200 {invited, skipped, results, warnings}: each patient is invited on
- * the channels it has a contact for; the others are said per patient.
+ * the channels it has a usable contact for; the others are said per
+ * patient and channel (skipped_channels: contact_missing, or not_mobile
+ * for SMS to a phone that takes none), and a patient reached on none has
+ * a problem (not_found, portal_access_off, contact_missing, not_mobile).
  * The portal-level refusals as for one patient; 422 for a bad body.
  */
 void
@@ -416,24 +452,31 @@ handle_invitations_bulk(struct request *req)
 			problem = small_problem("portal_access_off", "The patient's "
 			    "portal access is off.");
 		} else {
+			bool missing = false;
+
 			for (int c = 0; c < CH__MAX; c++) {
 				struct json_object *s;
+				const char *why;
 
 				if (!(channels & (1u << c)))
 					continue;
-				if (contact_for(&p, c) != NULL) {
+				if ((why = channel_unusable(&p, c)) == NULL) {
 					mask |= 1u << c;
 					continue;
 				}
+				missing |= strcmp(why, "contact_missing") == 0;
 				s = json_object_new_object();
 				json_add_string(s, "channel", channel_names[c]);
-				json_add_string(s, "code", "contact_missing");
+				json_add_string(s, "code", why);
 				json_object_array_add(skips, s);
 			}
 			if (mask == 0)
-				problem = small_problem("contact_missing", "The "
-				    "patient has no contact for the channels "
-				    "chosen.");
+				problem = missing ? small_problem(
+				    "contact_missing", "The patient has no "
+				    "contact for the channels chosen.") :
+				    small_problem("not_mobile", "The patient's "
+				    "phone number cannot receive SMS (it is a "
+				    "landline or similar).");
 		}
 		json_add(r, "problem", problem);
 		if (problem != NULL) {

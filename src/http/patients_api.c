@@ -51,6 +51,13 @@ patient_json(const struct db_patient *p)
 	json_add_string(o, "first_name", p->first_name);
 	json_add_string(o, "last_name", p->last_name);
 	json_add_string(o, "phone", p->phone);
+	/* Whether the phone takes SMS (a landline does not): null without
+	 * one. */
+	if (p->phone != NULL)
+		json_add_bool(o, "phone_sms_capable",
+		    contact_phone_sms_capable(p->phone));
+	else
+		json_add(o, "phone_sms_capable", NULL);
 	json_add_string(o, "email", p->email);
 	json_add_string(o, "language", p->language);
 	json_add_bool(o, "portal_access", p->portal_access);

@@ -92,6 +92,22 @@ portal_code_gone(struct request *req)
 	    "used up; ask for a new one.");
 }
 
+void
+portal_not_mobile(struct request *req, const char *field, const char *advice)
+{
+	struct problem_list *pl = problem_list_new(req);
+	const char *message = arena_printf(req->arena, "This number cannot "
+	    "receive text messages (it is a landline or similar); %s.", advice);
+
+	if (pl == NULL || message == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return;
+	}
+	problem_list_add(pl, field, message);
+	problem_list_send_as(req, pl, "not_mobile", "A code is sent by SMS, "
+	    "and this number cannot receive one.");
+}
+
 /* {id, first_name, last_name, language} and the keys usable now. */
 static void
 add_patient(struct request *req, struct json_object *body)
@@ -160,8 +176,10 @@ sign_in(struct request *req, const char *patient_id, const char *channel,
  * POST /api/v1/portal/{code}/login/start {contact}: 202 {challenge_id,
  * channel, expires_in} for any well-formed phone number or email address;
  * the code goes out only when the contact is a patient's. 422 for a
- * malformed contact (or an unknown field); 429 with Retry-After past the
- * limits per contact and per client address (IPv6: per /64).
+ * malformed contact (or an unknown field); 422 not_mobile naming contact
+ * for a phone number no SMS reaches (a landline: said of any such number,
+ * patient or not); 429 with Retry-After past the limits per contact and
+ * per client address (IPv6: per /64).
  */
 void
 handle_patient_login_start(struct request *req)
@@ -179,12 +197,27 @@ handle_patient_login_start(struct request *req)
 		return;
 	memset(&in, 0, sizeof(in));
 	in.kind = DB_CHALLENGE_SIGN_IN;
-	if (v_text(&o, "contact", V_LINE(254), V_REQUIRED, &contact) == V_SET &&
-	    !challenge_contact(req->arena, contact, NULL,
-	    req->portal->clinic.country, &in.channel, &in.contact))
-		v_problem(&o, "contact", strchr(contact, '@') != NULL ?
-		    "Not an email address." : "Type your phone number (for "
-		    "example 0555 123 45 67) or your email address.");
+	if (v_text(&o, "contact", V_LINE(254), V_REQUIRED, &contact) == V_SET)
+		switch (challenge_contact(req->arena, contact, NULL,
+		    req->portal->clinic.country, &in.channel, &in.contact)) {
+		case CHALLENGE_CONTACT_OK:
+			break;
+		case CHALLENGE_CONTACT_INVALID:
+			v_problem(&o, "contact", strchr(contact, '@') != NULL ?
+			    "Not an email address." : arena_printf(req->arena,
+			    "Type your phone number (%s) or your email "
+			    "address.", v_phone_hint(req->arena,
+			    req->portal->clinic.country)));
+			break;
+		case CHALLENGE_CONTACT_NO_SMS:
+			/* Said of the number alone, patient or not. */
+			portal_not_mobile(req, "contact", "type your mobile "
+			    "number or your email address");
+			return;
+		case CHALLENGE_CONTACT_NOMEM:
+			problem_send_err(req, ERR_NOMEM, NULL);
+			return;
+		}
 	if (!v_ok(req))
 		return;
 	in.client_addr = req->remote_addr;

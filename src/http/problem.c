@@ -57,6 +57,7 @@ static const struct problem_def problems[] = {
 	{ "code_reserved", 422, "The portal code is reserved" },
 	{ "code_required", 422, "A portal code is required" },
 	{ "contact_missing", 422, "The patient has no such contact on file" },
+	{ "not_mobile", 422, "The phone number cannot receive SMS" },
 	{ "booking_rule", 422, "A booking rule refuses this" },
 	{ "rate_limited", 429, "Too many requests" },
 	{ "internal_error", 500, "Internal error" },

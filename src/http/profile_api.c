@@ -54,8 +54,9 @@ static const char *const channels[] = { "sms", "email", NULL };
  * The fields a patient keeps current, read from o into p when present:
  * address (multi-line; null or blank clears it), emergency_contact ({name,
  * phone} or null; the clinic's country reads national numbers),
- * communication ({sms?, email?}; a channel left out keeps its value).
- * Problems are gathered for v_ok().
+ * communication ({sms?, email?}; a channel left out keeps its value; sms
+ * true is refused when p->phone, read before, takes no SMS). Problems are
+ * gathered for v_ok().
  */
 static void
 read_profile_field(struct vobj *o, const char *key, const char *country,
@@ -85,9 +86,12 @@ read_profile_field(struct vobj *o, const char *key, const char *country,
 			if (v_text(&child, "phone", V_LINE(PHONE_MAX_CHARS),
 			    V_REQUIRED, &phone) == V_SET &&
 			    !contact_phone_e164(phone, country, e164)) {
-				v_problem(&child, "phone", "Not a phone number; "
-				    "for example +90 555 123 45 67 or 0555 123 45 "
-				    "67.");
+				const char *message = arena_printf(o->req->arena,
+				    "Not a phone number; %s.",
+				    v_phone_hint(o->req->arena, country));
+
+				v_problem(&child, "phone", message != NULL ?
+				    message : "Not a phone number.");
 				phone = NULL;
 			}
 			if (name != NULL && phone != NULL) {
@@ -102,7 +106,17 @@ read_profile_field(struct vobj *o, const char *key, const char *country,
 	} else if (strcmp(key, "communication") == 0) {
 		if (v_object(o, "communication", comm_fields, 0, &child) ==
 		    V_SET) {
-			v_bool(&child, "sms", 0, &p->communication_sms);
+			/* p->phone is the one being saved: SMS asked for
+			 * in so many words to a phone that takes none is
+			 * refused (left alone, patient_derive() turns it
+			 * off). */
+			if (v_bool(&child, "sms", 0, &p->communication_sms) ==
+			    V_SET && p->communication_sms && p->phone != NULL &&
+			    !contact_phone_sms_capable(p->phone))
+				v_problem(&child, "sms", "This phone number "
+				    "cannot receive text messages (it is a "
+				    "landline or similar); SMS needs a mobile "
+				    "number.");
 			v_bool(&child, "email", 0, &p->communication_email);
 		}
 	}
@@ -230,9 +244,11 @@ handle_profile_patch(struct request *req)
  * "email", value} [update_profile]: 202 {challenge_id, channel,
  * expires_in, old_code_sent}; a code goes to the new contact, and a second
  * one to the contact this session signed in with (old_code_sent). 422 for
- * a malformed or unchanged contact; 429 with Retry-After past the limits
- * per patient and new contact (patient_login_max_per_contact) and per
- * client address (patient_login_max_per_address).
+ * a malformed or unchanged contact; 422 not_mobile naming value for a
+ * phone number no SMS reaches (a landline: its code could not arrive); 429
+ * with Retry-After past the limits per patient and new contact
+ * (patient_login_max_per_contact) and per client address
+ * (patient_login_max_per_address).
  */
 void
 handle_contact_change_start(struct request *req)
@@ -255,15 +271,30 @@ handle_contact_change_start(struct request *req)
 	v_text(&o, "value", V_LINE(254), V_REQUIRED, &value);
 	if (channel != NULL && value != NULL) {
 		current = strcmp(channel, "sms") == 0 ? me->phone : me->email;
-		if (!challenge_contact(req->arena, value, channel,
-		    req->portal->clinic.country, &in.channel, &in.contact))
-			v_problem(&o, "value", strcmp(channel, "sms") == 0 ?
-			    "Not a phone number; for example +90 555 123 45 67 "
-			    "or 0555 123 45 67." : "Not an email address.");
-		else if (current != NULL && strcasecmp(current, in.contact) == 0)
-			v_problem(&o, "value", strcmp(channel, "sms") == 0 ?
-			    "This is already your phone number." :
-			    "This is already your email address.");
+		switch (challenge_contact(req->arena, value, channel,
+		    req->portal->clinic.country, &in.channel, &in.contact)) {
+		case CHALLENGE_CONTACT_OK:
+			if (current != NULL && strcasecmp(current,
+			    in.contact) == 0)
+				v_problem(&o, "value", strcmp(channel, "sms") ==
+				    0 ? "This is already your phone number." :
+				    "This is already your email address.");
+			break;
+		case CHALLENGE_CONTACT_INVALID:
+			v_problem(&o, "value", strcmp(channel, "sms") != 0 ?
+			    "Not an email address." : arena_printf(req->arena,
+			    "Not a phone number; %s.", v_phone_hint(req->arena,
+			    req->portal->clinic.country)));
+			break;
+		case CHALLENGE_CONTACT_NO_SMS:
+			/* The code to confirm it goes by SMS. */
+			portal_not_mobile(req, "value", "give a mobile number, "
+			    "or ask the clinic to keep this one on file");
+			return;
+		case CHALLENGE_CONTACT_NOMEM:
+			problem_send_err(req, ERR_NOMEM, NULL);
+			return;
+		}
 	}
 	if (!v_ok(req))
 		return;
@@ -303,9 +334,9 @@ handle_contact_change_start(struct request *req)
  * POST /api/v1/portal/{code}/profile/contact-change/verify {challenge_id,
  * code, old_code?} [update_profile]: 200 with the profile holding the new
  * contact; the patient's other sessions end and a replaced contact gets a
- * notice (no code, the new value masked). old_code, the code sent to the
- * session's sign-in contact, is needed whenever the start answered
- * old_code_sent. 400 invalid_code with attempts_left when either code is
+ * notice (no code, the new value masked; none to a replaced phone no SMS
+ * reaches). old_code, the code sent to the session's sign-in contact, is
+ * needed whenever the start answered old_code_sent. 400 invalid_code with attempts_left when either code is
  * wrong or old_code is missing (one shared try spent); 410
  * challenge_expired once expired, used or out of tries (or not this
  * patient's); 422 for a code that is not 6 digits.
@@ -358,7 +389,10 @@ handle_contact_change_verify(struct request *req)
 		p.phone = res.contact;
 	else
 		p.email = res.contact;
-	if (replaced != NULL && strcasecmp(replaced, res.contact) == 0)
+	/* The replaced contact is told, unless it is the same or a phone no
+	 * SMS reaches (one the clinic keeps to call). */
+	if (replaced != NULL && (strcasecmp(replaced, res.contact) == 0 ||
+	    (sms && !contact_phone_sms_capable(replaced))))
 		replaced = NULL;
 	masked = challenge_mask(req->arena, res.channel, res.contact);
 	/* Whoever else is signed in as this patient signs in again. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "contacts.h"
 #include "db_clinic.h"
 #include "db_patients.h"
 
@@ -65,10 +66,13 @@ access_decide(const struct access_facts *f, enum perm action,
 	all &= check(checks, &n, COND_PATIENT_ACCESS, f->patient_access,
 	    "The patient's portal access is on.",
 	    "The patient's portal access is switched off.");
-	all &= check(checks, &n, COND_CONTACT_ON_FILE, f->has_phone || f->has_email,
-	    "The patient has a phone number or email address to sign in with.",
-	    "The patient has neither a phone number nor an email address, "
-	    "so they cannot be invited or sign in.");
+	all &= check(checks, &n, COND_CONTACT_ON_FILE,
+	    f->has_sms_phone || f->has_email,
+	    "The patient has a mobile phone number or email address to sign "
+	    "in with.",
+	    "The patient has neither a mobile phone number nor an email "
+	    "address (a landline cannot receive the sign-in code), so they "
+	    "cannot be invited or sign in.");
 	all &= check(checks, &n, COND_PERMISSION,
 	    (f->effective & PERM_BIT(action)) != 0,
 	    "The action is among the patient's portal permissions.",
@@ -106,7 +110,8 @@ access_facts_of(struct access_facts *f, const struct db_clinic *c,
 	f->portal_enabled = s->enabled;
 	f->code_set = s->code != NULL;
 	f->patient_access = p->portal_access;
-	f->has_phone = p->phone != NULL;
+	f->has_sms_phone = p->phone != NULL &&
+	    contact_phone_sms_capable(p->phone);
 	f->has_email = p->email != NULL;
 	f->effective = access_effective(p, s);
 	f->payment_active = c->payment_active;

@@ -216,7 +216,7 @@ challenge_code_valid(const char *code)
 	return n == CRYPTO_OTP_DIGITS;
 }
 
-bool
+enum challenge_contact_read
 challenge_contact(struct arena *a, const char *text, const char *channel,
     const char *country, const char **channel_out, const char **contact_out)
 {
@@ -227,21 +227,26 @@ challenge_contact(struct arena *a, const char *text, const char *channel,
 		char *lower = arena_strdup(a, text);
 
 		if (lower == NULL)
-			return false;
+			return CHALLENGE_CONTACT_NOMEM;
 		for (char *c = lower; *c != '\0'; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 		if (!contact_email_valid(lower))
-			return false;
+			return CHALLENGE_CONTACT_INVALID;
 		*channel_out = "email";
 		*contact_out = lower;
-		return true;
+		return CHALLENGE_CONTACT_OK;
 	}
-	if (strlen(text) > 40 || !contact_phone_e164(text, country, e164) ||
-	    (*contact_out = arena_strdup(a, e164)) == NULL)
-		return false;
+	if (strlen(text) > PHONE_TEXT_MAX ||
+	    !contact_phone_e164(text, country, e164))
+		return CHALLENGE_CONTACT_INVALID;
+	/* A code sent where no SMS arrives is a sign-in nobody can finish. */
+	if (!contact_phone_sms_capable(e164))
+		return CHALLENGE_CONTACT_NO_SMS;
+	if ((*contact_out = arena_strdup(a, e164)) == NULL)
+		return CHALLENGE_CONTACT_NOMEM;
 	*channel_out = "sms";
-	return true;
+	return CHALLENGE_CONTACT_OK;
 }
 
 /* The length of the UTF-8 sequence s starts (1 for anything odd). */

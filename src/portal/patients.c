@@ -1,6 +1,7 @@
 /*
  * patients.c - what the database keeps about a patient besides what the
- * clinic typed: folded names and the search text (see patients.h).
+ * clinic typed: folded names and the search text, and SMS off for a phone
+ * that takes none (see patients.h).
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "contacts.h"
 #include "patients.h"
 #include "portal_settings.h"
 
@@ -24,6 +26,11 @@ patient_derive(struct arena *a, struct db_patient *p)
 	if (p->email != NULL)
 		for (size_t i = 0; p->email[i] && i + 1 < sizeof(email); i++)
 			email[i] = (char)tolower((unsigned char)p->email[i]);
+	/* SMS cannot be on for a phone that takes none (a landline the
+	 * clinic keeps to call): messages by the patient's choice then go
+	 * by email, or not at all, rather than nowhere. */
+	if (p->phone != NULL && !contact_phone_sms_capable(p->phone))
+		p->communication_sms = false;
 	p->first_folded = arena_strdup(a, first);
 	p->last_folded = arena_strdup(a, last);
 	/* First name twice, so "first last" and "last first" both match. */

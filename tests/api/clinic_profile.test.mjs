@@ -154,6 +154,19 @@ describe('saving the profile', () => {
     assert.equal((await C.owner.request('PUT', PROFILE, { body: BODY })).status, 200);
   });
 
+  test('the phone is read by the country the PUT sends: 030 1234567 in DE is +49301234567', async () => {
+    const de = await C.owner.request('PUT', PROFILE, {
+      body: { ...BODY, phone: '030 1234567', country: 'DE', currency: 'EUR', time_zone: 'Europe/Berlin' },
+    });
+    assert.equal(de.status, 200, de.text);
+    assert.equal(de.body.phone, '+49301234567');
+    // The same text in Turkey is no number.
+    const tr = await C.owner.request('PUT', PROFILE, { body: { ...BODY, phone: '030 1234567' } });
+    assertProblem(tr, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(tr), ['phone']);
+    assert.equal((await C.owner.request('PUT', PROFILE, { body: BODY })).status, 200);
+  });
+
   test('the API\'s database role cannot change the public URL, whatever it sends', () => {
     const r = psqlTry(`SET ROLE portal_app; SELECT set_config('portal.clinic_id', '${C.id}', false);
       UPDATE clinics SET public_url = 'https://evil.example' WHERE id = '${C.id}'`);

@@ -171,7 +171,7 @@ describe("the patient's conditions", () => {
     assertChecks(await t.diag(t.id, 'view_profile'), BASE, []);
   });
 
-  test('neither phone nor email: contact_on_file fails; either one is enough', async () => {
+  test('neither phone nor email: contact_on_file fails; either one is enough, but not a landline', async () => {
     const t = await setup();
     const bare = await t.patient({ phone: null, email: null });
     const d = await t.diag(bare, 'view_profile');
@@ -181,6 +181,11 @@ describe("the patient's conditions", () => {
     assertChecks(await t.diag(bare, 'view_profile'), BASE, [], 'email only');
     await t.key.request('PATCH', `${PATIENTS}/${bare}`, { body: { email: null, phone: '0533 999 88 77' } });
     assertChecks(await t.diag(bare, 'view_profile'), BASE, [], 'phone only');
+    // A landline is no way in: no sign-in code reaches it.
+    await t.key.request('PATCH', `${PATIENTS}/${bare}`, { body: { phone: '0212 999 88 77' } });
+    const landline = await t.diag(bare, 'view_profile');
+    assertChecks(landline, BASE, ['contact_on_file'], 'a landline only');
+    assert.match(detailOf(landline, 'contact_on_file'), /landline/);
     // Removing the last contact fails it again.
     await t.key.request('PATCH', `${PATIENTS}/${bare}`, { body: { phone: null } });
     assertChecks(await t.diag(bare, 'view_profile'), BASE, ['contact_on_file'], 'contacts removed');

@@ -3,18 +3,19 @@
 // working portal address (the address answers the patient app, and the API answers the
 // clinic card under the code); a chosen email template's Turkish subject and body arrive
 // intact; every refusal (module missing, portal disabled, no code, access off, no contact for
-// a channel, no template, unknown or foreign patient, bad channels); the language fallback
-// warning; two invitations make two messages; bulk invitations by ids (mixed results) and by
-// previous_code after a code change (whose code_changed warning counts them); the status per
-// patient from none to sent to signed_in; who may invite; the audit rows. A value is written as
-// it is (one-pass rendering: a first name that reads {{otp}} stays so).
+// a channel, SMS to a landline, no template, unknown or foreign patient, bad channels); the
+// language fallback warning; two invitations make two messages; bulk invitations by ids (mixed
+// results, a landline skipped for SMS) and by previous_code after a code change (whose
+// code_changed warning counts them); the status per patient from none to sent to signed_in;
+// who may invite; the audit rows. A value is written as it is (one-pass rendering: a first
+// name that reads {{otp}} stays so).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { api, assertProblem, confValue, env, psql, waitFor } from './lib/client.mjs';
 import {
   enablePortal, makeApiKey, makeClinic, makePatient, nextMessage, portalctl, signIn,
-  signInPatient, sinkMark, unique, uniqueEmail, uniquePhone, withKey,
+  signInPatient, sinkMark, unique, uniqueEmail, uniqueLandline, uniquePhone, withKey,
 } from './lib/fixtures.mjs';
 import { sinkPorts, smsMessages, waitForMail, waitForSms } from './lib/sinks.mjs';
 
@@ -224,6 +225,28 @@ describe('refusals', () => {
     for (const p of [phoneOnly, emailOnly, none]) assert.equal(outboxCount(p.id), 0);
   });
 
+  test('SMS to a landline: 422 not_mobile naming channels, also with email asked; by email alone it goes', async () => {
+    const landline = await makePatient(A.staff, { phone: uniqueLandline(), email: uniqueEmail() });
+    assert.equal(landline.phone_sms_capable, false, 'the patient shows that its phone takes no SMS');
+    for (const channels of [['sms'], ['sms', 'email']]) {
+      const res = await invite(A.staff, landline.id, channels);
+      assertProblem(res, 422, 'not_mobile', JSON.stringify(channels));
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['channels']);
+      assert.match(res.body.errors[0].message, /cannot receive SMS/);
+    }
+    assert.equal(outboxCount(landline.id), 0, 'nothing queued, not even the email');
+    const res = await invite(A.staff, landline.id, ['email']);
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.body.deliveries.map((d) => d.channel), ['email']);
+    // A landline and no email: what is missing is said with it, under contact_missing.
+    const onlyLandline = await makePatient(A.staff, { phone: uniqueLandline() });
+    const both = await invite(A.staff, onlyLandline.id, ['sms', 'email']);
+    assertProblem(both, 422, 'contact_missing');
+    assert.equal(both.body.errors.length, 2, both.text);
+    assert.ok(both.body.errors.some((e) => /cannot receive SMS/.test(e.message)), both.text);
+    assert.equal(outboxCount(onlyLandline.id), 0);
+  });
+
   test('no template chosen for a channel: 409 template_missing; the other channel still works', async () => {
     const B = await openClinic();
     await enablePortal(B.owner, B.clinic, { sms_template_id: null });
@@ -357,6 +380,40 @@ describe('bulk', () => {
     await nextMessage(both.email, mark);
     await nextMessage(emailOnly.email, mark);
     assert.equal(outboxCount(off.id) + outboxCount(none.id), 0);
+  });
+
+  test('a landline is skipped for SMS (not_mobile) and invited by email; with only a landline, not_mobile', async () => {
+    const B = await openClinic();
+    const landlineEmail = await makePatient(B.staff, { phone: uniqueLandline(), email: uniqueEmail() });
+    const onlyLandline = await makePatient(B.staff, { phone: uniqueLandline() });
+    const mobile = await makePatient(B.staff, { phone: uniquePhone() });
+    const mark = sinkMark();
+    let res = await B.staff.request('POST', BULK,
+      { body: { patient_ids: [landlineEmail.id, mobile.id], channels: ['sms', 'email'] } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.invited, 2);
+    assert.equal(res.body.skipped, 0);
+    let r = Object.fromEntries(res.body.results.map((x) => [x.patient_id, x]));
+    assert.equal(r[landlineEmail.id].problem, null);
+    assert.deepEqual(r[landlineEmail.id].deliveries.map((d) => d.channel), ['email']);
+    assert.deepEqual(r[landlineEmail.id].skipped_channels, [{ channel: 'sms', code: 'not_mobile' }]);
+    assert.deepEqual(r[mobile.id].deliveries.map((d) => d.channel), ['sms']);
+    assert.deepEqual(r[mobile.id].skipped_channels, [{ channel: 'email', code: 'contact_missing' }]);
+
+    res = await B.staff.request('POST', BULK, { body: { patient_ids: [onlyLandline.id], channels: ['sms'] } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.invited, 0);
+    assert.equal(res.body.skipped, 1);
+    r = res.body.results[0];
+    assert.equal(r.problem.code, 'not_mobile');
+    assert.match(r.problem.detail, /cannot receive SMS/);
+    assert.deepEqual(r.skipped_channels, [{ channel: 'sms', code: 'not_mobile' }]);
+    assert.deepEqual(r.deliveries, []);
+
+    await nextMessage(landlineEmail.email, mark);
+    await nextMessage(mobile.phone, mark);
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE channel = 'sms' AND patient_id IN
+      ('${landlineEmail.id}', '${onlyLandline.id}')`)), 0, 'no SMS was queued for a landline');
   });
 
   test('bad bulk bodies: 422', async () => {

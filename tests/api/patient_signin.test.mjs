@@ -6,10 +6,11 @@
 // by several patients (choose, select, the selection token good once, patients with access
 // off left out); five wrong codes end a challenge, also when 50 guesses arrive at once; an
 // expired code; a known and an unknown contact answer alike and only the known one gets a
-// message; malformed contacts; closed portals; planted cookies; sessions bound to their
-// clinic's code; access off and the last contact removed end a session; permission changes
-// reach the next me, which lists exactly the usable keys; sign-in codes never appear in an
-// API answer nor in the stack's logs; the sessions table holds no cookie value.
+// message; malformed contacts; a landline refused (not_mobile) alike whoever has it; closed
+// portals; planted cookies; sessions bound to their clinic's code; access off and the last
+// contact removed end a session; permission changes reach the next me, which lists exactly
+// the usable keys; sign-in codes never appear in an API answer nor in the stack's logs; the
+// sessions table holds no cookie value.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
@@ -381,6 +382,27 @@ describe('nobody can probe who is a patient', () => {
       assertProblem(await api('POST', portalPath(clinic.code, 'login/start'), { body }), 422, 'validation_failed',
         JSON.stringify(body));
     }
+  });
+
+  test('a landline gets no code: 422 not_mobile naming contact, alike for a patient\'s and a stranger\'s', async () => {
+    const landline = `+90212${[...randomBytes(7)].map((b) => String(b % 10)).join('')}`;
+    const p = await makePatient(staff, { phone: landline, email: uniqueEmail() });
+    assert.equal(p.phone_sms_capable, false);
+    const stranger = `+90216${[...randomBytes(7)].map((b) => String(b % 10)).join('')}`;
+    const bodies = [];
+    for (const contact of [landline, nationalPhone(landline), stranger]) {
+      const res = await start(clinic.code, contact);
+      assertProblem(res, 422, 'not_mobile', contact);
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['contact'], res.text);
+      assert.match(res.body.errors[0].message, /cannot receive text messages/);
+      bodies.push(JSON.stringify(res.body));
+    }
+    assert.equal(new Set(bodies).size, 1, `one answer whoever has the number: ${bodies.join('\n')}`);
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE recipient IN ('${landline}', '${stranger}')`)), 0);
+    assert.equal(Number(psql(`SELECT count(*) FROM patient_login_challenges WHERE contact = '${landline}'`)), 0);
+    // The patient signs in by email instead.
+    const s = await patientIn(clinic.code, p.email);
+    assert.equal(s.body.patient.id, p.id);
   });
 
   test('start on a closed or unknown portal is 404 portal_not_found', async () => {

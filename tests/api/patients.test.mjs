@@ -1,6 +1,7 @@
 // Patients on the clinic side (DESIGN.md sections 2, 4 and 10; issue 4, item 6):
-// POST /api/v1/clinic/patients with every field (phone read with the clinic's country and
-// stored in E.164, email kept as typed, language defaulting to the clinic's), 422
+// POST /api/v1/clinic/patients with every field (phone read with the clinic's country by
+// libphonenumber, valid by its plan, stored in E.164, a landline kept with SMS off and
+// phone_sms_capable false; email kept as typed, language defaulting to the clinic's), 422
 // validation_failed naming each bad field, 201 + Location; GET; PATCH of only the fields
 // given (phone null removes it); the staff role creates, patches and switches portal_access;
 // API key scopes (read may not create, write may); the list ordered by last then first name
@@ -109,7 +110,7 @@ describe('create and read', () => {
     assert.deepEqual(
       { ...p, id: undefined, created_at: undefined, updated_at: undefined },
       {
-        id: undefined, first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567',
+        id: undefined, first_name: 'Ayşe', last_name: 'Yılmaz', phone: '+905551234567', phone_sms_capable: true,
         email: 'Ayse.Yilmaz@Example.com', language: 'en', portal_access: false,
         created_at: undefined, updated_at: undefined,
         // The profile fields (issue 6), as a new patient has them.
@@ -154,6 +155,75 @@ describe('create and read', () => {
       const p = await create(owner, { first_name: 'Tel', last_name: 'Test', phone: typed });
       assert.equal(p.phone, stored, `phone ${typed}`);
     }
+  });
+
+  test('a clinic in Germany: 030 1234567 is +49301234567 (a landline), 0151 23456789 a mobile', async () => {
+    const de = makeClinic();
+    const deOwner = await signIn(de.logins.owner);
+    const { id, public_url: url, ...profile } = (await deOwner.request('GET', '/api/v1/clinic/profile')).body;
+    const saved = await deOwner.request('PUT', '/api/v1/clinic/profile',
+      { body: { ...profile, country: 'DE', time_zone: 'Europe/Berlin', currency: 'EUR' } });
+    assert.equal(saved.status, 200, saved.text);
+
+    const landline = await create(deOwner, { first_name: 'Jonas', last_name: 'Weber', phone: '030 1234567' });
+    assert.equal(landline.phone, '+49301234567');
+    assert.equal(landline.phone_sms_capable, false);
+    const read = await deOwner.request('GET', one(landline.id));
+    assert.equal(read.body.phone, '+49301234567');
+    for (const [typed, stored] of [['(030) 123-4567', '+49301234567'], ['0151 23456789', '+4915123456789'],
+      ['+49 151 23456789', '+4915123456789'], ['0049 30 1234567', '+49301234567'],
+      ['+90 532 123 45 67', '+905321234567']]) {
+      const p = await create(deOwner, { first_name: 'Tel', last_name: 'Test', phone: typed });
+      assert.equal(p.phone, stored, `phone ${typed}`);
+      assert.equal(p.phone_sms_capable, stored !== '+49301234567', `phone ${typed}`);
+    }
+    // A Turkish national number means something else, or nothing, in Germany; a German one in
+    // Turkey is nothing.
+    const res = await deOwner.request('POST', PATIENTS, { body: { first_name: 'A', last_name: 'B', phone: '0212 123 45 67' } });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.phone, '+492121234567', 'Solingen, not Istanbul');
+    const tr = await owner.request('POST', PATIENTS, { body: { first_name: 'A', last_name: 'B', phone: '030 1234567' } });
+    assertProblem(tr, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(tr), ['phone']);
+  });
+
+  test('only numbers valid by their country\'s plan are taken; the problem shows how the country writes one', async () => {
+    for (const phone of ['+1 555', '+90 000 000 00 00', '+123456789012345', '0599 000 00 00', '+44 7700 900123']) {
+      const res = await owner.request('POST', PATIENTS, { body: { first_name: 'A', last_name: 'B', phone } });
+      assertProblem(res, 422, 'validation_failed', phone);
+      assert.deepEqual(fieldsOf(res), ['phone'], phone);
+      assert.match(res.body.errors[0].message, /for example \+90 5\d\d \d{3} \d\d \d\d or 05\d\d \d{3} \d\d \d\d/, res.text);
+    }
+  });
+
+  test('a landline is kept (clinics call it) with SMS off; asking for SMS on it is 422 naming communication.sms', async () => {
+    const p = await create(owner, { first_name: 'Sabit', last_name: 'Hat', phone: '0212 123 45 67', email: 'sabit@hat.test' });
+    assert.equal(p.phone, '+902121234567');
+    assert.equal(p.phone_sms_capable, false);
+    assert.deepEqual(p.communication, { sms: false, email: true }, 'SMS is off for a landline');
+    let res = await owner.request('POST', PATIENTS, { body: { first_name: 'Sabit', last_name: 'Hat',
+      phone: '0212 123 45 67', communication: { sms: true } } });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(res), ['communication.sms']);
+    assert.match(res.body.errors[0].message, /cannot receive text messages/);
+    res = await owner.request('PATCH', one(p.id), { body: { communication: { sms: true } } });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(fieldsOf(res), ['communication.sms']);
+    // A mobile instead: SMS may be switched on again (it stays as it was until asked).
+    res = await owner.request('PATCH', one(p.id), { body: { phone: '0532 123 45 67' } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.phone_sms_capable, true);
+    assert.equal(res.body.communication.sms, false);
+    res = await owner.request('PATCH', one(p.id), { body: { communication: { sms: true } } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.communication.sms, true);
+    // Back to a landline: SMS goes off with it.
+    res = await owner.request('PATCH', one(p.id), { body: { phone: '0212 765 43 21' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.communication, { sms: false, email: true });
+    // Without a phone there is nothing to say.
+    res = await owner.request('PATCH', one(p.id), { body: { phone: null } });
+    assert.equal(res.body.phone_sms_capable, null);
   });
 
   test('names at the limit: 100 characters, also with Turkish letters, are accepted', async () => {
@@ -229,7 +299,7 @@ describe('PATCH', () => {
       [{ last_name: 'Şahin-Kaya' }, { last_name: 'Şahin-Kaya' }],
       [{ language: 'en', portal_access: false }, { language: 'en', portal_access: false }],
       [{ phone: '+90 533 000 11 22' }, { phone: '+905330001122' }],
-      [{ phone: null }, { phone: null }],
+      [{ phone: null }, { phone: null, phone_sms_capable: null }],
       [{ email: null }, { email: null }],
       [{}, {}],
     ];

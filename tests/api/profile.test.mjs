@@ -9,9 +9,10 @@
 // 422). The codes work like a sign-in code: wrong 5 times (either code; the tries are
 // shared), then even the right ones are 410; a stolen session with the new contact's code
 // alone changes nothing; the old contact no longer signs in, the new one does; a replaced
-// contact gets a notice without a code; the patient's other sessions end; the codes never
-// show in the deliveries or the API log. The clinic's patient resource shows and takes the
-// same fields, and staff can still change a contact.
+// contact gets a notice without a code (a replaced landline none); a landline is refused as
+// the new phone (not_mobile) and keeps SMS off; the patient's other sessions end; the codes
+// never show in the deliveries or the API log. The clinic's patient resource shows and takes
+// the same fields, and staff can still change a contact.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { before, describe, test } from 'node:test';
 import { api, assertProblem, env, psql, waitFor } from './lib/client.mjs';
 import {
   codeIn, enablePortal, makeClinic, makePatient, nationalPhone, nextMessage, portalPath, signIn,
-  signInPatient, sinkMark, uniqueEmail, uniquePhone,
+  signInPatient, sinkMark, uniqueEmail, uniqueLandline, uniquePhone,
 } from './lib/fixtures.mjs';
 
 const TINY_JPEG = readFileSync(new URL('./fixtures/tiny.jpg', import.meta.url));
@@ -145,6 +146,18 @@ describe('GET and PATCH profile', () => {
     const cleared = await p.session.request('PATCH', 'profile', { body: { address: '', emergency_contact: null } });
     assert.equal(cleared.body.address, null);
     assert.equal(cleared.body.emergency_contact, null);
+  });
+
+  test('with a landline on file SMS stays off: asking for it is 422 naming communication.sms', async () => {
+    const p = await newPatient({ phone: uniqueLandline() });
+    assert.deepEqual((await p.session.request('GET', 'profile')).body.communication, { sms: false, email: true });
+    const res = await p.session.request('PATCH', 'profile', { body: { communication: { sms: true, email: true } } });
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(res.body.errors.map((e) => e.field), ['communication.sms']);
+    assert.match(res.body.errors[0].message, /cannot receive text messages/);
+    const ok = await p.session.request('PATCH', 'profile', { body: { communication: { sms: false, email: false } } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.body.communication, { sms: false, email: false });
   });
 
   test('PATCH is audited as the patient, with before and after', async () => {
@@ -331,6 +344,29 @@ describe('contact change', () => {
     }
     const badCode = await p.session.request('POST', 'profile/contact-change/verify', { body: { challenge_id: randomUUID(), code: '12ab' } });
     assertProblem(badCode, 422, 'validation_failed');
+  });
+
+  test('a landline as the new phone is 422 not_mobile naming value, and nothing is sent; a mobile replacing a landline sends the landline no notice', async () => {
+    const p = await newPatient({ phone: uniqueLandline() });
+    for (const value of [nationalPhone(uniqueLandline()), uniqueLandline(), '+90 850 123 45 67']) {
+      const res = await p.session.request('POST', 'profile/contact-change', { body: { channel: 'sms', value } });
+      assertProblem(res, 422, 'not_mobile', value);
+      assert.deepEqual(res.body.errors.map((e) => e.field), ['value'], res.text);
+      assert.match(res.body.errors[0].message, /cannot receive text messages/);
+    }
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE patient_id = '${p.id}'
+      AND purpose = 'contact_change_code'`)), 0);
+    const mobile = uniquePhone();
+    const { challengeId, code, oldCode } = await startChange(p, 'sms', mobile, mobile);
+    const res = await verifyChange(p.session, challengeId, code, oldCode);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.phone, mobile);
+    assert.deepEqual(res.body.communication, { sms: false, email: true }, 'SMS stays as it was until asked');
+    assert.equal(Number(psql(`SELECT count(*) FROM outbox WHERE patient_id = '${p.id}'
+      AND purpose = 'contact_replaced'`)), 0, 'no notice by SMS to the landline');
+    const on = await p.session.request('PATCH', 'profile', { body: { communication: { sms: true } } });
+    assert.equal(on.status, 200, on.text);
+    assert.equal(on.body.communication.sms, true);
   });
 
   test('the codes never show: not in the deliveries (body null), not in the API log', async () => {

@@ -32,7 +32,7 @@ all_ok(void)
 	f.portal_enabled = true;
 	f.code_set = true;
 	f.patient_access = true;
-	f.has_phone = true;
+	f.has_sms_phone = true;
 	f.has_email = true;
 	f.effective = PERM_ALL;
 	f.payment_active = true;
@@ -187,7 +187,7 @@ break_condition(struct access_facts *f, enum access_condition c,
 		f->patient_access = false;
 		break;
 	case COND_CONTACT_ON_FILE:
-		f->has_phone = false;
+		f->has_sms_phone = false;
 		f->has_email = false;
 		break;
 	case COND_PERMISSION:
@@ -258,7 +258,7 @@ test_contact_on_file(void **state)
 	f.has_email = false;			/* phone only */
 	decide(&f, PERM_VIEW_PROFILE, &d);
 	only_failed(&d, PERM_VIEW_PROFILE, COND__MAX);
-	f.has_phone = false;
+	f.has_sms_phone = false;
 	f.has_email = true;			/* email only */
 	decide(&f, PERM_VIEW_PROFILE, &d);
 	only_failed(&d, PERM_VIEW_PROFILE, COND__MAX);

@@ -416,23 +416,47 @@ test_contact_reading(void **state)
 	const char *channel, *contact;
 
 	(void)state;
-	assert_true(challenge_contact(arena, "Ali@Example.TEST", NULL, "TR",
-	    &channel, &contact));
+	assert_int_equal(challenge_contact(arena, "Ali@Example.TEST", NULL,
+	    "TR", &channel, &contact), CHALLENGE_CONTACT_OK);
 	assert_string_equal(channel, "email");
 	assert_string_equal(contact, "ali@example.test");
-	assert_true(challenge_contact(arena, "0532 111 22 33", NULL, "TR",
-	    &channel, &contact));
+	assert_int_equal(challenge_contact(arena, "0532 111 22 33", NULL, "TR",
+	    &channel, &contact), CHALLENGE_CONTACT_OK);
 	assert_string_equal(channel, "sms");
 	assert_string_equal(contact, "+905321112233");
+	/* National forms by the clinic's country. */
+	assert_int_equal(challenge_contact(arena, "0151 23456789", "sms", "DE",
+	    &channel, &contact), CHALLENGE_CONTACT_OK);
+	assert_string_equal(contact, "+4915123456789");
 	/* The channel named decides how the text is read. */
-	assert_false(challenge_contact(arena, "0532 111 22 33", "email", "TR",
-	    &channel, &contact));
-	assert_false(challenge_contact(arena, "a@b.test", "sms", "TR", &channel,
-	    &contact));
-	assert_false(challenge_contact(arena, "hello", NULL, "TR", &channel,
-	    &contact));
-	assert_false(challenge_contact(arena, "+90 532 111 22 33 44 55 66 77 88 "
-	    "99 00 11", NULL, "TR", &channel, &contact));
+	assert_int_equal(challenge_contact(arena, "0532 111 22 33", "email",
+	    "TR", &channel, &contact), CHALLENGE_CONTACT_INVALID);
+	assert_int_equal(challenge_contact(arena, "a@b.test", "sms", "TR",
+	    &channel, &contact), CHALLENGE_CONTACT_INVALID);
+	assert_int_equal(challenge_contact(arena, "hello", NULL, "TR", &channel,
+	    &contact), CHALLENGE_CONTACT_INVALID);
+	assert_int_equal(challenge_contact(arena, "+90 532 111 22 33 44 55 66 "
+	    "77 88 99 00 11", NULL, "TR", &channel, &contact),
+	    CHALLENGE_CONTACT_INVALID);
+}
+
+/* A code never goes by SMS where no SMS arrives: landlines (Istanbul,
+ * Berlin) and a VoIP number are refused for what they are, whoever has
+ * them. */
+static void
+test_contact_no_sms(void **state)
+{
+	const char *channel = NULL, *contact = NULL;
+
+	(void)state;
+	assert_int_equal(challenge_contact(arena, "0212 123 45 67", NULL, "TR",
+	    &channel, &contact), CHALLENGE_CONTACT_NO_SMS);
+	assert_int_equal(challenge_contact(arena, "030 1234567", "sms", "DE",
+	    &channel, &contact), CHALLENGE_CONTACT_NO_SMS);
+	assert_int_equal(challenge_contact(arena, "+90 850 123 45 67", NULL,
+	    "TR", &channel, &contact), CHALLENGE_CONTACT_NO_SMS);
+	assert_null(channel);
+	assert_null(contact);
 }
 
 static void
@@ -475,6 +499,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_code_format, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_contact_reading, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_contact_no_sms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_masks, setup, teardown),
 	};

@@ -49,6 +49,7 @@ static const struct {
 	{ "code_reserved", 422 },
 	{ "code_required", 422 },
 	{ "contact_missing", 422 },
+	{ "not_mobile", 422 },
 	{ "booking_rule", 422 },
 	{ "rate_limited", 429 },
 	{ "unavailable", 503 },

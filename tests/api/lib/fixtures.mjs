@@ -105,6 +105,11 @@ export function uniquePhone() {
   const digits = [...randomBytes(8)].map((b) => String(b % 10)).join('');
   return `+9053${digits}`;
 }
+// A Turkish landline nobody else uses (Istanbul, E.164): a valid number no SMS reaches.
+export function uniqueLandline() {
+  const digits = [...randomBytes(7)].map((b) => String(b % 10)).join('');
+  return `+90212${digits}`;
+}
 export function nationalPhone(e164) {
   const n = e164.replace(/^\+90/, '');
   return `0${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6, 8)} ${n.slice(8)}`;
