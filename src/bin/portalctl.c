@@ -186,7 +186,7 @@ seed_patients(struct ctl *c, const char *clinic_id)
 		{ "Ayşe", "Yılmaz", "+905551234567", "ayse.yilmaz@example.test", "tr" },
 		{ "Can", "Yılmaz", "+905551234567", NULL, "tr" },
 		{ "Elif", "Şahin", "+905329876543", "elif.sahin@example.test", "tr" },
-		{ "John", "Smith", "+447700900123", "john.smith@example.test", "en" },
+		{ "John", "Smith", "+447911123456", "john.smith@example.test", "en" },
 		{ "Mehmet", "Öztürk", NULL, "mehmet.ozturk@example.test", "tr" },
 		{ "Zehra", "Çelik", NULL, NULL, "tr" },
 	};
