@@ -262,6 +262,12 @@ test('invitation and delivery rules (no browser)', async () => {
     { sms: { ok: true, reason: null }, email: { ok: false, reason: 'email' } });
   assert.deepEqual(defaultInviteChannels({ phone: null, email: 'a@b.test' }), ['email']);
   assert.deepEqual(defaultInviteChannels({}), []);
+  // A landline (the API's phone_sms_capable false) takes no SMS: not offered, not ticked.
+  assert.deepEqual(inviteChannels({ phone: '+902121234567', phone_sms_capable: false, email: 'a@b.test' }),
+    { sms: { ok: false, reason: 'landline' }, email: { ok: true, reason: null } });
+  assert.deepEqual(defaultInviteChannels({ phone: '+902121234567', phone_sms_capable: false, email: 'a@b.test' }),
+    ['email']);
+  assert.deepEqual(defaultInviteChannels({ phone: '+905321234567', phone_sms_capable: true, email: null }), ['sms']);
   assert.ok(canRetry({ status: 'dead', purpose: 'portal_invitation', secret: false }));
   assert.ok(!canRetry({ status: 'dead', purpose: 'sign_in_code', secret: true }), 'never a sign-in code');
   assert.ok(!canRetry({ status: 'dead', purpose: 'contact_change_code', secret: true }), 'never a secret message');

@@ -280,6 +280,12 @@ test('email sign-in through the mail sink, in English; field errors are tied to 
   assert.match(await page.getByTestId('signin-contact').getAttribute('aria-describedby'), /\bsignin-contact-error\b/);
   assert.equal(await page.getByTestId('signin-contact').getAttribute('aria-invalid'), 'true');
   await assertNoHorizontalScroll(page, 'field error');
+  // A landline: no code could reach it, and the field says so (422 not_mobile).
+  const landline = page.waitForResponse((r) => START.test(r.url()));
+  await page.getByTestId('signin-contact').fill('0212 123 45 67');
+  await page.getByTestId('signin-start').click();
+  assert.equal((await landline).status(), 422);
+  await fieldError.filter({ hasText: en['portal.signin.notMobile'] }).waitFor();
 
   const mark = sinkMark();
   await startSignIn(page, email.toUpperCase());

@@ -1,6 +1,6 @@
 // "Invite to the portal" on a patient's page: the patient's invitation status
 // (GET patients/{id}/invitations: status, first sign-in, past invitations) with a Refresh
-// button, the channel choice (SMS needs a phone on file, email an email address) and Send
+// button, the channel choice (SMS needs a mobile phone on file, email an email address) and Send
 // (POST patients/{id}/invitations), then each delivery's channel, recipient and status, or
 // the problem in a sentence of its own. Staff, admins and owners may all invite.
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -15,7 +15,7 @@ import {
 import { CHANNEL_KEYS } from './templateRules.js';
 import './deliveries.css';
 
-const REASON_KEYS = { phone: 'console.invite.noPhone', email: 'console.invite.noEmail' };
+const REASON_KEYS = { phone: 'console.invite.noPhone', landline: 'console.invite.noMobile', email: 'console.invite.noEmail' };
 
 /** A problem of an invitation request in words: our sentence for the known codes. */
 export function inviteProblemText(error) {
@@ -87,7 +87,7 @@ export function PatientInvite({ patient, onSessionLost }) {
   // A saved phone or email changes what can be ticked.
   useEffect(() => {
     setChannels(defaultInviteChannels(patient));
-  }, [patient.phone, patient.email]);
+  }, [patient.phone, patient.phone_sms_capable, patient.email]);
 
   useEffect(() => {
     const controller = new AbortController();

@@ -40,6 +40,7 @@ export const INVITE_PROBLEM_KEYS = Object.freeze({
   code_required: 'console.invite.problem.codeRequired',
   portal_access_off: 'console.invite.problem.accessOff',
   contact_missing: 'console.invite.problem.contactMissing',
+  not_mobile: 'console.invite.problem.notMobile',
   template_missing: 'console.invite.problem.templateMissing',
   forbidden_role: 'console.invite.problem.forbidden',
   not_found: 'console.invite.problem.notFound',
@@ -51,11 +52,15 @@ export const INVITE_WARNING_KEYS = Object.freeze({
 
 /**
  * Which channels a patient can be invited by: {sms: {ok, reason}, email: {ok, reason}}, where
- * reason names what is missing ('phone' or 'email') when ok is false.
+ * reason names what is missing ('phone' or 'email') when ok is false, or 'landline' when the
+ * phone on file cannot receive SMS (the patient's phone_sms_capable is false).
  */
 export function inviteChannels(patient) {
+  let sms = { ok: true, reason: null };
+  if (!patient?.phone) sms = { ok: false, reason: 'phone' };
+  else if (patient.phone_sms_capable === false) sms = { ok: false, reason: 'landline' };
   return {
-    sms: patient?.phone ? { ok: true, reason: null } : { ok: false, reason: 'phone' },
+    sms,
     email: patient?.email ? { ok: true, reason: null } : { ok: false, reason: 'email' },
   };
 }

@@ -176,7 +176,8 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
       setStep('code');
     } catch (e) {
       if (ends(e)) return;
-      if (e.status === 422) setFieldError(t(channel === 'sms' ? 'portal.contact.phoneInvalid' : 'portal.contact.emailInvalid'));
+      if (e.code === 'not_mobile') setFieldError(t('portal.contact.notMobile'));
+      else if (e.status === 422) setFieldError(t(channel === 'sms' ? 'portal.contact.phoneInvalid' : 'portal.contact.emailInvalid'));
       else if (e.status === 409) setFieldError(t('portal.contact.inUse'));
       else setFailure(e);
     } finally {

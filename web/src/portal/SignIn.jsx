@@ -64,7 +64,7 @@ function ContactStep({ base, initial, notice, onStarted, onPortalGone }) {
         return;
       }
       if (e.status === 422) {
-        setFieldError(t('portal.signin.contactInvalid'));
+        setFieldError(t(e.code === 'not_mobile' ? 'portal.signin.notMobile' : 'portal.signin.contactInvalid'));
         input.current?.focus();
       } else {
         setError(e);
