@@ -37,6 +37,14 @@ enum phone_type {
 };
 
 /*
+ * Reads every country's numbering plan now (libphonenumber does it once
+ * per process, on first use: some 15 to 50 ms), so that the first request
+ * needing a phone number does not pay for it. ERR_OK; ERR_NOMEM when out
+ * of memory (then the plans load on first use instead, or fail there).
+ */
+enum err phone_init(void);
+
+/*
  * Reads text as a phone number, national forms by the plan of country (an
  * ISO 3166 alpha-2 code such as "TR" or "DE"; NULL or "" when there is
  * none, and then only the international forms "+..." and "00..." are

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "json_util.h"
 #include "log.h"
+#include "phone.h"
 #include "photo.h"
 #include "pipeline.h"
 #include "problem.h"
@@ -321,6 +322,10 @@ worker_run(int listen_fd, const struct conf *conf)
 	/* Sign-in's dummy password hash, made now so that the first unknown
 	 * address costs no more than any other. */
 	auth_init(conf);
+	/* The numbering plans likewise, so that no request waits for them
+	 * (they load on first use otherwise). */
+	if (phone_init() != ERR_OK)
+		log_error("worker: the phone numbering plans did not load yet");
 	set_signals();
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);

@@ -104,6 +104,19 @@ read_valid(const PhoneNumberUtil &util, const std::string &text,
 } /* namespace */
 
 extern "C" enum err
+phone_init(void)
+{
+	try {
+		return PhoneNumberUtil::GetInstance() != NULL ? ERR_OK : ERR_NOMEM;
+	} catch (const std::bad_alloc &) {
+		return ERR_NOMEM;
+	} catch (...) {
+		log_error("libphonenumber failed to start");
+		return ERR_NOMEM;
+	}
+}
+
+extern "C" enum err
 phone_parse(const char *text, const char *country, char *out,
     enum phone_type *type)
 {
