@@ -541,6 +541,32 @@ session_token_hash(struct request *req)
 	return hash;
 }
 
+/*
+ * The argon2id hash of a new password, made inside the hash gate, in the
+ * arena; NULL after answering 503 (no slot came free in time, or memory).
+ */
+static const char *
+password_hashed(struct request *req, const char *password)
+{
+	const struct conf *conf = req->ctx->conf;
+	char *made;
+	const char *kept;
+
+	if (!hash_gate_enter(conf->staff_login_hash_wait_ms)) {
+		hash_busy(req);
+		return NULL;
+	}
+	made = crypto_password_hash(password,
+	    (unsigned long long)conf->argon2_opslimit,
+	    (size_t)conf->argon2_memlimit);
+	hash_gate_leave();
+	kept = made != NULL ? arena_strdup(req->arena, made) : NULL;
+	free(made);
+	if (kept == NULL)
+		problem_send(req, "unavailable", NULL);
+	return kept;
+}
+
 /* Member key of the body as it was typed (passwords are never trimmed);
  * NULL after noting a problem. */
 static const char *
@@ -573,13 +599,12 @@ handle_me_password(struct request *req)
 {
 	static const char *const fields[] = { "current_password", "password",
 	    NULL };
-	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
 	const char *current, *password, *email, *hash, *why;
 	char client[NET_RATE_KEY_MAX];
 	struct db_staff_login who;
 	struct vobj in;
-	char *new_hash;
+	const char *new_hash;
 	bool refused;
 	int ended = 0;
 	enum err err;
@@ -608,21 +633,10 @@ handle_me_password(struct request *req)
 		}
 		return;
 	}
-	if (!hash_gate_enter(conf->staff_login_hash_wait_ms)) {
-		hash_busy(req);
+	if ((new_hash = password_hashed(req, password)) == NULL)
 		return;
-	}
-	new_hash = crypto_password_hash(password,
-	    (unsigned long long)conf->argon2_opslimit,
-	    (size_t)conf->argon2_memlimit);
-	hash_gate_leave();
-	if (new_hash == NULL) {
-		problem_send(req, "unavailable", NULL);
-		return;
-	}
-	err = db_staff_password_set(db, req->actor.id, arena_strdup(req->arena,
-	    new_hash), session_token_hash(req), &ended);
-	free(new_hash);
+	err = db_staff_password_set(db, req->actor.id, new_hash,
+	    session_token_hash(req), &ended);
 	if (err != ERR_OK || (err = audit_record(req, "staff.password_change",
 	    "staff", req->actor.id, NULL, NULL)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
@@ -1122,13 +1136,12 @@ void
 handle_password_reset_finish(struct request *req)
 {
 	static const char *const fields[] = { "token", "password", NULL };
-	const struct conf *conf = req->ctx->conf;
 	struct db *db = req->ctx->db;
 	char hash[CRYPTO_BYTEA_HEX];
 	const char *token, *password, *why, *purpose;
 	struct db_staff_ref *refs;
 	struct vobj in;
-	char *new_hash, *kept;
+	const char *kept;
 	bool live;
 	int n = 0;
 	enum err err;
@@ -1152,21 +1165,8 @@ handle_password_reset_finish(struct request *req)
 		invalid_link(req);
 		return;
 	}
-	if (!hash_gate_enter(conf->staff_login_hash_wait_ms)) {
-		hash_busy(req);
+	if ((kept = password_hashed(req, password)) == NULL)
 		return;
-	}
-	new_hash = crypto_password_hash(password,
-	    (unsigned long long)conf->argon2_opslimit,
-	    (size_t)conf->argon2_memlimit);
-	hash_gate_leave();
-	if (new_hash == NULL || (kept = arena_strdup(req->arena, new_hash)) ==
-	    NULL) {
-		free(new_hash);
-		problem_send(req, "unavailable", NULL);
-		return;
-	}
-	free(new_hash);
 	if ((err = db_staff_token_finish(db, req->arena, hash, kept, &refs, &n,
 	    &purpose)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
