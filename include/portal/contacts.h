@@ -20,7 +20,7 @@
  * country, the clinic's (ISO 3166 alpha-2: "030 1234567" in "DE" is
  * +49301234567); with country NULL only "+..." and "00..." are read. The
  * number must be valid by its plan (libphonenumber, phone.h), of 7 to 15
- * digits, and typed with digits, spaces and "+-()." only (a '+' once,
+ * digits, and typed with digits, spaces and "+-()./" only (a '+' once,
  * first), in at most PHONE_TEXT_MAX bytes. False when the text is not
  * such a number.
  */

@@ -27,7 +27,8 @@ contact_looks_like_phone(const char *text)
 
 /*
  * True when text has only the characters a phone number is typed with
- * here (digits, spaces, "+-()."), and a '+' only once, before every
+ * here (digits, spaces, "+-()./": "030/1234567" is how Germans write
+ * one), and a '+' only once, before every
  * digit. libphonenumber itself is lenient: it would read "tel:...",
  * letters ("0800 FLOWERS"), an extension or a number cut out of a
  * sentence; a patient's phone field takes none of them.
@@ -44,7 +45,7 @@ typed_like_phone(const char *text)
 			if (plus || digits)
 				return false;
 			plus = true;
-		} else if (strchr("-(). ", *p) == NULL) {
+		} else if (strchr("-()./ ", *p) == NULL) {
 			return false;
 		}
 	}

@@ -160,6 +160,11 @@ describe('saving the profile', () => {
     });
     assert.equal(de.status, 200, de.text);
     assert.equal(de.body.phone, '+49301234567');
+    // Written the German way, with a slash, it is the same number.
+    const slash = await C.owner.request('PUT', PROFILE, {
+      body: { ...BODY, phone: '030/1234567', country: 'DE', currency: 'EUR', time_zone: 'Europe/Berlin' },
+    });
+    assert.equal(slash.body.phone, '+49301234567', slash.text);
     // The same text in Turkey is no number.
     const tr = await C.owner.request('PUT', PROFILE, { body: { ...BODY, phone: '030 1234567' } });
     assertProblem(tr, 422, 'validation_failed');
