@@ -95,6 +95,46 @@ function RecoveryCodes({ codes, onDone }) {
 }
 
 /**
+ * A six-digit code form's state and its one way to send: send(request) checks that the code
+ * is complete, then answers request(code)'s answer, or undefined after a refusal, shown the
+ * same way everywhere: the server's words at the field (422), the session's end (401), or
+ * the failure below the form.
+ */
+function useCodeForm(onSessionLost, initiallyBusy = false) {
+  const [code, setCode] = useState('');
+  const [codeError, setCodeError] = useState(null);
+  const [busy, setBusy] = useState(initiallyBusy);
+  const [failure, setFailure] = useState(null);
+  const codeInput = useRef(null);
+
+  async function send(request) {
+    if (!isCompleteCode(code)) {
+      setCodeError(t('console.totp.codeIncomplete'));
+      codeInput.current?.focus();
+      return undefined;
+    }
+    setBusy(true);
+    setFailure(null);
+    setCodeError(null);
+    try {
+      return await request(code);
+    } catch (error) {
+      if (error.status === 401) onSessionLost();
+      else if (error.status === 422) {
+        setCodeError(error.errors.find((e) => e.field === 'code')?.message || errorMessage(error));
+        setCode('');
+        codeInput.current?.focus();
+      } else setFailure(error);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { code, setCode, codeError, setCodeError, busy, setBusy, failure, setFailure, codeInput, send };
+}
+
+/**
  * Setting up two-factor sign-in, from the first button to the recovery codes: onDone() once
  * the person has seen the codes; onCancel (optional) offers going back before confirming;
  * autoStart asks for the secret at once instead of showing the start button first.
@@ -103,11 +143,9 @@ export function TotpSetup({ onDone, onCancel, onSessionLost, autoStart = false }
   useLanguage();
   const [pending, setPending] = useState(null); // {secret, otpauth_uri}
   const [codes, setCodes] = useState(null); // the recovery codes, once confirmed
-  const [code, setCode] = useState('');
-  const [codeError, setCodeError] = useState(null);
-  const [busy, setBusy] = useState(autoStart);
-  const [failure, setFailure] = useState(null);
-  const codeInput = useRef(null);
+  const {
+    code, setCode, codeError, setCodeError, busy, setBusy, failure, setFailure, codeInput, send,
+  } = useCodeForm(onSessionLost, autoStart);
 
   async function start() {
     setBusy(true);
@@ -125,27 +163,8 @@ export function TotpSetup({ onDone, onCancel, onSessionLost, autoStart = false }
 
   async function confirm(event) {
     event.preventDefault();
-    if (!isCompleteCode(code)) {
-      setCodeError(t('console.totp.codeIncomplete'));
-      codeInput.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setFailure(null);
-    setCodeError(null);
-    try {
-      const answer = await api('/api/v1/clinic/me/totp/confirm', { method: 'POST', body: { code } });
-      setCodes(answer.recovery_codes ?? []);
-    } catch (error) {
-      if (error.status === 401) onSessionLost();
-      else if (error.status === 422) {
-        setCodeError(error.errors.find((e) => e.field === 'code')?.message || errorMessage(error));
-        setCode('');
-        codeInput.current?.focus();
-      } else setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await send((typed) => api('/api/v1/clinic/me/totp/confirm', { method: 'POST', body: { code: typed } }));
+    if (answer) setCodes(answer.recovery_codes ?? []);
   }
 
   useEffect(() => { if (autoStart) start(); }, []);
@@ -201,35 +220,16 @@ export function TotpSetup({ onDone, onCancel, onSessionLost, autoStart = false }
 }
 
 function TurnOff({ onDone, onCancel, onSessionLost }) {
-  const [code, setCode] = useState('');
-  const [codeError, setCodeError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState(null);
-  const codeInput = useRef(null);
+  const { code, setCode, codeError, setCodeError, busy, failure, codeInput, send } = useCodeForm(onSessionLost);
   useEffect(() => { codeInput.current?.focus(); }, []);
 
   async function submit(event) {
     event.preventDefault();
-    if (!isCompleteCode(code)) {
-      setCodeError(t('console.totp.codeIncomplete'));
-      codeInput.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setFailure(null);
-    setCodeError(null);
-    try {
-      await api('/api/v1/clinic/me/totp', { method: 'DELETE', body: { code } });
-      onDone();
-    } catch (error) {
-      if (error.status === 401) onSessionLost();
-      else if (error.status === 422) {
-        setCodeError(error.errors.find((e) => e.field === 'code')?.message || errorMessage(error));
-        setCode('');
-        codeInput.current?.focus();
-      } else setFailure(error);
-      setBusy(false);
-    }
+    const done = await send(async (typed) => {
+      await api('/api/v1/clinic/me/totp', { method: 'DELETE', body: { code: typed } });
+      return true;
+    });
+    if (done) onDone();
   }
 
   return (
