@@ -21,7 +21,8 @@ struct arena;
 #define TOTP_DIGITS 6
 #define TOTP_STEP_SECONDS 30
 #define TOTP_RECOVERY_CODES 10
-/* "XXXX-XXXX-XXXX-XXXX" (80 bits) and its NUL. */
+/* Four groups of four characters with dashes between ("7KQ2-M9XD-PB4R-HT6W",
+ * 80 bits), and its NUL. */
 #define TOTP_RECOVERY_CHARS 20
 
 /* A new random secret, and its base32 form (what authenticator apps take). */
@@ -43,8 +44,8 @@ long long totp_match(const unsigned char *secret, size_t len,
 /* Whether text looks like a six-digit code (spaces allowed). */
 bool totp_code_shaped(const char *text);
 
-/* A new recovery code, "XXXX-XXXX-XXXX-XXXX" from an alphabet without
- * look-alike characters. */
+/* A new recovery code, like "7KQ2-M9XD-PB4R-HT6W", from an alphabet
+ * without look-alike characters. */
 void totp_recovery_new(char out[TOTP_RECOVERY_CHARS]);
 
 /*

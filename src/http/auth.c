@@ -850,19 +850,28 @@ handle_staff_login_totp(struct request *req)
 	signed_in(req, &who);
 }
 
+/* The caller's TOTP state into t; false after answering the database's
+ * failure. */
+static bool
+own_totp(struct request *req, struct db_staff_totp *t)
+{
+	enum err err = db_staff_totp_state(req->ctx->db, req->arena,
+	    req->actor.id, t);
+
+	if (err != ERR_OK)
+		problem_send_err(req, err, NULL);
+	return err == ERR_OK;
+}
+
 /* GET /api/v1/clinic/me/totp (a session): {enabled, recovery_codes_left}. */
 void
 handle_me_totp_get(struct request *req)
 {
 	struct db_staff_totp t;
 	struct json_object *body;
-	enum err err;
 
-	if ((err = db_staff_totp_state(req->ctx->db, req->arena, req->actor.id,
-	    &t)) != ERR_OK) {
-		problem_send_err(req, err, NULL);
+	if (!own_totp(req, &t))
 		return;
-	}
 	body = json_object_new_object();
 	json_add(body, "enabled", json_object_new_boolean(t.secret != NULL));
 	json_add(body, "recovery_codes_left", json_object_new_int(
@@ -893,9 +902,10 @@ handle_me_totp_begin(struct request *req)
 		problem_send(req, "unavailable", NULL);
 		return;
 	}
-	if ((err = db_staff_totp_state(req->ctx->db, req->arena, req->actor.id,
-	    &t)) != ERR_OK || (err = db_staff_totp_begin(req->ctx->db,
-	    req->actor.id, stored, &begun)) != ERR_OK) {
+	if (!own_totp(req, &t))
+		return;
+	if ((err = db_staff_totp_begin(req->ctx->db, req->actor.id, stored,
+	    &begun)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
@@ -963,11 +973,8 @@ handle_me_totp_confirm(struct request *req)
 
 	if ((code = body_code(req)) == NULL)
 		return;
-	if ((err = db_staff_totp_state(req->ctx->db, req->arena, req->actor.id,
-	    &t)) != ERR_OK) {
-		problem_send_err(req, err, NULL);
+	if (!own_totp(req, &t))
 		return;
-	}
 	if (t.pending == NULL || t.secret != NULL) {
 		problem_send(req, "conflict", t.secret != NULL ? "Two-factor "
 		    "sign-in is on already." : "Begin the set-up first.");
@@ -1039,11 +1046,8 @@ handle_me_totp_delete(struct request *req)
 
 	if ((code = body_code(req)) == NULL)
 		return;
-	if ((err = db_staff_totp_state(req->ctx->db, req->arena, req->actor.id,
-	    &t)) != ERR_OK) {
-		problem_send_err(req, err, NULL);
+	if (!own_totp(req, &t))
 		return;
-	}
 	if (t.secret == NULL) {
 		problem_send(req, "conflict", "Two-factor sign-in is off.");
 		return;

@@ -207,8 +207,8 @@ handle_staff_invite(struct request *req)
 		return;
 	}
 	if (status == DB_INVITE_FULL) {
-		problem_send(req, "conflict", "The clinic has as many members as "
-		    "it may have; disable no one, but ask the operator.");
+		problem_send(req, "conflict", "The clinic has reached its limit of "
+		    "members; the operator can tell you more.");
 		return;
 	}
 	now = json_arena_own(req->arena, member_json(&m));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -147,4 +148,26 @@ export async function openConsole(login, { locale = 'tr-TR', viewport, allow = [
   await page.getByTestId('console-signin').locator('button[type=submit]').click();
   await page.getByTestId('portal-settings').waitFor();
   return { browser, page, watch };
+}
+
+// For a test file that opens several browsers: keep(browser) has a browser closed after the
+// test that opened it, however that test ends; openConsole() here is the one above, kept.
+export function closedAfterEach() {
+  let kept = [];
+  afterEach(async () => {
+    await Promise.all(kept.map((b) => b.close()));
+    kept = [];
+  });
+  const keep = (browser) => {
+    kept.push(browser);
+    return browser;
+  };
+  return {
+    keep,
+    async openConsole(login, opts) {
+      const opened = await openConsole(login, opts);
+      keep(opened.browser);
+      return opened;
+    },
+  };
 }

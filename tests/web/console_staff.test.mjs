@@ -5,23 +5,13 @@
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/console_staff.test.mjs
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { axeViolations, openConsole as open } from './browser.mjs';
+import { test } from 'node:test';
+import { axeViolations, closedAfterEach } from './browser.mjs';
 import { makeClinic } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr, en } = catalogs;
-let browsers = [];
-afterEach(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-  browsers = [];
-});
-
-async function openConsole(login, opts) {
-  const opened = await open(login, opts);
-  browsers.push(opened.browser);
-  return opened;
-}
+const { openConsole } = closedAfterEach();
 
 const rowOf = (page, email) => page.getByTestId('staff-row').filter({ hasText: email });
 

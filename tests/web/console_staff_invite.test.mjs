@@ -11,8 +11,8 @@
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/console_staff_invite.test.mjs
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { axeViolations, launch, openConsole as open, watchPage } from './browser.mjs';
+import { test } from 'node:test';
+import { axeViolations, closedAfterEach, launch, watchPage } from './browser.mjs';
 import { api } from '../api/lib/client.mjs';
 import { currentStep, nextStep, totp } from '../api/lib/totp.mjs';
 import { makeClinic, nextMessage, sinkMark, unique } from '../api/lib/fixtures.mjs';
@@ -23,17 +23,7 @@ const PHONE = { width: 390, height: 844 };
 const FINISH = /\/api\/v1\/clinic\/auth\/password-reset\/finish$/;
 const ME = /\/api\/v1\/clinic\/me$/;
 
-let browsers = [];
-afterEach(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-  browsers = [];
-});
-
-async function openConsole(login, opts) {
-  const opened = await open(login, opts);
-  browsers.push(opened.browser);
-  return opened;
-}
+const { keep, openConsole } = closedAfterEach();
 
 // The app's code of the first 30 s step after usedStep, waiting for that step when needed
 // (the server takes a step's code once only): {code, step}.
@@ -45,8 +35,7 @@ async function freshCode(secret, usedStep = -1) {
 
 // A fresh browser on a console page, not signed in; GET me's 401 is expected.
 async function openPage(path, { viewport = PHONE, allow = [] } = {}) {
-  const browser = await launch({ locale: 'tr-TR', viewport });
-  browsers.push(browser);
+  const browser = keep(await launch({ locale: 'tr-TR', viewport }));
   const page = await browser.newPage();
   const watch = await watchPage(page, { allow: [{ url: ME, status: 401 }, ...allow] });
   await page.goto(path);

@@ -1,5 +1,5 @@
 // i18n unit test (no browser): the Turkish and English catalogs have the same keys, each
-// written once, no empty messages, the same {placeholders}; every static t('key') in
+// written once, no empty messages, the same placeholders in braces; every static t('key') in
 // web/src exists; and the language is picked in the documented order.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';

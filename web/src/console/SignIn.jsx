@@ -128,10 +128,10 @@ function CodeStep({ loginToken, onAnswer, onRestart }) {
         {t(busy ? 'console.signin.submitting' : 'console.signin.codeSubmit')}
       </button>
       <p class="signin-links">
-        <button type="button" class="text-button" data-testid="signin-code-toggle" onClick={() => switchTo(!recovery)}>
+        <button type="button" class="link-button" data-testid="signin-code-toggle" onClick={() => switchTo(!recovery)}>
           {t(recovery ? 'console.signin.useApp' : 'console.signin.useRecovery')}
         </button>
-        <button type="button" class="text-button" onClick={() => onRestart(null)}>
+        <button type="button" class="link-button" onClick={() => onRestart(null)}>
           {t('console.signin.pickOther')}
         </button>
       </p>
