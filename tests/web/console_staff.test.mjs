@@ -26,7 +26,9 @@ test('the owner promotes and disables a staff member, whose open console is sign
   assert.deepEqual(await axeViolations(page), []);
 
   const row = rowOf(page, staffLogin.email);
+  const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && /\/clinic\/staff\//.test(r.url()));
   await row.getByTestId('staff-role').selectOption('admin');
+  assert.equal((await saved).status(), 200);
   await row.locator('[data-testid="staff-role"]').evaluate((el) => el.value).then((v) => assert.equal(v, 'admin'));
   await row.getByTestId('staff-disable').click();
   await page.locator(`[data-testid="staff-row"][data-active="false"]`).filter({ hasText: staffLogin.email }).waitFor();

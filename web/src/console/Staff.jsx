@@ -45,6 +45,9 @@ function MemberRow({ member, session, onChanged, onSessionLost }) {
   const [failure, setFailure] = useState(null);
   const [confirmingReset, setConfirmingReset] = useState(false);
   const [resetDone, setResetDone] = useState(false);
+  // The role just picked, shown while it is being saved (the saved one after, or the old one
+  // again if refused), so that the list does not snap back in between.
+  const [pendingRole, setPendingRole] = useState(null);
   const manageable = mayManage(session.staff, member);
   const roles = editableRoles(session.staff, member);
   const resettable = mayResetTotp(session.staff, member);
@@ -90,8 +93,12 @@ function MemberRow({ member, session, onChanged, onSessionLost }) {
         {manageable && roles.length > 1 ? (
           <>
             <label class="visually-hidden" for={roleId}>{t('console.staff.roleOf', { name: member.name })}</label>
-            <select id={roleId} value={member.role} disabled={busy} data-testid="staff-role"
-              onChange={(e) => change({ role: e.currentTarget.value })}>
+            <select id={roleId} value={pendingRole ?? member.role} disabled={busy} data-testid="staff-role"
+              onChange={(e) => {
+                const role = e.currentTarget.value;
+                setPendingRole(role);
+                change({ role }).finally(() => setPendingRole(null));
+              }}>
               {roles.map((r) => <option key={r} value={r}>{t(`console.staff.role.${r}`)}</option>)}
             </select>
           </>
