@@ -115,13 +115,21 @@ async function showDay(page, date) {
   await page.locator(`[data-testid="calendar"][data-date="${date}"][data-state="ready"]`).waitFor();
 }
 
-/** Picks the first free slot on the booking screen: {date, start}. */
+/**
+ * Picks the first free slot on the booking screen, on a day after today: {date, start}.
+ * Today's first slot can start just past the 60-minute notice, and so fall inside the
+ * 60-minute cancel cutoff a few seconds later (the booking or the cancellation would then
+ * be refused, rightly); a later day keeps the test clear of the clock.
+ */
 async function pickFirstSlot(page) {
   await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
-  let day = page.locator('[data-testid="book-day"]:not([disabled])').first();
+  const today = new Date().toLocaleDateString('sv-SE'); // YYYY-MM-DD in TZ (the clinic's zone)
+  const later = `[data-testid="book-day"]:not([disabled]):not([data-date="${today}"])`;
+  let day = page.locator(later).first();
   if (await day.count() === 0) {
     await page.getByTestId('book-week-next').click();
-    day = page.locator('[data-testid="book-day"]:not([disabled])').first();
+    await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
+    day = page.locator(later).first();
   }
   const date = await day.getAttribute('data-date');
   await day.click();
