@@ -1,11 +1,11 @@
 # stack.sh - one local stack (PostgreSQL, portal-api, portal-notifier,
-# nginx, the SMTP and SMS sinks) living in one state directory and run as
+# nginx, the SMTP, SMS and payment sinks) living in one state directory and run as
 # $RUN_USER. Used by scripts/dev-up, scripts/dev-down, scripts/test and
 # scripts/stackctl. Sourced after common.sh. Callers set:
 #   STATE      the state directory (absolute, short: socket paths < 107 bytes)
 #   HTTP_PORT  DB_PORT
-#   SMTP_PORT  SMS_PORT (optional: PORTAL_SMTP_PORT / PORTAL_SMS_PORT, else
-#              2525 and 9025)
+#   SMTP_PORT  SMS_PORT  PAY_PORT (optional: PORTAL_SMTP_PORT /
+#              PORTAL_SMS_PORT / PORTAL_PAY_PORT, else 2525, 9025 and 9045)
 # Every process is started with a pid file in $STATE/run and stopped by it.
 
 stack_paths() {
@@ -18,6 +18,7 @@ stack_paths() {
 	BASE_URL=http://127.0.0.1:$HTTP_PORT
 	SMTP_PORT=${SMTP_PORT:-${PORTAL_SMTP_PORT:-2525}}
 	SMS_PORT=${SMS_PORT:-${PORTAL_SMS_PORT:-9025}}
+	PAY_PORT=${PAY_PORT:-${PORTAL_PAY_PORT:-9045}}
 	SINKDIR=$STATE/sink
 }
 
@@ -86,6 +87,7 @@ write_conf() {
 	fi
 	chown "$RUN_USER:$RUN_USER" "$STATE/sms-token"
 	chmod 0600 "$STATE/sms-token"
+	pay_secret
 	tmp=$(mktemp)
 	cat > "$tmp" <<CONF
 # Written by scripts/lib/stack.sh for the stack in $STATE.
@@ -111,6 +113,7 @@ smtp_starttls = no
 smtp_from = portal@localhost
 sms_gateway_url = http://127.0.0.1:$SMS_PORT/sms
 sms_gateway_token = $(cat "$STATE/sms-token")
+$(pay_conf_lines)
 # Uploaded files (photos), served by nginx's internal /_files/ location.
 files_dir = $STATE/files
 ${EXTRA_CONF:-}
@@ -227,6 +230,38 @@ notifier2_start() {
 	start_bg portal-notifier2 "${env[@]}" -- "$PREFIX/bin/portal-notifier" -c "$CONF"
 }
 
+# The demo clinic's devgateway merchant secret (merchant id simple-dent),
+# made once per stack like the SMS token; the pay sink (run as $RUN_USER)
+# knows that merchant from its command line and reads the secret from here.
+pay_secret() {
+	if [ ! -s "$STATE/pay-secret" ]; then
+		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/pay-secret"
+	fi
+	chown "$RUN_USER:$RUN_USER" "$STATE/pay-secret"
+	chmod 0600 "$STATE/pay-secret"
+}
+
+# The API's addresses of the payment providers: the pay sink for both. The
+# config parser refuses a key it does not know, and programs built before
+# these keys existed do not know them: then the lines are written commented
+# out (asked of the installed portalctl on a config of these lines alone).
+pay_conf_lines() {
+	local probe lines
+	lines="devgateway_url = http://127.0.0.1:$PAY_PORT
+paytr_api_url = http://127.0.0.1:$PAY_PORT/paytr"
+	echo "# The payment sink speaks both providers' protocols."
+	probe=$(mktemp)
+	printf '%s\n' "$lines" > "$probe"
+	if [ -x "$PREFIX/bin/portalctl" ] &&
+		env -i PATH=/usr/bin:/bin "$PREFIX/bin/portalctl" -c "$probe" check-config >/dev/null 2>&1; then
+		printf '%s\n' "$lines"
+	else
+		echo "# (commented out: these programs do not know the keys yet)"
+		printf '%s\n' "$lines" | sed 's/^/# /'
+	fi
+	rm -f "$probe"
+}
+
 # The sinks run from a copy under $STATE (a checkout in root's home is not
 # readable by $RUN_USER) with Debian's /usr/bin/python3 (aiosmtpd). Their
 # message directories are world-readable so that tests running as root, or
@@ -234,7 +269,8 @@ notifier2_start() {
 sinks_install() {
 	install -d -m 0755 "$STATE/sinks-bin"
 	install -m 0644 "$ROOT"/scripts/sinks/*.py "$STATE/sinks-bin/"
-	install -d -o "$RUN_USER" -g "$RUN_USER" -m 0755 "$SINKDIR" "$SINKDIR/mail" "$SINKDIR/sms"
+	install -d -o "$RUN_USER" -g "$RUN_USER" -m 0755 "$SINKDIR" "$SINKDIR/mail" "$SINKDIR/sms" \
+		"$SINKDIR/pay"
 }
 
 # wait_port PORT NAME: until something listens on 127.0.0.1:PORT.
@@ -262,10 +298,21 @@ sms_sink_start() {
 	wait_port "$SMS_PORT" sms-sink
 }
 
+# The payment sink (devgateway and PayTR), with the demo clinic's merchant.
+pay_sink_start() {
+	pid_alive "$RUNDIR/pay-sink.pid" pay_sink.py && return 0
+	sinks_install
+	pay_secret
+	start_bg pay-sink -- "$SYS_PYTHON" "$STATE/sinks-bin/pay_sink.py" \
+		--port "$PAY_PORT" --dir "$SINKDIR/pay" --merchant "simple-dent=$STATE/pay-secret"
+	wait_port "$PAY_PORT" pay-sink
+}
+
 smtp_sink_stop() { stop_pid smtp-sink smtp_sink.py 5; }
 sms_sink_stop() { stop_pid sms-sink sms_sink.py 5; }
-sinks_start() { smtp_sink_start; sms_sink_start; }
-sinks_stop() { smtp_sink_stop; sms_sink_stop; }
+pay_sink_stop() { stop_pid pay-sink pay_sink.py 5; }
+sinks_start() { smtp_sink_start; sms_sink_start; pay_sink_start; }
+sinks_stop() { smtp_sink_stop; sms_sink_stop; pay_sink_stop; }
 
 # nginx's sign-in rate limit (per client address, each side on its own; see
 # nginx/portal.conf.in): loose here, so that the API and browser tests, which
