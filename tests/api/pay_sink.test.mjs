@@ -6,7 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env } from './lib/client.mjs';
 import {
   callbackFiles, checkoutFiles, createCheckout, devgatewaySignature, forgeCallback, getCheckout,
   parseSignature, payBaseUrl, payDir, payFiles, paySinkCall, paytrGetToken, paytrHash, paytrToken,
@@ -430,4 +436,80 @@ test('files: names sort in the order written, each whole JSON, no temporary left
     await sleep(500);
     assert.deepEqual(readdirSync(payDir()).filter((n) => leftovers.includes(n)), []);
   }
+});
+
+// A private sink of this test's own (its own port and directory, so that the stack's sink and
+// the merchants other tests registered with it are left alone): the merchant given on the
+// command line, and what a restart keeps.
+test('a restarted sink knows its command-line merchant, its checkouts and its sequence', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pay-sink-'));
+  const secretFile = join(dir, 'secret');
+  const secret = randomBytes(16).toString('hex');
+  writeFileSync(secretFile, `${secret}\n`);
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  let child;
+  const start = async () => {
+    child = spawn('/usr/bin/python3', [join(env().root, 'scripts/sinks/pay_sink.py'),
+      '--port', String(port), '--dir', join(dir, 'pay'), '--merchant', `demo-clinic=${secretFile}`],
+    { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await fetch(`${base}/control/checkouts/none`);
+        return;
+      } catch {
+        await sleep(50);
+      }
+    }
+    throw new Error('the private pay sink did not start');
+  };
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else { child.once('exit', resolve); child.kill('SIGTERM'); }
+  });
+  t.after(async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await start();
+  const reference = ref();
+  const body = JSON.stringify({
+    merchant_id: 'demo-clinic', reference, amount: 700, currency: 'TRY', description: 'd',
+    return_url: 'http://127.0.0.1:9/back', callback_url: `${receiverUrl}/cb/${reference}`,
+  });
+  const r = await fetch(`${base}/checkouts`, {
+    method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-gateway-signature': devgatewaySignature(secret, now(), body) },
+  });
+  assert.equal(r.status, 201);
+  const { id, redirect_url: redirectUrl } = await r.json();
+  assert.equal(redirectUrl, `${base}/pay/${id}`);
+  const paid = await fetch(redirectUrl, {
+    method: 'POST', body: 'card_number=4242+4242+4242+4242', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(paid.status, 303);
+  await receivedFor(`/cb/${reference}`);
+
+  await stop();
+  writeFileSync(join(dir, 'pay', '.tmp-000009-checkout-co_partial.json'), '{"half');
+  await start();
+  const after = await (await fetch(`${base}/control/checkouts/${id}`)).json();
+  assert.equal(after.status, 'succeeded', 'paid before the restart: still closed');
+  assert.equal(after.callbacks.length, 1);
+  const again = await fetch(redirectUrl, {
+    method: 'POST', body: 'card_number=4242424242424242', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(again.status, 409);
+  const rp = await fetch(`${base}/control/checkouts/${id}/replay`, { method: 'POST' });
+  assert.equal(rp.status, 200);
+  const names = readdirSync(join(dir, 'pay')).sort();
+  assert.deepEqual(names.map((n) => n.replace(/-(checkout|callback)-.*/, '-$1')),
+    ['000001-checkout', '000002-callback', '000003-callback'], 'numbering goes on; the partial file is gone');
 });
