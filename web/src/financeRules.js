@@ -73,6 +73,13 @@ export function formatMoney(minor, currency, lang) {
   }
 }
 
+/** An instant (RFC 3339) as a date and time in the browser's zone and the UI language; '' if unreadable. */
+export function formatInstant(at, lang) {
+  const date = new Date(at ?? '');
+  if (!at || Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
 /** Minor units as the text of an amount field, without grouping: 123450 -> "1234,50" (tr), "1234.50" (en). */
 export function amountText(minor, currency, lang) {
   if (minor === null || minor === undefined || minor === '') return '';
