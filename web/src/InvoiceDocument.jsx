@@ -34,7 +34,8 @@ export function InvoiceDocument({ invoice, clinicName, patientName }) {
         <div><dt>{t('finance.doc.issuedOn')}</dt><dd data-testid="invoice-doc-issued">{formatDay(invoice.issued_on, lang)}</dd></div>
         <div><dt>{t('finance.doc.dueOn')}</dt><dd data-testid="invoice-doc-due-on">{invoice.due_on ? formatDay(invoice.due_on, lang) : t('finance.doc.noDueDate')}</dd></div>
       </dl>
-      <div class="invoice-doc-scroll">
+      {/* Focusable, so that a keyboard can scroll the lines sideways on a narrow screen. */}
+      <div class="invoice-doc-scroll" tabIndex={0} role="region" aria-label={t('finance.doc.lines')}>
         <table class="invoice-doc-lines" data-testid="invoice-doc-lines">
           <caption class="visually-hidden">{t('finance.doc.lines')}</caption>
           <thead>
@@ -50,10 +51,10 @@ export function InvoiceDocument({ invoice, clinicName, patientName }) {
             {(invoice.lines ?? []).map((line, n) => (
               <tr key={n} data-testid="invoice-doc-line">
                 <td class="invoice-doc-desc" data-testid="invoice-doc-line-description">{line.description}</td>
-                <td class="num">{line.quantity}</td>
-                <td class="num">{money(line.unit_price)}</td>
-                <td class="num">{t('finance.doc.percent', { rate: taxPercentText(line.tax_rate_bp, lang) })}</td>
-                <td class="num" data-testid="invoice-doc-line-total" data-value={line.total}>{money(line.total)}</td>
+                <td class="num" data-label={t('finance.doc.quantity')}>{line.quantity}</td>
+                <td class="num" data-label={t('finance.doc.unitPrice')}>{money(line.unit_price)}</td>
+                <td class="num" data-label={t('finance.doc.taxRate')}>{t('finance.doc.percent', { rate: taxPercentText(line.tax_rate_bp, lang) })}</td>
+                <td class="num" data-label={t('finance.doc.lineTotal')} data-testid="invoice-doc-line-total" data-value={line.total}>{money(line.total)}</td>
               </tr>
             ))}
           </tbody>

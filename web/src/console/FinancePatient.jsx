@@ -356,8 +356,9 @@ export function InvoiceTable({ invoices, showPatient, acting, onVoid, renderActi
                 <td>
                   {acting === inv.id ? renderActing(inv) : mayVoid(inv) && (
                     <button type="button" class="button button-small button-outline" data-testid="invoice-void"
-                      aria-label={t('console.finance.void.who', { number: inv.number })} onClick={() => onVoid(inv)}>
+                      onClick={() => onVoid(inv)}>
                       {t('console.finance.void.button')}
+                      <span class="visually-hidden"> {t('console.finance.void.who', { number: inv.number })}</span>
                     </button>
                   )}
                 </td>
@@ -416,9 +417,9 @@ export function PaymentTable({ payments, showPatient, acting, onRefund, renderAc
                 <td>
                   {acting === p.id ? renderActing(p) : refundable(p) > 0 && (
                     <button type="button" class="button button-small button-outline" data-testid="payment-refund"
-                      aria-label={t('console.finance.refund.who', { amount: formatMoney(p.amount, p.currency, lang) })}
                       onClick={() => onRefund(p)}>
                       {t('console.finance.refund.button')}
+                      <span class="visually-hidden"> {t('console.finance.refund.who', { amount: formatMoney(p.amount, p.currency, lang) })}</span>
                     </button>
                   )}
                 </td>

@@ -61,7 +61,12 @@ export function Pay({ base, id = null, permissions, onSessionLost, onPortalGone 
       let balance = null;
       if (id) invoice = await api(`${base}invoices/${encodeURIComponent(id)}`);
       if (permissions.includes('view_balance')) {
-        balance = await api(`${base}balance`).catch((error) => { if (ends(error)) throw error; return null; });
+        // Not essential (it bounds the amount here; the server checks it anyway): only a lost
+        // session or portal stops the screen.
+        balance = await api(`${base}balance`).catch((error) => {
+          if (error.status === 401 || error.code === 'portal_not_found') throw error;
+          return null;
+        });
       }
       setContext({ status: 'ready', invoice, balance, error: null });
       const start = invoice ? invoice.due : Math.max(0, balance?.balance ?? 0);

@@ -151,9 +151,9 @@ function InvoiceItem({ invoice: inv, permissions, lang }) {
         )}
       </dl>
       {offersPay(inv, permissions) && (
-        <a class="button button-small" href={hrefOf(payRoute(inv.id))} data-testid="portal-invoice-pay"
-          aria-label={t('portal.invoices.payWhich', { number: inv.number, amount: money(inv.due) })}>
+        <a class="button button-small" href={hrefOf(payRoute(inv.id))} data-testid="portal-invoice-pay">
           {t('portal.invoices.pay')}
+          <span class="visually-hidden"> {t('portal.invoices.payWhich', { number: inv.number, amount: money(inv.due) })}</span>
         </a>
       )}
     </li>
