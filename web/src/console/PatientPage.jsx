@@ -2,7 +2,8 @@
 // tabs, "Details" (names, phone, email, address, emergency contact, language, portal access,
 // communication; PATCH of the changed fields, a cleared phone, email, address or emergency
 // contact sent as null) and "Portal Permissions"
-// (PatientPermissions.jsx), and under them the "Why can't this patient…?" diagnostics
+// (PatientPermissions.jsx), "Treatments" (PatientTreatments.jsx) and "Finance" (balance,
+// invoices, payments: FinancePatient.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
 // portal" (PatientInvite.jsx) with the patient's invitation status.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -15,11 +16,12 @@ import { PatientFields } from './PatientFields.jsx';
 import { PatientInvite } from './PatientInvite.jsx';
 import { PatientPermissions } from './PatientPermissions.jsx';
 import { PatientTreatments } from './PatientTreatments.jsx';
+import { FinancePatient } from './FinancePatient.jsx';
 import { fieldErrors, formFromPatient, lacksContact, LANGUAGE_KEYS, patientHref, patientPatch, PATIENT_TABS } from './patientRules.js';
 import { canManage } from './settingsRules.js';
 
 const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console.patient.tab.permissions',
-  treatments: 'console.patient.tab.treatments' };
+  treatments: 'console.patient.tab.treatments', finance: 'console.patient.tab.finance' };
 
 async function loadAll(id) {
   const base = `/api/v1/clinic/patients/${encodeURIComponent(id)}`;
@@ -258,6 +260,10 @@ export function PatientPage({ id, tab, session, onSessionLost }) {
       <div role="tabpanel" id="patient-panel-treatments" aria-labelledby="patient-tab-treatments"
         hidden={tab !== 'treatments'} class="tab-panel">
         {tab === 'treatments' && <PatientTreatments patientId={patient.id} onSessionLost={onSessionLost} />}
+      </div>
+      <div role="tabpanel" id="patient-panel-finance" aria-labelledby="patient-tab-finance"
+        hidden={tab !== 'finance'} class="tab-panel">
+        {tab === 'finance' && <FinancePatient patientId={patient.id} onSessionLost={onSessionLost} />}
       </div>
 
       <PatientInvite patient={patient} onSessionLost={onSessionLost} />

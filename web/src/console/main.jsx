@@ -2,7 +2,9 @@
 // else shows the sign-in form; once signed in, a header (clinic, user, role, language,
 // sign out), the nav and the screen named by the address hash (#/settings, #/patients,
 // #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit,
-// #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security).
+// #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security,
+// #/finance: invoices and payments, #/finance/invoices/<id>: one invoice, printable,
+// #/payment-infrastructure: the online payment provider, owner only to change).
 // Two pages open without a session, whatever GET me says: #/set-password/<token> (the link
 // of an invitation or password-reset mail) and #/forgot-password. While the clinic requires
 // two-factor sign-in and the person has not set it up (me.totp_enrolment_required, or a 403
@@ -27,6 +29,8 @@ import { Templates } from './Templates.jsx';
 import { Deliveries } from './Deliveries.jsx';
 import { Calendar } from './Calendar.jsx';
 import { Scheduling } from './Scheduling.jsx';
+import { Finance } from './Finance.jsx';
+import { PaymentInfrastructure } from './PaymentInfrastructure.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -35,10 +39,12 @@ const SCREENS = [
   { key: 'settings', label: 'console.nav.settings' },
   { key: 'clinic', label: 'console.nav.clinic' },
   { key: 'staff', label: 'console.nav.staff' },
+  { key: 'payment-infrastructure', label: 'console.nav.paymentInfrastructure' },
   { key: 'account', label: 'console.nav.account' },
   { key: 'patients', label: 'console.nav.patients' },
   { key: 'calendar', label: 'console.nav.calendar' },
   { key: 'scheduling', label: 'console.nav.scheduling' },
+  { key: 'finance', label: 'console.nav.finance' },
   { key: 'templates', label: 'console.nav.templates' },
   { key: 'deliveries', label: 'console.nav.deliveries' },
   { key: 'audit', label: 'console.nav.audit' },
@@ -210,6 +216,10 @@ function App() {
     main = <Calendar session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'scheduling') {
     main = <Scheduling session={session} onSessionLost={sessionLost} />;
+  } else if (screen === 'finance') {
+    main = <Finance session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'payment-infrastructure') {
+    main = <PaymentInfrastructure session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'deliveries') {
     main = <Deliveries session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'templates') {

@@ -1,13 +1,15 @@
 // The signed-in patient's home page: a greeting with the first name and one tile per
 // permission group the patient's permissions allow (title and a short line); a tile whose
-// screen exists and is open to the patient links to it (homeRules.js sectionRoute).
+// screen exists and is open to the patient links to it (homeRules.js sectionRoute). With
+// view_balance, the balance comes first, in its own tile (FinanceScreens.jsx BalanceTile).
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { homeSections, SECTION_KEYS, sectionRoute } from './homeRules.js';
 import { hrefOf } from './router.js';
+import { BalanceTile } from './FinanceScreens.jsx';
 
-export function Home({ patient, permissions, clinicName, onSignOut, signingOut }) {
+export function Home({ base, patient, permissions, clinicName, onSignOut, signingOut, onSessionLost, onPortalGone }) {
   useLanguage();
   const heading = useRef(null);
   useLayoutEffect(() => { heading.current?.focus(); }, []);
@@ -19,6 +21,9 @@ export function Home({ patient, permissions, clinicName, onSignOut, signingOut }
         {t('portal.home.greeting', { name: patient.first_name })}
       </h1>
       <p class="muted">{t('portal.home.intro', { clinic: clinicName })}</p>
+      {base && permissions.includes('view_balance') && (
+        <BalanceTile base={base} permissions={permissions} onSessionLost={onSessionLost} onPortalGone={onPortalGone} />
+      )}
       {sections.length > 0 ? (
         <ul class="home-tiles" data-testid="home-sections" aria-label={t('portal.home.sectionsLabel')}>
           {sections.map((key) => {

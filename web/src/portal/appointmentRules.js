@@ -23,6 +23,10 @@ export const DENIED_KEYS = Object.freeze({
   create_appointment: 'portal.denied.create_appointment',
   cancel_appointment: 'portal.denied.cancel_appointment',
   view_treatments: 'portal.denied.view_treatments',
+  view_balance: 'portal.denied.view_balance',
+  view_invoices: 'portal.denied.view_invoices',
+  view_payments: 'portal.denied.view_payments',
+  make_payment: 'portal.denied.make_payment',
 });
 
 export const has = (permissions, key) => (permissions ?? []).includes(key);

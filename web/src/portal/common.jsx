@@ -18,6 +18,10 @@ export function problemText(error) {
       return t('portal.book.slotTaken');
     case 'not_found':
       return t('portal.error.notFound');
+    case 'payment_unavailable':
+      return t('portal.pay.unavailable');
+    case 'idempotency_in_flight':
+      return t('portal.pay.inFlight');
     case 'payload_too_large':
       return t('portal.photo.tooLarge');
     case 'unsupported_media_type':

@@ -24,7 +24,8 @@ export const SECTION_KEYS = Object.freeze({
 });
 
 // The screen behind a home tile: the first route whose permission the patient holds
-// (appointments: the list, or booking alone for a patient who may book but not list).
+// (appointments: the list, or booking alone for a patient who may book but not list;
+// finance: the invoices, else the payments, else Pay; the balance has its own tile).
 export const SECTION_SCREENS = Object.freeze({
   profile: [{ route: 'profile', permission: 'view_profile' }],
   appointments: [
@@ -32,6 +33,11 @@ export const SECTION_SCREENS = Object.freeze({
     { route: 'appointments/new', permission: 'create_appointment' },
   ],
   treatments: [{ route: 'treatments', permission: 'view_treatments' }],
+  finance: [
+    { route: 'invoices', permission: 'view_invoices' },
+    { route: 'payments', permission: 'view_payments' },
+    { route: 'pay', permission: 'make_payment' },
+  ],
 });
 
 /** The hash route a home tile links to ('profile', 'appointments', ...), or null: no link. */

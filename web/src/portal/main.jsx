@@ -4,7 +4,9 @@
 // home page (an app reloaded in the browser continues), 401 shows the sign-in steps
 // (SignIn.jsx). Home.jsx greets the patient; Sign out (POST logout) comes back to sign-in.
 // Signed in, the address hash names the screen (router.js; SCREENS below): #/ is the home
-// page, #/profile, #/appointments, #/appointments/new, #/treatments; a screen the patient's
+// page, #/profile, #/appointments, #/appointments/new, #/treatments, and the finance screens
+// (financeRoutes.js: #/invoices, #/invoices/<id>, #/payments, #/pay, #/pay/<invoice id>,
+// #/payments/<id>/result, where the payment provider sends the browser back); a screen the patient's
 // permissions do not open shows the home page. A 401 from a screen (the session ran out)
 // comes back to sign-in with a notice.
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
@@ -21,6 +23,9 @@ import { Profile } from './Profile.jsx';
 import { Appointments } from './Appointments.jsx';
 import { BookAppointment } from './Book.jsx';
 import { Treatments } from './Treatments.jsx';
+import { InvoicePage, Invoices, Payments } from './FinanceScreens.jsx';
+import { Pay, PayResult } from './FinancePay.jsx';
+import { FINANCE_NEEDS, financeRoute } from './financeRoutes.js';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -35,9 +40,16 @@ const SCREENS = {
   treatments: { needs: ['view_treatments'], Screen: Treatments },
 };
 
+// The finance screens (financeRoutes.js: routes that carry an id, such as invoices/<id>).
+const FINANCE_SCREENS = { invoices: Invoices, invoice: InvoicePage, payments: Payments, pay: Pay, result: PayResult };
+
+/** {Screen, id} for the route when the patient's permissions open it, else null (home). */
 function screenFor(route, permissions) {
-  const spec = Object.hasOwn(SCREENS, route) ? SCREENS[route] : null;
-  return spec && spec.needs.some((key) => permissions.includes(key)) ? spec.Screen : null;
+  const allowed = (needs) => needs.some((key) => permissions.includes(key));
+  if (Object.hasOwn(SCREENS, route)) return allowed(SCREENS[route].needs) ? { Screen: SCREENS[route].Screen, id: null } : null;
+  const finance = financeRoute(route);
+  if (finance && allowed(FINANCE_NEEDS[finance.screen])) return { Screen: FINANCE_SCREENS[finance.screen], id: finance.id };
+  return null;
 }
 
 function portalCodeFromPath(pathname) {
@@ -178,13 +190,17 @@ function App({ code }) {
           <SignIn base={base} clinicName={clinicName} initialNotice={notice} onSignedIn={signedIn} onPortalGone={gone} />
         )}
         {state.status === 'home' && (() => {
-          const Screen = screenFor(route, state.permissions);
-          return Screen ? (
-            <Screen key={route} base={base} patient={state.patient} permissions={state.permissions}
-              clinicName={clinicName} onSessionLost={sessionLost} onPortalGone={gone} onPatientChanged={patientChanged} />
-          ) : (
-            <Home patient={state.patient} permissions={state.permissions} clinicName={clinicName}
-              onSignOut={signOut} signingOut={signingOut} />
+          const found = screenFor(route, state.permissions);
+          if (found) {
+            const { Screen, id } = found;
+            return (
+              <Screen key={route} base={base} id={id} patient={state.patient} permissions={state.permissions}
+                clinicName={clinicName} onSessionLost={sessionLost} onPortalGone={gone} onPatientChanged={patientChanged} />
+            );
+          }
+          return (
+            <Home base={base} patient={state.patient} permissions={state.permissions} clinicName={clinicName}
+              onSignOut={signOut} signingOut={signingOut} onSessionLost={sessionLost} onPortalGone={gone} />
           );
         })()}
         {state.status === 'not-found' && <NotFound />}
