@@ -170,6 +170,22 @@ void handle_treatment_record_patch(struct request *req);
 void handle_portal_treatments(struct request *req);
 void ahead_portal_treatments(struct request *req);
 
+/* src/http/finance_api.c */
+void handle_invoices_list(struct request *req);
+void handle_invoice_create(struct request *req);
+void handle_invoice_get(struct request *req);
+void handle_invoice_void(struct request *req);
+void handle_payments_list(struct request *req);
+void handle_payment_create(struct request *req);
+void handle_payment_get(struct request *req);
+void handle_payment_refund(struct request *req);
+void handle_patient_balance(struct request *req);
+void handle_portal_balance(struct request *req);
+void handle_portal_invoices(struct request *req);
+void handle_portal_invoice_get(struct request *req);
+void handle_portal_payments(struct request *req);
+void handle_portal_payment_get(struct request *req);
+
 /* src/http/schedule_api.c */
 void handle_practitioners_list(struct request *req);
 void handle_practitioner_create(struct request *req);

@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "db_clinic.h"
+#include "db_finance.h"
 #include "http.h"
 #include "json_util.h"
 #include "problem.h"
@@ -224,7 +225,8 @@ refused_send(struct request *req, const char *refused)
  * PUT /api/v1/clinic/profile (owner, admin): the whole profile; an
  * If-Match, when sent, must name the current version (412 otherwise).
  * 200 with the saved profile and its new ETag; 422 naming each field that
- * is missing, malformed or not in its list.
+ * is missing, malformed or not in its list; 409 conflict for a currency
+ * change once the clinic has an invoice or a payment.
  */
 void
 handle_clinic_profile_put(struct request *req)
@@ -247,6 +249,24 @@ handle_clinic_profile_put(struct request *req)
 		    "clinic's profile since you loaded it; reload and try "
 		    "again.");
 		return;
+	}
+	/* Invoices and payments count in the clinic's currency without
+	 * saying it again: once there is one, the currency stays (the
+	 * profile row is locked, and a new invoice share-locks it). */
+	if (strcmp(in.currency, before.currency) != 0) {
+		bool has_money;
+
+		if ((err = db_clinic_has_money(db, req->actor.clinic_id,
+		    &has_money)) != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return;
+		}
+		if (has_money) {
+			problem_send(req, "conflict", "The currency cannot "
+			    "change once the clinic has an invoice or a "
+			    "payment.");
+			return;
+		}
 	}
 	if ((err = db_clinic_profile_put(db, req->arena, &in, &refused,
 	    &after)) != ERR_OK) {

@@ -117,6 +117,15 @@ const struct route routes[] = {
 	R(GET, "/api/v1/clinic/patients/{id}/treatment-records", handle_treatment_records_list, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/clinic/patients/{id}/treatment-records", handle_treatment_record_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(PATCH, "/api/v1/clinic/treatment-records/{id}", handle_treatment_record_patch, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/invoices", handle_invoices_list, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/invoices", handle_invoice_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/invoices/{id}", handle_invoice_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/invoices/{id}/void", handle_invoice_void, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/payments", handle_payments_list, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/payments", handle_payment_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/payments/{id}", handle_payment_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/payments/{id}/refund", handle_payment_refund, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/patients/{id}/balance", handle_patient_balance, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 
 	RA(GET, "/api/v1/portal/{code}/", handle_public_card, ahead_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/login/start", handle_patient_login_start, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
@@ -140,6 +149,11 @@ const struct route routes[] = {
 	R(GET, "/api/v1/portal/{code}/appointments/{id}/ics", handle_portal_appt_ics, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments/{id}/cancel", handle_portal_appt_cancel, PATIENT, STAFF, PERM_CANCEL_APPOINTMENT, WRITE, NONE, 0),
 	RA(GET, "/api/v1/portal/{code}/treatments", handle_portal_treatments, ahead_portal_treatments, PATIENT, STAFF, PERM_VIEW_TREATMENTS, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/balance", handle_portal_balance, PATIENT, STAFF, PERM_VIEW_BALANCE, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/invoices", handle_portal_invoices, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/invoices/{id}", handle_portal_invoice_get, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/payments", handle_portal_payments, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/payments/{id}", handle_portal_payment_get, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -35,6 +35,10 @@ static const struct placeholder_info placeholders[PH__MAX] = {
 	    "Dr. Deniz Aydın", false, "appointment templates" },
 	[PH_APPOINTMENT_TYPE] = { "appointment_type", "Check-up", "Check-up",
 	    false, "appointment templates" },
+	[PH_AMOUNT] = { "amount", "1.250,00 TRY", "TRY 1,250.00", false,
+	    "payment receipts" },
+	[PH_INVOICE_NUMBER] = { "invoice_number", "INV2026000000001",
+	    "INV2026000000001", false, "payment receipts" },
 };
 
 #define PH_COMMON (PH_BIT(PH_CODE) | PH_BIT(PH_PORTAL_URL) | \
@@ -63,6 +67,11 @@ const struct msg_purpose msg_purposes[] = {
 	    PH_BIT(PH_APPOINTMENT_START), APPOINTMENT_NEEDS },
 	/* A contact the patient replaced hears of it (no code). */
 	{ "contact_replaced", false, PH_COMMON, 0, NULL },
+	/* A succeeded payment's receipt (sql/0025). */
+	{ "payment_receipt", false, PH_COMMON | PH_BIT(PH_AMOUNT) |
+	    PH_BIT(PH_INVOICE_NUMBER), PH_BIT(PH_AMOUNT),
+	    "A receipt must contain {{amount}}, so the patient knows what "
+	    "was paid." },
 };
 
 #define PURPOSES_N (sizeof(msg_purposes) / sizeof(msg_purposes[0]))

@@ -127,6 +127,80 @@ const CHANGES = {
       };
     },
   },
+  createInvoice: {
+    status: 201,
+    action: 'invoice.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        body: { patient_id: patient.id, lines: [{ description: 'Crown', quantity: 1, unit_price: 300000, tax_rate_bp: 2000 }] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  voidInvoice: {
+    status: 200,
+    action: 'invoice.void',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      const inv = await s.request('POST', '/api/v1/clinic/invoices',
+        { body: { patient_id: patient.id, lines: [{ description: 'Visit', quantity: 1, unit_price: 1000, tax_rate_bp: 0 }] } });
+      assert.equal(inv.status, 201, inv.text);
+      return {
+        clinic,
+        params: { id: inv.body.id },
+        body: { reason: 'Entered twice' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  createPayment: {
+    status: 201,
+    action: 'payment.create',
+    async setup() {
+      const clinic = newClinic();
+      const key = makeApiKey(clinic.id, 'read,write');
+      const keyId = (await api('GET', '/api/v1/clinic/me', { headers: { authorization: `Bearer ${key}` } })).body.api_key.id;
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        body: { patient_id: patient.id, amount: 5000, method: 'card' },
+        headers: { authorization: `Bearer ${key}` },
+        actor: () => ['api_key', keyId],
+        secrets: () => [key],
+      };
+    },
+  },
+  refundPayment: {
+    status: 201,
+    action: 'payment.refund',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      const pay = await s.request('POST', '/api/v1/clinic/payments',
+        { body: { patient_id: patient.id, amount: 5000, method: 'cash' } });
+      assert.equal(pay.status, 201, pay.text);
+      return {
+        clinic,
+        params: { id: pay.body.id },
+        body: { amount: 2000, reason: 'Goodwill' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
   staffLogin: {
     status: 200,
     action: 'staff.login',

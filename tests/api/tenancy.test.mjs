@@ -20,7 +20,8 @@ import { totp } from './lib/totp.mjs';
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
-  'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges'];
+  'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges',
+  'invoices', 'invoice_lines', 'invoice_counters', 'payments', 'payment_allocations', 'refunds'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -209,6 +210,11 @@ const FOREIGN_ID_CALLS = {
   deleteTimeOff: { kind: 'time_off' },
   patchClinicAppointment: { kind: 'appointment', body: { note: 'Hijacked' } },
   cancelClinicAppointment: { kind: 'appointment' },
+  getInvoice: { kind: 'invoice' },
+  voidInvoice: { kind: 'invoice', body: { reason: 'Hijacked' } },
+  getPayment: { kind: 'payment' },
+  refundPayment: { kind: 'payment', body: { amount: 1, reason: 'Hijacked' } },
+  getPatientBalance: { kind: 'patient' },
 };
 
 // A practitioner with hours, an appointment type, a leave and an appointment of the clinic's
@@ -234,6 +240,26 @@ async function treatmentIds(requester, patientId) {
     { body: { performed_on: '2026-01-01', procedure: 'Bora record' } });
   assert.equal(record.status, 201, record.text);
   return { treatment_plan: plan.body.id, treatment_record: record.body.id };
+}
+
+// An invoice of the clinic's patient with nothing paid on it, and a payment (with a refund) of
+// a second patient, applied to that patient's invoice: {invoice, payment} ids.
+async function financeIds(requester, patientId) {
+  const lines = [{ description: 'Bora invoice', quantity: 1, unit_price: 1000, tax_rate_bp: 2000 }];
+  const inv = await requester.request('POST', '/api/v1/clinic/invoices', { body: { patient_id: patientId, lines } });
+  assert.equal(inv.status, 201, inv.text);
+  const payer = await requester.request('POST', '/api/v1/clinic/patients',
+    { body: { first_name: 'Bora', last_name: 'Payer', email: `payer-${letters(8)}@patient.test` } });
+  assert.equal(payer.status, 201, payer.text);
+  const paid = await requester.request('POST', '/api/v1/clinic/invoices', { body: { patient_id: payer.body.id, lines } });
+  assert.equal(paid.status, 201, paid.text);
+  const pay = await requester.request('POST', '/api/v1/clinic/payments',
+    { body: { patient_id: payer.body.id, amount: 1200, method: 'cash' } });
+  assert.equal(pay.status, 201, pay.text);
+  const refund = await requester.request('POST', `/api/v1/clinic/payments/${pay.body.id}/refund`,
+    { body: { amount: 100, reason: 'Bora refund' } });
+  assert.equal(refund.status, 201, refund.text);
+  return { invoice: inv.body.id, payment: pay.body.id };
 }
 
 // Gives the clinic's patient (signing in by email) a photo, so that reading it succeeds.
@@ -276,6 +302,7 @@ describe("another clinic's ids", () => {
     };
     Object.assign(ids, await treatmentIds(B.owner, ids.patient));
     Object.assign(ids, await scheduleIds(B.owner, ids.patient));
+    Object.assign(ids, await financeIds(B.owner, ids.patient));
     // A's own ids, to show each call is right apart from whose id it names (inviting needs
     // an email invitation template chosen; tests above may have cleared it).
     const emailTemplate = (await A.owner.request('GET',
@@ -306,6 +333,7 @@ describe("another clinic's ids", () => {
 
     Object.assign(ownIds, await treatmentIds(A.owner, ownIds.patient));
     Object.assign(ownIds, await scheduleIds(A.owner, ownIds.patient));
+    Object.assign(ownIds, await financeIds(A.owner, ownIds.patient));
     await givePhoto(A.owner, A.clinic, own.body.email);
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
@@ -358,6 +386,10 @@ describe("another clinic's ids", () => {
     const bAppointments = await B.owner.request('GET', '/api/v1/clinic/appointments?from=2027-05-04&to=2027-05-04');
     assert.deepEqual(bAppointments.body.items.map((x) => [x.id, x.status, x.note]), [[ids.appointment, 'booked', '']],
       "B's appointment was changed by A");
+    const bInvoice = await B.owner.request('GET', `/api/v1/clinic/invoices/${ids.invoice}`);
+    assert.deepEqual([bInvoice.body.status, bInvoice.body.void_reason], ['open', null], "B's invoice was voided by A");
+    const bPayment = await B.owner.request('GET', `/api/v1/clinic/payments/${ids.payment}`);
+    assert.equal(bPayment.body.refunded, 100, "B's payment was refunded by A");
   });
 });
 

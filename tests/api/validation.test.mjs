@@ -140,6 +140,11 @@ const FREE_TEXT = [
   ['PUT', '/api/v1/clinic/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'address', 'lines'],
   ['PATCH', '/api/v1/portal/{code}/profile', 'emergency_contact.name', 'line'],
+  ['POST', '/api/v1/clinic/invoices', 'lines[0].description', 'line'],
+  ['POST', '/api/v1/clinic/invoices', 'note', 'lines'],
+  ['POST', '/api/v1/clinic/invoices/{id}/void', 'reason', 'line'],
+  ['POST', '/api/v1/clinic/payments', 'note', 'lines'],
+  ['POST', '/api/v1/clinic/payments/{id}/refund', 'reason', 'line'],
 ];
 // String fields of request bodies that are not free text: identifiers, codes, contacts,
 // times and secrets, each checked by its own rule (tests elsewhere).
@@ -220,6 +225,9 @@ describe('the one text rule holds in every free-text field', () => {
       const appt = await post('/api/v1/clinic/appointments', { patient_id: patient.id,
         practitioner_id: schedule.practitioner.id, type_id: schedule.type.id,
         start: `${dateIn('Europe/Istanbul', 20)}T10:00:00+03:00` });
+      const invoiceLine = { description: 'Dolgu', quantity: 1, unit_price: 1000, tax_rate_bp: 2000 };
+      const invoice = await post('/api/v1/clinic/invoices', { patient_id: patient.id, lines: [invoiceLine] });
+      const payment = await post('/api/v1/clinic/payments', { patient_id: patient.id, amount: 500, method: 'cash' });
       const templates = await owner.request('GET', '/api/v1/clinic/templates');
       const ids = {
         '/api/v1/clinic/patients/{id}': patient.id,
@@ -230,6 +238,8 @@ describe('the one text rule holds in every free-text field', () => {
         '/api/v1/clinic/practitioners/{id}': schedule.practitioner.id,
         '/api/v1/clinic/appointment-types/{id}': schedule.type.id,
         '/api/v1/clinic/appointments/{id}': appt.id,
+        '/api/v1/clinic/invoices/{id}/void': invoice.id,
+        '/api/v1/clinic/payments/{id}/refund': payment.id,
         '/api/v1/clinic/templates/{id}': templates.body.items[0].id,
         '/api/v1/clinic/staff/{id}': (await owner.request('GET', '/api/v1/clinic/staff')).body.items
           .find((m) => m.role === 'staff').id,
@@ -250,6 +260,9 @@ describe('the one text rule holds in every free-text field', () => {
         'POST /api/v1/clinic/patients/{id}/treatment-plans': { title: 'P', items: [{ procedure: 'Dolgu' }] },
         'PATCH /api/v1/clinic/treatment-plans/{id}': { items: [{ procedure: 'Dolgu' }] },
         'POST /api/v1/clinic/patients/{id}/treatment-records': { performed_on: tomorrow, procedure: 'Dolgu' },
+        'POST /api/v1/clinic/invoices': { patient_id: patient.id, lines: [invoiceLine] },
+        'POST /api/v1/clinic/payments': { patient_id: patient.id, amount: 100, method: 'cash' },
+        'POST /api/v1/clinic/payments/{id}/refund': { amount: 1 },
         'POST /api/v1/clinic/practitioners': { name: 'Dr. A' },
         'POST /api/v1/clinic/appointment-types': { name: 'Kontrol', duration_minutes: 30 },
         'POST /api/v1/clinic/time-off': { start: `${tomorrow}T12:00:00+03:00`, end: `${tomorrow}T13:00:00+03:00` },

@@ -1,0 +1,457 @@
+/*
+ * finance_sql.c - statements about invoices, payments, refunds and
+ * balances (see db_finance.h). The figures are sql/0025's views
+ * (invoice_figures, payment_figures); the changes are its functions, which
+ * hold the patient's lock while they move money. Lines travel as one JSON
+ * array parameter.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "db_finance.h"
+#include "db_internal.h"
+#include "str.h"
+
+#define INVOICE_COLUMNS \
+	"f.id, f.patient_id, p.first_name || ' ' || p.last_name, f.number, " \
+	"f.status, f.overdue, to_char(f.issued_on, 'YYYY-MM-DD'), " \
+	"to_char(f.due_on, 'YYYY-MM-DD'), c.currency, f.subtotal, " \
+	"f.tax_total, f.total, f.paid, f.due, f.note, f.void_reason, " \
+	DB_TS("f.voided_at") ", " DB_TS("f.created_at")
+#define INVOICE_FROM \
+	" FROM invoice_figures f JOIN clinics c ON c.id = f.clinic_id " \
+	"JOIN patients p ON p.clinic_id = f.clinic_id AND p.id = f.patient_id "
+
+#define PAYMENT_COLUMNS \
+	"pf.id, pf.patient_id, p.first_name || ' ' || p.last_name, pf.amount, " \
+	"pf.refunded, c.currency, pf.method, pf.status, pf.provider, " \
+	"pf.provider_reference, pf.reference, pf.invoice_id, i.number, " \
+	DB_TS("pf.received_at") ", pf.note, " DB_TS("pf.created_at")
+#define PAYMENT_FROM \
+	" FROM payment_figures pf JOIN clinics c ON c.id = pf.clinic_id " \
+	"JOIN patients p ON p.clinic_id = pf.clinic_id AND p.id = pf.patient_id " \
+	"LEFT JOIN invoices i ON i.clinic_id = pf.clinic_id AND i.id = pf.invoice_id "
+
+enum stmt_id {
+	STMT_INVOICES_LIST,
+	STMT_INVOICE_GET,
+	STMT_INVOICE_LINES,
+	STMT_INVOICE_CREATE,
+	STMT_INVOICE_VOID,
+	STMT_PAYMENTS_LIST,
+	STMT_PAYMENT_GET,
+	STMT_PAYMENT_REFUNDS,
+	STMT_PAYMENT_RECORD,
+	STMT_PAYMENT_REFUND,
+	STMT_BALANCE,
+	STMT_HAS_MONEY,
+	STMT__MAX
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+	/* Overdue first, then newest. The cursor is the last invoice's id;
+	 * its place is read again, so a vanished one ends the list. */
+	[STMT_INVOICES_LIST] = { "finance_invoices_list",
+	    "SELECT " INVOICE_COLUMNS INVOICE_FROM
+	    "WHERE f.clinic_id = $1 AND ($2::uuid IS NULL OR f.patient_id = $2) "
+	    "AND ($3::text IS NULL OR f.status = $3) "
+	    "AND ($4::boolean IS NULL OR f.overdue = $4) "
+	    "AND ($5::uuid IS NULL OR (f.overdue, f.created_at, f.id) < "
+	    "(SELECT g.overdue, g.created_at, g.id FROM invoice_figures g "
+	    "WHERE g.clinic_id = $1 AND g.id = $5::uuid)) "
+	    "ORDER BY f.overdue DESC, f.created_at DESC, f.id DESC LIMIT $6",
+	    6, true },
+	[STMT_INVOICE_GET] = { "finance_invoice_get",
+	    "SELECT " INVOICE_COLUMNS INVOICE_FROM
+	    "WHERE f.clinic_id = $1 AND f.id = $2 "
+	    "AND ($3::uuid IS NULL OR f.patient_id = $3)", 3, true },
+	[STMT_INVOICE_LINES] = { "finance_invoice_lines",
+	    "SELECT description, quantity, unit_price, tax_rate_bp, subtotal, "
+	    "tax, total FROM invoice_lines WHERE clinic_id = $1 "
+	    "AND invoice_id = $2 ORDER BY position", 2, true },
+	[STMT_INVOICE_CREATE] = { "finance_invoice_create",
+	    "SELECT portal_invoice_create($1, $2::date, $3::date, $4::jsonb, $5)",
+	    5, false },
+	[STMT_INVOICE_VOID] = { "finance_invoice_void",
+	    "SELECT portal_invoice_void($1, $2)", 2, false },
+	[STMT_PAYMENTS_LIST] = { "finance_payments_list",
+	    "SELECT " PAYMENT_COLUMNS PAYMENT_FROM
+	    "WHERE pf.clinic_id = $1 AND ($2::uuid IS NULL OR pf.patient_id = $2) "
+	    "AND ($3::text IS NULL OR pf.status = $3) "
+	    "AND ($4::text IS NULL OR pf.method = $4) "
+	    "AND ($5::uuid IS NULL OR (pf.created_at, pf.id) < "
+	    "(SELECT q.created_at, q.id FROM payments q "
+	    "WHERE q.clinic_id = $1 AND q.id = $5::uuid)) "
+	    "ORDER BY pf.created_at DESC, pf.id DESC LIMIT $6", 6, true },
+	[STMT_PAYMENT_GET] = { "finance_payment_get",
+	    "SELECT " PAYMENT_COLUMNS PAYMENT_FROM
+	    "WHERE pf.clinic_id = $1 AND pf.id = $2 "
+	    "AND ($3::uuid IS NULL OR pf.patient_id = $3)", 3, true },
+	[STMT_PAYMENT_REFUNDS] = { "finance_payment_refunds",
+	    "SELECT id, amount, reason, " DB_TS("created_at")
+	    " FROM refunds WHERE clinic_id = $1 AND payment_id = $2 "
+	    "ORDER BY created_at, id", 2, true },
+	[STMT_PAYMENT_RECORD] = { "finance_payment_record",
+	    "SELECT outcome, payment_id FROM portal_payment_record($1, "
+	    "$2::bigint, $3, $4::uuid, $5::timestamptz, $6)", 6, false },
+	[STMT_PAYMENT_REFUND] = { "finance_payment_refund",
+	    "SELECT outcome, refund_id FROM portal_payment_refund($1, "
+	    "$2::bigint, $3)", 3, false },
+	[STMT_BALANCE] = { "finance_balance",
+	    "SELECT balance, overdue FROM portal_patient_balance($1)", 1, true },
+	[STMT_HAS_MONEY] = { "finance_has_money",
+	    "SELECT portal_clinic_has_money()", 0, true },
+};
+
+static int64_t
+val_int(PGresult *res, int row, int col)
+{
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void
+read_invoice(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_invoice *f = item;
+
+	f->id = db_val(a, res, row, 0);
+	f->patient_id = db_val(a, res, row, 1);
+	f->patient_name = db_val(a, res, row, 2);
+	f->number = db_val(a, res, row, 3);
+	f->status = db_val(a, res, row, 4);
+	f->overdue = db_val_bool(res, row, 5);
+	f->issued_on = db_val(a, res, row, 6);
+	f->due_on = db_val(a, res, row, 7);
+	f->currency = db_val(a, res, row, 8);
+	f->subtotal = val_int(res, row, 9);
+	f->tax_total = val_int(res, row, 10);
+	f->total = val_int(res, row, 11);
+	f->paid = val_int(res, row, 12);
+	f->due = val_int(res, row, 13);
+	f->note = db_val(a, res, row, 14);
+	f->void_reason = db_val(a, res, row, 15);
+	f->voided_at = db_val(a, res, row, 16);
+	f->created_at = db_val(a, res, row, 17);
+	f->lines = NULL;
+	f->line_count = 0;
+}
+
+static void
+read_line(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_invoice_line *l = item;
+
+	l->description = db_val(a, res, row, 0);
+	l->quantity = val_int(res, row, 1);
+	l->unit_price = val_int(res, row, 2);
+	l->tax_rate_bp = val_int(res, row, 3);
+	l->subtotal = val_int(res, row, 4);
+	l->tax = val_int(res, row, 5);
+	l->total = val_int(res, row, 6);
+}
+
+static void
+read_payment(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_payment *p = item;
+
+	p->id = db_val(a, res, row, 0);
+	p->patient_id = db_val(a, res, row, 1);
+	p->patient_name = db_val(a, res, row, 2);
+	p->amount = val_int(res, row, 3);
+	p->refunded = val_int(res, row, 4);
+	p->currency = db_val(a, res, row, 5);
+	p->method = db_val(a, res, row, 6);
+	p->status = db_val(a, res, row, 7);
+	p->provider = db_val(a, res, row, 8);
+	p->provider_reference = db_val(a, res, row, 9);
+	p->reference = db_val(a, res, row, 10);
+	p->invoice_id = db_val(a, res, row, 11);
+	p->invoice_number = db_val(a, res, row, 12);
+	p->received_at = db_val(a, res, row, 13);
+	p->note = db_val(a, res, row, 14);
+	p->created_at = db_val(a, res, row, 15);
+	p->refunds = NULL;
+	p->refund_count = 0;
+}
+
+static void
+read_refund(struct arena *a, PGresult *res, int row, void *item)
+{
+	struct db_refund *r = item;
+
+	r->id = db_val(a, res, row, 0);
+	r->amount = val_int(res, row, 1);
+	r->reason = db_val(a, res, row, 2);
+	r->created_at = db_val(a, res, row, 3);
+}
+
+/* "true", "false" or NULL for a tri-state filter. */
+static const char *
+tristate(int v)
+{
+	return v < 0 ? NULL : v ? "true" : "false";
+}
+
+enum err
+db_invoices_list(struct db *db, struct arena *a, const char *clinic_id,
+    const struct db_finance_filter *f, struct db_invoice **out, int *count)
+{
+	char lim[16];
+	const char *params[] = { clinic_id, f->patient_id, f->status,
+	    tristate(f->overdue), f->after_id, lim };
+	void *rows;
+	enum err err;
+
+	snprintf(lim, sizeof(lim), "%d", f->limit);
+	err = db_rows(db, a, &stmts[STMT_INVOICES_LIST], params, sizeof(**out),
+	    read_invoice, &rows, count);
+	if (err != ERR_OK)
+		return err;
+	*out = rows;
+	for (int i = 0; i < *count; i++)
+		if ((*out)[i].created_at == NULL)
+			return ERR_NOMEM;
+	return ERR_OK;
+}
+
+enum err
+db_invoice_get(struct db *db, struct arena *a, const char *clinic_id,
+    const char *patient_id, const char *id, struct db_invoice *out)
+{
+	const char *params[] = { clinic_id, id, patient_id };
+	void *rows;
+	enum err err;
+
+	if (!str_is_uuid(id))
+		return ERR_NOT_FOUND;
+	err = db_row(db, a, &stmts[STMT_INVOICE_GET], params, read_invoice,
+	    out);
+	if (err == ERR_OK && out->created_at == NULL)
+		err = ERR_NOMEM;
+	if (err != ERR_OK)
+		return err;
+	params[1] = out->id;
+	err = db_rows(db, a, &stmts[STMT_INVOICE_LINES], params,
+	    sizeof(*out->lines), read_line, &rows, &out->line_count);
+	out->lines = rows;
+	return err;
+}
+
+/* The lines as the JSON array portal_invoice_create() reads. */
+static const char *
+lines_json(struct arena *a, const struct db_invoice_line *lines, int n)
+{
+	struct json_object *arr = json_object_new_array();
+	const char *text;
+
+	if (arr == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		if (o == NULL || json_object_array_add(arr, o) != 0) {
+			json_object_put(o);
+			json_object_put(arr);
+			return NULL;
+		}
+		json_object_object_add(o, "description",
+		    json_object_new_string(lines[i].description));
+		json_object_object_add(o, "quantity",
+		    json_object_new_int64(lines[i].quantity));
+		json_object_object_add(o, "unit_price",
+		    json_object_new_int64(lines[i].unit_price));
+		json_object_object_add(o, "tax_rate_bp",
+		    json_object_new_int64(lines[i].tax_rate_bp));
+	}
+	text = arena_strdup(a, json_object_to_json_string_ext(arr,
+	    JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return text;
+}
+
+enum err
+db_invoice_create(struct db *db, struct arena *a, const char *clinic_id,
+    const char *patient_id, const char *issued_on, const char *due_on,
+    const struct db_invoice_line *lines, int n, const char *note,
+    struct db_invoice *out)
+{
+	const char *params[] = { patient_id, issued_on, due_on, NULL, note };
+	const char *id;
+	enum err err;
+	PGresult *res;
+
+	if ((params[3] = lines_json(a, lines, n)) == NULL)
+		return ERR_NOMEM;
+	if ((res = db_exec_one(db, &stmts[STMT_INVOICE_CREATE], params,
+	    &err)) == NULL)
+		return err;
+	id = db_val(a, res, 0, 0);
+	PQclear(res);
+	if (id == NULL)
+		return ERR_NOMEM;
+	return db_invoice_get(db, a, clinic_id, NULL, id, out);
+}
+
+enum err
+db_invoice_void(struct db *db, struct arena *a, const char *clinic_id,
+    const char *id, const char *reason, const char **why)
+{
+	const char *params[] = { id, reason };
+	struct db_invoice inv;
+	enum err err;
+	PGresult *res;
+
+	*why = NULL;
+	/* Unknown or another clinic's: 404 before the function runs. */
+	if ((err = db_invoice_get(db, a, clinic_id, NULL, id, &inv)) != ERR_OK)
+		return err;
+	if ((res = db_exec_one(db, &stmts[STMT_INVOICE_VOID], params,
+	    &err)) == NULL)
+		return err;
+	if (strcmp(PQgetvalue(res, 0, 0), "ok") != 0) {
+		*why = db_val(a, res, 0, 0);
+		err = *why == NULL ? ERR_NOMEM : ERR_CONFLICT;
+	}
+	PQclear(res);
+	return err;
+}
+
+enum err
+db_payments_list(struct db *db, struct arena *a, const char *clinic_id,
+    const struct db_finance_filter *f, struct db_payment **out, int *count)
+{
+	char lim[16];
+	const char *params[] = { clinic_id, f->patient_id, f->status,
+	    f->method, f->after_id, lim };
+	void *rows;
+	enum err err;
+
+	snprintf(lim, sizeof(lim), "%d", f->limit);
+	err = db_rows(db, a, &stmts[STMT_PAYMENTS_LIST], params, sizeof(**out),
+	    read_payment, &rows, count);
+	if (err != ERR_OK)
+		return err;
+	*out = rows;
+	for (int i = 0; i < *count; i++)
+		if ((*out)[i].created_at == NULL)
+			return ERR_NOMEM;
+	return ERR_OK;
+}
+
+enum err
+db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
+    const char *patient_id, const char *id, struct db_payment *out)
+{
+	const char *params[] = { clinic_id, id, patient_id };
+	void *rows;
+	enum err err;
+
+	if (!str_is_uuid(id))
+		return ERR_NOT_FOUND;
+	err = db_row(db, a, &stmts[STMT_PAYMENT_GET], params, read_payment,
+	    out);
+	if (err == ERR_OK && out->created_at == NULL)
+		err = ERR_NOMEM;
+	if (err != ERR_OK)
+		return err;
+	params[1] = out->id;
+	err = db_rows(db, a, &stmts[STMT_PAYMENT_REFUNDS], params,
+	    sizeof(*out->refunds), read_refund, &rows, &out->refund_count);
+	out->refunds = rows;
+	return err;
+}
+
+enum err
+db_payment_record(struct db *db, struct arena *a, const char *clinic_id,
+    struct db_payment *p, const char **refused)
+{
+	char amount[24];
+	const char *params[] = { p->patient_id, amount, p->method,
+	    p->invoice_id, p->received_at, p->note };
+	const char *id = NULL;
+	enum err err;
+	PGresult *res;
+
+	*refused = NULL;
+	snprintf(amount, sizeof(amount), "%" PRId64, p->amount);
+	if ((res = db_exec_one(db, &stmts[STMT_PAYMENT_RECORD], params,
+	    &err)) == NULL)
+		return err;
+	if (strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
+		id = db_val(a, res, 0, 1);
+	else
+		*refused = db_val(a, res, 0, 0);
+	PQclear(res);
+	if (id == NULL && *refused == NULL)
+		return ERR_NOMEM;
+	if (*refused != NULL)
+		return ERR_OK;
+	return db_payment_get(db, a, clinic_id, NULL, id, p);
+}
+
+enum err
+db_payment_refund(struct db *db, struct arena *a, const char *clinic_id,
+    const char *id, int64_t amount, const char *reason,
+    const char **refund_id, const char **refused)
+{
+	char amt[24];
+	const char *params[] = { id, amt, reason };
+	struct db_payment p;
+	enum err err;
+	PGresult *res;
+
+	*refund_id = *refused = NULL;
+	if ((err = db_payment_get(db, a, clinic_id, NULL, id, &p)) != ERR_OK)
+		return err;
+	snprintf(amt, sizeof(amt), "%" PRId64, amount);
+	if ((res = db_exec_one(db, &stmts[STMT_PAYMENT_REFUND], params,
+	    &err)) == NULL)
+		return err;
+	if (strcmp(PQgetvalue(res, 0, 0), "ok") == 0)
+		*refund_id = db_val(a, res, 0, 1);
+	else
+		*refused = db_val(a, res, 0, 0);
+	PQclear(res);
+	return *refund_id == NULL && *refused == NULL ? ERR_NOMEM : ERR_OK;
+}
+
+enum err
+db_patient_balance(struct db *db, const char *clinic_id,
+    const char *patient_id, int64_t *balance, int64_t *overdue)
+{
+	const char *params[] = { patient_id };
+	enum err err;
+	PGresult *res;
+
+	(void)clinic_id;	/* the context's: portal_patient_balance() */
+	if ((res = db_exec_one(db, &stmts[STMT_BALANCE], params, &err)) ==
+	    NULL)
+		return err;
+	*balance = val_int(res, 0, 0);
+	*overdue = val_int(res, 0, 1);
+	PQclear(res);
+	return ERR_OK;
+}
+
+enum err
+db_clinic_has_money(struct db *db, const char *clinic_id, bool *has)
+{
+	enum err err;
+	PGresult *res;
+
+	(void)clinic_id;	/* the context's: portal_clinic_has_money() */
+	if ((res = db_exec_one(db, &stmts[STMT_HAS_MONEY], NULL, &err)) ==
+	    NULL)
+		return err;
+	*has = db_val_bool(res, 0, 0);
+	PQclear(res);
+	return ERR_OK;
+}
