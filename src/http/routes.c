@@ -55,7 +55,7 @@ const struct route routes[] = {
 	R(PUT, "/api/v1/clinic/profile", handle_clinic_profile_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
 	R(GET, "/api/v1/clinic/payment-infrastructure", handle_payment_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(PUT, "/api/v1/clinic/payment-infrastructure", handle_payment_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, 0),
-	R(POST, "/api/v1/clinic/payment-infrastructure/test", handle_payment_test, CLINIC, OWNER, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/payment-infrastructure/test", handle_payment_test, CLINIC, OWNER, NO_PERM, WRITE, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/permissions", handle_permission_catalog, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/presets", handle_presets, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/code-check", handle_code_check, CLINIC, STAFF, NO_PERM, READ, NONE, 0),

@@ -311,10 +311,11 @@ payment_test_answer(struct request *req, bool ok, const char *step,
  * the saved credentials, and answers 200 {ok, step, detail} in plain
  * words: step "setup" (no provider or credentials saved, or the server
  * cannot read them), else the step of payprov.h where the provider
- * failed, or "done" with the hosted page's redirect_url. A read: the
- * outbound call runs with no transaction open, and nothing is recorded
- * (the test checkout is never paid; a callback for it names an unknown
- * reference).
+ * failed, or "done" with the hosted page's redirect_url. Nothing is
+ * recorded (the test checkout is never paid; a callback for it names an
+ * unknown reference). A POST, so a write in the route table; until the
+ * pipeline has its two-phase routes (DESIGN.md section 11) the outbound
+ * call runs inside the write's transaction, which has locked nothing.
  */
 void
 handle_payment_test(struct request *req)
