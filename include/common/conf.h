@@ -30,6 +30,15 @@ struct conf {
 	char *log_level;
 	char *public_url;		/* base of the portal address */
 
+	/* online payments (DESIGN.md section 12) */
+	char *devgateway_url;		/* the devgateway provider (the stack's sink) */
+	char *paytr_api_url;		/* PayTR's API, https://www.paytr.com in production */
+	long paytr_test_mode;		/* 1: PayTR checkouts are test ones */
+	char *payment_key;		/* 64 hex digits: the key sealing the clinics'
+					 * provider credentials; empty: none can be saved */
+	long payment_pending_timeout;	/* seconds before a pending payment expires */
+	long payment_http_timeout_ms;	/* a call to a provider, in all */
+
 	/* PostgreSQL */
 	char *database_url;		/* the application's role */
 	char *migrate_database_url;	/* the owner role, for portalctl migrate */

@@ -271,8 +271,27 @@ enum err db_clinic_profile_put(struct db *db, struct arena *a,
 enum err db_clinic_public_url_set(struct db *db, const char *clinic_id,
     const char *url);
 
-enum err db_payment_put(struct db *db, const char *clinic_id,
-    const char *provider, bool active);
+/* A clinic's payment infrastructure. credentials is the sealed blob in
+ * bytea text form ("\\x..."), for payprov_open(); never answered. */
+struct db_payment_infra {
+	const char *provider;
+	bool active;
+	bool credentials_set;
+	const char *updated_at;		/* RFC 3339 UTC */
+	const char *credentials;	/* NULL when none */
+};
+
+/* The clinic's payment infrastructure into out; ERR_NOT_FOUND when it
+ * has none. for_update locks the row for the write that follows. */
+enum err db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
+    bool for_update, struct db_payment_infra *out);
+
+/* Sets the provider and active; credentials (sealed, bytea text form)
+ * replace the stored ones, or NULL keeps them while the provider stays
+ * and drops them when it changes. The row as saved into out. */
+enum err db_payment_put(struct db *db, struct arena *a, const char *clinic_id,
+    const char *provider, bool active, const char *credentials,
+    struct db_payment_infra *out);
 enum err db_settings_get(struct db *db, struct arena *a, const char *clinic_id,
     bool for_update, struct db_portal_settings *out);
 enum err db_settings_update(struct db *db, const char *clinic_id,

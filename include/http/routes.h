@@ -85,7 +85,9 @@ struct json_object *perm_set_json(perm_set set);
 enum v_got perm_set_read(struct vobj *o, const char *key, unsigned flags,
     perm_set *set);
 void handle_modules(struct request *req);
+void handle_payment_get(struct request *req);
 void handle_payment_put(struct request *req);
+void handle_payment_test(struct request *req);
 /* staff_api.c */
 void handle_staff_list(struct request *req);
 void handle_staff_patch(struct request *req);

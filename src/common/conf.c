@@ -19,9 +19,10 @@
 #include "str.h"
 
 /* CONF_OPTIONAL: a string that may be empty; CONF_STARTTLS: no,
- * if-available or required. */
+ * if-available or required; CONF_KEY: empty, or a 32-byte key as 64 hex
+ * digits. */
 enum conf_type { CONF_STRING, CONF_OPTIONAL, CONF_INT, CONF_OCTAL,
-    CONF_LOG_LEVEL, CONF_URL, CONF_STARTTLS };
+    CONF_LOG_LEVEL, CONF_URL, CONF_STARTTLS, CONF_KEY };
 
 struct conf_key {
 	const char *name;
@@ -49,6 +50,12 @@ static const struct conf_key conf_keys[] = {
 	INT(json_max_depth, 2, 1000, "32"),
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct conf, log_level), 0, 0, "info" },
 	{ "public_url", CONF_URL, offsetof(struct conf, public_url), 0, 0, "http://127.0.0.1:8080" },
+	{ "devgateway_url", CONF_URL, offsetof(struct conf, devgateway_url), 0, 0, "http://127.0.0.1:9045" },
+	{ "paytr_api_url", CONF_URL, offsetof(struct conf, paytr_api_url), 0, 0, "http://127.0.0.1:9045/paytr" },
+	INT(paytr_test_mode, 0, 1, "1"),
+	{ "payment_key", CONF_KEY, offsetof(struct conf, payment_key), 0, 0, "" },
+	INT(payment_pending_timeout, 60, 7 * 86400, "1800"),
+	INT(payment_http_timeout_ms, 100, 120000, "10000"),
 	STR(database_url, "dbname=portal user=portal_app"),
 	STR(migrate_database_url, "dbname=portal user=portal_owner"),
 	STR(notifier_database_url, "dbname=portal user=portal_notifier"),
@@ -174,6 +181,15 @@ key_set(struct conf *c, const struct conf_key *k, const char *value,
 		}
 		break;
 	case CONF_OPTIONAL:
+		break;
+	case CONF_KEY:
+		if (*value != '\0' && (strlen(value) != 64 ||
+		    strspn(value, "0123456789abcdefABCDEF") != 64)) {
+			/* The value itself is a secret: never in the message. */
+			snprintf(err, errlen, "%s: key '%s' must be empty or 64 "
+			    "hex digits (32 random bytes)", origin, k->name);
+			return -1;
+		}
 		break;
 	case CONF_STARTTLS:
 		if (strcmp(value, "no") != 0 && strcmp(value, "if-available") != 0 &&

@@ -18,9 +18,17 @@
 	"time_zone, currency, invoice_prefix, public_url, " \
 	"'tr' = ANY (languages), 'en' = ANY (languages), version"
 
+/* What read_payment() reads; the sealed credentials (bytea text form)
+ * last. */
+#define PAYMENT_COLUMNS \
+	"p.provider, p.active, p.credentials IS NOT NULL, " \
+	DB_TS("p.updated_at") ", p.credentials"
+
 enum stmt_id {
 	STMT_CLINIC_GET,
 	STMT_PAYMENT_PUT,
+	STMT_PAYMENT_GET,
+	STMT_PAYMENT_LOCK,
 	STMT_CLINIC_CREATE,
 	STMT_CLINIC_DEFAULT_TEMPLATES,
 	STMT_MODULE_GRANT,
@@ -35,11 +43,24 @@ enum stmt_id {
 static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_CLINIC_GET] = { "clinic_get",
 	    DB_CLINIC_SELECT, 1, true },
+	/* New credentials replace the old; without them the old are kept
+	 * while the provider stays, and dropped when it changes (they would
+	 * not fit). */
 	[STMT_PAYMENT_PUT] = { "clinic_payment_put",
-	    "INSERT INTO payment_infrastructure (clinic_id, provider, active) "
-	    "VALUES ($1, $2, $3) ON CONFLICT (clinic_id) DO UPDATE "
+	    "INSERT INTO payment_infrastructure AS p (clinic_id, provider, "
+	    "active, credentials) VALUES ($1, $2, $3, $4::bytea) "
+	    "ON CONFLICT (clinic_id) DO UPDATE "
 	    "SET provider = EXCLUDED.provider, active = EXCLUDED.active, "
-	    "updated_at = now()", 3, false },
+	    "credentials = CASE WHEN EXCLUDED.credentials IS NOT NULL "
+	    "THEN EXCLUDED.credentials WHEN p.provider = EXCLUDED.provider "
+	    "THEN p.credentials END, updated_at = now() "
+	    "RETURNING " PAYMENT_COLUMNS, 4, false },
+	[STMT_PAYMENT_GET] = { "clinic_payment_get",
+	    "SELECT " PAYMENT_COLUMNS " FROM payment_infrastructure p "
+	    "WHERE p.clinic_id = $1", 1, true },
+	[STMT_PAYMENT_LOCK] = { "clinic_payment_lock",
+	    "SELECT " PAYMENT_COLUMNS " FROM payment_infrastructure p "
+	    "WHERE p.clinic_id = $1 FOR UPDATE", 1, false },
 	[STMT_CLINIC_CREATE] = { "clinic_create",
 	    "WITH c AS (INSERT INTO clinics (name) VALUES ($1) RETURNING id), "
 	    "s AS (INSERT INTO portal_settings (clinic_id, code) "
@@ -126,13 +147,40 @@ db_clinic_read(struct arena *a, PGresult *res, int row, int col,
 	out->currency = db_val(a, res, row, col + 11);
 }
 
-enum err
-db_payment_put(struct db *db, const char *clinic_id, const char *provider,
-    bool active)
+static void
+read_payment(struct arena *a, PGresult *res, int row, void *item)
 {
-	const char *params[] = { clinic_id, provider, active ? "t" : "f" };
+	struct db_payment_infra *p = item;
 
-	return db_run(db, &stmts[STMT_PAYMENT_PUT], params);
+	p->provider = db_val(a, res, row, 0);
+	p->active = db_val_bool(res, row, 1);
+	p->credentials_set = db_val_bool(res, row, 2);
+	p->updated_at = db_val(a, res, row, 3);
+	p->credentials = db_val(a, res, row, 4);
+}
+
+enum err
+db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
+    bool for_update, struct db_payment_infra *out)
+{
+	const char *params[] = { clinic_id };
+
+	memset(out, 0, sizeof(*out));
+	return db_row(db, a, &stmts[for_update ? STMT_PAYMENT_LOCK :
+	    STMT_PAYMENT_GET], params, read_payment, out);
+}
+
+enum err
+db_payment_put(struct db *db, struct arena *a, const char *clinic_id,
+    const char *provider, bool active, const char *credentials,
+    struct db_payment_infra *out)
+{
+	const char *params[] = { clinic_id, provider, active ? "t" : "f",
+	    credentials };
+
+	memset(out, 0, sizeof(*out));
+	return db_row(db, a, &stmts[STMT_PAYMENT_PUT], params, read_payment,
+	    out);
 }
 
 enum err

@@ -16,15 +16,19 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <sodium.h>
 
 #include "arena.h"
 #include "audit.h"
+#include "conf.h"
 #include "db_clinic.h"
 #include "db_outbox.h"
 #include "db_patients.h"
 #include "db_templates.h"
 #include "http.h"
 #include "json_util.h"
+#include "log.h"
+#include "payprov.h"
 #include "permissions.h"
 #include "portal_http.h"
 #include "portal_settings.h"
@@ -38,7 +42,6 @@
 /* A code longer than a code may be is still answered code_invalid;
  * past this it is not worth reading. */
 #define CODE_FIELD_MAX 200
-#define PROVIDER_MAX_CHARS 100
 /* Unknown keys are named in the problem up to this length. */
 #define UNKNOWN_KEY_SHOWN_MAX 60
 
@@ -128,40 +131,280 @@ handle_modules(struct request *req)
 	resp_json(req, 200, body);
 }
 
-/* PUT /api/v1/clinic/payment-infrastructure {provider, active} (owner):
- * the new state; 422 naming each bad or unknown field. */
+/* {provider, active, credentials_set, updated_at}: never the credentials. */
+static struct json_object *
+payment_json(const struct db_payment_infra *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_add_string(o, "provider", p->provider);
+	json_add_bool(o, "active", p->active);
+	json_add_bool(o, "credentials_set", p->credentials_set);
+	json_add_string(o, "updated_at", p->updated_at);
+	return o;
+}
+
+/* GET /api/v1/clinic/payment-infrastructure: the provider, whether it is
+ * active and whether credentials are saved; provider and updated_at null
+ * before the owner ever saved one. */
+void
+handle_payment_get(struct request *req)
+{
+	struct db_payment_infra p;
+	enum err err = db_payment_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &p);
+
+	if (err == ERR_NOT_FOUND)
+		memset(&p, 0, sizeof(p));
+	else if (err != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_json(req, 200, payment_json(&p));
+}
+
+/*
+ * Reads the credentials object for provider into a JSON text holding
+ * exactly that provider's fields (payprov_cred_fields(), each a line of
+ * 1..PAYPROV_CRED_MAX characters); problems go to the request. NULL when
+ * absent or bad (v_ok() then tells which).
+ */
+static const char *
+payment_credentials_read(struct vobj *body, enum payprov_kind provider,
+    size_t *len)
+{
+	const char *const *fields = payprov_cred_fields(provider);
+	size_t problems = v_count(body->req);
+	struct vobj creds;
+	struct json_object *o;
+
+	if (v_object(body, "credentials", fields, 0, &creds) != V_SET)
+		return NULL;
+	if ((o = json_arena_own(body->req->arena, json_object_new_object())) ==
+	    NULL)
+		return NULL;
+	for (size_t i = 0; fields[i] != NULL; i++) {
+		const char *value = NULL;
+
+		if (v_text(&creds, fields[i], V_LINE(PAYPROV_CRED_MAX),
+		    V_REQUIRED, &value) == V_SET)
+			json_add_string(o, fields[i], value);
+	}
+	if (v_count(body->req) != problems)
+		return NULL;
+	return json_to_arena(body->req->arena, o, len);
+}
+
+/*
+ * PUT /api/v1/clinic/payment-infrastructure {provider, active,
+ * credentials?} (owner): provider "devgateway" or "paytr"; credentials
+ * that provider's fields, sealed with the server's payment_key before
+ * they are stored (and never answered). Without credentials the saved
+ * ones stay while the provider stays, and go when it changes. Answers
+ * the new state as GET does. 422 naming each bad or unknown field, and
+ * `credentials` when active is turned on with none saved; 503
+ * `unavailable` when credentials are sent and no payment_key is
+ * configured (the log says so).
+ */
 void
 handle_payment_put(struct request *req)
 {
-	static const char *const fields[] = { "provider", "active", NULL };
+	static const char *const fields[] = { "provider", "active",
+	    "credentials", NULL };
+	static const char *const providers[] = { "devgateway", "paytr", NULL };
+	unsigned char key[PAYPROV_KEY_BYTES];
 	struct json_object *after;
+	struct db_payment_infra before, saved;
 	struct vobj body;
-	const char *provider = NULL;
-	bool active = false;
+	const char *provider = NULL, *plain = NULL, *sealed = NULL;
+	bool active = false, had_before, creds_after;
+	size_t plain_len = 0;
 	enum err err;
 
 	if (!v_body(req, &body, fields))
 		return;
-	v_text(&body, "provider", V_LINE(PROVIDER_MAX_CHARS), V_REQUIRED,
-	    &provider);
+	v_enum(&body, "provider", providers, V_REQUIRED, &provider);
 	v_bool(&body, "active", V_REQUIRED, &active);
+	if (provider != NULL)
+		plain = payment_credentials_read(&body, payprov_from_name(provider),
+		    &plain_len);
 	if (!v_ok(req))
 		return;
+	if (plain != NULL) {
+		if (!payprov_key_parse(req->ctx->conf->payment_key, key)) {
+			log_error("payment infrastructure: credentials cannot be "
+			    "saved: payment_key is not configured (set it to 64 "
+			    "hex digits in portal.conf)");
+			sodium_memzero((char *)plain, plain_len);
+			problem_send(req, "unavailable", "Payment credentials "
+			    "cannot be saved on this server yet: its payment key "
+			    "is not configured.");
+			return;
+		}
+		err = payprov_seal(req->arena, key, plain, plain_len, &sealed);
+		sodium_memzero(key, sizeof(key));
+		sodium_memzero((char *)plain, plain_len);
+		if (err != ERR_OK) {
+			problem_send_err(req, err, NULL);
+			return;
+		}
+	}
+	err = db_payment_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    true, &before);
+	if (err != ERR_OK && err != ERR_NOT_FOUND) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	had_before = err == ERR_OK;
+	creds_after = sealed != NULL || (had_before && before.credentials_set &&
+	    strcmp(before.provider, provider) == 0);
+	if (active && !creds_after) {
+		v_problem_field(req, "credentials", "Enter the provider's "
+		    "credentials before turning online payment on.");
+		v_ok(req);
+		return;
+	}
+	if ((err = db_payment_put(req->ctx->db, req->arena,
+	    req->actor.clinic_id, provider, active, sealed, &saved)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
 	if ((after = json_arena_own(req->arena, json_object_new_object())) ==
 	    NULL) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	json_add_string(after, "provider", provider);
-	json_add_bool(after, "active", active);
-	if ((err = db_payment_put(req->ctx->db, req->actor.clinic_id, provider,
-	    active)) != ERR_OK || (err = audit_record(req,
-	    "payment_infrastructure.update", "clinic", req->actor.clinic_id,
-	    NULL, after)) != ERR_OK) {
+	json_add_string(after, "provider", saved.provider);
+	json_add_bool(after, "active", saved.active);
+	json_add_bool(after, "credentials_set", saved.credentials_set);
+	/* Which, never what: the audit says credentials were replaced. */
+	json_add_bool(after, "credentials_changed", sealed != NULL);
+	if ((err = audit_record(req, "payment_infrastructure.update", "clinic",
+	    req->actor.clinic_id, NULL, after)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	resp_json(req, 200, json_object_get(after));
+	resp_json(req, 200, payment_json(&saved));
+}
+
+/* The test checkout's answer {ok, step, detail[, redirect_url]}. */
+static void
+payment_test_answer(struct request *req, bool ok, const char *step,
+    const char *detail, const char *redirect_url)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_add_bool(o, "ok", ok);
+	json_add_string(o, "step", step);
+	json_add_string(o, "detail", detail);
+	if (redirect_url != NULL)
+		json_add_string(o, "redirect_url", redirect_url);
+	if (!ok)
+		log_warn("payment infrastructure test failed at step %s: %s",
+		    step, detail);
+	resp_json(req, 200, o);
+}
+
+/*
+ * POST /api/v1/clinic/payment-infrastructure/test (owner): starts a
+ * checkout of 1.00 in the clinic's currency at the saved provider with
+ * the saved credentials, and answers 200 {ok, step, detail} in plain
+ * words: step "setup" (no provider or credentials saved, or the server
+ * cannot read them), else the step of payprov.h where the provider
+ * failed, or "done" with the hosted page's redirect_url. Nothing is
+ * recorded (the test checkout is never paid; a callback for it names an
+ * unknown reference). A POST, so a write in the route table; until the
+ * pipeline has its two-phase routes (DESIGN.md section 11) the outbound
+ * call runs inside the write's transaction, which has locked nothing.
+ */
+void
+handle_payment_test(struct request *req)
+{
+	unsigned char key[PAYPROV_KEY_BYTES], nonce[10];
+	char reference[2 + 2 * sizeof(nonce)];
+	struct db_payment_infra p;
+	struct payprov_creds creds;
+	struct payprov_checkout in;
+	struct payprov_result r;
+	const char *base;
+	char *plain = NULL;
+	size_t plain_len = 0;
+	int provider;
+	enum err err;
+
+	err = db_payment_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	    false, &p);
+	if (err != ERR_OK && err != ERR_NOT_FOUND) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	if (err == ERR_NOT_FOUND || p.credentials == NULL ||
+	    (provider = payprov_from_name(p.provider)) < 0) {
+		payment_test_answer(req, false, "setup", "Choose a provider and "
+		    "save its credentials first.", NULL);
+		return;
+	}
+	if (!payprov_key_parse(req->ctx->conf->payment_key, key)) {
+		log_error("payment infrastructure: credentials cannot be read: "
+		    "payment_key is not configured");
+		payment_test_answer(req, false, "setup", "This server's payment "
+		    "key is not configured, so the saved credentials cannot be "
+		    "read.", NULL);
+		return;
+	}
+	err = payprov_open(req->arena, key, p.credentials, &plain, &plain_len);
+	sodium_memzero(key, sizeof(key));
+	if (err == ERR_OK)
+		err = payprov_creds_parse(req->arena, provider, plain, plain_len,
+		    &creds);
+	if (plain != NULL)
+		sodium_memzero(plain, plain_len);
+	if (err == ERR_NOMEM) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	if (err != ERR_OK) {
+		log_error("payment infrastructure: the saved credentials do not "
+		    "open with this server's payment_key");
+		payment_test_answer(req, false, "setup", "The saved credentials "
+		    "cannot be read with this server's payment key: save them "
+		    "again.", NULL);
+		return;
+	}
+	/* "T" and random hex: letters and digits, as PayTR requires. */
+	randombytes_buf(nonce, sizeof(nonce));
+	reference[0] = 'T';
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		snprintf(reference + 1 + 2 * i, 3, "%02x", nonce[i]);
+	base = req->clinic->public_url != NULL ? req->clinic->public_url :
+	    req->ctx->conf->public_url;
+	memset(&in, 0, sizeof(in));
+	in.provider = provider;
+	in.creds = &creds;
+	in.reference = reference;
+	in.amount = 100;
+	in.currency = req->clinic->currency;
+	in.description = "Test checkout";
+	in.email = "payment-test@example.com";
+	in.name = req->actor.name != NULL ? req->actor.name : "Test";
+	in.client_ip = req->remote_addr != NULL && *req->remote_addr != '\0' ?
+	    req->remote_addr : "127.0.0.1";
+	in.return_url = base;
+	in.callback_url = arena_printf(req->arena,
+	    "%s/api/v1/payments/callback/%s", base, p.provider);
+	in.lang = req->clinic->default_language;
+	err = payprov_checkout(req->arena, req->ctx->conf, &in, &r);
+	if (err == ERR_NOMEM) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	if (err != ERR_OK) {
+		payment_test_answer(req, false, r.step, r.detail, NULL);
+		return;
+	}
+	payment_test_answer(req, true, "done", arena_printf(req->arena,
+	    "The provider accepted a test checkout of 1.00 %s.", in.currency),
+	    r.redirect_url);
 }
 
 /* ---- the catalog and the presets ---- */

@@ -33,7 +33,7 @@ describe('a key acts with the role of its maker', () => {
     const clinic = makeClinic();
     const admin = await signIn(clinic.logins.admin);
     const key = withKey((await consoleKey(admin, ['read', 'write', 'admin'])).secret);
-    const body = { provider: 'iyzico', active: true };
+    const body = { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } };
     const byKey = await key.request('PUT', PAYMENT, { body });
     assertProblem(byKey, 403, 'forbidden_role', "admin's key");
     assert.match(byKey.body.detail, /person who made it/);
@@ -47,7 +47,7 @@ describe('a key acts with the role of its maker', () => {
     const clinic = makeClinic();
     const owner = await signIn(clinic.logins.owner);
     const key = withKey((await consoleKey(owner, ['admin'])).secret);
-    const res = await key.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true } });
+    const res = await key.request('PUT', PAYMENT, { body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } } });
     assert.equal(res.status, 200, res.text);
     assert.equal((await owner.request('GET', '/api/v1/clinic/modules')).body.payment_infrastructure.active, true);
   });
@@ -55,7 +55,7 @@ describe('a key acts with the role of its maker', () => {
   test("the operator's admin key (portalctl, no maker) acts as the owner", async () => {
     const clinic = makeClinic();
     const res = await withKey(makeApiKey(clinic.id, 'admin')).request('PUT', PAYMENT,
-      { body: { provider: 'iyzico', active: true } });
+      { body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } } });
     assert.equal(res.status, 200, res.text);
   });
 

@@ -450,11 +450,23 @@ const CHANGES = {
       const s = await signIn(clinic.logins.owner);
       return {
         clinic,
-        body: { provider: 'iyzico', active: true },
+        body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'merchant-audited', secret: 'devgateway-secret-audited' } },
         headers: sessionHeaders(s),
         actor: () => ['staff', s.staff.id],
-        secrets: () => [clinic.logins.owner.password, s.csrf, s.cookie.split('=')[1]],
+        // The credentials are write-only: never in the audit row either.
+        secrets: () => [clinic.logins.owner.password, s.csrf, s.cookie.split('=')[1], 'merchant-audited',
+          'devgateway-secret-audited'],
       };
+    },
+  },
+  // A test checkout changes nothing (and, with no credentials saved, calls nobody).
+  testPaymentInfrastructure: {
+    status: 200,
+    action: null,
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.owner);
+      return { clinic, headers: sessionHeaders(s), actor: () => [], secrets: () => [] };
     },
   },
   putPortalSettings: {
@@ -892,7 +904,7 @@ describe('the audit walker', () => {
       ['unknown reviewer', 422, 'validation_failed', () => admin.request('PUT', '/api/v1/clinic/portal/settings',
         settings({ upload_reviewer_id: '00000000-0000-4000-8000-000000000000' }))],
       ['payment by admin', 403, 'forbidden_role', () => admin.request('PUT', '/api/v1/clinic/payment-infrastructure',
-        { body: { provider: 'iyzico', active: true } })],
+        { body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } } })],
       ['payment invalid', 422, 'validation_failed', () => owner.request('PUT', '/api/v1/clinic/payment-infrastructure',
         { body: { provider: 'iyzico' } })],
       ['login without password', 422, 'validation_failed', () => api('POST', '/api/v1/clinic/auth/login',

@@ -156,7 +156,8 @@ describe('CSRF', () => {
     assertProblem(await api('PUT', SETTINGS, { body, headers: { cookie: s.cookie, 'x-csrf-token': other.csrf } }),
       403, 'csrf_failed', "another session's token");
     assertProblem(await api('PUT', '/api/v1/clinic/payment-infrastructure',
-      { body: { provider: 'iyzico', active: true }, headers: { cookie: s.cookie } }), 403, 'csrf_failed', 'payment infrastructure');
+      { body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } }, headers: { cookie: s.cookie } }), 403, 'csrf_failed',
+      'payment infrastructure');
     assertProblem(await api('POST', LOGOUT, { headers: { cookie: s.cookie } }), 403, 'csrf_failed', 'logout');
     const after = await s.request('GET', SETTINGS);
     assert.deepEqual(after.body, before.body, 'the settings changed');
@@ -190,7 +191,7 @@ describe('API keys', () => {
     assert.equal((await key.request('GET', SETTINGS)).status, 200);
     assertProblem(await key.request('PUT', SETTINGS, { body: settingsBody({ code: clinic.code }) }), 403, 'forbidden_role');
     assertProblem(await key.request('PUT', '/api/v1/clinic/payment-infrastructure',
-      { body: { provider: 'iyzico', active: true } }), 403, 'forbidden_role');
+      { body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } } }), 403, 'forbidden_role');
   });
 
   test('an admin key may PUT the settings, without any CSRF token', async () => {

@@ -252,12 +252,12 @@ describe("the actions' own conditions", () => {
     await t.settings({});
     const owner = await signIn(t.clinic.logins.owner);
     const pay = await owner.request('PUT', '/api/v1/clinic/payment-infrastructure', {
-      body: { provider: 'test', active: true },
+      body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } },
     });
     assert.equal(pay.status, 200, pay.text);
     assertChecks(await t.diag(t.id, 'make_payment'), [...BASE, 'payment_infrastructure'], []);
     // Inactive again (provider kept): fails again.
-    await owner.request('PUT', '/api/v1/clinic/payment-infrastructure', { body: { provider: 'test', active: false } });
+    await owner.request('PUT', '/api/v1/clinic/payment-infrastructure', { body: { provider: 'devgateway', active: false } });
     assertChecks(await t.diag(t.id, 'make_payment'), [...BASE, 'payment_infrastructure'], ['payment_infrastructure']);
     // Other finance actions have no such condition.
     assertChecks(await t.diag(t.id, 'view_profile'), BASE, []);

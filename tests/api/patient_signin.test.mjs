@@ -515,7 +515,9 @@ describe('permissions', () => {
     await cOwner.request('PUT', `/api/v1/clinic/patients/${p.id}/portal-permissions`, { body: { mode: 'custom', permissions: withPay } });
     assert.ok((await effective()).includes('make_payment'));
     assert.deepEqual(await perms(), sorted([...own, 'view_payments']), 'make_payment without payment infrastructure');
-    const pay = await cOwner.request('PUT', '/api/v1/clinic/payment-infrastructure', { body: { provider: 'iyzico', active: true } });
+    const pay = await cOwner.request('PUT', '/api/v1/clinic/payment-infrastructure', {
+      body: { provider: 'devgateway', active: true, credentials: { merchant_id: 'm-1', secret: 'dev-secret-1' } },
+    });
     assert.equal(pay.status, 200, pay.text);
     assert.deepEqual(await perms(), sorted(withPay), 'make_payment once payment infrastructure is active');
 

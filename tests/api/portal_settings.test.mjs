@@ -157,7 +157,7 @@ describe('GET and PUT settings', () => {
     }
     await assertUnchanged(admin, before, 'PUT with an unknown field');
     const modules = (await owner.request('GET', '/api/v1/clinic/modules')).body;
-    const pay = await owner.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true, api_secret: 'x' } });
+    const pay = await owner.request('PUT', PAYMENT, { body: { provider: 'devgateway', active: true, api_secret: 'x' } });
     assertProblem(pay, 422, 'validation_failed');
     assert.deepEqual(pay.body.errors.map((e) => e.field), ['api_secret']);
     assert.deepEqual((await owner.request('GET', '/api/v1/clinic/modules')).body, modules, 'the refused PUT changed it');
@@ -434,22 +434,23 @@ describe('warnings', () => {
     // Without make_payment there is nothing to warn about.
     assert.deepEqual((await put(admin, { code: clinic.code, permissions: ['view_balance'] })).body.warnings, []);
 
-    assertProblem(await admin.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true } }), 403, 'forbidden_role', 'admin');
-    assertProblem(await withKey(makeApiKey(clinic.id, 'read,write')).request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true } }),
+    const creds = { merchant_id: 'm-1', secret: 'dev-secret-1' };
+    assertProblem(await admin.request('PUT', PAYMENT, { body: { provider: 'devgateway', active: true, credentials: creds } }), 403, 'forbidden_role', 'admin');
+    assertProblem(await withKey(makeApiKey(clinic.id, 'read,write')).request('PUT', PAYMENT, { body: { provider: 'devgateway', active: true, credentials: creds } }),
       403, 'forbidden_role', 'write key');
     assert.equal((await admin.request('GET', '/api/v1/clinic/modules')).body.payment_infrastructure.active, false);
     const bad = await owner.request('PUT', PAYMENT, { body: { provider: '', active: 'yes' } });
     assertProblem(bad, 422, 'validation_failed');
     assert.deepEqual(sorted(bad.body.errors.map((e) => e.field)), ['active', 'provider']);
-    const on = await owner.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: true } });
+    const on = await owner.request('PUT', PAYMENT, { body: { provider: 'devgateway', active: true, credentials: creds } });
     assert.equal(on.status, 200, on.text);
-    assert.deepEqual(on.body, { provider: 'iyzico', active: true });
+    assert.deepEqual([on.body.provider, on.body.active, on.body.credentials_set], ['devgateway', true, true]);
     assert.deepEqual((await admin.request('GET', '/api/v1/clinic/modules')).body.payment_infrastructure,
-      { provider: 'iyzico', active: true });
+      { provider: 'devgateway', active: true });
     const quiet = await put(admin, { code: clinic.code, permissions: ['make_payment', 'view_balance', 'view_invoices'] });
     assert.deepEqual(quiet.body.warnings, []);
     // Switched off again, the warning is back.
-    assert.equal((await owner.request('PUT', PAYMENT, { body: { provider: 'iyzico', active: false } })).status, 200);
+    assert.equal((await owner.request('PUT', PAYMENT, { body: { provider: 'devgateway', active: false } })).status, 200);
     const again = await put(admin, { code: clinic.code, permissions: ['make_payment'] });
     assert.ok(warningCodes(again).includes('payment_infrastructure_inactive'));
   });

@@ -86,7 +86,9 @@ async function setUpClinic(prefix) {
 
 before(async () => {
   [A, B] = await Promise.all([setUpClinic('tenant-a'), setUpClinic('tenant-b')]);
-  const pay = await B.owner.request('PUT', '/api/v1/clinic/payment-infrastructure', { body: { provider: 'b-pay', active: true } });
+  const pay = await B.owner.request('PUT', '/api/v1/clinic/payment-infrastructure', {
+    body: { provider: 'paytr', active: true, credentials: { merchant_id: 'b-pay-merchant', merchant_key: 'b-pay-key', merchant_salt: 'b-pay-salt' } },
+  });
   assert.equal(pay.status, 200, pay.text);
   B.requestIds.push(pay.headers.get('x-request-id'));
 });
@@ -414,7 +416,7 @@ describe('row-level security as portal_app', () => {
     assert.deepEqual(r.staff_count, ['3']);
     // And B sees its own, including its payment infrastructure.
     const rb = asApp(B.clinic.id, ["SELECT 'pay=' || clinic_id || ' ' || provider FROM payment_infrastructure"]);
-    assert.deepEqual(rb.pay, [`${B.clinic.id} b-pay`]);
+    assert.deepEqual(rb.pay, [`${B.clinic.id} paytr`]);
   });
 
   test('with no clinic set, every tenant table looks empty', () => {

@@ -89,9 +89,10 @@ describe('the server log never records parameters or failing rows', () => {
   });
 });
 
-// Every free-text field of the request bodies, by operation: [method, path, field, kind],
+// Every free-text field of the request bodies, by operation: [method, path, field, kind, base?],
 // kind 'line' (names, titles: one line, no bidirectional override) or 'lines' (addresses,
-// notes, bodies: line breaks allowed). A test below checks this list against the OpenAPI
+// notes, bodies: line breaks allowed); base, where given, is the valid body the field is laid
+// over (else the operation's in `bases` below). A test below checks this list against the OpenAPI
 // document, so a new free-text field cannot go untested.
 const FREE_TEXT = [
   ['POST', '/api/v1/clinic/patients', 'first_name', 'line'],
@@ -145,6 +146,10 @@ const FREE_TEXT = [
   ['POST', '/api/v1/clinic/invoices/{id}/void', 'reason', 'line'],
   ['POST', '/api/v1/clinic/payments', 'note', 'lines'],
   ['POST', '/api/v1/clinic/payments/{id}/refund', 'reason', 'line'],
+  ...['merchant_id', 'secret'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
+    { provider: 'devgateway', active: false, credentials: { merchant_id: 'm', secret: 's' } }]),
+  ...['merchant_key', 'merchant_salt'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
+    { provider: 'paytr', active: false, credentials: { merchant_id: '1', merchant_key: 'k', merchant_salt: 's' } }]),
 ];
 // String fields of request bodies that are not free text: identifiers, codes, contacts,
 // times and secrets, each checked by its own rule (tests elsewhere).
@@ -275,9 +280,9 @@ describe('the one text rule holds in every free-text field', () => {
       };
       let checked = 0;
       const wrong = [];
-      for (const [method, path, field, kind] of FREE_TEXT) {
+      for (const [method, path, field, kind, base] of FREE_TEXT) {
         for (const value of bad[kind]) {
-          const body = bodyWith(field, value, bases[`${method} ${path}`]);
+          const body = bodyWith(field, value, base ?? bases[`${method} ${path}`]);
           const res = path.startsWith('/api/v1/portal/')
             ? await session.request(method, path.replace('/api/v1/portal/{code}/', ''), { body })
             : await owner.request(method, path.replace('{id}', ids[path]), { body });

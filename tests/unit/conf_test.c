@@ -22,6 +22,9 @@ static const char *const env_vars[] = {
 	"PORTAL_DATABASE_URL", "PORTAL_MIGRATE_DATABASE_URL",
 	"PORTAL_NOTIFIER_DATABASE_URL", "PORTAL_DB_CONNECT_TIMEOUT",
 	"PORTAL_SQL_DIR", "PORTAL_NOTIFIER_POLL_INTERVAL", "PORTAL_CONFIG",
+	"PORTAL_DEVGATEWAY_URL", "PORTAL_PAYTR_API_URL", "PORTAL_PAYTR_TEST_MODE",
+	"PORTAL_PAYMENT_KEY", "PORTAL_PAYMENT_PENDING_TIMEOUT",
+	"PORTAL_PAYMENT_HTTP_TIMEOUT_MS",
 };
 
 /* The file test_load_file() writes; removed even when the test fails. */
@@ -455,6 +458,61 @@ test_load_file(void **state)
 	conf_free(&c);
 }
 
+/* The payment keys (DESIGN.md section 12): the sink's address by
+ * default, no sealing key, 30 minutes to expire, 10 s per call; the key is
+ * empty or exactly 64 hex digits, and a refusal never echoes it. */
+static void
+test_payment_keys(void **state)
+{
+	static const char key[] =
+	    "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+	struct conf c;
+	char err[256], text[256];
+
+	(void)state;
+	assert_int_equal(load(&c, NULL, err, sizeof(err)), 0);
+	assert_string_equal(c.devgateway_url, "http://127.0.0.1:9045");
+	assert_string_equal(c.paytr_api_url, "http://127.0.0.1:9045/paytr");
+	assert_string_equal(c.payment_key, "");
+	assert_int_equal(c.payment_pending_timeout, 1800);
+	assert_int_equal(c.payment_http_timeout_ms, 10000);
+	assert_int_equal(c.paytr_test_mode, 1);
+	conf_free(&c);
+
+	snprintf(text, sizeof(text), "payment_key = %s\n"
+	    "paytr_api_url = https://www.paytr.com\npaytr_test_mode = 0\n", key);
+	if (load(&c, text, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	assert_string_equal(c.payment_key, key);
+	assert_string_equal(c.paytr_api_url, "https://www.paytr.com");
+	assert_int_equal(c.paytr_test_mode, 0);
+	conf_free(&c);
+
+	/* 63 digits, 65 digits, a non-hex digit: refused, the value unsaid. */
+	assert_refused("payment_key = 00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeef\n", "payment_key", "64 hex", NULL);
+	assert_refused("payment_key = 00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff0\n", "payment_key", NULL);
+	assert_refused("payment_key = 00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeefg\n", "payment_key", NULL);
+	assert_refused("devgateway_url = ftp://x\n", "devgateway_url", NULL);
+	assert_refused("paytr_api_url = http://x/\n", "paytr_api_url", NULL);
+	assert_refused("payment_pending_timeout = 59\n",
+	    "payment_pending_timeout", NULL);
+	assert_refused("payment_http_timeout_ms = 120001\n",
+	    "payment_http_timeout_ms", NULL);
+	{
+		struct conf d;
+
+		if (load(&d, "payment_key = 0123456789abcdefXYZ\n", err,
+		    sizeof(err)) == 0) {
+			conf_free(&d);
+			fail_msg("accepted a short key");
+		}
+		assert_null(strstr(err, "0123456789abcdef"));
+	}
+}
+
 static void
 test_default_path(void **state)
 {
@@ -488,6 +546,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_file, clean_env,
 		    remove_conf_file),
 		T(test_default_path),
+		T(test_payment_keys),
 	};
 #undef T
 
