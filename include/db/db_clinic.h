@@ -283,8 +283,8 @@ struct db_payment_infra {
 
 /* The clinic's payment infrastructure into out; ERR_NOT_FOUND when it
  * has none. for_update locks the row for the write that follows. */
-enum err db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
-    bool for_update, struct db_payment_infra *out);
+enum err db_payment_infra_get(struct db *db, struct arena *a,
+    const char *clinic_id, bool for_update, struct db_payment_infra *out);
 
 /* Sets the provider and active; credentials (sealed, bytea text form)
  * replace the stored ones, or NULL keeps them while the provider stays

@@ -46,7 +46,10 @@ struct worker_ctx {
 };
 
 /* Who is calling, once the worker has authenticated the request. */
-enum actor_kind { ACTOR_NONE, ACTOR_STAFF, ACTOR_API_KEY, ACTOR_PATIENT };
+/* ACTOR_SYSTEM: the server itself, on behalf of a clinic (a payment
+ * provider's verified callback). */
+enum actor_kind { ACTOR_NONE, ACTOR_STAFF, ACTOR_API_KEY, ACTOR_PATIENT,
+	ACTOR_SYSTEM };
 enum staff_role { ROLE_NONE, ROLE_STAFF, ROLE_ADMIN, ROLE_OWNER };
 
 struct actor {
@@ -88,6 +91,11 @@ struct request {
 	/* The work commits even though the answer is an error: a wrong
 	 * one-time code's spent try must count. */
 	bool commit_on_error;
+	/* A two-phase route's handler asks for its call_out and record steps
+	 * (router.h) by setting this and answering nothing; what the steps
+	 * share lives in phase_data (arena). */
+	bool call_out;
+	void *phase_data;
 
 	struct response resp;
 };

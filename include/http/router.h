@@ -86,6 +86,14 @@ struct route {
 	 * nothing: what it finds wrong is forgotten, and the handler, once the
 	 * request is allowed, reads the query again and answers the problem. */
 	route_handler ahead;
+	/* A route that calls out (a payment provider) declares two more steps
+	 * (DESIGN.md section 11), or NULL: when its handler asks for them
+	 * (req->call_out) instead of answering, the handler's transaction
+	 * commits, call_out runs with no transaction or row lock open (the
+	 * outbound call), then record runs in a second transaction, with the
+	 * same context, and answers. */
+	route_handler call_out;
+	route_handler record;
 };
 
 struct route_params {

@@ -85,9 +85,11 @@ struct json_object *perm_set_json(perm_set set);
 enum v_got perm_set_read(struct vobj *o, const char *key, unsigned flags,
     perm_set *set);
 void handle_modules(struct request *req);
-void handle_payment_get(struct request *req);
-void handle_payment_put(struct request *req);
-void handle_payment_test(struct request *req);
+void handle_payment_infra_get(struct request *req);
+void handle_payment_infra_put(struct request *req);
+void handle_payment_infra_test(struct request *req);
+void payment_test_call(struct request *req);
+void payment_test_answered(struct request *req);
 /* staff_api.c */
 void handle_staff_list(struct request *req);
 void handle_staff_patch(struct request *req);
@@ -187,6 +189,12 @@ void handle_portal_invoices(struct request *req);
 void handle_portal_invoice_get(struct request *req);
 void handle_portal_payments(struct request *req);
 void handle_portal_payment_get(struct request *req);
+
+/* src/http/pay_api.c */
+void handle_portal_payment_create(struct request *req);
+void pay_checkout_call(struct request *req);
+void pay_checkout_record(struct request *req);
+void handle_payment_callback(struct request *req);
 
 /* src/http/schedule_api.c */
 void handle_practitioners_list(struct request *req);

@@ -241,25 +241,19 @@ pay_secret() {
 	chmod 0600 "$STATE/pay-secret"
 }
 
-# The API's addresses of the payment providers: the pay sink for both. The
-# config parser refuses a key it does not know, and programs built before
-# these keys existed do not know them: then the lines are written commented
-# out (asked of the installed portalctl on a config of these lines alone).
+# The API's addresses of the payment providers (the pay sink for both) and
+# the key that seals the clinics' provider credentials, made once per stack.
 pay_conf_lines() {
-	local probe lines
-	lines="devgateway_url = http://127.0.0.1:$PAY_PORT
-paytr_api_url = http://127.0.0.1:$PAY_PORT/paytr"
-	echo "# The payment sink speaks both providers' protocols."
-	probe=$(mktemp)
-	printf '%s\n' "$lines" > "$probe"
-	if [ -x "$PREFIX/bin/portalctl" ] &&
-		env -i PATH=/usr/bin:/bin "$PREFIX/bin/portalctl" -c "$probe" check-config >/dev/null 2>&1; then
-		printf '%s\n' "$lines"
-	else
-		echo "# (commented out: these programs do not know the keys yet)"
-		printf '%s\n' "$lines" | sed 's/^/# /'
+	if [ ! -s "$STATE/payment-key" ]; then
+		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/payment-key"
+		chmod 0600 "$STATE/payment-key"
 	fi
-	rm -f "$probe"
+	cat <<LINES
+# The payment sink speaks both providers' protocols.
+devgateway_url = http://127.0.0.1:$PAY_PORT
+paytr_api_url = http://127.0.0.1:$PAY_PORT/paytr
+payment_key = $(cat "$STATE/payment-key")
+LINES
 }
 
 # The sinks run from a copy under $STATE (a checkout in root's home is not

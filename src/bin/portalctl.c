@@ -13,11 +13,18 @@
  *                                          --url: back to the configured one)
  *   create-api-key --clinic ID --scopes read,write,admin [--name N]
  *                                          print the key (shown only here)
- *   seed-demo                              create the demo clinic "Simple Dent";
- *                                          print "role email password" lines
+ *   seed-demo [--pay-secret-file F]        create the demo clinic "Simple Dent";
+ *                                          print "role email password" lines;
+ *                                          with F, its online payments go
+ *                                          to the devgateway merchant
+ *                                          simple-dent whose secret F holds
  *   purge-sessions                         remove expired or idle sessions,
  *                                          expired sign-in challenges and old
  *                                          rate-limit rows; print the counts
+ *   expire-payments [--older-than SECONDS] pending online payments older than
+ *                                          payment_pending_timeout (or
+ *                                          SECONDS) become expired; print
+ *                                          how many
  *
  * Commands other than migrate connect with migrate_database_url (the
  * owner role) and so act across clinics.
@@ -39,6 +46,8 @@
 #include "db.h"
 #include "db_clinic.h"
 #include "db_patients.h"
+#include "db_pay.h"
+#include "payprov.h"
 #include "db_schedule.h"
 #include "db_treatments.h"
 #include "db_signin.h"
@@ -49,6 +58,8 @@
 
 struct opts {
 	const char *name, *code, *clinic, *email, *role, *module, *scopes, *url;
+	const char *older_than;
+	const char *pay_secret_file;
 };
 
 struct ctl {
@@ -70,8 +81,9 @@ usage(void)
 	    "  revoke-module --clinic ID --module patient_portal\n"
 	    "  set-public-url --clinic ID [--url https://HOST[/PATH]]\n"
 	    "  create-api-key --clinic ID --scopes read[,write][,admin] [--name NAME]\n"
-	    "  seed-demo\n"
-	    "  purge-sessions\n");
+	    "  seed-demo [--pay-secret-file FILE]\n"
+	    "  purge-sessions\n"
+	    "  expire-payments [--older-than SECONDS]\n");
 }
 
 static int
@@ -213,8 +225,49 @@ seed_patients(struct ctl *c, const char *clinic_id)
 
 /* The demo clinic: Simple Dent at /simple-dent, its owner, an admin and
  * a staff login, the module, the basic preset, portal enabled. */
+/*
+ * The demo clinic pays online through the stack's payment sink: provider
+ * devgateway, merchant simple-dent, the secret read from path, sealed with
+ * the config's payment_key.
+ */
 static int
-seed_demo(struct ctl *c)
+seed_demo_payments(struct ctl *c, const char *clinic_id, const char *path)
+{
+	unsigned char key[PAYPROV_KEY_BYTES];
+	char secret[129], *nl;
+	const char *plain, *sealed = NULL;
+	struct db_payment_infra out;
+	FILE *f = fopen(path, "r");
+	enum err err;
+
+	if (f == NULL || fgets(secret, sizeof(secret), f) == NULL) {
+		if (f != NULL)
+			fclose(f);
+		fprintf(stderr, "portalctl: cannot read %s\n", path);
+		return 1;
+	}
+	fclose(f);
+	if ((nl = strchr(secret, '\n')) != NULL)
+		*nl = '\0';
+	if (!payprov_key_parse(c->conf->payment_key, key)) {
+		fprintf(stderr, "portalctl: payment_key is not set: the demo "
+		    "clinic's payment credentials cannot be sealed\n");
+		return 1;
+	}
+	plain = arena_printf(c->arena, "{\"merchant_id\":\"simple-dent\","
+	    "\"secret\":\"%s\"}", secret);
+	sodium_memzero(secret, sizeof(secret));
+	err = plain == NULL ? ERR_NOMEM : payprov_seal(c->arena, key, plain,
+	    strlen(plain), &sealed);
+	sodium_memzero(key, sizeof(key));
+	if (err == ERR_OK)
+		err = db_payment_put(c->db, c->arena, clinic_id, "devgateway",
+		    true, sealed, &out);
+	return report(err, "demo payment infrastructure");
+}
+
+static int
+seed_demo(struct ctl *c, const char *pay_secret_file)
 {
 	static const char *const roles[] = { "owner", "admin", "staff" };
 	static const char *const emails[] = { "owner@simple-dent.test",
@@ -262,6 +315,9 @@ seed_demo(struct ctl *c)
 		return report(err, "seed schedule");
 	if ((err = db_treatment_seed_demo(c->db, clinic_id)) != ERR_OK)
 		return report(err, "seed treatments");
+	if (pay_secret_file != NULL &&
+	    (rc = seed_demo_payments(c, clinic_id, pay_secret_file)) != 0)
+		return rc;
 	for (int i = 0; i < 3; i++)
 		printf("%s %s %s\n", roles[i], emails[i], passwords[i]);
 	return 0;
@@ -279,6 +335,8 @@ main(int argc, char **argv)
 		{ "module", required_argument, NULL, 'm' },
 		{ "scopes", required_argument, NULL, 's' },
 		{ "url", required_argument, NULL, 'u' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "pay-secret-file", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *explicit_path = NULL, *path, *command;
@@ -314,6 +372,8 @@ main(int argc, char **argv)
 		case 'm': o.module = optarg; break;
 		case 's': o.scopes = optarg; break;
 		case 'u': o.url = optarg; break;
+		case 'o': o.older_than = optarg; break;
+		case 'P': o.pay_secret_file = optarg; break;
 		default:
 			usage();
 			return 2;
@@ -394,7 +454,7 @@ main(int argc, char **argv)
 	} else if (strcmp(command, "seed-demo") == 0) {
 		if (db_begin(ctl.db) != ERR_OK)
 			status = 1;
-		else if ((status = seed_demo(&ctl)) == 0)
+		else if ((status = seed_demo(&ctl, o.pay_secret_file)) == 0)
 			status = db_commit(ctl.db) == ERR_OK ? 0 : 1;
 		else
 			db_rollback(ctl.db);
@@ -405,6 +465,26 @@ main(int argc, char **argv)
 
 		if ((status = report(err, command)) == 0)
 			fputs(text, stdout);
+	} else if (strcmp(command, "expire-payments") == 0) {
+		long older = conf.payment_pending_timeout, count = 0;
+		char *end = NULL;
+		enum err err;
+
+		if (o.older_than != NULL) {
+			older = strtol(o.older_than, &end, 10);
+			if (*o.older_than == '\0' || *end != '\0' || older < 0) {
+				fprintf(stderr, "portalctl: --older-than takes "
+				    "a number of seconds\n");
+				status = 2;
+			}
+		}
+		if (status == 0) {
+			err = db_payments_expire_all(ctl.db, ctl.arena, older,
+			    &count);
+			if ((status = report(err, command)) == 0)
+				printf("expired %ld pending payment%s\n", count,
+				    count == 1 ? "" : "s");
+		}
 	} else {
 		fprintf(stderr, "portalctl: unknown command '%s'\n", command);
 		usage();

@@ -160,7 +160,7 @@ read_payment(struct arena *a, PGresult *res, int row, void *item)
 }
 
 enum err
-db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
+db_payment_infra_get(struct db *db, struct arena *a, const char *clinic_id,
     bool for_update, struct db_payment_infra *out)
 {
 	const char *params[] = { clinic_id };

@@ -33,7 +33,8 @@ audit_record(struct request *req, const char *action, const char *target_type,
 	memset(&e, 0, sizeof(e));
 	e.clinic_id = req->actor.clinic_id;
 	e.actor_type = req->actor.kind == ACTOR_API_KEY ? "api_key" :
-	    req->actor.kind == ACTOR_PATIENT ? "patient" : "staff";
+	    req->actor.kind == ACTOR_PATIENT ? "patient" :
+	    req->actor.kind == ACTOR_SYSTEM ? "system" : "staff";
 	e.actor_id = req->actor.id;
 	e.action = action;
 	e.target_type = target_type;

@@ -23,10 +23,13 @@
 
 #include "arena.h"
 #include "audit.h"
+#include "conf.h"
 #include "db.h"
 #include "db_clinic.h"
 #include "db_finance.h"
+#include "db_pay.h"
 #include "db_patients.h"
+#include "finance.h"
 #include "http.h"
 #include "json_util.h"
 #include "problem.h"
@@ -163,6 +166,14 @@ payment_json(const struct db_payment *p, enum side side, bool with_refunds)
 	}
 	json_add(o, "refunds", refunds);
 	return o;
+}
+
+struct json_object *
+finance_payment_json(const struct db_payment *p, bool clinic_side,
+    bool with_refunds)
+{
+	return payment_json(p, clinic_side ? CLINIC_SIDE : PATIENT_SIDE,
+	    with_refunds);
 }
 
 static struct json_object *
@@ -501,7 +512,10 @@ handle_payment_create(struct request *req)
 	if ((err = (after = json_arena_own(req->arena, payment_json(&p,
 	    CLINIC_SIDE, true))) ? ERR_OK : ERR_NOMEM) != ERR_OK ||
 	    (err = audit_record(req, "payment.create", "payment", p.id, NULL,
-	    after)) != ERR_OK) {
+	    after)) != ERR_OK ||
+	    /* The money was taken: the receipt, by the patient's choices. */
+	    (err = db_payment_receipt(req->ctx->db, p.id,
+	    req->ctx->conf->public_url)) != ERR_OK) {
 		problem_send_err(req, err, "payment");
 		return;
 	}

@@ -283,6 +283,15 @@ pipeline_patient_allows(struct request *req, enum perm key)
 	for (size_t i = 0; i < n; i++)
 		if (!checks[i].ok) {
 			why = checks[i].detail;
+			/* The patient may pay, but the clinic takes no online
+			 * payments now: a state of the clinic, not a refusal of
+			 * the patient (DESIGN.md section 12). */
+			if (checks[i].condition == COND_PAYMENT_INFRASTRUCTURE) {
+				problem_send(req, "payment_unavailable", "This "
+				    "clinic does not take payments online at the "
+				    "moment.");
+				return false;
+			}
 			break;
 		}
 	problem_send_ex(req, "permission_denied", why,
@@ -394,6 +403,67 @@ say_timing(struct request *req, double started, unsigned long trips)
 	    trips, trips == 1 ? "" : "s"));
 }
 
+/* The context of the request's second transaction: the one its first
+ * ran with. */
+static void
+context_again(struct request *req)
+{
+	const char *clinic = NULL, *patient = NULL;
+
+	if (req->route->side == SIDE_PATIENT && req->portal != NULL) {
+		clinic = req->portal->clinic.id;
+		patient = req->portal->patient.id;
+	} else if (req->route->side == SIDE_PORTAL && req->portal != NULL) {
+		clinic = req->portal->clinic.id;
+	} else if (req->clinic != NULL) {
+		clinic = req->clinic->id;
+	}
+	db_work_context(req->ctx->db, clinic, patient);
+}
+
+/* Ends a unit of work as its answer says; a commit that fails replaces
+ * the answer. */
+static void
+work_end(struct request *req)
+{
+	bool commit = req->resp.status < 400 || req->commit_on_error;
+	enum err err = db_work_end(req->ctx->db, commit);
+
+	if (err != ERR_OK && commit) {
+		/* The answer promised something that did not happen: what the
+		 * handler set (a cookie, a Location) goes with it. */
+		log_error("commit failed for %s %s", req->method,
+		    req->route->pattern);
+		req->resp.header_count = 0;
+		problem_send_err(req, err == ERR_CONFLICT ? ERR_CONFLICT :
+		    ERR_DB, NULL);
+	}
+}
+
+static void
+answered_nothing(struct request *req)
+{
+	log_error("handler for %s %s answered nothing", req->method,
+	    req->route->pattern);
+	problem_send(req, "internal_error", NULL);
+}
+
+/* The steps of a route that calls out, after its handler's transaction
+ * committed: the call with nothing open, then the outcome recorded. */
+static void
+second_phase(struct request *req)
+{
+	const struct route *r = req->route;
+
+	r->call_out(req);
+	db_work_start(req->ctx->db, DB_WORK_WRITE);
+	context_again(req);
+	r->record(req);
+	if (req->resp.status == 0)
+		answered_nothing(req);
+	work_end(req);
+}
+
 void
 pipeline_run(struct request *req)
 {
@@ -401,8 +471,7 @@ pipeline_run(struct request *req)
 	const struct route *r = req->route;
 	unsigned long trips = db_round_trips(db);
 	double started = req->ctx->conf->server_timing ? now_ms() : 0;
-	bool commit;
-	enum err err;
+	bool two_phase = false;
 
 	db_work_start(db, r->kind == ROUTE_WRITE ? DB_WORK_WRITE :
 	    DB_WORK_READ);
@@ -415,22 +484,14 @@ pipeline_run(struct request *req)
 	}
 	if (authenticate(req) && ids_well_formed(req)) {
 		r->handler(req);
-		if (req->resp.status == 0) {
-			log_error("handler for %s %s answered nothing",
-			    req->method, r->pattern);
-			problem_send(req, "internal_error", NULL);
-		}
+		two_phase = req->call_out && req->resp.status == 0 &&
+		    r->call_out != NULL && r->record != NULL;
+		if (req->resp.status == 0 && !two_phase)
+			answered_nothing(req);
 	}
-	commit = req->resp.status < 400 || req->commit_on_error;
-	err = db_work_end(db, commit);
-	if (err != ERR_OK && commit) {
-		/* The answer promised something that did not happen: what the
-		 * handler set (a cookie, a Location) goes with it. */
-		log_error("commit failed for %s %s", req->method, r->pattern);
-		req->resp.header_count = 0;
-		problem_send_err(req, err == ERR_CONFLICT ? ERR_CONFLICT :
-		    ERR_DB, NULL);
-	}
+	work_end(req);
+	if (two_phase && req->resp.status == 0)
+		second_phase(req);
 	if (req->ctx->conf->server_timing)
 		say_timing(req, started, db_round_trips(db) - trips);
 }

@@ -25,12 +25,18 @@
 #define ENROL_OK ROUTE_ENROL_OK
 #define R(method, pattern, handler, side, least, perm, kind, body, flags) \
 	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
-	  ROUTE_##kind, BODY_##body, flags, NULL }
+	  ROUTE_##kind, BODY_##body, flags, NULL, NULL, NULL }
 /* A read whose data goes ahead with the session's statement (router.h). */
 #define RA(method, pattern, handler, ahead, side, least, perm, kind, body, \
     flags) \
 	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
-	  ROUTE_##kind, BODY_##body, flags, ahead }
+	  ROUTE_##kind, BODY_##body, flags, ahead, NULL, NULL }
+/* A write that calls out: the handler, then call_out with no transaction
+ * open, then record in a second transaction (router.h). */
+#define RO(method, pattern, handler, call_out, record, side, least, perm, \
+    body, flags) \
+	{ method, pattern, handler, SIDE_##side, LEAST_##least, perm, \
+	  ROUTE_WRITE, BODY_##body, flags, NULL, call_out, record }
 
 const struct route routes[] = {
 	R(GET, "/api/v1/health", handle_health, PUBLIC, STAFF, NO_PERM, READ, NONE, 0),
@@ -53,9 +59,10 @@ const struct route routes[] = {
 	R(GET, "/api/v1/clinic/modules", handle_modules, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	RA(GET, "/api/v1/clinic/profile", handle_clinic_profile_get, ahead_clinic_profile_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(PUT, "/api/v1/clinic/profile", handle_clinic_profile_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
-	R(GET, "/api/v1/clinic/payment-infrastructure", handle_payment_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
-	R(PUT, "/api/v1/clinic/payment-infrastructure", handle_payment_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, 0),
-	R(POST, "/api/v1/clinic/payment-infrastructure/test", handle_payment_test, CLINIC, OWNER, NO_PERM, WRITE, NONE, 0),
+	R(GET, "/api/v1/clinic/payment-infrastructure", handle_payment_infra_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(PUT, "/api/v1/clinic/payment-infrastructure", handle_payment_infra_put, CLINIC, OWNER, NO_PERM, WRITE, JSON, 0),
+	/* Calls the provider with no transaction open (router.h). */
+	RO(POST, "/api/v1/clinic/payment-infrastructure/test", handle_payment_infra_test, payment_test_call, payment_test_answered, CLINIC, OWNER, NO_PERM, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/permissions", handle_permission_catalog, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/presets", handle_presets, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/portal/code-check", handle_code_check, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
@@ -155,7 +162,13 @@ const struct route routes[] = {
 	R(GET, "/api/v1/portal/{code}/invoices", handle_portal_invoices, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/invoices/{id}", handle_portal_invoice_get, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/payments", handle_portal_payments, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
+	/* Idempotency-Key; calls the provider with no transaction open. */
+	RO(POST, "/api/v1/portal/{code}/payments", handle_portal_payment_create, pay_checkout_call, pay_checkout_record, PATIENT, STAFF, PERM_MAKE_PAYMENT, JSON, 0),
 	R(GET, "/api/v1/portal/{code}/payments/{id}", handle_portal_payment_get, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
+
+	/* The provider's word on a payment: its signature is the handler's to
+	 * check; PayTR sends a form, so the body is taken as bytes. */
+	R(POST, "/api/v1/payments/callback/{provider}", handle_payment_callback, CALLBACK, STAFF, NO_PERM, WRITE, BINARY, 0),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

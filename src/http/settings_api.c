@@ -148,10 +148,10 @@ payment_json(const struct db_payment_infra *p)
  * active and whether credentials are saved; provider and updated_at null
  * before the owner ever saved one. */
 void
-handle_payment_get(struct request *req)
+handle_payment_infra_get(struct request *req)
 {
 	struct db_payment_infra p;
-	enum err err = db_payment_get(req->ctx->db, req->arena,
+	enum err err = db_payment_infra_get(req->ctx->db, req->arena,
 	    req->actor.clinic_id, false, &p);
 
 	if (err == ERR_NOT_FOUND)
@@ -207,7 +207,7 @@ payment_credentials_read(struct vobj *body, enum payprov_kind provider,
  * configured (the log says so).
  */
 void
-handle_payment_put(struct request *req)
+handle_payment_infra_put(struct request *req)
 {
 	static const char *const fields[] = { "provider", "active",
 	    "credentials", NULL };
@@ -249,7 +249,7 @@ handle_payment_put(struct request *req)
 			return;
 		}
 	}
-	err = db_payment_get(req->ctx->db, req->arena, req->actor.clinic_id,
+	err = db_payment_infra_get(req->ctx->db, req->arena, req->actor.clinic_id,
 	    true, &before);
 	if (err != ERR_OK && err != ERR_NOT_FOUND) {
 		problem_send_err(req, err, NULL);
@@ -305,6 +305,14 @@ payment_test_answer(struct request *req, bool ok, const char *step,
 	resp_json(req, 200, o);
 }
 
+/* What the phases of the test checkout share (req->phase_data). */
+struct payment_test {
+	struct payprov_creds creds;
+	struct payprov_checkout in;
+	struct payprov_result r;
+	enum err err;
+};
+
 /*
  * POST /api/v1/clinic/payment-infrastructure/test (owner): starts a
  * checkout of 1.00 in the clinic's currency at the saved provider with
@@ -313,27 +321,30 @@ payment_test_answer(struct request *req, bool ok, const char *step,
  * cannot read them), else the step of payprov.h where the provider
  * failed, or "done" with the hosted page's redirect_url. Nothing is
  * recorded (the test checkout is never paid; a callback for it names an
- * unknown reference). A POST, so a write in the route table; until the
- * pipeline has its two-phase routes (DESIGN.md section 11) the outbound
- * call runs inside the write's transaction, which has locked nothing.
+ * unknown reference). A route that calls out (router.h): this handler
+ * reads what the checkout needs, pay_checkout_call() makes the call with
+ * no transaction open, and pay_test_record() answers.
  */
 void
-handle_payment_test(struct request *req)
+handle_payment_infra_test(struct request *req)
 {
 	unsigned char key[PAYPROV_KEY_BYTES], nonce[10];
-	char reference[2 + 2 * sizeof(nonce)];
+	char *reference = arena_alloc(req->arena, 2 + 2 * sizeof(nonce));
+	struct payment_test *t = arena_calloc(req->arena, 1, sizeof(*t));
 	struct db_payment_infra p;
-	struct payprov_creds creds;
-	struct payprov_checkout in;
-	struct payprov_result r;
+	struct payprov_checkout *in;
 	const char *base;
 	char *plain = NULL;
 	size_t plain_len = 0;
 	int provider;
 	enum err err;
 
-	err = db_payment_get(req->ctx->db, req->arena, req->actor.clinic_id,
-	    false, &p);
+	if (t == NULL || reference == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return;
+	}
+	err = db_payment_infra_get(req->ctx->db, req->arena,
+	    req->actor.clinic_id, false, &p);
 	if (err != ERR_OK && err != ERR_NOT_FOUND) {
 		problem_send_err(req, err, NULL);
 		return;
@@ -356,7 +367,7 @@ handle_payment_test(struct request *req)
 	sodium_memzero(key, sizeof(key));
 	if (err == ERR_OK)
 		err = payprov_creds_parse(req->arena, provider, plain, plain_len,
-		    &creds);
+		    &t->creds);
 	if (plain != NULL)
 		sodium_memzero(plain, plain_len);
 	if (err == ERR_NOMEM) {
@@ -378,33 +389,55 @@ handle_payment_test(struct request *req)
 		snprintf(reference + 1 + 2 * i, 3, "%02x", nonce[i]);
 	base = req->clinic->public_url != NULL ? req->clinic->public_url :
 	    req->ctx->conf->public_url;
-	memset(&in, 0, sizeof(in));
-	in.provider = provider;
-	in.creds = &creds;
-	in.reference = reference;
-	in.amount = 100;
-	in.currency = req->clinic->currency;
-	in.description = "Test checkout";
-	in.email = "payment-test@example.com";
-	in.name = req->actor.name != NULL ? req->actor.name : "Test";
-	in.client_ip = req->remote_addr != NULL && *req->remote_addr != '\0' ?
+	in = &t->in;
+	in->provider = provider;
+	in->creds = &t->creds;
+	in->reference = reference;
+	in->amount = 100;
+	in->currency = req->clinic->currency;
+	in->description = "Test checkout";
+	in->email = "payment-test@example.com";
+	in->name = req->actor.name != NULL ? req->actor.name : "Test";
+	in->client_ip = req->remote_addr != NULL && *req->remote_addr != '\0' ?
 	    req->remote_addr : "127.0.0.1";
-	in.return_url = base;
-	in.callback_url = arena_printf(req->arena,
+	in->return_url = base;
+	in->callback_url = arena_printf(req->arena,
 	    "%s/api/v1/payments/callback/%s", base, p.provider);
-	in.lang = req->clinic->default_language;
-	err = payprov_checkout(req->arena, req->ctx->conf, &in, &r);
-	if (err == ERR_NOMEM) {
-		problem_send_err(req, err, NULL);
+	in->lang = req->clinic->default_language;
+	if (in->callback_url == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
-	if (err != ERR_OK) {
-		payment_test_answer(req, false, r.step, r.detail, NULL);
+	req->phase_data = t;
+	req->call_out = true;
+}
+
+/* The test checkout's call, with no transaction open. */
+void
+payment_test_call(struct request *req)
+{
+	struct payment_test *t = req->phase_data;
+
+	t->err = payprov_checkout(req->arena, req->ctx->conf, &t->in, &t->r);
+}
+
+/* What the provider said of the test checkout, in plain words. */
+void
+payment_test_answered(struct request *req)
+{
+	struct payment_test *t = req->phase_data;
+
+	if (t->err == ERR_NOMEM) {
+		problem_send_err(req, t->err, NULL);
+		return;
+	}
+	if (t->err != ERR_OK) {
+		payment_test_answer(req, false, t->r.step, t->r.detail, NULL);
 		return;
 	}
 	payment_test_answer(req, true, "done", arena_printf(req->arena,
-	    "The provider accepted a test checkout of 1.00 %s.", in.currency),
-	    r.redirect_url);
+	    "The provider accepted a test checkout of 1.00 %s.",
+	    t->in.currency), t->r.redirect_url);
 }
 
 /* ---- the catalog and the presets ---- */

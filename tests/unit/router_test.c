@@ -381,11 +381,44 @@ test_binary_bodies(void **state)
 		if (routes[i].body != BODY_BINARY)
 			continue;
 		binary++;
+		/* The photo upload, and a provider's callback: its exact bytes
+		 * are what the provider signed (a JSON event or PayTR's form). */
+		if (routes[i].side == SIDE_CALLBACK) {
+			assert_string_equal(routes[i].method, "POST");
+			assert_string_equal(routes[i].pattern,
+			    "/api/v1/payments/callback/{provider}");
+			continue;
+		}
 		assert_string_equal(routes[i].method, "PUT");
 		assert_string_equal(routes[i].pattern,
 		    "/api/v1/portal/{code}/profile/photo");
 	}
-	assert_int_equal(binary, 1);
+	assert_int_equal(binary, 2);
+}
+
+/* A route that calls out declares both later steps, and is a write: the
+ * checkout at the payment provider and the owner's test checkout only. */
+static void
+test_two_phase(void **state)
+{
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < routes_count; i++) {
+		const struct route *r = &routes[i];
+
+		if (r->call_out == NULL && r->record == NULL)
+			continue;
+		n++;
+		assert_non_null(r->call_out);
+		assert_non_null(r->record);
+		assert_int_equal(r->kind, ROUTE_WRITE);
+		assert_null(r->ahead);
+		assert_true(strcmp(r->pattern, "/api/v1/portal/{code}/payments") ==
+		    0 || strcmp(r->pattern,
+		    "/api/v1/clinic/payment-infrastructure/test") == 0);
+	}
+	assert_int_equal(n, 2);
 }
 
 /* What each row declares fits its path: the side matches the prefix, a
@@ -449,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_over_long_path),
 		cmocka_unit_test(test_real_table),
 		cmocka_unit_test(test_binary_bodies),
+		cmocka_unit_test(test_two_phase),
 		cmocka_unit_test(test_declarations_fit),
 	};
 
