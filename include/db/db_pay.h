@@ -37,9 +37,10 @@ enum err db_idem_forget(struct db *db, const char *key);
 /* Pending online payments of the context's clinic older than older_s
  * seconds become expired. */
 enum err db_payments_expire(struct db *db, struct arena *a, long older_s);
-/* The same across clinics (portalctl, as the owner); *count expired. */
+/* The same across clinics (portalctl, as the owner); *count expired.
+ * Also forgets Idempotency-Keys past their 24 hours (*purged of them). */
 enum err db_payments_expire_all(struct db *db, struct arena *a, long older_s,
-    long *count);
+    long *count, long *purged);
 
 enum db_pay_start {
 	DB_PAY_STARTED,

@@ -23,8 +23,9 @@
  *                                          rate-limit rows; print the counts
  *   expire-payments [--older-than SECONDS] pending online payments older than
  *                                          payment_pending_timeout (or
- *                                          SECONDS) become expired; print
- *                                          how many
+ *                                          SECONDS) become expired, and
+ *                                          Idempotency-Keys past 24 hours
+ *                                          are forgotten; print how many
  *
  * Commands other than migrate connect with migrate_database_url (the
  * owner role) and so act across clinics.
@@ -466,7 +467,7 @@ main(int argc, char **argv)
 		if ((status = report(err, command)) == 0)
 			fputs(text, stdout);
 	} else if (strcmp(command, "expire-payments") == 0) {
-		long older = conf.payment_pending_timeout, count = 0;
+		long older = conf.payment_pending_timeout, count = 0, purged = 0;
 		char *end = NULL;
 		enum err err;
 
@@ -480,10 +481,12 @@ main(int argc, char **argv)
 		}
 		if (status == 0) {
 			err = db_payments_expire_all(ctl.db, ctl.arena, older,
-			    &count);
+			    &count, &purged);
 			if ((status = report(err, command)) == 0)
-				printf("expired %ld pending payment%s\n", count,
-				    count == 1 ? "" : "s");
+				printf("expired %ld pending payment%s; forgot %ld "
+				    "idempotency key%s past 24 hours\n", count,
+				    count == 1 ? "" : "s", purged,
+				    purged == 1 ? "" : "s");
 		}
 	} else {
 		fprintf(stderr, "portalctl: unknown command '%s'\n", command);

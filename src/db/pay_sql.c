@@ -19,6 +19,7 @@ enum stmt_id {
 	STMT_IDEM_FORGET,
 	STMT_EXPIRE,
 	STMT_EXPIRE_ALL,
+	STMT_IDEM_PURGE,
 	STMT_START,
 	STMT_OPENED,
 	STMT_FAILED,
@@ -43,6 +44,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_EXPIRE_ALL] = { "pay_expire_all",
 	    "SELECT portal_payments_expire_all($1::bigint * interval "
 	    "'1 second')", 1, false },
+	[STMT_IDEM_PURGE] = { "pay_idem_purge",
+	    "SELECT portal_idempotency_purge()", 0, false },
 	[STMT_START] = { "pay_start",
 	    "SELECT outcome, payment_id FROM portal_online_payment_start("
 	    "$1::bigint, $2::uuid, $3, $4)", 4, false },
@@ -125,7 +128,7 @@ db_payments_expire(struct db *db, struct arena *a, long older_s)
 
 enum err
 db_payments_expire_all(struct db *db, struct arena *a, long older_s,
-    long *count)
+    long *count, long *purged)
 {
 	const char *params[] = { arena_printf(a, "%ld", older_s) };
 	enum err err;
@@ -137,6 +140,11 @@ db_payments_expire_all(struct db *db, struct arena *a, long older_s,
 	    NULL)
 		return err;
 	*count = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if ((res = db_exec_one(db, &stmts[STMT_IDEM_PURGE], NULL, &err)) ==
+	    NULL)
+		return err;
+	*purged = atol(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return ERR_OK;
 }

@@ -8,7 +8,7 @@
 //        node --test tests/web/portal_finance.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { axeViolations, launch, watchPage } from './browser.mjs';
+import { axeViolations, launch, openConsole, watchPage } from './browser.mjs';
 import {
   codeIn, enablePortal, makeClinic, makePatient, signIn as staffSignIn, sinkMark, uniquePhone,
 } from '../api/lib/fixtures.mjs';
@@ -92,7 +92,7 @@ async function patientSignedIn({ clinic, phone }, { allow = [] } = {}) {
  * From an invoice's page: Pay, then the card on the sink's hosted page; resolves on the
  * result screen's verdict with {payment (the POST's answer), key (its Idempotency-Key)}.
  */
-async function payInvoice(page, clinic, invoice, card) {
+async function payInvoice(page, { clinic, owner }, invoice, card) {
   await page.getByTestId('invoice-pay').click();
   await page.getByTestId('pay-form').waitFor();
   assert.equal(await page.getByTestId('pay-amount').inputValue(), (invoice.due / 100).toFixed(2).replace('.', ','));
@@ -100,18 +100,24 @@ async function payInvoice(page, clinic, invoice, card) {
   const response = page.waitForResponse((r) => r.request().method() === 'POST' && PAYMENTS.test(r.url()));
   await page.getByTestId('pay-submit').click();
   const key = (await request).headers()['idempotency-key'];
-  const answer = await response;
-  assert.equal(answer.status(), 201);
-  const { payment, redirect_url: redirectUrl } = await answer.json();
-  assert.equal(payment.status, 'pending');
-  assert.equal(payment.amount, invoice.due);
+  assert.equal((await response).status(), 201);
 
-  // The provider's page (another origin), then back to /<code>#/payments/<id>/result.
-  await page.waitForURL((url) => url.href.startsWith(redirectUrl));
+  // The app goes on to the provider's page (another origin) at once, so the answer's body
+  // goes with that navigation; the payment is read back below through the API.
+  await page.waitForURL((url) => url.pathname.startsWith('/pay/'));
   await page.locator('input[name="card_number"]').fill(card);
   await page.locator('form button[type="submit"], form input[type="submit"]').first().click();
-  await page.waitForURL((url) => url.pathname === `/${clinic.code}` && url.hash === `#/payments/${payment.id}/result`);
+  // Back to /<code>#/payments/<id>/result.
+  const back = new RegExp(`^#/payments/([0-9a-f-]{36})/result$`);
+  await page.waitForURL((url) => url.pathname === `/${clinic.code}` && back.test(url.hash));
+  const id = back.exec(new URL(page.url()).hash)[1];
   await page.locator('[data-testid="pay-result"]:not([data-outcome="waiting"])').waitFor({ timeout: 20000 });
+  const res = await owner.request('GET', `/api/v1/clinic/payments/${id}`);
+  assert.equal(res.status, 200, res.text);
+  const payment = res.body;
+  assert.equal(payment.method, 'online');
+  assert.equal(payment.amount, invoice.due);
+  assert.equal(payment.invoice_id, invoice.id);
   return { payment, key };
 }
 
@@ -158,7 +164,7 @@ test('a patient sees the balance, the invoices and one invoice at 390 px, pays i
 
   // Pay it with the approving card.
   await page.getByTestId('invoice-pay').waitFor();
-  const { payment, key } = await payInvoice(page, ctx.clinic, invoice, APPROVE);
+  const { payment, key } = await payInvoice(page, ctx, invoice, APPROVE);
   assert.match(key ?? '', UUID, 'a fresh Idempotency-Key (a random UUID) goes with the payment');
   const result = page.getByTestId('pay-result');
   assert.equal(await result.getAttribute('data-outcome'), 'paid');
@@ -181,6 +187,18 @@ test('a patient sees the balance, the invoices and one invoice at 390 px, pays i
   assert.equal(await page.getByTestId('balance-pay').count(), 0);
   watch.assertNone();
 
+  // The receipt reached the patient's phone (the SMS sink), naming the invoice.
+  const receipt = await waitForSms((m) => m.to === ctx.phone && m.text.includes(invoice.number));
+  assert.match(receipt.text, /1\.200,00/);
+
+  // Staff see the online payment on the patient's Finance tab.
+  const staff = await openConsole(ctx.clinic.logins.staff);
+  browsers.push(staff.browser);
+  await staff.page.goto(`/console/#/patients/${ctx.patient.id}/finance`);
+  await staff.page.locator(`[data-testid="finance-payment-row"][data-id="${payment.id}"]`).waitFor();
+  await staff.page.locator('[data-testid="finance-balance"][data-balance="0"]').waitFor();
+  staff.watch.assertNone();
+
   // Two payments, two keys: paying again (another invoice) does not reuse the first key.
   const second = await ctx.owner.request('POST', '/api/v1/clinic/invoices', {
     body: { patient_id: ctx.patient.id, lines: [{ description: 'Kontrol', quantity: 1, unit_price: 5000, tax_rate_bp: 0 }] },
@@ -188,7 +206,7 @@ test('a patient sees the balance, the invoices and one invoice at 390 px, pays i
   assert.equal(second.status, 201, second.text);
   await page.goto(`/${ctx.clinic.code}#/invoices/${second.body.id}`);
   await page.getByTestId('invoice-pay').waitFor();
-  const again = await payInvoice(page, ctx.clinic, second.body, APPROVE);
+  const again = await payInvoice(page, ctx, second.body, APPROVE);
   assert.match(again.key ?? '', UUID);
   assert.notEqual(again.key, key);
   watch.assertNone();
@@ -200,7 +218,7 @@ test('the declining card shows the decline in plain words and leaves the invoice
   const { page, watch } = await patientSignedIn(ctx);
   await page.goto(`/${ctx.clinic.code}#/invoices/${invoice.id}`);
   await page.getByTestId('invoice-pay').waitFor();
-  const { payment } = await payInvoice(page, ctx.clinic, invoice, DECLINE);
+  const { payment } = await payInvoice(page, ctx, invoice, DECLINE);
   assert.equal(await page.getByTestId('pay-result').getAttribute('data-outcome'), 'declined');
   assert.equal(await page.getByTestId('pay-result-text').innerText(), fill(tr['portal.result.declined'], { amount: money(120000) }));
   assert.equal(await page.getByTestId('pay-result-retry').getAttribute('href'), `#/pay/${invoice.id}`);

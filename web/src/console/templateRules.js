@@ -8,7 +8,7 @@ export const PLACEHOLDERS = Object.freeze(['{{code}}', '{{portal_url}}', '{{pati
 // The purposes GET /api/v1/clinic/templates/purposes answers (the server's one list), in order.
 export const PURPOSES = Object.freeze([
   'portal_invitation', 'sign_in_code', 'contact_change_code', 'appointment_confirmation', 'appointment_cancellation',
-  'contact_replaced',
+  'contact_replaced', 'payment_receipt',
 ]);
 
 export const CHANNEL_KEYS = Object.freeze({
@@ -22,6 +22,7 @@ export const PURPOSE_KEYS = Object.freeze({
   appointment_confirmation: 'console.templates.purpose.appointmentConfirmation',
   appointment_cancellation: 'console.templates.purpose.appointmentCancellation',
   contact_replaced: 'console.templates.purpose.contactReplaced',
+  payment_receipt: 'console.templates.purpose.paymentReceipt',
   // Fixed staff mails: in the deliveries, never a template's purpose.
   staff_invitation: 'console.templates.purpose.staffInvitation',
   staff_added: 'console.templates.purpose.staffAdded',

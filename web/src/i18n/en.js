@@ -449,6 +449,7 @@ export default {
   'console.templates.purpose.appointmentConfirmation': 'Appointment confirmation',
   'console.templates.purpose.appointmentCancellation': 'Appointment cancellation',
   'console.templates.purpose.contactReplaced': 'Replaced contact notice',
+  'console.templates.purpose.paymentReceipt': 'Payment receipt',
   'console.templates.purpose.staffInvitation': 'Staff invitation',
   'console.templates.purpose.staffAdded': 'Staff added to the clinic',
   'console.templates.purpose.staffPasswordReset': 'Staff password reset',

@@ -449,6 +449,7 @@ export default {
   'console.templates.purpose.appointmentConfirmation': 'Randevu onayı',
   'console.templates.purpose.appointmentCancellation': 'Randevu iptali',
   'console.templates.purpose.contactReplaced': 'Değiştirilen iletişim bilgisi bildirimi',
+  'console.templates.purpose.paymentReceipt': 'Ödeme makbuzu',
   'console.templates.purpose.staffInvitation': 'Personel daveti',
   'console.templates.purpose.staffAdded': 'Personel kliniğe eklendi',
   'console.templates.purpose.staffPasswordReset': 'Personel parola sıfırlama',
