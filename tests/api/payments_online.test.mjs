@@ -212,6 +212,19 @@ describe('refusals of POST payments', () => {
     assert.equal(res.body.code, 'permission_denied');
     assert.equal(res.body.permission, 'make_payment');
   });
+
+  test("the patient's own set decides: without make_payment 403, with it 201, the clinic's set unchanged", async () => {
+    const t = await payClinic({ permissions: ['view_profile', 'view_invoices'] });
+    const perms = `/api/v1/clinic/patients/${t.patient.id}/portal-permissions`;
+    let put = await t.owner.request('PUT', perms, { body: { mode: 'custom', permissions: ['view_profile', 'view_invoices', 'make_payment'] } });
+    assert.equal(put.status, 200, put.text);
+    assert.equal((await startPayment(t.me, { amount: 100 })).status, 201);
+    put = await t.owner.request('PUT', perms, { body: { mode: 'custom', permissions: ['view_profile'] } });
+    assert.equal(put.status, 200, put.text);
+    const res = await startPayment(t.me, { amount: 100 });
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.body.permission, 'make_payment');
+  });
 });
 
 describe('Idempotency-Key', () => {
