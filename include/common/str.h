@@ -51,4 +51,7 @@ bool str_is_uuid(const char *s);
 /* Hex-encodes len bytes into out, which must hold 2 * len + 1 bytes. */
 void str_hex(char *out, const unsigned char *bytes, size_t len);
 
+/* The value of hexadecimal digit c (either case), or -1. */
+int str_hex_digit(char c);
+
 #endif

@@ -63,18 +63,6 @@ resp_json(struct request *req, int status, struct json_object *obj)
 	resp_raw(req, status, "application/json", body, len);
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..len) (percent escapes, '+' as space) into the arena. */
 static char *
 url_decode(struct arena *a, const char *s, size_t len)
@@ -87,8 +75,8 @@ url_decode(struct arena *a, const char *s, size_t len)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%' && i + 2 < len &&
-		    hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-			*o++ = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+		    str_hex_digit(s[i + 1]) >= 0 && str_hex_digit(s[i + 2]) >= 0) {
+			*o++ = (char)(str_hex_digit(s[i + 1]) * 16 + str_hex_digit(s[i + 2]));
 			i += 2;
 		} else {
 			*o++ = s[i];
@@ -109,7 +97,7 @@ req_query_check(struct request *req, const char **why)
 
 		for (size_t i = 0; i < len; i++)
 			if (p[i] == '%' && (i + 2 >= len ||
-			    hex_value(p[i + 1]) < 0 || hex_value(p[i + 2]) < 0)) {
+			    str_hex_digit(p[i + 1]) < 0 || str_hex_digit(p[i + 2]) < 0)) {
 				*why = "The query string has a % that is not "
 				    "followed by two hexadecimal digits.";
 				return false;

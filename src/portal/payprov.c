@@ -353,18 +353,6 @@ payprov_open(struct arena *a, const unsigned char key[PAYPROV_KEY_BYTES],
 
 /* ---- forms ---- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..len) into a new arena string; NULL with *err set. */
 static char *
 form_decode(struct arena *a, const char *s, size_t len, enum err *err)
@@ -392,8 +380,8 @@ form_decode(struct arena *a, const char *s, size_t len, enum err *err)
 				*err = ERR_INVALID;
 				return NULL;
 			}
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = str_hex_digit(s[i + 1]);
+			lo = str_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0) {
 				*err = ERR_INVALID;
 				return NULL;
@@ -550,7 +538,7 @@ payprov_signature_parse(const char *header, int64_t *t, unsigned char v1[32])
 			if (have_v1 || n - 3 != 2 * HMAC_BYTES)
 				return false;
 			for (size_t i = 3; i < n; i++)
-				if (hexval(p[i]) < 0)
+				if (str_hex_digit(p[i]) < 0)
 					return false;
 			if (sodium_hex2bin(v1, HMAC_BYTES, eq + 1, n - 3, NULL,
 			    &got, &hend) != 0 || got != HMAC_BYTES)

@@ -4,6 +4,7 @@
 // error-status requests) so tests can assert there was nothing.
 //
 // The stack under test is PORTAL_TEST_URL (e.g. http://127.0.0.1:18080).
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { join } from 'node:path';
 import { afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { codeIn, sinkMark } from '../api/lib/fixtures.mjs';
+import { waitForSms } from '../api/lib/sinks.mjs';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -170,4 +173,26 @@ export function closedAfterEach() {
       return opened;
     },
   };
+}
+
+// A patient signed in to the portal at /<code> through its screens, in browser (the caller's,
+// who closes it): the phone typed, the code read from the SMS sink, then the home page.
+// GET me's 401 before sign-in is expected, and whatever allow adds. {page, watch}.
+export async function portalSignedIn(browser, code, phone, { allow = [] } = {}) {
+  const page = await browser.newPage();
+  const watch = await watchPage(page, {
+    allow: [{ url: /\/api\/v1\/portal\/[a-z0-9-]+\/me$/, status: 401 }, ...allow],
+  });
+  await page.goto(`/${code}`);
+  await page.getByTestId('signin-contact-step').waitFor();
+  const mark = sinkMark();
+  await page.getByTestId('signin-contact').fill(phone);
+  const started = page.waitForResponse((r) => /\/api\/v1\/portal\/[a-z0-9-]+\/login\/start$/.test(r.url()));
+  await page.getByTestId('signin-start').click();
+  assert.equal((await started).status(), 202);
+  const msg = await waitForSms((m) => !mark.sms.has(m.file) && m.to === phone && codeIn(m.text));
+  await page.getByTestId('signin-code').fill(codeIn(msg.text));
+  await page.getByTestId('signin-verify').click();
+  await page.getByTestId('portal-home').waitFor();
+  return { page, watch };
 }

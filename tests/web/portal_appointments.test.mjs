@@ -9,11 +9,10 @@
 //        node --test tests/web/portal_appointments.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { launch, portalSignedIn, watchPage } from './browser.mjs';
 import {
-  codeIn, enablePortal, makeClinic, makePatient, signIn as apiSignIn, sinkMark, uniquePhone,
+  enablePortal, makeClinic, makePatient, signIn as apiSignIn, uniquePhone,
 } from '../api/lib/fixtures.mjs';
-import { waitForSms } from '../api/lib/sinks.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 // The console sends times with the clinic's offset; with no appointment to read it from, it
@@ -22,9 +21,7 @@ process.env.TZ = 'Europe/Istanbul';
 
 const { tr } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
-const PORTAL_ME = /\/api\/v1\/portal\/[a-z0-9-]+\/me$/;
 const CONSOLE_ME = /\/api\/v1\/clinic\/me$/;
-const START = /\/api\/v1\/portal\/[a-z0-9-]+\/login\/start$/;
 const BOOK = /\/api\/v1\/portal\/[a-z0-9-]+\/appointments$/;
 const CANCEL = /\/api\/v1\/portal\/[a-z0-9-]+\/appointments\/[0-9a-f-]+\/cancel$/;
 const fill = (text, params) => text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
@@ -80,20 +77,7 @@ async function assertNoHorizontalScroll(page, where) {
 /** Signs the patient in through the UI at 390 px; resolves on the home page. */
 async function patientSignedIn({ clinic, phone }, { allow = [] } = {}) {
   const b = await openBrowser({ locale: 'tr-TR', viewport: PHONE_VIEWPORT });
-  const page = await b.newPage();
-  const watch = await watchPage(page, { allow: [{ url: PORTAL_ME, status: 401 }, ...allow] });
-  await page.goto(`/${clinic.code}`);
-  await page.getByTestId('signin-contact-step').waitFor();
-  const mark = sinkMark();
-  await page.getByTestId('signin-contact').fill(phone);
-  const started = page.waitForResponse((r) => START.test(r.url()));
-  await page.getByTestId('signin-start').click();
-  assert.equal((await started).status(), 202);
-  const msg = await waitForSms((m) => !mark.sms.has(m.file) && m.to === phone && codeIn(m.text));
-  await page.getByTestId('signin-code').fill(codeIn(msg.text));
-  await page.getByTestId('signin-verify').click();
-  await page.getByTestId('portal-home').waitFor();
-  return { page, watch };
+  return portalSignedIn(b, clinic.code, phone, { allow: [...allow] });
 }
 
 /** Staff signed in to the console, on the calendar. */

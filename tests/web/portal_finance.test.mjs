@@ -8,9 +8,9 @@
 //        node --test tests/web/portal_finance.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { axeViolations, launch, openConsole, watchPage } from './browser.mjs';
+import { axeViolations, launch, openConsole, portalSignedIn } from './browser.mjs';
 import {
-  codeIn, enablePortal, makeClinic, makePatient, signIn as staffSignIn, sinkMark, uniquePhone,
+  enablePortal, makeClinic, makePatient, signIn as staffSignIn, uniquePhone,
 } from '../api/lib/fixtures.mjs';
 import { waitForSms } from '../api/lib/sinks.mjs';
 import { registerMerchant } from '../api/lib/paysink.mjs';
@@ -19,8 +19,6 @@ import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
-const PORTAL_ME = /\/api\/v1\/portal\/[a-z0-9-]+\/me$/;
-const START = /\/api\/v1\/portal\/[a-z0-9-]+\/login\/start$/;
 const PAYMENTS = /\/api\/v1\/portal\/[a-z0-9-]+\/payments$/;
 // The sink's hosted page is a plain HTML page: the browser asks it for a favicon it lacks.
 const SINK_FAVICON = { url: /\/favicon\.ico$/, status: 404 };
@@ -72,20 +70,7 @@ async function assertNoHorizontalScroll(page, where) {
 async function patientSignedIn({ clinic, phone }, { allow = [] } = {}) {
   const b = await launch({ locale: 'tr-TR', viewport: PHONE_VIEWPORT });
   browsers.push(b);
-  const page = await b.newPage();
-  const watch = await watchPage(page, { allow: [{ url: PORTAL_ME, status: 401 }, SINK_FAVICON, ...allow] });
-  await page.goto(`/${clinic.code}`);
-  await page.getByTestId('signin-contact-step').waitFor();
-  const mark = sinkMark();
-  await page.getByTestId('signin-contact').fill(phone);
-  const started = page.waitForResponse((r) => START.test(r.url()));
-  await page.getByTestId('signin-start').click();
-  assert.equal((await started).status(), 202);
-  const msg = await waitForSms((m) => !mark.sms.has(m.file) && m.to === phone && codeIn(m.text));
-  await page.getByTestId('signin-code').fill(codeIn(msg.text));
-  await page.getByTestId('signin-verify').click();
-  await page.getByTestId('portal-home').waitFor();
-  return { page, watch };
+  return portalSignedIn(b, clinic.code, phone, { allow: [SINK_FAVICON, ...allow] });
 }
 
 /**

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { launch, portalSignedIn } from './browser.mjs';
 import {
   codeIn, enablePortal, makeClinic, makePatient, nextMessage, signIn as apiSignIn, sinkMark, uniqueEmail, uniquePhone,
 } from '../api/lib/fixtures.mjs';
@@ -23,8 +23,6 @@ import { contactVerify, contactVerifyFailure } from '../../web/src/portal/profil
 
 const { tr, en } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
-const PORTAL_ME = /\/api\/v1\/portal\/[a-z0-9-]+\/me$/;
-const START = /\/api\/v1\/portal\/[a-z0-9-]+\/login\/start$/;
 const PHOTO = /\/api\/v1\/portal\/[a-z0-9-]+\/profile\/photo(\?.*)?$/;
 
 const browsers = [];
@@ -89,20 +87,7 @@ async function setup(permissions, fields = {}) {
 async function patientSignedIn({ clinic, phone }, { allow = [] } = {}) {
   const b = await launch({ locale: 'tr-TR', viewport: PHONE_VIEWPORT });
   browsers.push(b);
-  const page = await b.newPage();
-  const watch = await watchPage(page, { allow: [{ url: PORTAL_ME, status: 401 }, ...allow] });
-  await page.goto(`/${clinic.code}`);
-  await page.getByTestId('signin-contact-step').waitFor();
-  const mark = sinkMark();
-  await page.getByTestId('signin-contact').fill(phone);
-  const started = page.waitForResponse((r) => START.test(r.url()));
-  await page.getByTestId('signin-start').click();
-  assert.equal((await started).status(), 202);
-  const msg = await waitForSms((m) => !mark.sms.has(m.file) && m.to === phone && codeIn(m.text));
-  await page.getByTestId('signin-code').fill(codeIn(msg.text));
-  await page.getByTestId('signin-verify').click();
-  await page.getByTestId('portal-home').waitFor();
-  return { page, watch };
+  return portalSignedIn(b, clinic.code, phone, { allow: [...allow] });
 }
 
 test('profile: view, edit (address, emergency contact, messages, language), photo upload, email change', async () => {
