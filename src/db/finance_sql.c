@@ -109,6 +109,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "ORDER BY f.created_at DESC, f.id DESC LIMIT $6)) f "
 	    "JOIN clinics c ON c.id = f.clinic_id "
 	    "JOIN patients p ON p.clinic_id = f.clinic_id AND p.id = f.patient_id "
+	    "WHERE $2::uuid IS NULL "
 	    "ORDER BY f.overdue DESC, f.created_at DESC, f.id DESC LIMIT $6",
 	    6, true },
 	[STMT_INVOICE_GET] = { "finance_invoice_get",

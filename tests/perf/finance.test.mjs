@@ -22,7 +22,8 @@
 // warm-up, then PORTAL_BENCH_SECONDS, default 10), as requests per second and p99 latency,
 // beside the two ceilings measured in the same run (static: nginx serving the console's
 // index.html; fcgi: tests/perf/fcgi_ceiling.c, a minimal libfcgi responder doing one
-// primary-key SELECT): GET balance and GET invoices (first page) of the signed-in patients in
+// primary-key SELECT), GET me (the patient session check alone, the floor of every patient
+// read), GET balance and GET invoices (first page) of the signed-in patients in
 // turn, and the clinic side with the API key: GET clinic/invoices?patient_id= (the same
 // patients) and GET clinic/invoices (the clinic-wide first page, overdue first). The table gives
 // each ratio to the fcgi ceiling (DESIGN.md section 11: 0.6 for reads).
@@ -235,6 +236,12 @@ describe(`finance benchmark: ${N_PATIENTS} patients, ${N_INVOICES} invoices (sca
     await runs.bench(`fcgi ceiling (${workers} workers, 1 PK SELECT)`, rotate(N_SESSIONS, (i) => get(`/_bench/fcgi?id=${sessions[i].patientId}`)));
   });
 
+  test('GET me (the patient session check alone: the floor of a patient read)', async () => {
+    const res = await api('GET', portalPath(CODE, 'me'), { headers: { cookie: sessions[0].cookie } });
+    assert.equal(res.status, 200, res.text);
+    await runs.bench('GET me (session check only)', rotate(N_SESSIONS, (i) => get(portalPath(CODE, 'me'), sessions[i])));
+  });
+
   test('GET balance', async () => {
     const path = portalPath(CODE, 'balance');
     const res = await api('GET', path, { headers: { cookie: sessions[1].cookie } });
@@ -269,6 +276,6 @@ describe(`finance benchmark: ${N_PATIENTS} patients, ${N_INVOICES} invoices (sca
 
   test('the table', () => {
     runs.printTable();
-    assert.equal(runs.results.length, 6, `every measurement produced a number: ${runs.results.map((r) => r.name).join(', ')}`);
+    assert.equal(runs.results.length, 7, `every measurement produced a number: ${runs.results.map((r) => r.name).join(', ')}`);
   });
 });
