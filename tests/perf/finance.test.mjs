@@ -4,7 +4,8 @@
 //
 // The clinic: 100,000 patients and 1,000,000 invoices (10 each, about 73 days apart, over the
 // last two years), seeded in SQL as the owner role (INSERT ... SELECT over generate_series, the
-// big tables split over one session per core; nothing disabled, every constraint checked).
+// invoices and lines split over one session per core, the payments in one; nothing disabled,
+// every constraint checked).
 // Invoice n (0 oldest .. 999,999 newest) belongs to patient (n * 7919) % 100000 (a bijection on
 // each run of 100,000, so 10 each, spread out), was issued (n * 730 / 1,000,000) days into the
 // two years, numbered INV<YYYY><9 digits> gapless in its year in issue order (invoice_counters
