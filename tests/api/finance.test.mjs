@@ -296,6 +296,44 @@ describe('payments, credit, refunds, void', () => {
     assertProblem(await A.readKey.request('GET', `${INVOICES}?limit=101`), 422, 'validation_failed');
   });
 
+  test('the clinic-wide list: overdue first, then newest; status and overdue filters; a cursor through both parts', async () => {
+    const C = await setUp({ permissions: ['view_profile'] });
+    const [p, q] = [await makePatient(C.staff), await makePatient(C.staff)];
+    const late = await invoice(C.staff, p.id, [line(1000)], { issued_on: dateIn(TZ, -60), due_on: dateIn(TZ, -30) });
+    const half = await invoice(C.staff, q.id, [line(2000)], { issued_on: dateIn(TZ, -50), due_on: dateIn(TZ, -40) });
+    await pay(C.staff, q.id, 1000, { invoice_id: half.id });
+    const paid = await invoice(C.staff, p.id, [line(3000)], { issued_on: dateIn(TZ, -30), due_on: dateIn(TZ, -20) });
+    await pay(C.staff, p.id, 3000, { invoice_id: paid.id });
+    const voided = await invoice(C.staff, q.id, [line(4000)], { issued_on: dateIn(TZ, -30), due_on: dateIn(TZ, -10) });
+    assert.equal((await C.staff.request('POST', `${INVOICES}/${voided.id}/void`, { body: { reason: 'x' } })).status, 200);
+    const due = await invoice(C.staff, p.id, [line(5000)], { due_on: dateIn(TZ, 30) });
+    const open = await invoice(C.staff, q.id, [line(6000)]);
+    const walk = async (query, limit) => {
+      const ids = [];
+      let cursor = null;
+      for (let i = 0; i < 10; i++) {
+        const res = await C.readKey.request('GET', `${INVOICES}?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(res.status, 200, res.text);
+        ids.push(...res.body.items.map((x) => x.id));
+        cursor = res.body.next_cursor;
+        if (!cursor) return ids;
+      }
+      return ids;
+    };
+    const all = [half.id, late.id, open.id, due.id, voided.id, paid.id];
+    for (const limit of [1, 2, 4, 50]) assert.deepEqual(await walk('', limit), all, `limit ${limit}`);
+    assert.deepEqual(await walk('&overdue=true', 1), [half.id, late.id]);
+    assert.deepEqual(await walk('&overdue=false', 2), [open.id, due.id, voided.id, paid.id]);
+    assert.deepEqual(await walk('&status=open', 1), [late.id, open.id, due.id]);
+    assert.deepEqual(await walk('&status=partially_paid', 2), [half.id]);
+    assert.deepEqual(await walk('&status=paid', 1), [paid.id]);
+    assert.deepEqual(await walk('&status=void&overdue=false', 1), [voided.id]);
+    assert.deepEqual(await walk('&status=open&overdue=true', 1), [late.id]);
+    const first = (await C.readKey.request('GET', `${INVOICES}?limit=3`)).body;
+    assert.deepEqual(first.items.map((x) => [x.status, x.overdue]),
+      [['partially_paid', true], ['open', true], ['open', false]]);
+  });
+
   test('read keys read, writes need write (403 forbidden_role); another clinic\'s ids answer 404', async () => {
     const p = await makePatient(A.staff);
     const inv = await invoice(A.staff, p.id, [line(500)]);
