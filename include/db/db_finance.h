@@ -75,6 +75,14 @@ enum err db_invoices_list(struct db *db, struct arena *a,
     const char *clinic_id, const struct db_finance_filter *f,
     struct db_invoice **out, int *count);
 
+/* The signed-in patient's (the context's) invoices, as db_invoices_list()
+ * with f->patient_id ignored; _ahead() sends the statement with the
+ * session's (db_ahead()), the other takes its answer. */
+void db_portal_invoices_ahead(struct db *db, struct arena *a,
+    const struct db_finance_filter *f);
+enum err db_portal_invoices(struct db *db, struct arena *a,
+    const struct db_finance_filter *f, struct db_invoice **out, int *count);
+
 /* One invoice with its lines; ERR_NOT_FOUND for an unknown id, another
  * clinic's, or (patient_id not NULL) another patient's. */
 enum err db_invoice_get(struct db *db, struct arena *a, const char *clinic_id,
@@ -123,6 +131,11 @@ enum err db_payment_refund(struct db *db, struct arena *a,
  * credit) and the due of their overdue invoices. */
 enum err db_patient_balance(struct db *db, const char *clinic_id,
     const char *patient_id, int64_t *balance, int64_t *overdue);
+
+/* The same for the signed-in patient (the context's); _ahead() as above. */
+void db_portal_balance_ahead(struct db *db);
+enum err db_portal_balance(struct db *db, int64_t *balance,
+    int64_t *overdue);
 
 /* Whether the clinic has any invoice or payment (its currency is then
  * fixed). */

@@ -41,6 +41,7 @@
 
 enum stmt_id {
 	STMT_INVOICES_PATIENT,
+	STMT_PORTAL_INVOICES,
 	STMT_INVOICES_CLINIC,
 	STMT_INVOICE_GET,
 	STMT_INVOICE_LINES,
@@ -52,6 +53,7 @@ enum stmt_id {
 	STMT_PAYMENT_RECORD,
 	STMT_PAYMENT_REFUND,
 	STMT_BALANCE,
+	STMT_PORTAL_BALANCE,
 	STMT_HAS_MONEY,
 	STMT__MAX
 };
@@ -73,6 +75,19 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE g.clinic_id = $1 AND g.id = $5::uuid)) "
 	    "ORDER BY f.overdue DESC, f.created_at DESC, f.id DESC LIMIT $6",
 	    6, true },
+	/* The same for the signed-in patient, who is the context's: it can go
+	 * ahead with the session's statement (db_ahead()). */
+	[STMT_PORTAL_INVOICES] = { "finance_portal_invoices",
+	    "SELECT " INVOICE_COLUMNS INVOICE_FROM
+	    "WHERE f.clinic_id = portal_current_clinic() "
+	    "AND f.patient_id = portal_current_patient() "
+	    "AND ($1::text IS NULL OR f.status = $1) "
+	    "AND ($2::boolean IS NULL OR f.overdue = $2) "
+	    "AND ($3::uuid IS NULL OR (f.overdue, f.created_at, f.id) < "
+	    "(SELECT g.overdue, g.created_at, g.id FROM invoice_figures g "
+	    "WHERE g.clinic_id = portal_current_clinic() AND g.id = $3::uuid)) "
+	    "ORDER BY f.overdue DESC, f.created_at DESC, f.id DESC LIMIT $4",
+	    4, true },
 	/* The clinic's invoices, the same order and cursor: the overdue ones
 	 * newest first, then the others newest first, each part at most a
 	 * page. Overdue needs not void and a due date before today in the
@@ -150,6 +165,9 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "$2::bigint, $3)", 3, false },
 	[STMT_BALANCE] = { "finance_balance",
 	    "SELECT balance, overdue FROM portal_patient_balance($1)", 1, true },
+	[STMT_PORTAL_BALANCE] = { "finance_portal_balance",
+	    "SELECT balance, overdue FROM "
+	    "portal_patient_balance(portal_current_patient())", 0, true },
 	[STMT_HAS_MONEY] = { "finance_has_money",
 	    "SELECT portal_clinic_has_money()", 0, true },
 };
@@ -257,6 +275,58 @@ db_invoices_list(struct db *db, struct arena *a, const char *clinic_id,
 	snprintf(lim, sizeof(lim), "%d", f->limit);
 	err = db_rows(db, a, &stmts[f->patient_id != NULL ?
 	    STMT_INVOICES_PATIENT : STMT_INVOICES_CLINIC], params,
+	    sizeof(**out), read_invoice, &rows, count);
+	if (err != ERR_OK)
+		return err;
+	*out = rows;
+	for (int i = 0; i < *count; i++)
+		if ((*out)[i].created_at == NULL)
+			return ERR_NOMEM;
+	return ERR_OK;
+}
+
+/* The parameters of the patient's list, in the arena (they may be sent
+ * ahead); NULL when out of memory. */
+static const char *const *
+portal_invoices_params(struct arena *a, const struct db_finance_filter *f)
+{
+	const char **params = arena_calloc(a, 4, sizeof(*params));
+
+	if (params == NULL ||
+	    (params[3] = arena_printf(a, "%d", f->limit)) == NULL)
+		return NULL;
+	params[0] = f->status;
+	params[1] = tristate(f->overdue);
+	params[2] = f->after_id;
+	return params;
+}
+
+void
+db_portal_invoices_ahead(struct db *db, struct arena *a,
+    const struct db_finance_filter *f)
+{
+	static const struct db_stmt *const one[] = {
+	    &stmts[STMT_PORTAL_INVOICES] };
+	const char *const *params = portal_invoices_params(a, f);
+	const char *const **lists = arena_calloc(a, 1, sizeof(*lists));
+
+	if (params != NULL && lists != NULL) {
+		lists[0] = params;
+		db_ahead(db, 1, one, lists);
+	}
+}
+
+enum err
+db_portal_invoices(struct db *db, struct arena *a,
+    const struct db_finance_filter *f, struct db_invoice **out, int *count)
+{
+	const char *const *params = portal_invoices_params(a, f);
+	void *rows;
+	enum err err;
+
+	if (params == NULL)
+		return ERR_NOMEM;
+	err = db_rows(db, a, &stmts[STMT_PORTAL_INVOICES], params,
 	    sizeof(**out), read_invoice, &rows, count);
 	if (err != ERR_OK)
 		return err;
@@ -478,6 +548,31 @@ db_patient_balance(struct db *db, const char *clinic_id,
 
 	(void)clinic_id;	/* the context's: portal_patient_balance() */
 	if ((res = db_exec_one(db, &stmts[STMT_BALANCE], params, &err)) ==
+	    NULL)
+		return err;
+	*balance = val_int(res, 0, 0);
+	*overdue = val_int(res, 0, 1);
+	PQclear(res);
+	return ERR_OK;
+}
+
+void
+db_portal_balance_ahead(struct db *db)
+{
+	static const struct db_stmt *const one[] = {
+	    &stmts[STMT_PORTAL_BALANCE] };
+	static const char *const *const none[] = { NULL };
+
+	db_ahead(db, 1, one, none);
+}
+
+enum err
+db_portal_balance(struct db *db, int64_t *balance, int64_t *overdue)
+{
+	enum err err;
+	PGresult *res;
+
+	if ((res = db_exec_one(db, &stmts[STMT_PORTAL_BALANCE], NULL, &err)) ==
 	    NULL)
 		return err;
 	*balance = val_int(res, 0, 0);

@@ -612,11 +612,24 @@ handle_payment_refund(struct request *req)
 	resp_json(req, 201, body_out);
 }
 
+/* {currency, balance, overdue} (NULL when out of memory). */
+static struct json_object *
+balance_json(struct request *req, int64_t balance, int64_t overdue)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o != NULL) {
+		json_add_string(o, "currency", req->clinic->currency);
+		json_add_int(o, "balance", balance);
+		json_add_int(o, "overdue", overdue);
+	}
+	return o;
+}
+
 /* Answers {currency, balance, overdue} of patient_id. */
 static void
 balance_send(struct request *req, const char *patient_id)
 {
-	struct json_object *o;
 	int64_t balance, overdue;
 	enum err err;
 
@@ -625,12 +638,7 @@ balance_send(struct request *req, const char *patient_id)
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	if ((o = json_object_new_object()) != NULL) {
-		json_add_string(o, "currency", req->clinic->currency);
-		json_add_int(o, "balance", balance);
-		json_add_int(o, "overdue", overdue);
-	}
-	resp_json(req, 200, o);
+	resp_json(req, 200, balance_json(req, balance, overdue));
 }
 
 /* GET /api/v1/clinic/patients/{id}/balance: {currency, balance, overdue}
@@ -655,7 +663,38 @@ handle_patient_balance(struct request *req)
 void
 handle_portal_balance(struct request *req)
 {
-	balance_send(req, req->actor.id);
+	int64_t balance, overdue;
+	enum err err;
+
+	if ((err = db_portal_balance(req->ctx->db, &balance, &overdue)) !=
+	    ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_json(req, 200, balance_json(req, balance, overdue));
+}
+
+/* What handle_portal_balance() reads, sent with the session's statement. */
+void
+ahead_portal_balance(struct request *req)
+{
+	db_portal_balance_ahead(req->ctx->db);
+}
+
+/* What handle_portal_invoices() reads, sent with the session's
+ * statement (the query read as the handler reads it). */
+void
+ahead_portal_invoices(struct request *req)
+{
+	struct db_finance_filter f = { .overdue = -1 };
+	struct v_page page;
+
+	q_page(req, NULL, &page);
+	if (v_count(req) > 0)
+		return;
+	f.after_id = page.cursor;
+	f.limit = page.limit + 1;
+	db_portal_invoices_ahead(req->ctx->db, req->arena, &f);
 }
 
 /* GET /api/v1/portal/{code}/invoices?cursor=&limit= [view_invoices]: the
@@ -664,13 +703,24 @@ void
 handle_portal_invoices(struct request *req)
 {
 	struct db_finance_filter f = { .overdue = -1 };
+	struct db_invoice *rows;
 	struct v_page page;
+	enum side side = PATIENT_SIDE;
+	int n = 0;
+	enum err err;
 
 	q_page(req, NULL, &page);
 	if (!v_ok(req))
 		return;
-	f.patient_id = req->actor.id;
-	invoices_send(req, &f, &page, PATIENT_SIDE);
+	f.after_id = page.cursor;
+	f.limit = page.limit + 1;
+	if ((err = db_portal_invoices(req->ctx->db, req->arena, &f, &rows,
+	    &n)) != ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
+	resp_json(req, 200, list_page_json(rows, sizeof(*rows), n, page.limit,
+	    invoice_item, &side, invoice_cursor));
 }
 
 /* GET /api/v1/portal/{code}/invoices/{id} [view_invoices]: one of the

@@ -158,8 +158,8 @@ const struct route routes[] = {
 	R(GET, "/api/v1/portal/{code}/appointments/{id}/ics", handle_portal_appt_ics, PATIENT, STAFF, PERM_VIEW_APPOINTMENTS, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/appointments/{id}/cancel", handle_portal_appt_cancel, PATIENT, STAFF, PERM_CANCEL_APPOINTMENT, WRITE, NONE, 0),
 	RA(GET, "/api/v1/portal/{code}/treatments", handle_portal_treatments, ahead_portal_treatments, PATIENT, STAFF, PERM_VIEW_TREATMENTS, READ, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/balance", handle_portal_balance, PATIENT, STAFF, PERM_VIEW_BALANCE, READ, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/invoices", handle_portal_invoices, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/balance", handle_portal_balance, ahead_portal_balance, PATIENT, STAFF, PERM_VIEW_BALANCE, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/invoices", handle_portal_invoices, ahead_portal_invoices, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/invoices/{id}", handle_portal_invoice_get, PATIENT, STAFF, PERM_VIEW_INVOICES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/payments", handle_portal_payments, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
 	/* Idempotency-Key; calls the provider with no transaction open. */

@@ -65,7 +65,8 @@ function pastAppointment(patientId) {
 
 before(async () => {
   C = await bookingClinic({
-    permissions: ['view_profile', 'view_appointments', 'view_treatments', 'create_appointment'],
+    permissions: ['view_profile', 'view_appointments', 'view_treatments', 'create_appointment',
+      'view_balance', 'view_invoices'],
     patients: 2,
   });
   [mine, theirs] = C.patients;
@@ -82,6 +83,15 @@ before(async () => {
     { body: plan('Theirs') });
   assert.equal(p2.status, 201, p2.text);
   theirs.plan = p2.body.id;
+  const invoice = async (patientId, unit_price) => {
+    const res = await C.owner.request('POST', '/api/v1/clinic/invoices', {
+      body: { patient_id: patientId, lines: [{ description: 'Visit', quantity: 1, unit_price, tax_rate_bp: 0 }] },
+    });
+    assert.equal(res.status, 201, res.text);
+    return res.body.id;
+  };
+  mine.invoices = [await invoice(mine.patient.id, 1000), await invoice(mine.patient.id, 2500)];
+  theirs.invoices = [await invoice(theirs.patient.id, 700)];
 
   const clinicD = makeClinic();
   const ownerD = await signIn(clinicD.logins.owner);
@@ -137,6 +147,26 @@ describe('a request costs one database round trip', () => {
     const u = await fewest(() => theirs.session.request('GET', 'treatments'));
     assert.equal(u.trips, 1);
     assert.deepEqual(u.last.body.plans.map((p) => p.id), [theirs.plan]);
+  });
+});
+
+describe('the finance reads cost one round trip too', () => {
+  test("GET balance and GET invoices (and a next page): one, with exactly the patient's own", async () => {
+    const b = await fewest(() => mine.session.request('GET', 'balance'));
+    assert.equal(b.trips, 1);
+    assert.equal(b.last.body.balance, 3500);
+    assert.equal((await fewest(() => theirs.session.request('GET', 'balance'))).last.body.balance, 700);
+    const list = await fewest(() => mine.session.request('GET', 'invoices'));
+    assert.equal(list.trips, 1);
+    assert.deepEqual(list.last.body.items.map((i) => i.id), [...mine.invoices].reverse());
+    const first = await mine.session.request('GET', 'invoices?limit=1');
+    assert.ok(first.body.next_cursor, first.text);
+    const next = await fewest(() => mine.session.request('GET',
+      `invoices?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`));
+    assert.equal(next.trips, 1);
+    assert.deepEqual(next.last.body.items.map((i) => i.id), [mine.invoices[0]]);
+    const other = await fewest(() => theirs.session.request('GET', 'invoices'));
+    assert.deepEqual(other.last.body.items.map((i) => i.id), theirs.invoices);
   });
 });
 

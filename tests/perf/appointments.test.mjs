@@ -34,9 +34,9 @@
 //
 // Scale: PORTAL_BENCH_SCALE (default 1, and 0.1 under CI=true) multiplies the patients, the
 // practitioners and so the appointments (10 per patient, over the same 111 weeks);
-// PORTAL_BENCH_SECONDS defaults to 10 (3 under CI) and PORTAL_BENCH_BOOKINGS to 2000 (300
-// under CI), so that the whole test run stays short on CI while the full scale is one
-// variable away.
+// PORTAL_BENCH_SECONDS defaults to 10 (3 under CI) and PORTAL_BENCH_BOOKINGS to 2000 × scale
+// (at most 2000, at least 100; 300 under CI: the free slots grow with the practitioners), so
+// that the whole test run stays short on CI while the full scale is one variable away.
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { after, before, describe, test } from 'node:test';
@@ -58,7 +58,8 @@ const PER_DAY = 30; // appointments per practitioner per working day: 6 blocks o
 const N_SESSIONS = 1000;
 const SESSION_STRIDE = N_PATIENTS / N_SESSIONS; // every 100th patient at full scale
 const ZONE = 'Europe/Istanbul';
-const BOOKINGS = Number(process.env.PORTAL_BENCH_BOOKINGS ?? (CI ? 300 : 2000));
+const BOOKINGS = Number(process.env.PORTAL_BENCH_BOOKINGS
+  ?? (CI ? 300 : Math.max(100, Math.round(2000 * Math.min(1, SCALE)))));
 // The bookings' run ends after PORTAL_BENCH_BOOKINGS responses or this many seconds.
 const POST_SECONDS = 30;
 const APPOINTMENT_SESSIONS = Math.max(1, Math.min(4, availableParallelism()));
