@@ -262,20 +262,17 @@ tristate(int v)
 	return v < 0 ? NULL : v ? "true" : "false";
 }
 
-enum err
-db_invoices_list(struct db *db, struct arena *a, const char *clinic_id,
-    const struct db_finance_filter *f, struct db_invoice **out, int *count)
+/* The invoices a list statement answers, each read whole (a string that
+ * could not be copied is ERR_NOMEM). */
+static enum err
+invoice_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, struct db_invoice **out, int *count)
 {
-	char lim[16];
-	const char *params[] = { clinic_id, f->patient_id, f->status,
-	    tristate(f->overdue), f->after_id, lim };
 	void *rows;
 	enum err err;
 
-	snprintf(lim, sizeof(lim), "%d", f->limit);
-	err = db_rows(db, a, &stmts[f->patient_id != NULL ?
-	    STMT_INVOICES_PATIENT : STMT_INVOICES_CLINIC], params,
-	    sizeof(**out), read_invoice, &rows, count);
+	err = db_rows(db, a, stmt, params, sizeof(**out), read_invoice, &rows,
+	    count);
 	if (err != ERR_OK)
 		return err;
 	*out = rows;
@@ -283,6 +280,19 @@ db_invoices_list(struct db *db, struct arena *a, const char *clinic_id,
 		if ((*out)[i].created_at == NULL)
 			return ERR_NOMEM;
 	return ERR_OK;
+}
+
+enum err
+db_invoices_list(struct db *db, struct arena *a, const char *clinic_id,
+    const struct db_finance_filter *f, struct db_invoice **out, int *count)
+{
+	char lim[16];
+	const char *params[] = { clinic_id, f->patient_id, f->status,
+	    tristate(f->overdue), f->after_id, lim };
+
+	snprintf(lim, sizeof(lim), "%d", f->limit);
+	return invoice_rows(db, a, &stmts[f->patient_id != NULL ?
+	    STMT_INVOICES_PATIENT : STMT_INVOICES_CLINIC], params, out, count);
 }
 
 /* The parameters of the patient's list, in the arena (they may be sent
@@ -321,20 +331,11 @@ db_portal_invoices(struct db *db, struct arena *a,
     const struct db_finance_filter *f, struct db_invoice **out, int *count)
 {
 	const char *const *params = portal_invoices_params(a, f);
-	void *rows;
-	enum err err;
 
 	if (params == NULL)
 		return ERR_NOMEM;
-	err = db_rows(db, a, &stmts[STMT_PORTAL_INVOICES], params,
-	    sizeof(**out), read_invoice, &rows, count);
-	if (err != ERR_OK)
-		return err;
-	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].created_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return invoice_rows(db, a, &stmts[STMT_PORTAL_INVOICES], params, out,
+	    count);
 }
 
 enum err
