@@ -452,7 +452,7 @@ webp_lossless(const unsigned char *b, size_t n)
  * on white, a PNG or WebP with its alpha; lossless a WebP that was. The
  * buffer is g_malloc'ed. */
 static int
-save(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
+write_file(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
     size_t *len)
 {
 	switch (to) {
@@ -485,6 +485,68 @@ save(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
 		break;
 	}
 	return -1;
+}
+
+/* Takes the EXIF, XMP and ICCP chunks out of the WebP in b[0..*n), in
+ * place, clearing their flags in its VP8X header and fixing the RIFF
+ * size. The file is libvips's own, well formed; a chunk running past the
+ * end stops the walk there. */
+static void
+webp_drop_metadata(unsigned char *b, size_t *n)
+{
+	size_t i = 12, kept = 12, vp8x = 0;
+
+	while (i + 8 <= *n) {
+		uint32_t clen = le32(b + i + 4);
+		size_t whole = 8 + (size_t)clen + (clen & 1);
+
+		if (whole > *n - i)
+			whole = *n - i;
+		if (memcmp(b + i, "EXIF", 4) != 0 &&
+		    memcmp(b + i, "XMP ", 4) != 0 &&
+		    memcmp(b + i, "ICCP", 4) != 0) {
+			if (memcmp(b + i, "VP8X", 4) == 0 && clen >= 4)
+				vp8x = kept;
+			memmove(b + kept, b + i, whole);
+			kept += whole;
+		}
+		i += whole;
+	}
+	/* VP8X flags: ICC 0x20, EXIF 0x08, XMP 0x04. */
+	if (vp8x != 0)
+		b[vp8x + 8] &= (unsigned char)~(0x20 | 0x08 | 0x04);
+	b[4] = (unsigned char)(kept - 8);
+	b[5] = (unsigned char)((kept - 8) >> 8);
+	b[6] = (unsigned char)((kept - 8) >> 16);
+	b[7] = (unsigned char)((kept - 8) >> 24);
+	*n = kept;
+}
+
+/* write_file() of a copy of img with every metadata item removed first:
+ * the savers' own "strip" is not enough (libvips 8.14's WebP saver writes
+ * an EXIF chunk of its own, and XMP it was given, regardless), so a WebP
+ * also loses those chunks after. */
+static int
+save(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
+    size_t *len)
+{
+	VipsImage *bare = NULL;
+	gchar **fields;
+	int rc;
+
+	if (vips_copy(img, &bare, NULL) != 0)
+		return -1;
+	/* The built-in fields (width, bands, ...) cannot be removed and
+	 * are left; everything else goes. */
+	fields = vips_image_get_fields(bare);
+	for (gchar **f = fields; f != NULL && *f != NULL; f++)
+		(void)vips_image_remove(bare, *f);
+	g_strfreev(fields);
+	rc = write_file(bare, to, lossless, buf, len);
+	g_object_unref(bare);
+	if (rc == 0 && to == PHOTO_WEBP && photo_sniff(*buf, *len) == PHOTO_WEBP)
+		webp_drop_metadata(*buf, len);
+	return rc;
 }
 
 static const char *
