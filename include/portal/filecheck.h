@@ -5,8 +5,8 @@
  * A document may be a PDF, a JPEG, a PNG or a WebP; an image one of the
  * last three. A PDF is recognised by "%PDF-" at its start, the others by
  * photo_sniff(); anything else (SVG, HTML, scripts, ZIPs, ...) is not
- * supported. A PDF is read by pdf_check() (pdfcheck.h) and, when clean,
- * kept byte for byte. An image, whatever it was filed as, is refused when
+ * supported. A PDF is read by pdf_check() in a child process
+ * (pdf_check_in_child(), pdfcheck.h) and, when clean, kept byte for byte. An image, whatever it was filed as, is refused when
  * it carries markup or other bytes after its end (a polyglot), is damaged,
  * has too many pixels or (a JPEG) too many scans; otherwise it is decoded
  * and written again in its own format without any metadata (EXIF, GPS,
@@ -26,7 +26,8 @@ struct arena;
 #define FILE_MAX_SIDE 4096
 /* The longest side of a thumbnail. */
 #define FILE_THUMB_SIDE 320
-/* What decoding and re-encoding an image may take, thumbnail included. */
+/* What decoding and re-encoding an image may take, thumbnail included, or
+ * reading a PDF. */
 #define FILE_DECODE_SECONDS 10
 
 enum file_kind { FILE_KIND_DOCUMENT, FILE_KIND_IMAGE };
@@ -67,8 +68,8 @@ enum file_verdict file_check(struct arena *a, const void *buf, size_t len,
     enum file_kind kind, const char *declared, long max_pixels,
     struct file_checked *out);
 
-/* file_check() with a deadline of max_ms milliseconds for an image
- * instead of FILE_DECODE_SECONDS (for tests). */
+/* file_check() with a deadline of max_ms milliseconds instead of
+ * FILE_DECODE_SECONDS (for tests). */
 enum file_verdict file_check_within(struct arena *a, const void *buf,
     size_t len, enum file_kind kind, const char *declared, long max_pixels,
     long max_ms, struct file_checked *out);

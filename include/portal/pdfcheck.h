@@ -57,9 +57,29 @@ enum pdf_verdict {
  * qpdf's message, which goes to the log); *reason is NULL when clean.
  * When a file has several faults the most serious is named: JavaScript,
  * then launch, embedded file, other active content. Linear in len (bounded by the limits above); safe on any
- * bytes; one check at a time per thread.
+ * bytes; one check at a time per thread. In-process, its memory and time
+ * are those of qpdf's reading (see pdf_check_in_child()).
  */
 int pdf_check(const void *buf, size_t len, const char **reason);
+
+/* What pdf_check_in_child() gives the child beyond the worker's own
+ * address space. */
+#define PDF_CHILD_MEMORY (768L * 1024 * 1024)
+/* The usual deadline of pdf_check_in_child(). */
+#define PDF_CHECK_SECONDS 10
+
+/*
+ * pdf_check() in a child process forked for it, as a worker must call it:
+ * qpdf holds every value of a file in memory (some 300 bytes a number, so
+ * a few megabytes of "1 1 1 ..." take gigabytes) and cannot be stopped
+ * once parsing, and a bug in it must not take the worker down. The child
+ * may use PDF_CHILD_MEMORY more address space than the worker (no limit
+ * under AddressSanitizer) and max_ms milliseconds; past either, or when it
+ * dies, the answer is PDF_TOO_BIG. PDF_NOMEM when no child can be made.
+ * The child only reads buf and writes one byte to a pipe, then _exit()s.
+ */
+int pdf_check_in_child(const void *buf, size_t len, long max_ms,
+    const char **reason);
 
 #ifdef __cplusplus
 }

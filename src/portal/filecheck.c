@@ -122,10 +122,11 @@ refuse(struct file_checked *out, enum file_verdict v, const char *reason)
 }
 
 static enum file_verdict
-check_pdf(const unsigned char *b, size_t len, struct file_checked *out)
+check_pdf(const unsigned char *b, size_t len, long max_ms,
+    struct file_checked *out)
 {
 	const char *reason = NULL;
-	int v = pdf_check(b, len, &reason);
+	int v = pdf_check_in_child(b, len, max_ms, &reason);
 
 	if (v == PDF_NOMEM)
 		return refuse(out, FILE_NOMEM, reason);
@@ -220,7 +221,7 @@ file_check_within(struct arena *a, const void *buf, size_t len,
 		return refuse(out, FILE_UNSUPPORTED, "The file's content is not "
 		    "of the type it was sent as.");
 	if (pdf)
-		return check_pdf(b, len, out);
+		return check_pdf(b, len, max_ms, out);
 	return check_image(a, b, len, image, kind, max_pixels, max_ms, out);
 }
 

@@ -37,7 +37,11 @@
 /* qpdf 11's headers: no PointerHolder, std::shared_ptr throughout. */
 #define POINTERHOLDER_TRANSITION 4
 
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -45,6 +49,13 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <qpdf/Pipeline.hh>
 #include <qpdf/Pl_Flate.hh>
@@ -495,6 +506,11 @@ check(const unsigned char *buf, size_t len, const char **reason)
 		std::vector<QPDFExc> warnings = pdf.getWarnings();
 
 		log_refusal("qpdf warns", warnings.front().what());
+		/* qpdf turns running out of memory while reading an object
+		 * into a warning. */
+		for (auto &w : warnings)
+			if (std::strstr(w.what(), "bad_alloc") != nullptr)
+				return verdict(PDF_NOMEM, reason);
 		return verdict(PDF_BROKEN, reason);
 	}
 	if (no_pages) {
@@ -540,4 +556,147 @@ pdf_check(const void *buf, size_t len, const char **reason)
 		log_refusal("qpdf", "an unknown exception");
 		return verdict(PDF_BROKEN, reason);
 	}
+}
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PDF_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PDF_UNDER_ASAN 1
+#endif
+#endif
+
+/* In the child: the default signal actions (the worker's SIGTERM handler
+ * only sets a flag), and at most PDF_CHILD_MEMORY more address space than
+ * the worker it was forked from has now, and the CPU seconds it may use.
+ * AddressSanitizer reserves terabytes of address space: under it there
+ * is no memory limit (the parent's deadline still holds). */
+void
+limit_child(long max_ms)
+{
+	struct rlimit cpu;
+
+	std::signal(SIGTERM, SIG_DFL);
+	std::signal(SIGINT, SIG_DFL);
+	std::signal(SIGHUP, SIG_DFL);
+	cpu.rlim_cur = cpu.rlim_max = static_cast<rlim_t>(max_ms / 1000 + 2);
+	(void)setrlimit(RLIMIT_CPU, &cpu);
+#ifndef PDF_UNDER_ASAN
+	{
+		FILE *statm = std::fopen("/proc/self/statm", "r");
+		unsigned long pages = 0;
+		struct rlimit as;
+
+		if (statm != nullptr) {
+			if (std::fscanf(statm, "%lu", &pages) != 1)
+				pages = 0;
+			std::fclose(statm);
+		}
+		if (pages > 0) {
+			as.rlim_cur = as.rlim_max = static_cast<rlim_t>(pages) *
+			    static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) +
+			    static_cast<rlim_t>(PDF_CHILD_MEMORY);
+			(void)setrlimit(RLIMIT_AS, &as);
+		}
+	}
+#endif
+}
+
+long long
+now_ms()
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+} // namespace
+
+extern "C" int
+pdf_check_in_child(const void *buf, size_t len, long max_ms,
+    const char **reason)
+{
+	const char *ignored;
+	long long deadline = now_ms() + max_ms;
+	unsigned char answer = 0;
+	bool timed_out = false;
+	ssize_t got = -1;
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (reason == nullptr)
+		reason = &ignored;
+	if (len > static_cast<size_t>(PDF_MAX_BYTES))
+		return verdict(PDF_TOO_BIG, reason);
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		log_error("pdfcheck: pipe: %s", std::strerror(errno));
+		return verdict(PDF_NOMEM, reason);
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("pdfcheck: fork: %s", std::strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return verdict(PDF_NOMEM, reason);
+	}
+	if (pid == 0) {
+		const char *why;
+
+		close(fds[0]);
+		limit_child(max_ms);
+		answer = static_cast<unsigned char>(pdf_check(buf, len, &why));
+		(void)!write(fds[1], &answer, 1);
+		/* Nothing of the worker's (its exit handlers, its buffers,
+		 * its connections) is the child's to run or close. */
+		_exit(0);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		long long left = deadline - now_ms();
+		int rc;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		rc = poll(&pfd, 1, static_cast<int>(left));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc == 0) {
+			timed_out = true;
+			break;
+		}
+		if (rc < 0)
+			break;
+		got = read(fds[0], &answer, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	close(fds[0]);
+	if (got != 1)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out) {
+		log_warn("pdfcheck: reading the PDF took more than %ld ms; "
+		    "stopped", max_ms);
+		return verdict(PDF_TOO_BIG, reason);
+	}
+	if (got != 1) {
+		/* Killed by its limits (memory, CPU) or crashed in qpdf. */
+		log_warn("pdfcheck: the reading process died (%s %d)",
+		    WIFSIGNALED(status) ? "signal" : "status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		return verdict(PDF_TOO_BIG, reason);
+	}
+	/* Out of memory in the child is its limit, not the machine's. */
+	if (answer == PDF_NOMEM)
+		answer = PDF_TOO_BIG;
+	return verdict(answer <= PDF_NOMEM ? static_cast<int>(answer) :
+	    static_cast<int>(PDF_BROKEN), reason);
 }

@@ -216,6 +216,80 @@ test_broken_encrypted_and_bombs_refused(void **state)
 	assert_true(end.tv_sec - start.tv_sec < 5);
 }
 
+/* A one-page PDF whose fourth object is an array of n numbers ("1 1 1
+ * ..."), cross-reference offsets exact; the caller frees it. */
+static char *
+number_pdf(size_t n, size_t *len)
+{
+	static const char *const objects[] = {
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /A 4 0 R >>",
+	};
+	size_t cap = 1024 + 2 * n, at, offsets[4], xref;
+	char *b = malloc(cap);
+
+	assert_non_null(b);
+	at = (size_t)sprintf(b, "%%PDF-1.7\n");
+	for (int i = 0; i < 3; i++) {
+		offsets[i] = at;
+		at += (size_t)sprintf(b + at, "%d 0 obj\n%s\nendobj\n", i + 1,
+		    objects[i]);
+	}
+	offsets[3] = at;
+	at += (size_t)sprintf(b + at, "4 0 obj\n[");
+	for (size_t i = 0; i < n; i++) {
+		b[at++] = '1';
+		b[at++] = ' ';
+	}
+	at += (size_t)sprintf(b + at, "]\nendobj\n");
+	xref = at;
+	at += (size_t)sprintf(b + at, "xref\n0 5\n0000000000 65535 f \n");
+	for (int i = 0; i < 4; i++)
+		at += (size_t)sprintf(b + at, "%010zu 00000 n \n", offsets[i]);
+	at += (size_t)sprintf(b + at, "trailer\n<< /Size 5 /Root 1 0 R >>\n"
+	    "startxref\n%zu\n%%%%EOF\n", xref);
+	assert_true(at < cap);
+	*len = at;
+	return b;
+}
+
+static void
+test_pdf_read_apart_within_bounds(void **state)
+{
+	const char *reason = NULL;
+	struct timespec start, end;
+	size_t len;
+	char *small = number_pdf(1000, &len);
+	char *huge;
+
+	(void)state;
+	/* The same answers as in-process, from a child. */
+	assert_int_equal(pdf_check(small, len, &reason), PDF_CLEAN);
+	assert_int_equal(pdf_check_in_child(small, len, 5000, &reason),
+	    PDF_CLEAN);
+	assert_null(reason);
+	free(small);
+	{
+		unsigned char *js = fixture("js-objstm.pdf", &len);
+
+		assert_int_equal(pdf_check_in_child(js, len, 5000, &reason),
+		    PDF_JAVASCRIPT);
+		assert_non_null(reason);
+		free(js);
+	}
+	/* 12 MB of numbers: gigabytes in qpdf, and seconds. The child runs
+	 * out of its memory or its time; the worker does not. */
+	huge = number_pdf(6000000, &len);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(pdf_check_in_child(huge, len, 2000, &reason),
+	    PDF_TOO_BIG);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	assert_true(end.tv_sec - start.tv_sec < 4);
+	assert_non_null(reason);
+	free(huge);
+}
+
 static void
 test_not_a_pdf_is_unsupported(void **state)
 {
@@ -579,6 +653,7 @@ main(void)
 		cmocka_unit_test(test_javascript_refused_wherever_it_hides),
 		cmocka_unit_test(test_other_active_content_refused),
 		cmocka_unit_test(test_broken_encrypted_and_bombs_refused),
+		cmocka_unit_test(test_pdf_read_apart_within_bounds),
 		cmocka_unit_test(test_not_a_pdf_is_unsupported),
 		cmocka_unit_test(test_declared_type_must_match_the_bytes),
 	};
