@@ -521,7 +521,8 @@ check_with_trailer(const unsigned char *buf, size_t len,
 
 	assert_non_null(joined);
 	memcpy(joined, buf, len);
-	memcpy(joined + len, trailer, tlen);
+	if (tlen > 0)
+		memcpy(joined + len, trailer, tlen);
 	v = file_check(a, joined, len + tlen, FILE_KIND_IMAGE, NULL, MAX_PIXELS,
 	    &out);
 	arena_free(a);
