@@ -10,8 +10,9 @@
  * it carries markup or other bytes after its end (a polyglot), is damaged,
  * has too many pixels or (a JPEG) too many scans; otherwise it is decoded
  * and written again in its own format without any metadata (EXIF, GPS,
- * XMP, ICC, comments), at most FILE_MAX_SIDE pixels a side, and an image
- * filed as one gets a JPEG thumbnail of at most FILE_THUMB_SIDE a side.
+ * XMP, ICC, comments), at most FILE_MAX_SIDE pixels a side, with a JPEG
+ * thumbnail of at most FILE_THUMB_SIDE a side (an image filed as a
+ * document gets one too: a review may file it as an image).
  * libvips does that through photo.c; photo_init() must have run in the
  * process (a worker does it after fork).
  */
@@ -46,7 +47,8 @@ struct file_checked {
 						 * (an image), or buf itself (a PDF) */
 	const char *type;			/* "application/pdf", "image/jpeg", "image/png", "image/webp" */
 	char sha256[65];			/* of data, lower-case hex */
-	const unsigned char *thumb; size_t thumb_len;	/* images (kind IMAGE) only: JPEG, <= 320 px a side */
+	const unsigned char *thumb; size_t thumb_len;	/* every JPEG/PNG/WebP (either kind; NULL for a
+							 * PDF): JPEG, <= 320 px a side */
 	char thumb_sha256[65];				/* "" without a thumbnail */
 	int width, height;				/* images, as stored; 0 for PDF */
 	const char *reason;	/* plain English words for the problem's detail

@@ -141,11 +141,12 @@ check_pdf(const unsigned char *b, size_t len, long max_ms,
 
 static enum file_verdict
 check_image(struct arena *a, const unsigned char *b, size_t len,
-    enum photo_kind kind, enum file_kind filed_as, long max_pixels,
-    long max_ms, struct file_checked *out)
+    enum photo_kind kind, long max_pixels, long max_ms,
+    struct file_checked *out)
 {
-	const struct photo_output how = { FILE_MAX_SIDE, true,
-	    filed_as == FILE_KIND_IMAGE ? FILE_THUMB_SIDE : 0 };
+	/* A thumbnail for every image, filed as a document too: a review
+	 * may file a patient's upload as an image after all. */
+	const struct photo_output how = { FILE_MAX_SIDE, true, FILE_THUMB_SIDE };
 	struct photo image, thumb;
 	size_t end;
 	long w, h;
@@ -222,7 +223,7 @@ file_check_within(struct arena *a, const void *buf, size_t len,
 		    "of the type it was sent as.");
 	if (pdf)
 		return check_pdf(b, len, max_ms, out);
-	return check_image(a, b, len, image, kind, max_pixels, max_ms, out);
+	return check_image(a, b, len, image, max_pixels, max_ms, out);
 }
 
 enum file_verdict
