@@ -26,6 +26,12 @@
  * cannot decode, so such a stream is broken. The table is qpdf's, for
  * the whole process: nothing else here uses qpdf.
  *
+ * Even so qpdf's reading costs memory and time in proportion to what a
+ * file holds (some 300 bytes per number in an array, and no way to stop
+ * it halfway), so a worker reads an upload in a forked child with a
+ * memory limit and a deadline: pdf_check_in_child(). pdf_check() itself
+ * runs in-process (the fuzz target and the child call it).
+ *
  * Objects the cross-reference table does not list are invisible to qpdf
  * but not to every viewer (one that rebuilds a table it does not like
  * scans the whole file). So the raw bytes are read too, for the longer of
