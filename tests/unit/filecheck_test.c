@@ -585,6 +585,66 @@ make_image(const char *format, int w, int h, size_t *len)
 }
 
 static void
+test_lossless_webp_with_alpha_and_grey_png_keep_their_kind(void **state)
+{
+	struct arena *a = arena_new(4096);
+	struct file_checked out;
+	VipsImage *xyz, *four, *rgba, *grey, *grey16;
+	void *webp, *png;
+	size_t len;
+
+	(void)state;
+	/* A lossless WebP with alpha, as libvips writes it (VP8X, ALPH or
+	 * VP8L), a made-up EXIF item given to it. */
+	assert_int_equal(vips_xyz(&xyz, 64, 40, NULL), 0);
+	assert_int_equal(vips_bandjoin_const(xyz, &four,
+	    (double[]){ 90, 128 }, 2, NULL), 0);
+	assert_int_equal(vips_cast_uchar(four, &rgba, NULL), 0);
+	vips_image_set_string(rgba, "exif-ifd0-Make", "TestCam");
+	assert_int_equal(vips_webpsave_buffer(rgba, &webp, &len, "lossless",
+	    TRUE, NULL), 0);
+	assert_int_equal(file_check(a, webp, len, FILE_KIND_IMAGE, "image/webp",
+	    MAX_PIXELS, &out), FILE_OK);
+	assert_string_equal(out.type, "image/webp");
+	assert_true(contains(out.data, out.len, "VP8L"));
+	assert_false(contains(out.data, out.len, "EXIF"));
+	{
+		static const struct photo_output as_is = { 100, true, 0 };
+		struct photo p;
+		long w, h;
+		VipsImage *back;
+
+		assert_int_equal(photo_reencode_as(a, out.data, out.len,
+		    MAX_PIXELS, 10000, &as_is, &p, NULL, &w, &h), PHOTO_OK);
+		assert_int_equal(vips_webpload_buffer((void *)out.data, out.len,
+		    &back, NULL), 0);
+		/* The alpha is still there. */
+		assert_int_equal(vips_image_get_bands(back), 4);
+		g_object_unref(back);
+	}
+	g_free(webp);
+	/* A 16-bit grey PNG (an X-ray, say): a grey PNG still, of one band. */
+	assert_int_equal(vips_extract_band(xyz, &grey, 0, NULL), 0);
+	assert_int_equal(vips_cast_ushort(grey, &grey16, NULL), 0);
+	grey16->Type = VIPS_INTERPRETATION_GREY16;
+	assert_int_equal(vips_pngsave_buffer(grey16, &png, &len, NULL), 0);
+	assert_int_equal(((unsigned char *)png)[24], 16);
+	assert_int_equal(file_check(a, png, len, FILE_KIND_DOCUMENT, NULL,
+	    MAX_PIXELS, &out), FILE_OK);
+	assert_string_equal(out.type, "image/png");
+	/* IHDR: 8 bits, colour type 0 (grey). */
+	assert_int_equal(out.data[24], 8);
+	assert_int_equal(out.data[25], 0);
+	g_free(png);
+	g_object_unref(xyz);
+	g_object_unref(four);
+	g_object_unref(rgba);
+	g_object_unref(grey);
+	g_object_unref(grey16);
+	arena_free(a);
+}
+
+static void
 test_sizes_kept_up_to_the_bound_and_thumbnail_fits(void **state)
 {
 	struct arena *a = arena_new(4096);
@@ -660,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_webp_stays_webp_without_exif_or_xmp),
 		cmocka_unit_test(test_polyglots_refused),
 		cmocka_unit_test(test_what_may_follow_an_image),
+		cmocka_unit_test(test_lossless_webp_with_alpha_and_grey_png_keep_their_kind),
 		cmocka_unit_test(test_sizes_kept_up_to_the_bound_and_thumbnail_fits),
 		cmocka_unit_test(test_decoding_stops_at_the_deadline),
 	};
