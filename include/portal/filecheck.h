@@ -6,15 +6,16 @@
  * last three. A PDF is recognised by "%PDF-" at its start, the others by
  * photo_sniff(); anything else (SVG, HTML, scripts, ZIPs, ...) is not
  * supported. A PDF is read by pdf_check() in a child process
- * (pdf_check_in_child(), pdfcheck.h) and, when clean, kept byte for byte. An image, whatever it was filed as, is refused when
- * it carries markup or other bytes after its end (a polyglot), is damaged,
- * has too many pixels or (a JPEG) too many scans; otherwise it is decoded
- * and written again in its own format without any metadata (EXIF, GPS,
- * XMP, ICC, comments), at most FILE_MAX_SIDE pixels a side, with a JPEG
- * thumbnail of at most FILE_THUMB_SIDE a side (an image filed as a
- * document gets one too: a review may file it as an image).
- * libvips does that through photo.c; photo_init() must have run in the
- * process (a worker does it after fork).
+ * (pdf_check_in_child(), pdfcheck.h) and, when clean, kept byte for byte.
+ * An image, whatever it was filed as, is refused when it carries markup or
+ * other bytes after its end (a polyglot), is damaged, has too many pixels
+ * or (a JPEG) too many scans; otherwise it is decoded and written again in
+ * its own format without any metadata (EXIF, GPS, XMP, ICC, comments), at
+ * most FILE_MAX_SIDE pixels a side, with a JPEG thumbnail of at most
+ * FILE_THUMB_SIDE a side (an image filed as a document gets one too: a
+ * review may file it as an image). libvips does that through photo.c;
+ * photo_init() must have run in the process (a worker does it after
+ * fork).
  */
 #ifndef PORTAL_FILECHECK_H
 #define PORTAL_FILECHECK_H
@@ -47,8 +48,8 @@ struct file_checked {
 						 * (an image), or buf itself (a PDF) */
 	const char *type;			/* "application/pdf", "image/jpeg", "image/png", "image/webp" */
 	char sha256[65];			/* of data, lower-case hex */
-	const unsigned char *thumb; size_t thumb_len;	/* every JPEG/PNG/WebP (either kind; NULL for a
-							 * PDF): JPEG, <= 320 px a side */
+	const unsigned char *thumb; size_t thumb_len;	/* any image, either kind (NULL
+							 * for a PDF): JPEG, <= 320 px a side */
 	char thumb_sha256[65];				/* "" without a thumbnail */
 	int width, height;				/* images, as stored; 0 for PDF */
 	const char *reason;	/* plain English words for the problem's detail

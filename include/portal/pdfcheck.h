@@ -56,9 +56,10 @@ enum pdf_verdict {
  * a static sentence in plain English for the user (what is wrong, not
  * qpdf's message, which goes to the log); *reason is NULL when clean.
  * When a file has several faults the most serious is named: JavaScript,
- * then launch, embedded file, other active content. Linear in len (bounded by the limits above); safe on any
- * bytes; one check at a time per thread. In-process, its memory and time
- * are those of qpdf's reading (see pdf_check_in_child()).
+ * then launch, embedded file, other active content. Bounded by the
+ * limits above; safe on any bytes; one check at a time per thread.
+ * In-process, its memory and time are qpdf's reading's, in proportion to
+ * what the file holds: a worker calls pdf_check_in_child().
  */
 int pdf_check(const void *buf, size_t len, const char **reason);
 
