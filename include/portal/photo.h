@@ -70,11 +70,19 @@ bool photo_has_markup(const unsigned char *buf, size_t len);
  * is not a JPEG. */
 unsigned photo_jpeg_scans(const unsigned char *buf, size_t len);
 
+/* Where the image in buf ends by its own container: just after a JPEG's
+ * EOI (found as photo_jpeg_scans() walks), a PNG's IEND chunk, or the
+ * size a WebP's RIFF header gives (and its pad byte). 0 when buf is no
+ * image or the image does not end within len (it is truncated). What
+ * lies between that end and len is no part of the image. */
+size_t photo_end(const unsigned char *buf, size_t len);
+
 /* The re-encoded photo; data belongs to the arena. */
 struct photo {
 	const unsigned char *data;
 	size_t len;
-	const char *type;		/* "image/jpeg" */
+	const char *type;		/* "image/jpeg" (photo_reencode_as():
+					 * or "image/png", "image/webp") */
 	int width, height;
 	char sha256[PHOTO_SHA256_HEX];	/* of data, lower-case hex */
 };
@@ -98,6 +106,28 @@ enum photo_verdict photo_reencode(struct arena *a, const void *buf,
 enum photo_verdict photo_reencode_within(struct arena *a, const void *buf,
     size_t len, long max_pixels, long max_ms, struct photo *out,
     long *width, long *height);
+
+/* How photo_reencode_as() writes an image. */
+struct photo_output {
+	int max_side;		/* fit in max_side x max_side (never enlarged) */
+	bool same_format;	/* JPEG stays JPEG, PNG PNG (grey stays grey,
+				 * alpha kept), WebP WebP (alpha kept, lossless
+				 * when it was); false: a JPEG, as photos are */
+	int thumb_side;		/* > 0: also a JPEG of at most thumb_side a
+				 * side */
+};
+
+/*
+ * photo_reencode_within() with the output chosen by how: the size and
+ * format of the re-encoded image, and a thumbnail (made from the
+ * re-encoded image, within the same deadline) into *thumb when
+ * how->thumb_side > 0 and thumb is not NULL. Both are without any
+ * metadata, upright, and in the arena; on any verdict but PHOTO_OK both
+ * are zeroed.
+ */
+enum photo_verdict photo_reencode_as(struct arena *a, const void *buf,
+    size_t len, long max_pixels, long max_ms, const struct photo_output *how,
+    struct photo *out, struct photo *thumb, long *width, long *height);
 
 /* The stored file of a photo, relative to the files directory:
  * "photos/<clinic id>/<first two hex digits>/<sha256>.<ext>", in the

@@ -13,7 +13,7 @@ APT_PACKAGES=(
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libesmtp-dev
 	libcurl4-openssl-dev libcmocka-dev libvips-dev libgmime-3.0-dev
 	libical-dev libssl-dev libcrack2-dev cracklib-runtime liboath-dev
-	libphonenumber-dev
+	libphonenumber-dev libqpdf-dev
 	postgresql-15 nginx-light
 	chromium curl ca-certificates python3 python3-aiosmtpd procps iproute2
 	systemd

@@ -248,12 +248,15 @@ photo_has_markup(const unsigned char *buf, size_t len)
 	return scan(buf, len);
 }
 
-unsigned
-photo_jpeg_scans(const unsigned char *b, size_t n)
+/* Walks the JPEG in b[0..n) as libjpeg finds its markers; *scans is
+ * the number of SOS markers met. Returns where the image ends (just after
+ * its EOI), or 0 when it has none within n. */
+static size_t
+jpeg_walk(const unsigned char *b, size_t n, unsigned *scans)
 {
-	unsigned scans = 0;
 	size_t i = 2;
 
+	*scans = 0;
 	if (photo_sniff(b, n) != PHOTO_JPEG)
 		return 0;
 	/* The markers as libjpeg finds them: bytes before a marker are
@@ -276,18 +279,71 @@ photo_jpeg_scans(const unsigned char *b, size_t n)
 		/* Stuffing, TEM and restart markers have no length. */
 		if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
 			continue;
-		/* End of image: libjpeg reads no further. A second SOI is
-		 * an error to it. */
-		if (m == 0xD9 || m == 0xD8 || i + 2 > n)
+		/* End of image: libjpeg reads no further. */
+		if (m == 0xD9)
+			return i;
+		/* A second SOI is an error to libjpeg. */
+		if (m == 0xD8 || i + 2 > n)
 			break;
 		seglen = (unsigned)b[i] << 8 | b[i + 1];
 		if (seglen < 2)
 			break;
 		if (m == 0xDA)
-			scans++;
+			(*scans)++;
 		i += seglen;
 	}
+	return 0;
+}
+
+unsigned
+photo_jpeg_scans(const unsigned char *b, size_t n)
+{
+	unsigned scans;
+
+	(void)jpeg_walk(b, n, &scans);
 	return scans;
+}
+
+/* Where a PNG ends: after its IEND chunk; 0 when no IEND is within n. */
+static size_t
+png_end(const unsigned char *b, size_t n)
+{
+	size_t i = 8;
+
+	while (i + 12 <= n) {
+		uint32_t clen = be32(b + i);
+
+		if (clen > n - i - 12)
+			return 0;
+		i += 12 + (size_t)clen;
+		if (memcmp(b + i - clen - 8, "IEND", 4) == 0)
+			return i;
+	}
+	return 0;
+}
+
+size_t
+photo_end(const unsigned char *buf, size_t len)
+{
+	unsigned scans;
+	uint32_t riff;
+
+	switch (photo_sniff(buf, len)) {
+	case PHOTO_JPEG:
+		return jpeg_walk(buf, len, &scans);
+	case PHOTO_PNG:
+		return png_end(buf, len);
+	case PHOTO_WEBP:
+		/* The RIFF header's size counts what follows it, padded to
+		 * an even length. */
+		riff = le32(buf + 4);
+		if (riff > len - 8)
+			return 0;
+		return 8 + (size_t)riff + ((riff & 1) && 8 + (size_t)riff < len);
+	case PHOTO_UNKNOWN:
+		break;
+	}
+	return 0;
 }
 
 /* Logs and clears what libvips said went wrong. */
@@ -373,25 +429,155 @@ on_eval(VipsImage *image, VipsProgress *progress, void *data)
 	}
 }
 
-/* Decodes buf (w x h by its header) with its own loader, shrinks,
- * flattens, converts to sRGB and writes a JPEG without metadata, within
- * max_ms milliseconds. Every image made here belongs to the arena's
- * cleanups. */
+/* True when the WebP in b[0..n) is lossless: its first image chunk is
+ * VP8L, not VP8. */
+static bool
+webp_lossless(const unsigned char *b, size_t n)
+{
+	size_t i = 12;
+
+	while (i + 8 <= n) {
+		uint32_t clen = le32(b + i + 4);
+
+		if (memcmp(b + i, "VP8L", 4) == 0)
+			return true;
+		if (memcmp(b + i, "VP8 ", 4) == 0 || clen > n - i - 8)
+			return false;
+		i += 8 + (size_t)clen + (clen & 1);
+	}
+	return false;
+}
+
+/* Writes img as a file of the kind to, without metadata: a JPEG flattened
+ * on white, a PNG or WebP with its alpha; lossless a WebP that was. The
+ * buffer is g_malloc'ed. */
+static int
+write_file(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
+    size_t *len)
+{
+	switch (to) {
+	case PHOTO_JPEG:
+		return vips_jpegsave_buffer(img, buf, len, "Q", JPEG_QUALITY,
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
+		    "keep", VIPS_FOREIGN_KEEP_NONE,
+#else
+		    "strip", TRUE,
+#endif
+		    "optimize_coding", TRUE, NULL);
+	case PHOTO_PNG:
+		return vips_pngsave_buffer(img, buf, len,
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
+		    "keep", VIPS_FOREIGN_KEEP_NONE,
+#else
+		    "strip", TRUE,
+#endif
+		    NULL);
+	case PHOTO_WEBP:
+		return vips_webpsave_buffer(img, buf, len, "Q", JPEG_QUALITY,
+		    "lossless", lossless,
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
+		    "keep", VIPS_FOREIGN_KEEP_NONE,
+#else
+		    "strip", TRUE,
+#endif
+		    NULL);
+	case PHOTO_UNKNOWN:
+		break;
+	}
+	return -1;
+}
+
+/* Takes the EXIF, XMP and ICCP chunks out of the WebP in b[0..*n), in
+ * place, clearing their flags in its VP8X header and fixing the RIFF
+ * size. The file is libvips's own, well formed; a chunk running past the
+ * end stops the walk there. */
+static void
+webp_drop_metadata(unsigned char *b, size_t *n)
+{
+	size_t i = 12, kept = 12, vp8x = 0;
+
+	while (i + 8 <= *n) {
+		uint32_t clen = le32(b + i + 4);
+		size_t whole = 8 + (size_t)clen + (clen & 1);
+
+		if (whole > *n - i)
+			whole = *n - i;
+		if (memcmp(b + i, "EXIF", 4) != 0 &&
+		    memcmp(b + i, "XMP ", 4) != 0 &&
+		    memcmp(b + i, "ICCP", 4) != 0) {
+			if (memcmp(b + i, "VP8X", 4) == 0 && clen >= 4)
+				vp8x = kept;
+			memmove(b + kept, b + i, whole);
+			kept += whole;
+		}
+		i += whole;
+	}
+	/* VP8X flags: ICC 0x20, EXIF 0x08, XMP 0x04. */
+	if (vp8x != 0)
+		b[vp8x + 8] &= (unsigned char)~(0x20 | 0x08 | 0x04);
+	b[4] = (unsigned char)(kept - 8);
+	b[5] = (unsigned char)((kept - 8) >> 8);
+	b[6] = (unsigned char)((kept - 8) >> 16);
+	b[7] = (unsigned char)((kept - 8) >> 24);
+	*n = kept;
+}
+
+/* write_file() of a copy of img with every metadata item removed first:
+ * the savers' own "strip" is not enough (libvips 8.14's WebP saver writes
+ * an EXIF chunk of its own, and XMP it was given, regardless), so a WebP
+ * also loses those chunks after. */
+static int
+save(VipsImage *img, enum photo_kind to, bool lossless, void **buf,
+    size_t *len)
+{
+	VipsImage *bare = NULL;
+	gchar **fields;
+	int rc;
+
+	if (vips_copy(img, &bare, NULL) != 0)
+		return -1;
+	/* The built-in fields (width, bands, ...) cannot be removed and
+	 * are left; everything else goes. */
+	fields = vips_image_get_fields(bare);
+	for (gchar **f = fields; f != NULL && *f != NULL; f++)
+		(void)vips_image_remove(bare, *f);
+	g_strfreev(fields);
+	rc = write_file(bare, to, lossless, buf, len);
+	g_object_unref(bare);
+	if (rc == 0 && to == PHOTO_WEBP && photo_sniff(*buf, *len) == PHOTO_WEBP)
+		webp_drop_metadata(*buf, len);
+	return rc;
+}
+
+static const char *
+kind_type(enum photo_kind kind)
+{
+	return kind == PHOTO_PNG ? "image/png" : kind == PHOTO_WEBP ?
+	    "image/webp" : "image/jpeg";
+}
+
+/* Decodes buf (w x h by its header) with its own loader, shrinks it to
+ * fit max_side, converts it to sRGB (grey stays grey in a PNG) and writes
+ * it as a file of the kind to without metadata, stopping at the monotonic
+ * time at (max_ms after the start, for the log). Every image made here
+ * belongs to the arena's cleanups. */
 static enum photo_verdict
 encode(struct arena *a, enum photo_kind kind, const void *buf, size_t len,
-    long w, long h, long max_ms, struct photo *out)
+    long w, long h, int max_side, enum photo_kind to, bool lossless,
+    gint64 at, long max_ms, struct photo *out)
 {
-	VipsImage *in = NULL, *thumb = NULL, *flat = NULL, *srgb = NULL;
+	VipsImage *in = NULL, *thumb = NULL, *flat = NULL, *conv = NULL;
 	struct deadline *deadline = arena_alloc(a, sizeof(*deadline));
-	void *jpeg = NULL;
-	size_t jpeg_len = 0;
+	VipsInterpretation space = VIPS_INTERPRETATION_sRGB;
+	void *file = NULL;
+	size_t file_len = 0;
 	VipsArrayDouble *white;
 	double bg[3] = { 255, 255, 255 };
 	int rc;
 
 	if (deadline == NULL)
 		return PHOTO_NOMEM;
-	if (load(kind, buf, len, (double)(w > h ? w : h) / PHOTO_MAX_SIDE,
+	if (load(kind, buf, len, (double)(w > h ? w : h) / max_side,
 	    &in) != 0) {
 		log_vips_error("decode");
 		return PHOTO_DAMAGED;
@@ -400,20 +586,21 @@ encode(struct arena *a, enum photo_kind kind, const void *buf, size_t len,
 	if (arena_cleanup_add(a, unref, in) != 0)
 		return PHOTO_NOMEM;
 	/* Every image made from in reports its progress on in. */
-	deadline->at = g_get_monotonic_time() + (gint64)max_ms * 1000;
+	deadline->at = at;
+	deadline->passed = false;
 	vips_image_set_progress(in, TRUE);
 	g_signal_connect(in, "eval", G_CALLBACK(on_eval), deadline);
 	/* Applies the EXIF orientation and shrinks to fit; it never loads
 	 * anything itself. */
-	if (vips_thumbnail_image(in, &thumb, PHOTO_MAX_SIDE, "height",
-	    PHOTO_MAX_SIDE, "size", VIPS_SIZE_DOWN, NULL) != 0) {
+	if (vips_thumbnail_image(in, &thumb, max_side, "height", max_side,
+	    "size", VIPS_SIZE_DOWN, NULL) != 0) {
 		log_vips_error("thumbnail");
 		return PHOTO_DAMAGED;
 	}
 	/* On failure the cleanup has run already. */
 	if (arena_cleanup_add(a, unref, thumb) != 0)
 		return PHOTO_NOMEM;
-	if (vips_image_hasalpha(thumb)) {
+	if (to == PHOTO_JPEG && vips_image_hasalpha(thumb)) {
 		white = vips_array_double_new(bg, 3);
 		rc = vips_flatten(thumb, &flat, "background", white, NULL);
 		vips_area_unref(VIPS_AREA(white));
@@ -425,23 +612,20 @@ encode(struct arena *a, enum photo_kind kind, const void *buf, size_t len,
 		if (arena_cleanup_add(a, unref, flat) != 0)
 			return PHOTO_NOMEM;
 	}
-	if (vips_colourspace(flat ? flat : thumb, &srgb, VIPS_INTERPRETATION_sRGB,
-	    NULL) != 0) {
+	if (to == PHOTO_PNG &&
+	    (vips_image_guess_interpretation(thumb) == VIPS_INTERPRETATION_B_W ||
+	    vips_image_guess_interpretation(thumb) == VIPS_INTERPRETATION_GREY16))
+		space = VIPS_INTERPRETATION_B_W;
+	if (vips_colourspace(flat ? flat : thumb, &conv, space, NULL) != 0) {
 		log_vips_error("colourspace");
 		return PHOTO_DAMAGED;
 	}
 	/* On failure the cleanup has run already. */
-	if (arena_cleanup_add(a, unref, srgb) != 0)
+	if (arena_cleanup_add(a, unref, conv) != 0)
 		return PHOTO_NOMEM;
 	/* Decoding happens here, strip by strip: a damaged stream fails now,
 	 * and so does one that takes too long. */
-	if (vips_jpegsave_buffer(srgb, &jpeg, &jpeg_len, "Q", JPEG_QUALITY,
-#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 15)
-	    "keep", VIPS_FOREIGN_KEEP_NONE,
-#else
-	    "strip", TRUE,
-#endif
-	    "optimize_coding", TRUE, NULL) != 0) {
+	if (save(conv, to, lossless, &file, &file_len) != 0) {
 		if (deadline->passed) {
 			log_warn("photo: decoding took more than %ld ms; "
 			    "stopped", max_ms);
@@ -452,35 +636,38 @@ encode(struct arena *a, enum photo_kind kind, const void *buf, size_t len,
 		return PHOTO_DAMAGED;
 	}
 	/* On failure the cleanup has run already. */
-	if (arena_cleanup_add(a, free_gbuf, jpeg) != 0)
+	if (arena_cleanup_add(a, free_gbuf, file) != 0)
 		return PHOTO_NOMEM;
-	out->data = jpeg;
-	out->len = jpeg_len;
-	out->type = "image/jpeg";
-	out->width = vips_image_get_width(srgb);
-	out->height = vips_image_get_height(srgb);
+	out->data = file;
+	out->len = file_len;
+	out->type = kind_type(to);
+	out->width = vips_image_get_width(conv);
+	out->height = vips_image_get_height(conv);
 	{
 		unsigned char hash[crypto_hash_sha256_BYTES];
 
-		crypto_hash_sha256(hash, jpeg, jpeg_len);
+		crypto_hash_sha256(hash, file, file_len);
 		str_hex(out->sha256, hash, sizeof(hash));
 	}
 	return PHOTO_OK;
 }
 
 enum photo_verdict
-photo_reencode_within(struct arena *a, const void *buf, size_t len,
-    long max_pixels, long max_ms, struct photo *out, long *width,
-    long *height)
+photo_reencode_as(struct arena *a, const void *buf, size_t len,
+    long max_pixels, long max_ms, const struct photo_output *how,
+    struct photo *out, struct photo *thumb, long *width, long *height)
 {
-	enum photo_kind kind = photo_sniff(buf, len);
+	enum photo_kind kind = photo_sniff(buf, len), to;
 	VipsImage *header = NULL;
 	enum photo_verdict v;
 	unsigned scans;
+	gint64 at;
 	long w, h;
 
 	*width = *height = 0;
 	memset(out, 0, sizeof(*out));
+	if (thumb != NULL)
+		memset(thumb, 0, sizeof(*thumb));
 	if (kind == PHOTO_UNKNOWN)
 		return PHOTO_NOT_IMAGE;
 	if (photo_has_markup(buf, len))
@@ -505,9 +692,33 @@ photo_reencode_within(struct arena *a, const void *buf, size_t len,
 	/* Both are at most VIPS_MAX_COORD (10 million): no overflow. */
 	if (w <= 0 || h <= 0 || w * h > max_pixels)
 		return w <= 0 || h <= 0 ? PHOTO_DAMAGED : PHOTO_TOO_MANY_PIXELS;
-	v = encode(a, kind, buf, len, w, h, max_ms, out);
+	to = how->same_format ? kind : PHOTO_JPEG;
+	at = g_get_monotonic_time() + (gint64)max_ms * 1000;
+	v = encode(a, kind, buf, len, w, h, how->max_side, to,
+	    to == PHOTO_WEBP && webp_lossless(buf, len), at, max_ms, out);
+	/* The thumbnail is made from the clean image just written: upright
+	 * already, no metadata, and never larger than the upload. */
+	if (v == PHOTO_OK && how->thumb_side > 0 && thumb != NULL)
+		v = encode(a, to, out->data, out->len, out->width, out->height,
+		    how->thumb_side, PHOTO_JPEG, false, at, max_ms, thumb);
+	if (v != PHOTO_OK) {
+		memset(out, 0, sizeof(*out));
+		if (thumb != NULL)
+			memset(thumb, 0, sizeof(*thumb));
+	}
 	vips_error_clear();
 	return v;
+}
+
+enum photo_verdict
+photo_reencode_within(struct arena *a, const void *buf, size_t len,
+    long max_pixels, long max_ms, struct photo *out, long *width,
+    long *height)
+{
+	static const struct photo_output profile = { PHOTO_MAX_SIDE, false, 0 };
+
+	return photo_reencode_as(a, buf, len, max_pixels, max_ms, &profile,
+	    out, NULL, width, height);
 }
 
 enum photo_verdict
