@@ -103,7 +103,8 @@ struct filestore_gc_stats {
 };
 
 /*
- * Removes, under files_dir/photos and files_dir/files, every regular file
+ * Removes, under files_dir/photos and files_dir/files (of clinic
+ * only_clinic alone when it is not NULL), every regular file
  * whose SHA-256 no record of its clinic refers to (refs) and whose mtime
  * is older than grace_s seconds, and every temporary file older than
  * grace_s; never follows a symbolic link, and leaves names the store does
@@ -112,10 +113,12 @@ struct filestore_gc_stats {
  * before it goes: a file stored again meanwhile is fresh (the writer
  * touches it) and stays. dry_run removes nothing. Writes one line per file
  * removed ("removed <path> (<n> bytes)", or "would remove ...") to out
- * (may be NULL). ERR_OK, or the first error of refs or of the file system
- * (ERR_IO, logged); the stats count what was done until then.
+ * (may be NULL). ERR_OK, ERR_INVALID when only_clinic is not a UUID, or
+ * the first error of refs or of the file system (ERR_IO, logged); the
+ * stats count what was done until then.
  */
-enum err filestore_gc(const char *files_dir, long grace_s, bool dry_run,
+enum err filestore_gc(const char *files_dir, const char *only_clinic,
+    long grace_s, bool dry_run,
     filestore_refs_fn refs, void *ctx, FILE *out,
     struct filestore_gc_stats *stats);
 

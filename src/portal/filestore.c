@@ -582,8 +582,8 @@ clinic_dirs(struct gc *g, struct arena *a, size_t *count)
 }
 
 enum err
-filestore_gc(const char *files_dir, long grace_s, bool dry_run,
-    filestore_refs_fn refs, void *ctx, FILE *out,
+filestore_gc(const char *files_dir, const char *only_clinic, long grace_s,
+    bool dry_run, filestore_refs_fn refs, void *ctx, FILE *out,
     struct filestore_gc_stats *stats)
 {
 	struct arena *top = arena_new(16384);
@@ -592,6 +592,10 @@ filestore_gc(const char *files_dir, long grace_s, bool dry_run,
 	size_t nids = 0;
 
 	memset(stats, 0, sizeof(*stats));
+	if (only_clinic != NULL && !str_is_uuid(only_clinic)) {
+		arena_free(top);
+		return ERR_INVALID;
+	}
 	if (top == NULL)
 		return ERR_NOMEM;
 	memset(&g, 0, sizeof(g));
@@ -600,7 +604,12 @@ filestore_gc(const char *files_dir, long grace_s, bool dry_run,
 	g.dry_run = dry_run;
 	g.out = out;
 	g.stats = stats;
-	ids = clinic_dirs(&g, top, &nids);
+	if (only_clinic != NULL) {
+		ids = &only_clinic;
+		nids = 1;
+	} else {
+		ids = clinic_dirs(&g, top, &nids);
+	}
 	/* One clinic at a time, each in an arena of its own: memory grows
 	 * with the largest clinic, not with the store. */
 	for (size_t i = 0; ids != NULL && i < nids; i++) {

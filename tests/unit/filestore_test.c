@@ -356,7 +356,7 @@ test_gc_removes_orphans_past_the_grace(void **state)
 	plant_tree(f->dir);
 	mem = open_memstream(&out, &out_len);
 	assert_non_null(mem);
-	assert_int_equal(filestore_gc(f->dir, 3600, false, fake_refs, &r, mem,
+	assert_int_equal(filestore_gc(f->dir, NULL, 3600, false, fake_refs, &r, mem,
 	    &st), ERR_OK);
 	fclose(mem);
 	assert_true(there(f->dir, rel_ref));
@@ -400,7 +400,7 @@ test_gc_dry_run_removes_nothing(void **state)
 
 	plant_tree(f->dir);
 	mem = open_memstream(&out, &out_len);
-	assert_int_equal(filestore_gc(f->dir, 3600, true, fake_refs, &r, mem,
+	assert_int_equal(filestore_gc(f->dir, NULL, 3600, true, fake_refs, &r, mem,
 	    &st), ERR_OK);
 	fclose(mem);
 	assert_true(there(f->dir, rel_orphan));
@@ -413,15 +413,27 @@ test_gc_dry_run_removes_nothing(void **state)
 }
 
 static void
-test_gc_with_a_shorter_grace_and_a_failing_reader(void **state)
+test_gc_one_clinic_a_shorter_grace_and_a_failing_reader(void **state)
 {
 	struct fixture *f = *state;
 	struct fake_refs r = { CLINIC, NULL, 0, 0, ERR_DB };
 	struct filestore_gc_stats st;
 
 	plant_tree(f->dir);
+	/* One clinic alone: the other's orphan goes, CLINIC's stay. */
+	assert_int_equal(filestore_gc(f->dir, OTHER, 3600, false, fake_refs, &r,
+	    NULL, &st), ERR_DB);
+	r.fail = ERR_OK;
+	assert_int_equal(filestore_gc(f->dir, OTHER, 3600, false, fake_refs, &r,
+	    NULL, &st), ERR_OK);
+	assert_int_equal(st.removed, 1);
+	assert_false(there(f->dir, rel_other));
+	assert_true(there(f->dir, rel_orphan));
+	assert_int_equal(filestore_gc(f->dir, "../x", 3600, false, fake_refs,
+	    &r, NULL, &st), ERR_INVALID);
+	r.fail = ERR_DB;
 	/* The references cannot be read: nothing goes. */
-	assert_int_equal(filestore_gc(f->dir, 3600, false, fake_refs, &r, NULL,
+	assert_int_equal(filestore_gc(f->dir, NULL, 3600, false, fake_refs, &r, NULL,
 	    &st), ERR_DB);
 	assert_int_equal(st.removed, 0);
 	assert_true(there(f->dir, rel_orphan));
@@ -429,13 +441,13 @@ test_gc_with_a_shorter_grace_and_a_failing_reader(void **state)
 	/* A grace of 5 s: the young file (60 s) goes too, the temporary file
 	 * in flight (10 s) as well; the referenced ones stay. */
 	r.fail = ERR_OK;
-	assert_int_equal(filestore_gc(f->dir, 5, false, fake_refs, &r, NULL,
+	assert_int_equal(filestore_gc(f->dir, NULL, 5, false, fake_refs, &r, NULL,
 	    &st), ERR_OK);
 	assert_false(there(f->dir, rel_young));
 	assert_false(there(f->dir, rel_tmp_new));
 	assert_true(there(f->dir, "outside"));
 	/* Nothing to collect in an empty or missing store. */
-	assert_int_equal(filestore_gc("/nonexistent/filestore-test", 3600, false,
+	assert_int_equal(filestore_gc("/nonexistent/filestore-test", NULL, 3600, false,
 	    fake_refs, &r, NULL, &st), ERR_OK);
 	assert_int_equal(st.removed, 0);
 }
@@ -458,7 +470,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gc_dry_run_removes_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_gc_with_a_shorter_grace_and_a_failing_reader, setup,
+		    test_gc_one_clinic_a_shorter_grace_and_a_failing_reader, setup,
 		    teardown),
 	};
 
