@@ -18,6 +18,7 @@ import {
 } from './lib/fixtures.mjs';
 
 const TINY_JPEG = readFileSync(new URL('./fixtures/tiny.jpg', import.meta.url));
+const TINY_WEBP = readFileSync(new URL('./fixtures/tiny.webp', import.meta.url));
 const FILE_CSP = "default-src 'none'; sandbox";
 const HOUR = 3600;
 
@@ -259,6 +260,41 @@ describe('portalctl gc-files', () => {
     const out = portalctl('gc-files', '--clinic', clinic.id);
     assert.ok(out.includes(`removed ${photoFile} (`), out);
     assert.ok(!existsSync(`${root}/${photoFile}`));
+  });
+
+  // Needs the documents API (issue 13, core): skipped, saying so, until it is there.
+  test('a deleted document\'s bytes and thumbnail go; a kept document\'s stay, however old', async (t) => {
+    const root = filesDir();
+    const upload = (title, bytes, type) => staff.request('POST',
+      `/api/v1/clinic/patients/${patient.id}/documents?title=${encodeURIComponent(title)}&kind=image&file_name=r%C3%B6ntgen`,
+      { raw: bytes, headers: { 'content-type': type } });
+    const first = await upload('Röntgen 1', TINY_JPEG, 'image/jpeg');
+    if (first.status === 404 && first.body?.code === 'not_found') {
+      t.skip('the documents API is not there yet (POST clinic/patients/{id}/documents: no such route)');
+      return;
+    }
+    assert.equal(first.status, 201, first.text);
+    // A second image of other bytes, kept.
+    const kept = await upload('Röntgen 2', TINY_WEBP, 'image/webp');
+    assert.equal(kept.status, 201, kept.text);
+    const files = (id) => psql(`SELECT sha256 || ' ' || thumb_sha256 FROM documents WHERE id = '${id}'`).split(' ')
+      .map((h) => `files/${clinic.id}/${h.slice(0, 2)}/${h}`);
+    const gone = files(first.body.id);
+    const stay = files(kept.body.id);
+    for (const rel of [...gone, ...stay]) assert.ok(existsSync(`${root}/${rel}`), `stored: ${rel}`);
+    assert.ok(gone.every((rel) => !stay.includes(rel)), `the two images share a file: ${gone} ${stay}`);
+    const del = await staff.request('DELETE', `/api/v1/clinic/documents/${first.body.id}`);
+    assert.equal(del.status, 204, del.text);
+    for (const rel of [...gone, ...stay]) {
+      assert.ok(existsSync(`${root}/${rel}`), `the record's deletion removed ${rel}`);
+      age(`${root}/${rel}`, 2 * HOUR);
+    }
+    const out = portalctl('gc-files', '--clinic', clinic.id);
+    for (const rel of gone) {
+      assert.ok(out.includes(`removed ${rel} (`), `${rel} not removed:\n${out}`);
+      assert.ok(!existsSync(`${root}/${rel}`), `still there: ${rel}`);
+    }
+    for (const rel of stay) assert.ok(existsSync(`${root}/${rel}`), `a kept document's file went: ${rel}`);
   });
 
   test('refuses a grace that is not a number of seconds', () => {
