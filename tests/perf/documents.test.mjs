@@ -30,6 +30,25 @@
 //
 // Scale: PORTAL_BENCH_SCALE (default 1, and 0.1 under CI=true) multiplies the patients (the
 // documents per patient stay 200); PORTAL_BENCH_SECONDS defaults to 10 (3 under CI).
+//
+// What was measured (the 2-core machine shared with other sessions, load average 6-8; on a
+// scratch merge with the documents API of doc-core; compare ratios within one run):
+//
+//   scale 1                              req/s  p99 ms  to fcgi   CI=true (scale 0.1, 3 s)
+//   static file (GET /console/)           9833   103.0   3.28      19858   13.3  3.45
+//   fcgi ceiling                          2995    93.2   1.00       5762   22.2  1.00
+//   GET me (session check only)           1728    65.7   0.58       2507   52.6  0.44
+//   GET documents (200 each)               744   169.0   0.25        655  184.0  0.11
+//   static 1 MiB file (nginx alone)        564   183.2   0.19        682  167.4  0.12
+//   served 1 MiB file (download)           380   237.3   0.13        404  217.3  0.07
+//   served 1 MiB file (profile photo)      517   192.1   0.17        452  204.5  0.08
+//
+// Served over static: download 0.67 (0.59 under CI), profile photo 0.92 (0.66). Where the time
+// goes, per request of the machine: the 1 MiB file 1.8 ms whichever way nginx sends it (copying
+// it to wrk over loopback); the API's patient request about 0.6 ms (GET me alone), the
+// download's transaction with its access row about 0.9 ms in all. Without the documents API
+// (this branch alone, CI=true): profile photo 178 against static 377 req/s (0.47) under a
+// load average of 5, and 556 against 544 (1.02) at scale 1.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
