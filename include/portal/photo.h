@@ -136,15 +136,16 @@ const char *photo_path(struct arena *a, const char *clinic_id,
     const char *sha256, const char *type);
 
 /*
- * Writes the photo under files_dir at photo_path(), atomically (a
- * temporary file in the same directory, fsync, rename), creating the
- * directories it needs. The same bytes stored before are left as they
- * are. ERR_IO when the file system refuses (logged), ERR_NOMEM.
+ * Writes the photo under files_dir at photo_path() with the file store's
+ * one writer (filestore_write(): atomic, directories made as needed, the
+ * same bytes stored before left as they are). ERR_IO when the file system
+ * refuses (logged), ERR_NOMEM (also for a malformed clinic id or hash).
  */
 enum err photo_store(struct arena *a, const char *files_dir,
     const char *clinic_id, const struct photo *p);
 
-/* Removes a stored photo; a missing file is not an error. */
+/* Removes a stored photo (filestore_remove()); a missing file is not an
+ * error. */
 enum err photo_remove(struct arena *a, const char *files_dir,
     const char *clinic_id, const char *sha256, const char *type);
 

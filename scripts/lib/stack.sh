@@ -346,13 +346,19 @@ nginx_start() {
 	# this file (the line added above), an installed site has no such
 	# include. It passes to the socket of the benchmark's own responder
 	# (tests/perf/fcgi_ceiling.c, started by the benchmark) with the same
-	# parameters as /api/, taken from the site itself.
+	# parameters as /api/, taken from the site itself. Beside it, the static
+	# ceiling of a served file (tests/perf/documents.test.mjs): nginx sending
+	# the file the benchmark writes at $STATE/bench/static.bin, as /_files/
+	# sends a stored one but without the API before it.
 	{
 		echo "# Written by scripts/lib/stack.sh: for the benchmark, in this stack only."
 		echo "location = /_bench/fcgi {"
 		echo "    fastcgi_pass unix:$RUNDIR/bench-fcgi.sock;"
 		sed -n '/^    location ^~ \/api\/ {$/,/^    }$/p' "$site" |
 			grep -E '^ *fastcgi_(param|read_timeout|send_timeout) '
+		echo "}"
+		echo "location = /_bench/static.bin {"
+		echo "    alias $STATE/bench/static.bin;"
 		echo "}"
 	} > "$tmp"
 	install -o "$RUN_USER" -g "$RUN_USER" -m 0640 "$tmp" "$bench"

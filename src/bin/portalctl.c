@@ -26,6 +26,13 @@
  *                                          SECONDS) become expired, and
  *                                          Idempotency-Keys past 24 hours
  *                                          are forgotten; print how many
+ *   gc-files [--grace SECONDS] [--dry-run] [--clinic ID]
+ *                                          remove stored files (photos,
+ *                                          documents, images) no record
+ *                                          refers to, older than SECONDS
+ *                                          (default 3600), of every clinic
+ *                                          or of ID; print each one and a
+ *                                          summary line
  *
  * Commands other than migrate connect with migrate_database_url (the
  * owner role) and so act across clinics.
@@ -46,21 +53,26 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_clinic.h"
+#include "db_files.h"
 #include "db_patients.h"
 #include "db_pay.h"
 #include "payprov.h"
 #include "db_schedule.h"
 #include "db_treatments.h"
 #include "db_signin.h"
+#include "filestore.h"
 #include "migrate.h"
 #include "patients.h"
 #include "permissions.h"
 #include "portal_settings.h"
+#include "str.h"
 
 struct opts {
 	const char *name, *code, *clinic, *email, *role, *module, *scopes, *url;
 	const char *older_than;
 	const char *pay_secret_file;
+	const char *grace;
+	bool dry_run;
 };
 
 struct ctl {
@@ -84,7 +96,8 @@ usage(void)
 	    "  create-api-key --clinic ID --scopes read[,write][,admin] [--name NAME]\n"
 	    "  seed-demo [--pay-secret-file FILE]\n"
 	    "  purge-sessions\n"
-	    "  expire-payments [--older-than SECONDS]\n");
+	    "  expire-payments [--older-than SECONDS]\n"
+	    "  gc-files [--grace SECONDS] [--dry-run] [--clinic ID]\n");
 }
 
 static int
@@ -324,6 +337,57 @@ seed_demo(struct ctl *c, const char *pay_secret_file)
 	return 0;
 }
 
+/* The grace of gc-files when --grace is not given: an upload writes its
+ * bytes before its row commits, within a request's seconds; an hour is far
+ * past that. */
+#define GC_GRACE_DEFAULT 3600
+
+static enum err
+gc_refs(void *ctx, struct arena *a, const char *clinic_id,
+    const char *const **shas, size_t *count)
+{
+	struct ctl *c = ctx;
+
+	return db_file_refs(c->db, a, clinic_id, shas, count);
+}
+
+/* gc-files: the stored files no record refers to, past the grace, go
+ * (filestore_gc()); one line per file and a summary on stdout. */
+static int
+gc_files(struct ctl *c, const struct opts *o)
+{
+	struct filestore_gc_stats st;
+	long grace = GC_GRACE_DEFAULT;
+	char *end = NULL;
+	enum err err;
+
+	if (o->grace != NULL) {
+		grace = strtol(o->grace, &end, 10);
+		if (*o->grace == '\0' || *end != '\0' || grace < 0) {
+			fprintf(stderr, "portalctl: --grace takes a number of "
+			    "seconds\n");
+			return 2;
+		}
+	}
+	if (c->conf->files_dir == NULL || *c->conf->files_dir == '\0') {
+		fprintf(stderr, "portalctl: files_dir is not set\n");
+		return 1;
+	}
+	if (o->clinic != NULL && !str_is_uuid(o->clinic)) {
+		fprintf(stderr, "portalctl: --clinic takes a clinic id\n");
+		return 2;
+	}
+	err = filestore_gc(c->conf->files_dir, o->clinic, grace, o->dry_run,
+	    gc_refs, c, stdout, &st);
+	printf("gc-files%s: %s %ld file%s (%lld bytes; %ld temporary); kept "
+	    "%ld referenced, %ld younger than %ld s, %ld not the store's\n",
+	    o->dry_run ? " (dry run)" : "", o->dry_run ? "would remove" :
+	    "removed", st.removed, st.removed == 1 ? "" : "s",
+	    st.removed_bytes, st.temp_removed, st.referenced, st.young, grace,
+	    st.skipped);
+	return report(err, "gc-files");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -338,6 +402,8 @@ main(int argc, char **argv)
 		{ "url", required_argument, NULL, 'u' },
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "pay-secret-file", required_argument, NULL, 'P' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *explicit_path = NULL, *path, *command;
@@ -375,6 +441,8 @@ main(int argc, char **argv)
 		case 'u': o.url = optarg; break;
 		case 'o': o.older_than = optarg; break;
 		case 'P': o.pay_secret_file = optarg; break;
+		case 'g': o.grace = optarg; break;
+		case 'D': o.dry_run = true; break;
 		default:
 			usage();
 			return 2;
@@ -488,6 +556,8 @@ main(int argc, char **argv)
 				    count == 1 ? "" : "s", purged,
 				    purged == 1 ? "" : "s");
 		}
+	} else if (strcmp(command, "gc-files") == 0) {
+		status = gc_files(&ctl, &o);
 	} else {
 		fprintf(stderr, "portalctl: unknown command '%s'\n", command);
 		usage();

@@ -38,6 +38,7 @@
 #include "json_util.h"
 #include "patients.h"
 #include "photo.h"
+#include "response.h"
 #include "portal_http.h"
 #include "problem.h"
 #include "routes.h"
@@ -429,12 +430,8 @@ profile_send_photo(struct request *req, const char *clinic_id,
 		problem_send(req, "unavailable", NULL);
 		return;
 	}
-	/* nginx serves the file from its internal location and keeps these
-	 * headers; the body here is empty. */
-	resp_header(req, "X-Accel-Redirect", arena_printf(req->arena,
-	    "/_files/%s", rel));
-	resp_header(req, "Cache-Control", "private, no-store");
-	resp_raw(req, 200, arena_strdup(req->arena, p->photo_type), "", 0);
+	/* Shown in the page, never saved under a name of its own. */
+	resp_file(req, rel, p->photo_type, RESP_INLINE, NULL);
 }
 
 /* GET /api/v1/portal/{code}/profile/photo [view_profile]: the photo

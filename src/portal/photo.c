@@ -1,7 +1,8 @@
 /*
  * photo.c - profile photos (photo.h): recognising an upload from its
  * bytes, refusing markup and pixel bombs, re-encoding with libvips so that
- * only pixels survive, and storing the result by content hash.
+ * only pixels survive, and storing the result by content hash through the
+ * file store (filestore.h), the one writer of uploaded files.
  *
  * Order matters: the type is sniffed and the markup scan runs over the raw
  * bytes first; a JPEG's scans are counted; then only the loader of the
@@ -26,18 +27,15 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 #include <vips/vips.h>
 
 #include "arena.h"
+#include "filestore.h"
 #include "log.h"
 #include "photo.h"
 #include "str.h"
@@ -741,17 +739,6 @@ extension(const char *type)
 	return NULL;
 }
 
-static bool
-is_sha256_hex(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return false;
-	return n == 64;
-}
-
 const char *
 photo_path(struct arena *a, const char *clinic_id, const char *sha256,
     const char *type)
@@ -760,32 +747,10 @@ photo_path(struct arena *a, const char *clinic_id, const char *sha256,
 
 	/* Every part is checked: none can climb out of the files directory. */
 	if (ext == NULL || clinic_id == NULL || !str_is_uuid(clinic_id) ||
-	    sha256 == NULL || !is_sha256_hex(sha256))
+	    !filestore_is_sha256(sha256))
 		return NULL;
 	return arena_printf(a, "photos/%s/%.2s/%s.%s", clinic_id, sha256,
 	    sha256, ext);
-}
-
-/* mkdir -p of the directories of rel (relative to root), mode 0750. */
-static bool
-make_dirs(struct arena *a, const char *root, const char *rel)
-{
-	char *path = arena_printf(a, "%s/%s", root, rel);
-	char *slash;
-
-	if (path == NULL)
-		return false;
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash != NULL;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(path, 0750) != 0 && errno != EEXIST) {
-			log_error("photo: cannot create %s: %s", path,
-			    strerror(errno));
-			return false;
-		}
-		*slash = '/';
-	}
-	return true;
 }
 
 enum err
@@ -793,53 +758,10 @@ photo_store(struct arena *a, const char *files_dir, const char *clinic_id,
     const struct photo *p)
 {
 	const char *rel = photo_path(a, clinic_id, p->sha256, p->type);
-	char *final, *tmp;
-	unsigned char rnd[8];
-	char rnd_hex[17];
-	struct stat st;
-	size_t done = 0;
-	int fd;
 
 	if (rel == NULL)
 		return ERR_NOMEM;
-	final = arena_printf(a, "%s/%s", files_dir, rel);
-	randombytes_buf(rnd, sizeof(rnd));
-	str_hex(rnd_hex, rnd, sizeof(rnd));
-	tmp = final ? arena_printf(a, "%s.%s.tmp", final, rnd_hex) : NULL;
-	if (tmp == NULL)
-		return ERR_NOMEM;
-	/* Content-addressed: the same name holds the same bytes. */
-	if (stat(final, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (size_t)st.st_size == p->len)
-		return ERR_OK;
-	if (!make_dirs(a, files_dir, rel))
-		return ERR_IO;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		log_error("photo: cannot create %s: %s", tmp, strerror(errno));
-		return ERR_IO;
-	}
-	while (done < p->len) {
-		ssize_t w = write(fd, p->data + done, p->len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	if (done != p->len || fsync(fd) != 0) {
-		log_error("photo: cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return ERR_IO;
-	}
-	if (close(fd) != 0 || rename(tmp, final) != 0) {
-		log_error("photo: cannot store %s: %s", final, strerror(errno));
-		unlink(tmp);
-		return ERR_IO;
-	}
-	return ERR_OK;
+	return filestore_write(a, files_dir, rel, p->data, p->len);
 }
 
 enum err
@@ -847,15 +769,10 @@ photo_remove(struct arena *a, const char *files_dir, const char *clinic_id,
     const char *sha256, const char *type)
 {
 	const char *rel = photo_path(a, clinic_id, sha256, type);
-	char *path = rel ? arena_printf(a, "%s/%s", files_dir, rel) : NULL;
 
-	if (path == NULL)
+	if (rel == NULL)
 		return ERR_NOMEM;
-	if (unlink(path) != 0 && errno != ENOENT) {
-		log_error("photo: cannot remove %s: %s", path, strerror(errno));
-		return ERR_IO;
-	}
-	return ERR_OK;
+	return filestore_remove(a, files_dir, rel);
 }
 
 bool
@@ -863,8 +780,6 @@ photo_exists(struct arena *a, const char *files_dir, const char *clinic_id,
     const char *sha256, const char *type)
 {
 	const char *rel = photo_path(a, clinic_id, sha256, type);
-	char *path = rel ? arena_printf(a, "%s/%s", files_dir, rel) : NULL;
-	struct stat st;
 
-	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return rel != NULL && filestore_rel_exists(a, files_dir, rel);
 }
