@@ -144,4 +144,11 @@ enum err db_document_notice(struct db *db, const char *purpose,
     const char *patient_id, const char *base_url, const char *by_type,
     const char *by_id);
 
+/* The demo clinic's shared file d (kind, title, file_name, content_type,
+ * size, sha256, thumb_sha256, width, height) of its demo patient Ayşe
+ * Yılmaz, uploaded by its owner (portalctl seed-demo; no context needed:
+ * portalctl is the tables' owner). */
+enum err db_document_seed_demo(struct db *db, const char *clinic_id,
+    const struct db_document *d);
+
 #endif

@@ -52,6 +52,7 @@ enum stmt_id {
 	STMT_ACCESS_LIST,
 	STMT_USAGE,
 	STMT_NOTICE,
+	STMT_SEED_DEMO,
 	STMT__MAX
 };
 
@@ -133,6 +134,15 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_NOTICE] = { "documents_notice",
 	    "SELECT skipped FROM portal_outbox_compose($1, $2::uuid, NULL, "
 	    "NULL, NULL, '{}'::jsonb, $3, $4, $5::uuid)", 5, false },
+	[STMT_SEED_DEMO] = { "documents_seed_demo",
+	    "INSERT INTO documents (clinic_id, patient_id, kind, title, "
+	    "file_name, content_type, size, sha256, thumb_sha256, width, "
+	    "height, shared, source, uploaded_by) SELECT $1, pt.id, $2, $3, $4, "
+	    "$5, $6::bigint, $7, $8, $9::integer, $10::integer, true, 'clinic', "
+	    "(SELECT s.id FROM staff s WHERE s.clinic_id = $1 "
+	    "AND s.role = 'owner' ORDER BY s.created_at LIMIT 1) "
+	    "FROM patients pt WHERE pt.clinic_id = $1 AND pt.first_name = 'Ayşe' "
+	    "AND pt.last_name = 'Yılmaz' LIMIT 1", 10, false },
 };
 
 static int64_t
@@ -414,4 +424,19 @@ db_document_notice(struct db *db, const char *purpose, const char *patient_id,
 	    by_id };
 
 	return db_defer(db, &stmts[STMT_NOTICE], params);
+}
+
+enum err
+db_document_seed_demo(struct db *db, const char *clinic_id,
+    const struct db_document *d)
+{
+	char size[24], width[16], height[16];
+	const char *params[] = { clinic_id, d->kind, d->title, d->file_name,
+	    d->content_type, size, d->sha256, d->thumb_sha256,
+	    d->width > 0 ? width : NULL, d->height > 0 ? height : NULL };
+
+	snprintf(size, sizeof(size), "%lld", (long long)d->size);
+	snprintf(width, sizeof(width), "%d", d->width);
+	snprintf(height, sizeof(height), "%d", d->height);
+	return db_run(db, &stmts[STMT_SEED_DEMO], params);
 }
