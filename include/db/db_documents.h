@@ -56,11 +56,14 @@ enum err db_documents_list(struct db *db, struct arena *a,
 enum err db_document_get(struct db *db, struct arena *a,
     const char *clinic_id, const char *id, struct db_document *out);
 
-/* What the patient sees of kind f->kind ("document" or "image"; required):
- * shared documents and their own uploads in any review state; shared
- * images. Newest first. */
+/* What the signed-in patient (the context's) sees of kind f->kind
+ * ("document" or "image"; required): shared documents and their own
+ * uploads in any review state; shared images. Newest first. _ahead()
+ * sends the statement with the session's (db_ahead()), the other takes
+ * its answer. */
+void db_portal_documents_ahead(struct db *db, struct arena *a,
+    const struct db_document_filter *f);
 enum err db_portal_documents(struct db *db, struct arena *a,
-    const char *clinic_id, const char *patient_id,
     const struct db_document_filter *f, struct db_document **out,
     int *count);
 

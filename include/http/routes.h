@@ -204,11 +204,13 @@ void handle_document_access(struct request *req);
 void handle_document_review(struct request *req);
 void handle_document_reviews(struct request *req);
 void handle_portal_documents(struct request *req);
+void ahead_portal_documents(struct request *req);
 void handle_portal_document_upload(struct request *req);
 void handle_portal_document_view(struct request *req);
 void handle_portal_document_download(struct request *req);
 void handle_portal_document_access(struct request *req);
 void handle_portal_images(struct request *req);
+void ahead_portal_images(struct request *req);
 void handle_portal_image_view(struct request *req);
 void handle_portal_image_thumbnail(struct request *req);
 

@@ -66,11 +66,16 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_GET] = { "documents_get",
 	    "SELECT " DOC_COLUMNS DOC_FROM
 	    "WHERE d.clinic_id = $1 AND d.id = $2", 2, true },
+	/* The signed-in patient's, who is the context's: it can go ahead
+	 * with the session's statement (db_ahead()). */
 	[STMT_PORTAL_LIST] = { "documents_portal_list",
 	    "SELECT " DOC_COLUMNS DOC_FROM
-	    "WHERE d.clinic_id = $1 AND d.patient_id = $2 AND d.kind = $3 "
-	    "AND " DOC_VISIBLE " AND " DOC_BEFORE(4)
-	    "ORDER BY d.created_at DESC, d.id DESC LIMIT $5", 5, true },
+	    "WHERE d.clinic_id = portal_current_clinic() "
+	    "AND d.patient_id = portal_current_patient() AND d.kind = $1 "
+	    "AND " DOC_VISIBLE " AND ($2::uuid IS NULL OR "
+	    "(d.created_at, d.id) < (SELECT q.created_at, q.id FROM documents q "
+	    "WHERE q.clinic_id = portal_current_clinic() AND q.id = $2::uuid)) "
+	    "ORDER BY d.created_at DESC, d.id DESC LIMIT $3", 3, true },
 	[STMT_PORTAL_GET] = { "documents_portal_get",
 	    "SELECT " DOC_COLUMNS DOC_FROM
 	    "WHERE d.clinic_id = $1 AND d.patient_id = $2 AND d.id = $3 "
@@ -251,16 +256,45 @@ db_document_get(struct db *db, struct arena *a, const char *clinic_id,
 	return document_row(db, a, &stmts[STMT_GET], params, out);
 }
 
-enum err
-db_portal_documents(struct db *db, struct arena *a, const char *clinic_id,
-    const char *patient_id, const struct db_document_filter *f,
-    struct db_document **out, int *count)
+/* The parameters of the patient's list, in the arena (they may be sent
+ * ahead); NULL when out of memory. */
+static const char *const *
+portal_list_params(struct arena *a, const struct db_document_filter *f)
 {
-	char lim[16];
-	const char *params[] = { clinic_id, patient_id, f->kind, f->after_id,
-	    lim };
+	const char **params = arena_calloc(a, 3, sizeof(*params));
 
-	snprintf(lim, sizeof(lim), "%d", f->limit);
+	if (params == NULL ||
+	    (params[2] = arena_printf(a, "%d", f->limit)) == NULL)
+		return NULL;
+	params[0] = f->kind;
+	params[1] = f->after_id;
+	return params;
+}
+
+void
+db_portal_documents_ahead(struct db *db, struct arena *a,
+    const struct db_document_filter *f)
+{
+	static const struct db_stmt *const one[] = {
+	    &stmts[STMT_PORTAL_LIST] };
+	const char *const *params = portal_list_params(a, f);
+	const char *const **lists = arena_calloc(a, 1, sizeof(*lists));
+
+	if (params != NULL && lists != NULL) {
+		lists[0] = params;
+		db_ahead(db, 1, one, lists);
+	}
+}
+
+enum err
+db_portal_documents(struct db *db, struct arena *a,
+    const struct db_document_filter *f, struct db_document **out,
+    int *count)
+{
+	const char *const *params = portal_list_params(a, f);
+
+	if (params == NULL)
+		return ERR_NOMEM;
 	return document_rows(db, a, &stmts[STMT_PORTAL_LIST], params, out,
 	    count);
 }

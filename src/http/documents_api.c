@@ -800,27 +800,61 @@ handle_document_review(struct request *req)
 
 /* ---- patient side ---- */
 
+/* The filter of the signed-in patient's list of kind from the query; false
+ * when the query is bad (problems noted). */
+static bool
+portal_filter(struct request *req, const char *kind,
+    struct db_document_filter *f, struct v_page *page)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	q_page(req, NULL, page);
+	f->after_id = page->cursor;
+	f->limit = page->limit + 1;
+	return v_count(req) == 0;
+}
+
 /* Answers the signed-in patient's list of kind. */
 static void
 portal_list(struct request *req, const char *kind)
 {
-	struct db_document_filter f = { .kind = kind };
+	struct db_document_filter f;
 	struct db_document *rows;
 	struct v_page page;
 	int n = 0;
 	enum err err;
 
-	q_page(req, NULL, &page);
+	portal_filter(req, kind, &f, &page);
 	if (!v_ok(req))
 		return;
-	f.after_id = page.cursor;
-	f.limit = page.limit + 1;
-	if ((err = db_portal_documents(req->ctx->db, req->arena,
-	    req->actor.clinic_id, req->actor.id, &f, &rows, &n)) != ERR_OK) {
+	if ((err = db_portal_documents(req->ctx->db, req->arena, &f, &rows,
+	    &n)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
 	documents_send(req, rows, n, page.limit, PATIENT_SIDE);
+}
+
+/* What handle_portal_documents() and handle_portal_images() read, sent
+ * with the session's statement (the query read as the handler reads it). */
+void
+ahead_portal_documents(struct request *req)
+{
+	struct db_document_filter f;
+	struct v_page page;
+
+	if (portal_filter(req, "document", &f, &page))
+		db_portal_documents_ahead(req->ctx->db, req->arena, &f);
+}
+
+void
+ahead_portal_images(struct request *req)
+{
+	struct db_document_filter f;
+	struct v_page page;
+
+	if (portal_filter(req, "image", &f, &page))
+		db_portal_documents_ahead(req->ctx->db, req->arena, &f);
 }
 
 /* GET /api/v1/portal/{code}/documents?cursor=&limit= [view_documents]:

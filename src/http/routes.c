@@ -178,13 +178,13 @@ const struct route routes[] = {
 	/* Idempotency-Key; calls the provider with no transaction open. */
 	RO(POST, "/api/v1/portal/{code}/payments", handle_portal_payment_create, pay_checkout_call, pay_checkout_record, PATIENT, STAFF, PERM_MAKE_PAYMENT, JSON, 0),
 	R(GET, "/api/v1/portal/{code}/payments/{id}", handle_portal_payment_get, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/documents", handle_portal_documents, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/documents", handle_portal_documents, ahead_portal_documents, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, READ, NONE, 0),
 	/* The body is the file: binary, up to max_upload_bytes. */
 	R(POST, "/api/v1/portal/{code}/documents", handle_portal_document_upload, PATIENT, STAFF, PERM_UPLOAD_DOCUMENTS, WRITE, BINARY, 0),
 	R(GET, "/api/v1/portal/{code}/documents/{id}/view", handle_portal_document_view, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, WRITE, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/documents/{id}/download", handle_portal_document_download, PATIENT, STAFF, PERM_DOWNLOAD_DOCUMENTS, WRITE, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/documents/{id}/access", handle_portal_document_access, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, READ, NONE, 0),
-	R(GET, "/api/v1/portal/{code}/images", handle_portal_images, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/images", handle_portal_images, ahead_portal_images, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/images/{id}/view", handle_portal_image_view, PATIENT, STAFF, PERM_VIEW_IMAGES, WRITE, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/images/{id}/thumbnail", handle_portal_image_thumbnail, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
 
