@@ -418,6 +418,13 @@ describe('review', () => {
     assert.equal(ok.body.review.reason, 'Teşekkürler');
     const own = await clinicDoc(c.owner, c.patient.id);
     assertProblem(await c.owner.request('POST', docPath(own.id, '/review'), { body: { decision: 'accepted' } }), 409, 'conflict');
+    // Two reviewers at once: one decides, the other hears it was decided.
+    const twice = await patientUpload(c.session, okPdf('twice'));
+    const both = await Promise.all([
+      c.owner.request('POST', docPath(twice.body.id, '/review'), { body: { decision: 'accepted' } }),
+      c.admin.request('POST', docPath(twice.body.id, '/review'), { body: { decision: 'rejected', reason: 'Hayır' } })]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], both.map((r) => r.text).join('\n'));
+    assert.equal(auditOf(c.clinic.id, twice.body.id).filter((r) => r[0] === 'document.review').length, 1);
     for (const body of [{}, { decision: 'maybe' }, { decision: 'rejected', reason: 'x', kind: 'image' }, { decision: 'accepted', extra: 1 }]) {
       assertProblem(await c.owner.request('POST', docPath(up.body.id, '/review'), { body }), 422, 'validation_failed', JSON.stringify(body));
     }

@@ -164,7 +164,12 @@ describe('quota', () => {
     const rej = await c.owner.request('POST', `/api/v1/clinic/documents/${ids[1]}/review`,
       { body: { decision: 'rejected', reason: 'Yinelenen belge' } });
     assert.equal(rej.status, 200, rej.text);
-    assert.equal((await patientUpload(c.session, okPdf('fits again'))).status, 201);
+    // One place is free: of three uploads at once exactly one takes it (the patient's upload
+    // lock), and the refused ones store no record.
+    const race = await Promise.all([0, 1, 2].map((i) => patientUpload(c.session, okPdf(`race ${i}`), { title: `Yarış ${i}` })));
+    assert.deepEqual(race.map((r) => r.status).sort(), [201, 422, 422], race.map((r) => r.text).join('\n'));
+    for (const r of race.filter((x) => x.status === 422)) assert.equal(r.body.code, 'quota_exceeded');
+    assert.equal(stored(c.clinic.id, c.patient.id).rows, before.rows + 1);
     // Clinic uploads do not count.
     assert.equal((await clinicUpload(c.owner, c.patient.id, okPdf('clinic'))).status, 201);
     assert.ok(bytesMax > 0);
