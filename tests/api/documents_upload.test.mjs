@@ -2,7 +2,7 @@
 // named .pdf and an SVG are 415 unsupported_media_type; a PDF with JavaScript in an
 // /OpenAction, inside a compressed object stream, in an /AA action or spelt /J#61vaScript, a
 // /Launch action, an embedded file, a truncated PDF, and a polyglot (a JPEG that is also HTML,
-// or a ZIP) are 422 unsafe_content; a JPEG carrying EXIF (with GPS) and a comment is stored
+// or a ZIP) and a pixel bomb are 422 unsafe_content; a JPEG carrying EXIF (with GPS) and a comment is stored
 // without them, filed as a document and as an image; a body over max_upload_bytes is 413; a
 // patient past the quota is 422 quota_exceeded. Each refusal, on the clinic's route and the
 // patient's, stores nothing: no record and no new file under the stack's files directory.
@@ -13,7 +13,7 @@ import { before, describe, test } from 'node:test';
 import { assertProblem, confValue, env } from './lib/client.mjs';
 import {
   TINY_JPEG, badPdfs, clinicUpload, cookieOf, docClinic, fetchFile, jpegWithExif, jsInObjectStream, okPdf,
-  patientUpload, stored,
+  patientUpload, png, stored,
 } from './lib/docs.mjs';
 
 let C;
@@ -82,6 +82,16 @@ describe('refused, and nothing stored', () => {
       await refusedBoth(bytes, 422, 'unsafe_content', what, { type: 'image/jpeg' });
       await refusedBoth(bytes, 422, 'unsafe_content', `${what} as an image`, { type: 'image/jpeg', kind: 'image' });
     }
+  });
+
+  test('a pixel bomb (a tiny PNG declaring 100000 x 100000 pixels) is 422 unsafe_content, as a document and as an image', async () => {
+    const bomb = png(8, 8, { declared: [100000, 100000] });
+    await refusedBoth(bomb, 422, 'unsafe_content', 'pixel bomb', { type: 'image/png' });
+    await refusedBoth(bomb, 422, 'unsafe_content', 'pixel bomb as an image', { type: 'image/png', kind: 'image' });
+    // The same PNG with its true size is accepted, and gets a thumbnail.
+    const fine = await clinicUpload(C.key, C.patient.id, png(8, 8), { type: 'image/png', kind: 'image' });
+    assert.equal(fine.status, 201, fine.text);
+    assert.equal(fine.body.thumbnail, true);
   });
 
   test('an empty body is 422 naming file', async () => {

@@ -200,3 +200,36 @@ export function stored(clinicId, patientId) {
   walk(dir);
   return { rows, files: files.sort() };
 }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function pngChunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+// An RGB PNG of width x height whose header declares declared ([w, h]) instead, if given:
+// a pixel bomb when that is huge.
+export function png(width, height, { declared } = {}) {
+  const row = width * 3 + 1;
+  const raw = Buffer.alloc(row * height, 90);
+  for (let y = 0; y < height; y++) raw[y * row] = 0;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(declared?.[0] ?? width, 0);
+  ihdr.writeUInt32BE(declared?.[1] ?? height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+}
