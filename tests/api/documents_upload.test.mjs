@@ -1,11 +1,12 @@
 // Upload tests of issue 13: what an upload is comes from its bytes. A script or an HTML page
 // named .pdf and an SVG are 415 unsupported_media_type; a PDF with JavaScript in an
 // /OpenAction, inside a compressed object stream, in an /AA action or spelt /J#61vaScript, a
-// /Launch action, an embedded file, a truncated PDF, and a polyglot (a JPEG that is also HTML,
-// or a ZIP) and a pixel bomb are 422 unsafe_content; a JPEG carrying EXIF (with GPS) and a comment is stored
-// without them, filed as a document and as an image; a body over max_upload_bytes is 413; a
-// patient past the quota is 422 quota_exceeded. Each refusal, on the clinic's route and the
-// patient's, stores nothing: no record and no new file under the stack's files directory.
+// /Launch action, an embedded file, a truncated PDF, a polyglot (a JPEG that is also HTML, or
+// a ZIP) and a pixel bomb are 422 unsafe_content; a JPEG carrying EXIF (with GPS) and a
+// comment is stored without them, filed as a document and as an image; a body over
+// max_upload_bytes is 413; a patient past the quota is 422 quota_exceeded. Each refusal, on
+// the clinic's route and the patient's, stores nothing: no record and no new file under the
+// stack's files directory.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
