@@ -51,7 +51,9 @@ static const char *const sources[] = { "clinic", "patient", NULL };
 static const char *const review_states[] = { "pending", "accepted",
     "rejected", NULL };
 static const char *const decisions[] = { "accepted", "rejected", NULL };
-static const char *const yes_no[] = { "1", "0", "true", "false", NULL };
+/* ?download= of a staff fetch: "1" or "true" for an attachment. */
+static const char *const download_values[] = { "1", "0", "true", "false",
+    NULL };
 
 /* Which side a record is shown to: the patient sees neither who uploaded
  * it nor their own name, nor the stored file's measures. */
@@ -201,8 +203,8 @@ file_send(struct request *req, const char *clinic_id,
 	    thumb ? NULL : d->file_name);
 }
 
-/* The query of an upload: title (required), file_name (a name, no path),
- * and for the clinic kind. Problems are gathered for v_ok(). */
+/* The query of an upload both sides share: title (required) and
+ * file_name (a name, no path). Problems are gathered for v_ok(). */
 static void
 upload_query(struct request *req, const char **title, const char **file_name)
 {
@@ -566,7 +568,7 @@ handle_document_content(struct request *req)
 	bool attach;
 	enum err err;
 
-	q_enum(req, "download", yes_no, 0, &download);
+	q_enum(req, "download", download_values, 0, &download);
 	if (!v_ok(req) || !route_document(req, &d))
 		return;
 	attach = download != NULL && (strcmp(download, "1") == 0 ||
