@@ -116,7 +116,7 @@ enum db_access_by { ACCESS_PATIENT, ACCESS_STAFF, ACCESS_API_KEY };
 struct db_document_access {
 	const char *id;			/* the cursor: a whole number */
 	const char *at;
-	const char *by_kind;		/* patient, staff, api_key */
+	const char *by_kind;		/* patient, staff (an API key's too) */
 	const char *by_id, *by_name;
 	const char *action;		/* view, download */
 };

@@ -120,10 +120,12 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "INSERT INTO document_access (clinic_id, document_id, patient_id, "
 	    "staff_id, api_key_id, action) VALUES ($1, $2, $3::uuid, $4::uuid, "
 	    "$5::uuid, $6)", 6, false },
+	/* The clinic's side is "staff", an API key's fetch too (DESIGN.md
+	 * section 13 knows patients and staff; the key's id and name say
+	 * which integration it was). */
 	[STMT_ACCESS_LIST] = { "documents_access_list",
 	    "SELECT a.id, " DB_TS("a.at") ", CASE WHEN a.patient_id IS NOT NULL "
-	    "THEN 'patient' WHEN a.staff_id IS NOT NULL THEN 'staff' "
-	    "ELSE 'api_key' END, coalesce(a.patient_id, a.staff_id, "
+	    "THEN 'patient' ELSE 'staff' END, coalesce(a.patient_id, a.staff_id, "
 	    "a.api_key_id), coalesce(p.first_name || ' ' || p.last_name, "
 	    "s.name, k.name), a.action FROM document_access a "
 	    "LEFT JOIN patients p ON p.clinic_id = a.clinic_id "

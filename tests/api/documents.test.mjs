@@ -463,10 +463,14 @@ describe('who opened it', () => {
     assertProblem(await c.owner.request('GET', docPath(d.id, '/access?cursor=abc')), 422, 'validation_failed');
     const imgAccess = await c.owner.request('GET', docPath(thumbImg.id, '/access'));
     assert.deepEqual(imgAccess.body.items.map((x) => [x.by.kind, x.action]), [['patient', 'view']]);
-    // An API key's fetch is recorded as the key.
+    // An API key's fetch is the clinic's, named by the key.
     await open(docPath(d.id, '/content'), { authorization: `Bearer ${c.keySecret}` });
-    const withKey = await c.owner.request('GET', docPath(d.id, '/access?limit=1'));
-    assert.deepEqual([withKey.body.items[0].by.kind, withKey.body.items[0].action], ['api_key', 'view']);
+    const keyId = (await c.key.request('GET', '/api/v1/clinic/me')).body.api_key.id;
+    for (const res of [await c.owner.request('GET', docPath(d.id, '/access?limit=1')),
+      await c.session.request('GET', `documents/${d.id}/access?limit=1`)]) {
+      assert.deepEqual([res.body.items[0].by.kind, res.body.items[0].by.id, res.body.items[0].action],
+        ['staff', keyId, 'view']);
+    }
   });
 });
 
