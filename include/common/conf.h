@@ -26,6 +26,8 @@ struct conf {
 	long photo_max_bytes;		/* a profile photo, as uploaded */
 	long photo_max_pixels;		/* its width * height, read from the header */
 	char *files_dir;		/* stored files (nginx /_files/ serves it) */
+	long upload_quota_count;	/* a patient's pending and accepted uploads */
+	long upload_quota_bytes;	/* ... and their bytes together */
 	long json_max_depth;
 	char *log_level;
 	char *public_url;		/* base of the portal address */

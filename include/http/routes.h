@@ -192,6 +192,28 @@ void handle_portal_invoice_get(struct request *req);
 void handle_portal_payments(struct request *req);
 void handle_portal_payment_get(struct request *req);
 
+/* src/http/documents_api.c */
+void handle_documents_upload(struct request *req);
+void handle_documents_list(struct request *req);
+void handle_document_get(struct request *req);
+void handle_document_patch(struct request *req);
+void handle_document_delete(struct request *req);
+void handle_document_content(struct request *req);
+void handle_document_thumbnail(struct request *req);
+void handle_document_access(struct request *req);
+void handle_document_review(struct request *req);
+void handle_document_reviews(struct request *req);
+void handle_portal_documents(struct request *req);
+void ahead_portal_documents(struct request *req);
+void handle_portal_document_upload(struct request *req);
+void handle_portal_document_view(struct request *req);
+void handle_portal_document_download(struct request *req);
+void handle_portal_document_access(struct request *req);
+void handle_portal_images(struct request *req);
+void ahead_portal_images(struct request *req);
+void handle_portal_image_view(struct request *req);
+void handle_portal_image_thumbnail(struct request *req);
+
 /* src/http/pay_api.c */
 void handle_portal_payment_create(struct request *req);
 void pay_checkout_call(struct request *req);

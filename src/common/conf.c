@@ -47,6 +47,8 @@ static const struct conf_key conf_keys[] = {
 	INT(photo_max_bytes, 1024, 1024L * 1024 * 1024, "10485760"),
 	INT(photo_max_pixels, 1, 1000L * 1000 * 1000, "40000000"),
 	STR(files_dir, PORTAL_FILES_DIR),
+	INT(upload_quota_count, 0, 1000000, "50"),
+	INT(upload_quota_bytes, 0, 1024L * 1024 * 1024 * 1024, "209715200"),
 	INT(json_max_depth, 2, 1000, "32"),
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct conf, log_level), 0, 0, "info" },
 	{ "public_url", CONF_URL, offsetof(struct conf, public_url), 0, 0, "http://127.0.0.1:8080" },

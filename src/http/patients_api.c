@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "contacts.h"
 #include "db_clinic.h"
+#include "db_documents.h"
 #include "db_patients.h"
 #include "db_signin.h"
 #include "http.h"
@@ -512,14 +513,32 @@ handle_patient_access(struct request *req)
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	if (document_id != NULL) {
-		/* Documents arrive with their own issue; until then no id
-		 * names one. */
-		problem_send_err(req, ERR_NOT_FOUND, "document");
-		return;
-	}
 	key = perm_from_key(action);
 	access_facts_of(&f, req->clinic, &s, &p);
+	if (document_id != NULL) {
+		/* One of this patient's records, or 404 as an unknown id; it is
+		 * shared when the patient's own routes would serve it for the
+		 * action (db_portal_document_get(), the same statement). */
+		struct db_document d;
+
+		if ((err = db_document_get(req->ctx->db, req->arena,
+		    req->actor.clinic_id, document_id, &d)) == ERR_OK &&
+		    strcmp(d.patient_id, p.id) != 0)
+			err = ERR_NOT_FOUND;
+		if (err == ERR_OK) {
+			err = db_portal_document_get(req->ctx->db, req->arena,
+			    req->actor.clinic_id, p.id, d.id,
+			    key == PERM_VIEW_IMAGES ? "image" : "document", &d);
+			f.document_named = true;
+			f.document_shared = err == ERR_OK;
+			if (err == ERR_NOT_FOUND)
+				err = ERR_OK;
+		}
+		if (err != ERR_OK) {
+			problem_send_err(req, err, "document");
+			return;
+		}
+	}
 	allowed = access_decide(&f, (enum perm)key, checks, &n);
 	body = json_object_new_object();
 	json_add_string(body, "action", perm_catalog[key].key);

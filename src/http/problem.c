@@ -63,6 +63,8 @@ static const struct problem_def problems[] = {
 	{ "not_mobile", 422, "The phone number cannot receive SMS" },
 	{ "booking_rule", 422, "A booking rule refuses this" },
 	{ "idempotency_key_reused", 422, "The Idempotency-Key was used with another request" },
+	{ "unsafe_content", 422, "The file is damaged or carries active content" },
+	{ "quota_exceeded", 422, "The upload quota is used up" },
 	{ "rate_limited", 429, "Too many requests" },
 	{ "internal_error", 500, "Internal error" },
 	{ "unavailable", 503, "Service unavailable" },

@@ -135,6 +135,19 @@ const struct route routes[] = {
 	R(GET, "/api/v1/clinic/payments/{id}", handle_payment_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/clinic/payments/{id}/refund", handle_payment_refund, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(GET, "/api/v1/clinic/patients/{id}/balance", handle_patient_balance, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	/* Documents and images (DESIGN.md section 13). The upload's body is the
+	 * file: binary, up to max_upload_bytes. A file fetch records who opened
+	 * it: a write. */
+	R(POST, "/api/v1/clinic/patients/{id}/documents", handle_documents_upload, CLINIC, STAFF, NO_PERM, WRITE, BINARY, 0),
+	R(GET, "/api/v1/clinic/patients/{id}/documents", handle_documents_list, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/documents/{id}", handle_document_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(PATCH, "/api/v1/clinic/documents/{id}", handle_document_patch, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(DELETE, "/api/v1/clinic/documents/{id}", handle_document_delete, CLINIC, STAFF, NO_PERM, WRITE, NONE, 0),
+	R(GET, "/api/v1/clinic/documents/{id}/content", handle_document_content, CLINIC, STAFF, NO_PERM, WRITE, NONE, 0),
+	R(GET, "/api/v1/clinic/documents/{id}/thumbnail", handle_document_thumbnail, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/documents/{id}/access", handle_document_access, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/documents/{id}/review", handle_document_review, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/document-reviews", handle_document_reviews, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 
 	RA(GET, "/api/v1/portal/{code}/", handle_public_card, ahead_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/login/start", handle_patient_login_start, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
@@ -165,6 +178,15 @@ const struct route routes[] = {
 	/* Idempotency-Key; calls the provider with no transaction open. */
 	RO(POST, "/api/v1/portal/{code}/payments", handle_portal_payment_create, pay_checkout_call, pay_checkout_record, PATIENT, STAFF, PERM_MAKE_PAYMENT, JSON, 0),
 	R(GET, "/api/v1/portal/{code}/payments/{id}", handle_portal_payment_get, PATIENT, STAFF, PERM_VIEW_PAYMENTS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/documents", handle_portal_documents, ahead_portal_documents, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, READ, NONE, 0),
+	/* The body is the file: binary, up to max_upload_bytes. */
+	R(POST, "/api/v1/portal/{code}/documents", handle_portal_document_upload, PATIENT, STAFF, PERM_UPLOAD_DOCUMENTS, WRITE, BINARY, 0),
+	R(GET, "/api/v1/portal/{code}/documents/{id}/view", handle_portal_document_view, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, WRITE, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/documents/{id}/download", handle_portal_document_download, PATIENT, STAFF, PERM_DOWNLOAD_DOCUMENTS, WRITE, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/documents/{id}/access", handle_portal_document_access, PATIENT, STAFF, PERM_VIEW_DOCUMENTS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/images", handle_portal_images, ahead_portal_images, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/images/{id}/view", handle_portal_image_view, PATIENT, STAFF, PERM_VIEW_IMAGES, WRITE, NONE, 0),
+	R(GET, "/api/v1/portal/{code}/images/{id}/thumbnail", handle_portal_image_thumbnail, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
 
 	/* The provider's word on a payment: its signature is the handler's to
 	 * check; PayTR sends a form, so the body is taken as bytes. */

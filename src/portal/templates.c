@@ -72,6 +72,9 @@ const struct msg_purpose msg_purposes[] = {
 	    PH_BIT(PH_INVOICE_NUMBER), PH_BIT(PH_AMOUNT),
 	    "A receipt must contain {{amount}}, so the patient knows what "
 	    "was paid." },
+	/* Documents (sql/0028): content-free notices, no title or name. */
+	{ "document_shared", false, PH_COMMON, 0, NULL },
+	{ "upload_reviewed", false, PH_COMMON, 0, NULL },
 };
 
 #define PURPOSES_N (sizeof(msg_purposes) / sizeof(msg_purposes[0]))

@@ -15,6 +15,7 @@ import {
 } from './lib/fixtures.mjs';
 import { makeSchedule, nextMessage, sinkMark } from './lib/fixtures.mjs';
 import { currentStep, totp } from './lib/totp.mjs';
+import { clinicDoc, docClinic, okPdf, patientUpload } from './lib/docs.mjs';
 
 const CLINIC_PREFIX = '/api/v1/clinic/';
 const CHANGING = ['post', 'put', 'patch', 'delete'];
@@ -198,6 +199,72 @@ const CHANGES = {
         headers: sessionHeaders(s),
         actor: () => ['staff', s.staff.id],
         secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  uploadDocument: {
+    status: 201,
+    action: 'document.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        params: { id: patient.id },
+        query: '?title=Audited%20report&file_name=rapor.pdf',
+        raw: okPdf('Audited'),
+        headers: { ...sessionHeaders(s), 'content-type': 'application/pdf' },
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1]],
+      };
+    },
+  },
+  patchDocument: {
+    status: 200,
+    action: 'document.update',
+    async setup() {
+      const c = await docClinic();
+      const d = await clinicDoc(c.owner, c.patient.id, okPdf('Audited'), { share: false });
+      return {
+        clinic: c.clinic,
+        params: { id: d.id },
+        body: { title: 'Renamed', shared: true },
+        headers: { authorization: `Bearer ${c.keySecret}` },
+        actor: async () => ['api_key', (await c.key.request('GET', '/api/v1/clinic/me')).body.api_key.id],
+        secrets: () => [c.keySecret],
+      };
+    },
+  },
+  deleteDocument: {
+    status: 204,
+    action: 'document.delete',
+    async setup() {
+      const c = await docClinic();
+      const d = await clinicDoc(c.owner, c.patient.id, okPdf('Audited'), { share: false });
+      return {
+        clinic: c.clinic,
+        params: { id: d.id },
+        headers: sessionHeaders(c.staff),
+        actor: () => ['staff', c.staff.staff.id],
+        secrets: () => [c.staff.csrf, c.staff.cookie.split('=')[1]],
+      };
+    },
+  },
+  reviewDocument: {
+    status: 200,
+    action: 'document.review',
+    async setup() {
+      const c = await docClinic();
+      const up = await patientUpload(c.session, okPdf('Audited upload'));
+      assert.equal(up.status, 201, up.text);
+      return {
+        clinic: c.clinic,
+        params: { id: up.body.id },
+        body: { decision: 'rejected', reason: 'Unreadable' },
+        headers: sessionHeaders(c.admin),
+        actor: () => ['staff', c.admin.staff.id],
+        secrets: () => [c.admin.csrf, c.admin.cookie.split('=')[1], c.session.cookie.split('=')[1]],
       };
     },
   },
@@ -828,7 +895,7 @@ describe('the audit walker', () => {
           return encodeURIComponent(fx.params[name]);
         });
         const before = auditCount(fx.clinic.id);
-        const res = await api(op.method, path, { body: fx.body, headers: fx.headers });
+        const res = await api(op.method, path + (fx.query ?? ''), { body: fx.body, raw: fx.raw, headers: fx.headers });
         assert.equal(res.status, change.status, `${op.id}: ${res.text}`);
         if (change.action === null) {
           assert.equal(auditCount(fx.clinic.id), before, `${op.id}: changes nothing, yet added an audit row`);
@@ -836,7 +903,7 @@ describe('the audit walker', () => {
         }
         assert.equal(auditCount(fx.clinic.id), before + 1, `${op.id}: expected exactly one new audit row`);
         const row = newestRow(fx.clinic.id);
-        const [actorType, actorId] = fx.actor(res);
+        const [actorType, actorId] = await fx.actor(res);
         assert.equal(row.actor_type, actorType, `${op.id}: actor_type`);
         assert.equal(row.actor_id, actorId, `${op.id}: actor_id`);
         assert.equal(row.action, change.action, `${op.id}: action`);

@@ -19,6 +19,7 @@ import { assertProblem, confValue, psql } from './lib/client.mjs';
 import {
   makeApiKey, makeClinic, portalctl, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
+import { TINY_JPEG, okPdf } from './lib/docs.mjs';
 
 const PATIENTS = '/api/v1/clinic/patients';
 const SETTINGS = '/api/v1/clinic/portal/settings';
@@ -272,6 +273,38 @@ describe("the actions' own conditions", () => {
     }
     // Uploading concerns no shared document.
     assertChecks(await t.diag(t.id, 'upload_documents'), BASE, []);
+  });
+
+  test('documents with a document_id: a shared one passes document_shared (allowed), an unshared one fails it; another patient\'s or clinic\'s is 404', async () => {
+    const t = await setup();
+    const other = await setup();
+    const upload = async (key, patientId, query, raw, type) => {
+      const res = await key.request('POST', `${PATIENTS}/${patientId}/documents?${query}`, { raw, headers: { 'content-type': type } });
+      assert.equal(res.status, 201, res.text);
+      return res.body.id;
+    };
+    const shared = await upload(t.key, t.id, 'title=Rapor', okPdf(), 'application/pdf');
+    assert.equal((await t.key.request('PATCH', `/api/v1/clinic/documents/${shared}`, { body: { shared: true } })).status, 200);
+    const unshared = await upload(t.key, t.id, 'title=Taslak', okPdf(), 'application/pdf');
+    const image = await upload(t.key, t.id, 'title=Film&kind=image', TINY_JPEG, 'image/jpeg');
+    assert.equal((await t.key.request('PATCH', `/api/v1/clinic/documents/${image}`, { body: { shared: true } })).status, 200);
+    for (const action of ['view_documents', 'download_documents']) {
+      const ok = await t.diag(t.id, action, `&document_id=${shared}`);
+      assertChecks(ok, [...BASE, 'document_shared'], [], action);
+      assert.equal(ok.allowed, true);
+      const no = await t.diag(t.id, action, `&document_id=${unshared}`);
+      assertChecks(no, [...BASE, 'document_shared'], ['document_shared'], action);
+      assert.match(detailOf(no, 'document_shared'), /not shared/);
+    }
+    assertChecks(await t.diag(t.id, 'view_images', `&document_id=${image}`), [...BASE, 'document_shared'], []);
+    assertChecks(await t.diag(t.id, 'view_images', `&document_id=${unshared}`), [...BASE, 'document_shared'], ['document_shared']);
+    // Another patient's (of the same clinic) and another clinic's: 404 like an unknown id.
+    const second = await t.patient({ phone: '0532 444 11 23', email: 'ikinci@kilic.test' });
+    const foreign = await upload(other.key, other.id, 'title=Yabanci', okPdf(), 'application/pdf');
+    for (const [patientId, docId] of [[second, shared], [t.id, foreign]]) {
+      assertProblem(await t.key.request('GET', `${PATIENTS}/${patientId}/portal-access?action=view_documents&document_id=${docId}`),
+        404, 'not_found');
+    }
   });
 
   test('documents with a document_id that names no document: 404 not_found', async () => {

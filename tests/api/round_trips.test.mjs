@@ -14,6 +14,7 @@ import { api, assertProblem, psql } from './lib/client.mjs';
 import {
   bookingClinic, enablePortal, makeClinic, makePatient, signIn, signInPatient, uniqueEmail,
 } from './lib/fixtures.mjs';
+import { TINY_JPEG, clinicDoc, docClinic, okPdf, otherPatient, patientUpload } from './lib/docs.mjs';
 
 const TRIES = 12;
 
@@ -167,6 +168,35 @@ describe('the finance reads cost one round trip too', () => {
     assert.deepEqual(next.last.body.items.map((i) => i.id), [mine.invoices[0]]);
     const other = await fewest(() => theirs.session.request('GET', 'invoices'));
     assert.deepEqual(other.last.body.items.map((i) => i.id), theirs.invoices);
+  });
+});
+
+describe('the documents and images lists cost one round trip too', () => {
+  test("GET documents (and a next page) and GET images: one, with exactly what the patient sees", async () => {
+    const c = await docClinic();
+    const other = await otherPatient(c);
+    const d1 = await clinicDoc(c.owner, c.patient.id, okPdf('one'));
+    await clinicDoc(c.owner, c.patient.id, okPdf('unshared'), { share: false });
+    const d2 = await clinicDoc(c.owner, c.patient.id, okPdf('two'));
+    const up = await patientUpload(c.session, okPdf('mine'));
+    assert.equal(up.status, 201, up.text);
+    const img = await clinicDoc(c.owner, c.patient.id, TINY_JPEG, { kind: 'image', type: 'image/jpeg' });
+    await clinicDoc(c.owner, other.patient.id, okPdf('theirs'));
+    const list = await fewest(() => c.session.request('GET', 'documents'));
+    assert.equal(list.trips, 1);
+    assert.deepEqual(list.last.body.items.map((x) => x.id), [up.body.id, d2.id, d1.id]);
+    const first = await c.session.request('GET', 'documents?limit=2');
+    const next = await fewest(() => c.session.request('GET', `documents?limit=2&cursor=${first.body.next_cursor}`));
+    assert.equal(next.trips, 1);
+    assert.deepEqual(next.last.body.items.map((x) => x.id), [d1.id]);
+    const images = await fewest(() => c.session.request('GET', 'images'));
+    assert.equal(images.trips, 1);
+    assert.deepEqual(images.last.body.items.map((x) => x.id), [img.id]);
+    const theirs = await fewest(() => other.session.request('GET', 'documents'));
+    assert.equal(theirs.last.body.items.length, 1);
+    const anon = await fewest(() => api('GET', `/api/v1/portal/${c.clinic.code}/documents`), 401, 3);
+    assert.equal(anon.trips, 1);
+    assert.equal(anon.last.body.items, undefined);
   });
 });
 

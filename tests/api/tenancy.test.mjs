@@ -17,11 +17,13 @@ import { readFileSync } from 'node:fs';
 import { enablePortal, signInPatient } from './lib/fixtures.mjs';
 import { makeSchedule } from './lib/fixtures.mjs';
 import { totp } from './lib/totp.mjs';
+import { okPdf } from './lib/docs.mjs';
 
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[randomInt(26)]).join('');
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
   'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges',
-  'invoices', 'invoice_lines', 'invoice_counters', 'payments', 'payment_allocations', 'refunds'];
+  'invoices', 'invoice_lines', 'invoice_counters', 'payments', 'payment_allocations', 'refunds',
+  'documents', 'document_access'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -217,7 +219,40 @@ const FOREIGN_ID_CALLS = {
   getPayment: { kind: 'payment' },
   refundPayment: { kind: 'payment', body: { amount: 1, reason: 'Hijacked' } },
   getPatientBalance: { kind: 'patient' },
+  uploadDocument: { kind: 'patient', query: '?title=Hijacked', raw: okPdf('Hijacked'), type: 'application/pdf' },
+  listPatientDocuments: { kind: 'patient' },
+  getDocument: { kind: 'document' },
+  patchDocument: { kind: 'document', body: { title: 'Hijacked', shared: true } },
+  deleteDocument: { kind: 'document_spare' },
+  getDocumentContent: { kind: 'document' },
+  getDocumentThumbnail: { kind: 'image' },
+  getDocumentAccess: { kind: 'document' },
+  reviewDocument: { kind: 'upload', body: { decision: 'rejected', reason: 'Hijacked' } },
 };
+
+// A document (seen once by staff, so it has an access row), a spare one to delete, an image
+// and a patient's pending upload of the clinic's patient: {document, document_spare, image,
+// upload} ids.
+async function documentIds(requester, clinicId, patientId) {
+  const up = async (query, raw, type) => {
+    const res = await requester.request('POST', `/api/v1/clinic/patients/${patientId}/documents?${query}`,
+      { raw, headers: { 'content-type': type } });
+    assert.equal(res.status, 201, res.text);
+    return res.body.id;
+  };
+  const ids = {
+    document: await up('title=Bora%20doc', okPdf('Bora doc'), 'application/pdf'),
+    document_spare: await up('title=Bora%20spare', okPdf('Bora spare'), 'application/pdf'),
+    image: await up('title=Bora%20image&kind=image', readFileSync(new URL('./fixtures/tiny.jpg', import.meta.url)), 'image/jpeg'),
+  };
+  const seen = await requester.request('GET', `/api/v1/clinic/documents/${ids.document}/content`);
+  assert.equal(seen.status, 200, seen.text);
+  // A patient's upload waiting for review (its bytes are not needed to review it).
+  ids.upload = psql(`INSERT INTO documents (clinic_id, patient_id, kind, title, file_name, content_type, size, sha256,
+    source, review_status) VALUES ('${clinicId}', '${patientId}', 'document', 'Bora upload', 'bora.pdf',
+    'application/pdf', 10, repeat('b', 64), 'patient', 'pending') RETURNING id`);
+  return ids;
+}
 
 // A practitioner with hours, an appointment type, a leave and an appointment of the clinic's
 // patient: {practitioner, appointment_type, time_off, appointment} ids.
@@ -305,6 +340,7 @@ describe("another clinic's ids", () => {
     Object.assign(ids, await treatmentIds(B.owner, ids.patient));
     Object.assign(ids, await scheduleIds(B.owner, ids.patient));
     Object.assign(ids, await financeIds(B.owner, ids.patient));
+    Object.assign(ids, await documentIds(B.owner, B.clinic.id, ids.patient));
     // A's own ids, to show each call is right apart from whose id it names (inviting needs
     // an email invitation template chosen; tests above may have cleared it).
     const emailTemplate = (await A.owner.request('GET',
@@ -336,6 +372,7 @@ describe("another clinic's ids", () => {
     Object.assign(ownIds, await treatmentIds(A.owner, ownIds.patient));
     Object.assign(ownIds, await scheduleIds(A.owner, ownIds.patient));
     Object.assign(ownIds, await financeIds(A.owner, ownIds.patient));
+    Object.assign(ownIds, await documentIds(A.owner, A.clinic.id, ownIds.patient));
     await givePhoto(A.owner, A.clinic, own.body.email);
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
@@ -352,7 +389,8 @@ describe("another clinic's ids", () => {
       for (const op of ops) {
         const call = FOREIGN_ID_CALLS[op.id];
         const url = (id) => `${op.path.replace('{id}', id)}${call.query ?? ''}`;
-        const res = await requester.request(op.method, url(ids[call.kind]), { body: call.body });
+        const send = { body: call.body, raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined };
+        const res = await requester.request(op.method, url(ids[call.kind]), send);
         if (call.sessionOnly && requester === A.key) {
           assertProblem(res, 403, 'forbidden_role', `${op.id} with an API key`);
           continue;
@@ -360,7 +398,7 @@ describe("another clinic's ids", () => {
         assertProblem(res, 404, 'not_found', `${op.id} with B's id`);
         assert.ok(!res.text.includes('Bora') && !res.text.includes(B.clinic.name), `${op.id}: leaks B's data`);
         // The same id shape of a random uuid answers the same.
-        const unknown = await requester.request(op.method, url(randomUUID()), { body: call.body });
+        const unknown = await requester.request(op.method, url(randomUUID()), send);
         assertProblem(unknown, 404, 'not_found', `${op.id} with an unknown id`);
         assert.deepEqual(unknown.body, res.body, `${op.id}: a foreign id must look like an unknown one`);
       }
@@ -368,7 +406,8 @@ describe("another clinic's ids", () => {
     // The calls were right: with A's own ids they succeed (revocation last).
     for (const op of ops) {
       const call = FOREIGN_ID_CALLS[op.id];
-      const res = await A.owner.request(op.method, `${op.path.replace('{id}', ownIds[call.kind])}${call.query ?? ''}`, { body: call.body });
+      const res = await A.owner.request(op.method, `${op.path.replace('{id}', ownIds[call.kind])}${call.query ?? ''}`,
+        { body: call.body, raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined });
       assert.ok(res.status >= 200 && res.status < 300, `${op.id} with A's own id: ${res.status} ${res.text}`);
     }
     const still = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}`);
@@ -392,6 +431,16 @@ describe("another clinic's ids", () => {
     assert.deepEqual([bInvoice.body.status, bInvoice.body.void_reason], ['open', null], "B's invoice was voided by A");
     const bPayment = await B.owner.request('GET', `/api/v1/clinic/payments/${ids.payment}`);
     assert.equal(bPayment.body.refunded, 100, "B's payment was refunded by A");
+    const bDoc = await B.owner.request('GET', `/api/v1/clinic/documents/${ids.document}`);
+    assert.deepEqual([bDoc.body.title, bDoc.body.shared], ['Bora doc', false], "B's document was changed by A");
+    assert.equal((await B.owner.request('GET', `/api/v1/clinic/documents/${ids.document_spare}`)).status, 200,
+      "B's document was deleted by A");
+    const bUpload = await B.owner.request('GET', `/api/v1/clinic/documents/${ids.upload}`);
+    assert.equal(bUpload.body.review.status, 'pending', "B's upload was reviewed by A");
+    assert.equal(psql(`SELECT count(*) FROM documents WHERE patient_id = '${ids.patient}' AND title = 'Hijacked'`), '0',
+      "A uploaded to B's patient");
+    assert.equal(psql(`SELECT count(*) FROM document_access WHERE document_id = '${ids.document}'`), '1',
+      "A's fetch of B's document was recorded");
   });
 });
 

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { api, assertProblem, psql, spec } from './lib/client.mjs';
 import { bookingClinic, dateIn } from './lib/fixtures.mjs';
+import { okPdf } from './lib/docs.mjs';
 
 // Every operation, with its path parameters filled with something well formed.
 async function operations() {
@@ -149,6 +150,8 @@ const FREE_TEXT = [
   ['POST', '/api/v1/clinic/invoices/{id}/void', 'reason', 'line'],
   ['POST', '/api/v1/clinic/payments', 'note', 'lines'],
   ['POST', '/api/v1/clinic/payments/{id}/refund', 'reason', 'line'],
+  ['PATCH', '/api/v1/clinic/documents/{id}', 'title', 'line'],
+  ['POST', '/api/v1/clinic/documents/{id}/review', 'reason', 'line'],
   ...['merchant_id', 'secret'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
     { provider: 'devgateway', active: false, credentials: { merchant_id: 'm', secret: 's' } }]),
   ...['merchant_key', 'merchant_salt'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
@@ -237,6 +240,12 @@ describe('the one text rule holds in every free-text field', () => {
       const invoice = await post('/api/v1/clinic/invoices', { patient_id: patient.id, lines: [invoiceLine] });
       const payment = await post('/api/v1/clinic/payments', { patient_id: patient.id, amount: 500, method: 'cash' });
       const templates = await owner.request('GET', '/api/v1/clinic/templates');
+      const docUp = await owner.request('POST', `/api/v1/clinic/patients/${patient.id}/documents?title=Rapor`,
+        { raw: okPdf(), headers: { 'content-type': 'application/pdf' } });
+      assert.equal(docUp.status, 201, docUp.text);
+      const pending = psql(`INSERT INTO documents (clinic_id, patient_id, kind, title, file_name, content_type, size,
+        sha256, source, review_status) VALUES ('${clinic.id}', '${patient.id}', 'document', 'Yükleme', 'y.pdf',
+        'application/pdf', 10, repeat('c', 64), 'patient', 'pending') RETURNING id`);
       const ids = {
         '/api/v1/clinic/patients/{id}': patient.id,
         '/api/v1/clinic/patients/{id}/treatment-plans': patient.id,
@@ -249,6 +258,8 @@ describe('the one text rule holds in every free-text field', () => {
         '/api/v1/clinic/invoices/{id}/void': invoice.id,
         '/api/v1/clinic/payments/{id}/refund': payment.id,
         '/api/v1/clinic/templates/{id}': templates.body.items[0].id,
+        '/api/v1/clinic/documents/{id}': docUp.body.id,
+        '/api/v1/clinic/documents/{id}/review': pending,
         '/api/v1/clinic/staff/{id}': (await owner.request('GET', '/api/v1/clinic/staff')).body.items
           .find((m) => m.role === 'staff').id,
       };
@@ -272,6 +283,7 @@ describe('the one text rule holds in every free-text field', () => {
         'POST /api/v1/clinic/payments': { patient_id: patient.id, amount: 100, method: 'cash' },
         'POST /api/v1/clinic/payments/{id}/refund': { amount: 1 },
         'POST /api/v1/clinic/practitioners': { name: 'Dr. A' },
+        'POST /api/v1/clinic/documents/{id}/review': { decision: 'rejected' },
         'POST /api/v1/clinic/appointment-types': { name: 'Kontrol', duration_minutes: 30 },
         'POST /api/v1/clinic/time-off': { start: `${tomorrow}T12:00:00+03:00`, end: `${tomorrow}T13:00:00+03:00` },
         'POST /api/v1/clinic/appointments': { patient_id: patient.id, practitioner_id: schedule.practitioner.id,
@@ -299,5 +311,27 @@ describe('the one text rule holds in every free-text field', () => {
       assert.deepEqual(wrong, [], 'answers that are not 422 naming the field');
       assert.ok(checked >= 200, `${checked} checked`);
       assert.ok(clinic.id);
+    });
+});
+
+describe('the text rule in an upload\'s query', () => {
+  test('title and file_name of both upload routes: a control character, a line break, a bidi override are 422 naming them',
+    async () => {
+      const { owner, patients: [{ patient, session }] } = await bookingClinic({ permissions: ['view_profile', 'upload_documents'] });
+      const wrong = [];
+      for (const field of ['title', 'file_name']) {
+        for (const value of ['a\u0007b', 'one\ntwo', 'Ali\u202egpj.exe', 'x'.repeat(256)]) {
+          const query = field === 'title' ? `title=${encodeURIComponent(value)}` : `title=ok&file_name=${encodeURIComponent(value)}`;
+          const opts = { raw: okPdf(), headers: { 'content-type': 'application/pdf' } };
+          for (const res of [await owner.request('POST', `/api/v1/clinic/patients/${patient.id}/documents?${query}`, opts),
+            await session.request('POST', `documents?${query}`, opts)]) {
+            if (res.status !== 422 || !res.body.errors?.some((e) => e.field === field)) {
+              wrong.push(`${field} = ${JSON.stringify(value)}: ${res.status} ${res.text.slice(0, 160)}`);
+            }
+          }
+        }
+      }
+      assert.deepEqual(wrong, []);
+      assert.equal(psql(`SELECT count(*) FROM documents WHERE patient_id = '${patient.id}'`), '0', 'a refused upload was stored');
     });
 });

@@ -370,30 +370,43 @@ test_real_table(void **state)
 	}
 }
 
-/* Only the photo upload takes a binary body. */
+/* Only the uploads take a binary body: the photo, the two document
+ * uploads (a clinic's to a patient, a patient's own), and a provider's
+ * callback. */
 static void
 test_binary_bodies(void **state)
 {
+	static const char *const uploads[][2] = {
+		{ "PUT", "/api/v1/portal/{code}/profile/photo" },
+		{ "POST", "/api/v1/clinic/patients/{id}/documents" },
+		{ "POST", "/api/v1/portal/{code}/documents" },
+	};
 	size_t binary = 0;
 
 	(void)state;
 	for (size_t i = 0; i < routes_count; i++) {
+		bool known = false;
+
 		if (routes[i].body != BODY_BINARY)
 			continue;
 		binary++;
-		/* The photo upload, and a provider's callback: its exact bytes
-		 * are what the provider signed (a JSON event or PayTR's form). */
+		/* A provider's callback: its exact bytes are what the
+		 * provider signed (a JSON event or PayTR's form). */
 		if (routes[i].side == SIDE_CALLBACK) {
 			assert_string_equal(routes[i].method, "POST");
 			assert_string_equal(routes[i].pattern,
 			    "/api/v1/payments/callback/{provider}");
 			continue;
 		}
-		assert_string_equal(routes[i].method, "PUT");
-		assert_string_equal(routes[i].pattern,
-		    "/api/v1/portal/{code}/profile/photo");
+		for (size_t k = 0; k < sizeof(uploads) / sizeof(uploads[0]); k++)
+			known |= strcmp(routes[i].method, uploads[k][0]) == 0 &&
+			    strcmp(routes[i].pattern, uploads[k][1]) == 0;
+		if (!known)
+			fail_msg("%s %s takes a binary body", routes[i].method,
+			    routes[i].pattern);
+		assert_int_equal(routes[i].kind, ROUTE_WRITE);
 	}
-	assert_int_equal(binary, 2);
+	assert_int_equal(binary, 4);
 }
 
 /* A route that calls out declares both later steps, and is a write: the
