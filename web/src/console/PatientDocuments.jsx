@@ -58,6 +58,11 @@ function UploadForm({ patientId, onUploaded, onSessionLost }) {
   const fileRef = useRef(null);
   const titleRef = useRef(null);
   const busy = progress !== null;
+  // After a refusal the field it concerns takes the focus, once the form is enabled again.
+  const [refocus, setRefocus] = useState(null); // {field} | null
+  useLayoutEffect(() => {
+    if (refocus && !busy) (refocus.field === 'file' ? fileRef : titleRef).current?.focus();
+  }, [refocus, busy]);
 
   function choose(event) {
     const chosen = event.currentTarget.files?.[0] ?? null;
@@ -109,7 +114,7 @@ function UploadForm({ patientId, onUploaded, onSessionLost }) {
           if (!byField.title && !byField.file_name && !byField.kind) setFailure(errorMessage(error));
         } else if (why === 'type' || why === 'unsafe' || why === 'tooLarge') {
           setErrors({ file: t(FAILURE_KEYS[why]) });
-          fileRef.current?.focus();
+          setRefocus({ field: 'file' });
         } else {
           setFailure(FAILURE_KEYS[why] ? t(FAILURE_KEYS[why]) : errorMessage(error));
         }

@@ -297,6 +297,11 @@ export function UploadDocument({ base, permissions, onSessionLost, onPortalGone 
   const busy = progress !== null;
 
   useLayoutEffect(() => { if (sent) doneRef.current?.focus(); }, [sent]);
+  // After a refusal the field it concerns takes the focus, once the form is enabled again.
+  const [refocus, setRefocus] = useState(null); // {field} | null
+  useLayoutEffect(() => {
+    if (refocus && !busy) (refocus.field === 'file' ? fileRef : titleRef).current?.focus();
+  }, [refocus, busy]);
 
   const message = (e) => (e ? (e.text ?? t(e.key)) : null);
 
@@ -340,10 +345,10 @@ export function UploadDocument({ base, permissions, onSessionLost, onPortalGone 
         const why = uploadFailure(error);
         if (why === 'invalid' && error.errors.some((e) => e.field === 'title')) {
           setErrors({ title: { key: 'portal.upload.error.titleInvalid' } });
-          titleRef.current?.focus();
+          setRefocus({ field: 'title' });
         } else if (why === 'type' || why === 'unsafe' || why === 'tooLarge') {
           setErrors({ file: { key: FAILURE_KEYS[why] } });
-          fileRef.current?.focus();
+          setRefocus({ field: 'file' });
         } else {
           setFailure(FAILURE_KEYS[why] ?? 'error.generic');
         }
