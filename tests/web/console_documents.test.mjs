@@ -290,3 +290,32 @@ test('someone who does not review has no queue in the menu and is told who revie
   await admin.page.getByTestId('reviews-empty').waitFor();
   admin.watch.assertNone();
 });
+
+test('"Why can\'t this patient…" for viewing one document says whether it is shared and leads to the Documents tab', async () => {
+  const ctx = await documentsClinic();
+  const doc = await clinicUpload(ctx.staff, ctx.patient.id,
+    { title: 'Reçete', fileName: 'recete.pdf', bytes: makePdf('Recete'), type: 'application/pdf' });
+  const { page, watch } = await openConsole(ctx.clinic.logins.staff);
+  await page.goto(`/console/#/patients/${ctx.patient.id}`);
+  await page.getByTestId('diag-action').selectOption('view_documents');
+  await page.locator(`[data-testid="diag-document"] option[value="${doc.id}"]`).waitFor({ state: 'attached' });
+  const asked = page.waitForRequest((r) => /\/portal-access\?/.test(r.url()) && new URL(r.url()).searchParams.get('document_id') === doc.id);
+  await page.getByTestId('diag-document').selectOption(doc.id);
+  assert.equal(new URL((await asked).url()).searchParams.get('action'), 'view_documents');
+  const unshared = page.locator('[data-testid="diag-check-document_shared"][data-ok="false"]');
+  await unshared.waitFor();
+  assert.equal(await unshared.getByTestId('diag-text').innerText(), tr['console.diag.document.fail']);
+  assert.equal(await page.getByTestId('diag-summary').getAttribute('data-allowed'), 'false');
+  assert.equal(await unshared.getByTestId('diag-goto-documents').getAttribute('href'), `#/patients/${ctx.patient.id}/documents`);
+  await noAxe(page, 'diagnostics with a document');
+
+  // Shared from the Documents tab, the same question passes.
+  await unshared.getByTestId('diag-goto-documents').click();
+  const row = page.locator(`[data-testid="doc-row"][data-id="${doc.id}"]`);
+  await row.getByTestId('doc-share').click();
+  await page.locator(`[data-testid="doc-row"][data-id="${doc.id}"][data-shared="true"]`).waitFor();
+  await page.getByTestId('diag-document').selectOption('');
+  await page.getByTestId('diag-document').selectOption(doc.id);
+  await page.locator('[data-testid="diag-check-document_shared"][data-ok="true"]').waitFor();
+  watch.assertNone();
+});

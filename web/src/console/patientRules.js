@@ -249,7 +249,7 @@ export const CONDITION_KEYS = Object.freeze({
   // The fix of a failed permission check depends on the mode: see permissionFix().
   permission: { ok: 'console.diag.permission.ok', fail: 'console.diag.permission.fail' },
   payment_infrastructure: { ok: 'console.diag.payment.ok', fail: 'console.diag.payment.fail', fix: 'console.diag.payment.fix' },
-  document_shared: { ok: 'console.diag.document.ok', fail: 'console.diag.document.fail', fix: 'console.diag.document.fix' },
+  document_shared: { ok: 'console.diag.document.ok', fail: 'console.diag.document.fail', fix: 'console.diag.document.fix', goto: 'documents' },
 });
 
 /** Where the fix of a failed permission check lives: the patient's own set, or the clinic's. */
