@@ -130,10 +130,12 @@ export function AccessRecord({ doc, refresh, onSessionLost }) {
       )}
       {state.status !== 'loading' && state.status !== 'error' && (
         <>
-          <ul class="doc-access-summary">
-            <li data-testid="doc-access-patient" data-views={sum.patient.view} data-downloads={sum.patient.download}>{line('patient')}</li>
-            <li data-testid="doc-access-staff" data-views={sum.staff.view} data-downloads={sum.staff.download}>{line('staff')}</li>
-          </ul>
+          {state.items.length > 0 && (
+            <ul class="doc-access-summary">
+              <li data-testid="doc-access-patient" data-views={sum.patient.view} data-downloads={sum.patient.download}>{line('patient')}</li>
+              <li data-testid="doc-access-staff" data-views={sum.staff.view} data-downloads={sum.staff.download}>{line('staff')}</li>
+            </ul>
+          )}
           {state.items.length === 0 ? (
             <p class="muted" data-testid="doc-access-empty">{t('console.docs.access.none')}</p>
           ) : (
