@@ -105,6 +105,9 @@ test('an upload\'s query: the title trimmed, the kind, the file name without fol
   assert.equal(d.uploadQuery({ title: 'Rapor', fileName: 'C:\\Users\\x\\rapor.pdf' }), 'title=Rapor&file_name=rapor.pdf');
   assert.equal(d.uploadQuery({ title: 'A', fileName: 'a\u0000b.pdf', kind: 'video' }), 'title=A&kind=document&file_name=ab.pdf');
   assert.equal(d.uploadQuery({ title: 'A', fileName: '' }), 'title=A');
+  // Characters that reorder text go: "rapor\u202Efdp.exe" must not pass for a PDF's name.
+  assert.equal(d.uploadFileName('rapor\u202efdp.exe'), 'raporfdp.exe');
+  assert.equal(d.cleanTitle('Rapor\u2066 2026\r\n'), 'Rapor 2026');
   const long = `${'ş'.repeat(300)}.pdf`;
   const cut = d.uploadFileName(long);
   assert.equal([...cut].length, d.FILE_NAME_MAX);
@@ -168,6 +171,9 @@ test('a rejection needs a reason; an acceptance may carry one and the kind it is
   assert.deepEqual(d.reviewBody({ decision: 'rejected', reason: '  ' }), { errors: { reason: 'required' } });
   assert.deepEqual(d.reviewBody({ decision: 'rejected', reason: ' Bulanık ' }), { body: { decision: 'rejected', reason: 'Bulanık' } });
   assert.deepEqual(d.reviewBody({ decision: 'rejected', reason: 'x'.repeat(501) }), { errors: { reason: 'tooLong' } });
+  assert.deepEqual(d.reviewBody({ decision: 'rejected', reason: 'Bulanık.\nYeniden\tçekin. ' }),
+    { body: { decision: 'rejected', reason: 'Bulanık. Yeniden çekin.' } }, 'one line, as the API takes it');
+  assert.deepEqual(d.reviewBody({ decision: 'rejected', reason: '\u202e\n' }), { errors: { reason: 'required' } });
   assert.deepEqual(d.reviewBody({ decision: 'accepted', reason: '', kind: 'image' }), { body: { decision: 'accepted', kind: 'image' } });
   assert.deepEqual(d.reviewBody({ decision: 'accepted', reason: 'Tamam', kind: 'x' }), { body: { decision: 'accepted', reason: 'Tamam' } });
   assert.deepEqual(d.acceptKinds(record()), ['document'], 'a PDF only as a document');

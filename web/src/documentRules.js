@@ -148,13 +148,19 @@ export function listQuery({ kind, source, status, cursor, limit = PAGE_SIZE } = 
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+// Characters that reorder text (bidirectional overrides and isolates): the API refuses them
+// in titles, names and reasons, and in a file name they can disguise its extension.
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of text as the API takes it: no control characters or bidi overrides, spaces collapsed, trimmed. */
+export const oneLine = (text) => String(text ?? '').replace(CONTROL, ' ').replace(BIDI, '').replace(/\s+/g, ' ').trim();
 
 /**
  * The name to send for a chosen file: without control characters, any folder part or
  * surrounding spaces, at most FILE_NAME_MAX characters with the extension kept when cut.
  */
 export function uploadFileName(name) {
-  let n = String(name ?? '').replace(CONTROL, '').split(/[\\/]/).pop().trim();
+  let n = String(name ?? '').replace(CONTROL, '').replace(BIDI, '').split(/[\\/]/).pop().trim();
   const chars = [...n];
   if (chars.length <= FILE_NAME_MAX) return n;
   const dot = n.lastIndexOf('.');
@@ -175,8 +181,8 @@ export function titleFromFileName(name) {
   return [...stem].slice(0, TITLE_MAX).join('');
 }
 
-/** The title as it will be sent: spaces at the ends dropped, runs of control characters removed. */
-export const cleanTitle = (title) => String(title ?? '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+/** The title as it will be sent: one line (oneLine()). */
+export const cleanTitle = (title) => oneLine(title);
 
 /**
  * Checks an upload before it is sent: {title, file} -> {problems: {title?, file?}} with kinds
@@ -250,9 +256,12 @@ export function accessSummary(items) {
   return out;
 }
 
-/** A review's body: {decision, reason?, kind?}, or {errors: {reason: 'required' | 'tooLong'}}. */
+/**
+ * A review's body: {decision, reason?, kind?}, or {errors: {reason: 'required' | 'tooLong'}}.
+ * The reason goes as one line (the API's rule), whatever line breaks were typed.
+ */
 export function reviewBody({ decision, reason, kind }) {
-  const text = String(reason ?? '').trim();
+  const text = oneLine(reason);
   if (decision === 'rejected') {
     if (text === '') return { errors: { reason: 'required' } };
     if ([...text].length > REASON_MAX) return { errors: { reason: 'tooLong' } };

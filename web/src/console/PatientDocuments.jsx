@@ -110,8 +110,9 @@ function UploadForm({ patientId, onUploaded, onSessionLost }) {
         const why = uploadFailure(error);
         if (why === 'invalid' && error.errors.length) {
           const byField = serverErrors(error);
-          setErrors({ title: byField.title, file: byField.file_name ?? byField.kind });
-          if (!byField.title && !byField.file_name && !byField.kind) setFailure(errorMessage(error));
+          const file = byField.file ?? byField.file_name ?? byField.kind;
+          setErrors({ title: byField.title, file });
+          if (!byField.title && !file) setFailure(errorMessage(error));
         } else if (why === 'type' || why === 'unsafe' || why === 'tooLarge') {
           setErrors({ file: t(FAILURE_KEYS[why]) });
           setRefocus({ field: 'file' });
