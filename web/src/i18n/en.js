@@ -1054,6 +1054,10 @@ export default {
   'portal.denied.view_invoices': 'Your clinic does not show your invoices in the portal.',
   'portal.denied.view_payments': 'Your clinic does not show your payments in the portal.',
   'portal.denied.make_payment': 'Your clinic does not take online payments from you. Please pay at the clinic.',
+  'portal.denied.view_documents': 'Your clinic does not show your documents in the portal.',
+  'portal.denied.download_documents': 'Your clinic does not let you download documents in the portal.',
+  'portal.denied.upload_documents': 'Your clinic does not take documents through the portal right now.',
+  'portal.denied.view_images': 'Your clinic does not show your images in the portal.',
   'portal.invoices.heading': 'Your invoices',
   'portal.invoices.one': 'Invoice',
   'portal.invoices.none': 'You have no invoices.',
@@ -1255,5 +1259,4 @@ export default {
   'portal.upload.error.titleInvalid': 'This title cannot be used. Use letters, numbers and ordinary punctuation.',
   'portal.upload.error.fileRequired': 'Choose the file to send.',
   'portal.upload.error.fileEmpty': 'This file is empty.',
-  'portal.upload.error.permission': 'Your clinic does not take documents through the portal right now.',
 };

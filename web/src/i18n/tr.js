@@ -1054,6 +1054,10 @@ export default {
   'portal.denied.view_invoices': 'Kliniğiniz faturalarınızı portalda göstermiyor.',
   'portal.denied.view_payments': 'Kliniğiniz ödemelerinizi portalda göstermiyor.',
   'portal.denied.make_payment': 'Kliniğiniz sizden çevrimiçi ödeme almıyor. Lütfen klinikte ödeyin.',
+  'portal.denied.view_documents': 'Kliniğiniz belgelerinizi portalda göstermiyor.',
+  'portal.denied.download_documents': 'Kliniğiniz portalda belge indirmenize izin vermiyor.',
+  'portal.denied.upload_documents': 'Kliniğiniz şu anda portal üzerinden belge kabul etmiyor.',
+  'portal.denied.view_images': 'Kliniğiniz görüntülerinizi portalda göstermiyor.',
   'portal.invoices.heading': 'Faturalarınız',
   'portal.invoices.one': 'Fatura',
   'portal.invoices.none': 'Faturanız yok.',
@@ -1255,5 +1259,4 @@ export default {
   'portal.upload.error.titleInvalid': 'Bu başlık kullanılamaz. Harf, rakam ve olağan noktalama işaretleri kullanın.',
   'portal.upload.error.fileRequired': 'Gönderilecek dosyayı seçin.',
   'portal.upload.error.fileEmpty': 'Bu dosya boş.',
-  'portal.upload.error.permission': 'Kliniğiniz şu anda portal üzerinden belge kabul etmiyor.',
 };

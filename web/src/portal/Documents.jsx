@@ -275,7 +275,7 @@ const FAILURE_KEYS = {
   unsafe: 'documents.error.unsafe',
   quota: 'documents.error.quota',
   network: 'error.network',
-  permission: 'portal.upload.error.permission',
+  permission: 'portal.denied.upload_documents',
   generic: 'error.generic',
 };
 
