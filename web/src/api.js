@@ -88,17 +88,54 @@ export async function apiResponse(path, { method = 'GET', body, raw, rawType, he
   }
   if (response.ok) return { data, status: response.status, headers: response.headers };
 
+  throw problemError(response.status, data, response.headers.get('Retry-After'));
+}
+
+// The ApiError of an error-status answer (its parsed body, if any), the listeners told.
+function problemError(status, data, retryAfter) {
   const problem = data && typeof data === 'object' ? data : {};
   const error = new ApiError({
-    status: response.status,
-    code: typeof problem.code === 'string' ? problem.code : `http_${response.status}`,
+    status,
+    code: typeof problem.code === 'string' ? problem.code : `http_${status}`,
     detail: typeof problem.detail === 'string' ? problem.detail : '',
     title: typeof problem.title === 'string' ? problem.title : '',
     errors: Array.isArray(problem.errors) ? problem.errors : [],
     permission: typeof problem.permission === 'string' ? problem.permission : null,
     problem,
-    retryAfter: retryAfterSeconds(response.headers.get('Retry-After')),
+    retryAfter: retryAfterSeconds(retryAfter),
   });
   for (const listener of problemListeners) listener(error);
-  throw error;
+  return error;
+}
+
+/**
+ * Sends a file as the raw body of a POST (an upload), reporting progress as it goes:
+ * onProgress(loaded, total) while the bytes leave the browser (fetch cannot say this, so
+ * XMLHttpRequest). `type` is the Content-Type declared. Resolves to the parsed JSON answer;
+ * rejects like api() (ApiError, or an AbortError when `signal` aborts).
+ */
+export function uploadFile(path, file, { type, onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('Content-Type', type || 'application/octet-stream');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    if (onProgress) xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    const aborted = () => xhr.abort();
+    signal?.addEventListener('abort', aborted);
+    const done = () => signal?.removeEventListener('abort', aborted);
+    xhr.addEventListener('load', () => {
+      done();
+      let data = null;
+      if (xhr.status !== 204 && /[/+]json\b/.test(xhr.getResponseHeader('Content-Type') || '')) {
+        try { data = JSON.parse(xhr.responseText); } catch { data = null; }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(problemError(xhr.status, data, xhr.getResponseHeader('Retry-After')));
+    });
+    xhr.addEventListener('error', () => { done(); reject(new ApiError({ status: 0, code: 'network_error' })); });
+    xhr.addEventListener('abort', () => { done(); reject(new DOMException('The upload was cancelled.', 'AbortError')); });
+    xhr.send(file);
+  });
 }

@@ -2,7 +2,9 @@
 // GET /api/v1/clinic/patients/{id}/portal-access?action=<key> answers every condition the
 // server checked, passed ones too; each is shown with ✓ or ✗ in the console's words (the
 // server's `detail` for a condition the console does not know), with what to do about a
-// failed one. Checks again when `checks` changes (after a save on the page).
+// failed one. Checks again when `checks` changes (after a save on the page). For viewing or
+// downloading documents, one of the patient's documents may be chosen (`&document_id=`):
+// the answer then says whether that document is shared with the patient (document_shared).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -20,11 +22,31 @@ function actionLabel(catalog, key, lang) {
   return key;
 }
 
+const GOTO_KEYS = {
+  details: 'console.diag.goto.details', permissions: 'console.diag.goto.permissions', documents: 'console.diag.goto.documents',
+};
+/** The actions whose answer can name one document (document_id). */
+const DOCUMENT_ACTIONS = ['view_documents', 'download_documents'];
+
+/** The patient's documents for the picker, loaded once when a document action is chosen. */
+function useDocuments(patientId, wanted) {
+  const [documents, setDocuments] = useState(null);
+  useEffect(() => {
+    if (!wanted || documents !== null) return undefined;
+    let live = true;
+    api(`/api/v1/clinic/patients/${encodeURIComponent(patientId)}/documents?kind=document&limit=100`)
+      .then((page) => { if (live) setDocuments(page.items ?? []); })
+      .catch(() => { if (live) setDocuments([]); });
+    return () => { live = false; };
+  }, [patientId, wanted, documents]);
+  return documents;
+}
+
 function FixLink({ goto, patientId }) {
   if (goto === 'settings') {
     return <a href="#/settings" class="diag-goto" data-testid="diag-goto-settings">{t('console.diag.goto.settings')}</a>;
   }
-  if (goto === 'details' || goto === 'permissions') {
+  if (goto === 'details' || goto === 'permissions' || goto === 'documents') {
     return (
       <a href={patientHref(patientId, goto)} class="diag-goto" data-testid={`diag-goto-${goto}`}
         onClick={(e) => {
@@ -32,7 +54,7 @@ function FixLink({ goto, patientId }) {
           window.location.replace(patientHref(patientId, goto));
           document.getElementById(`patient-tab-${goto}`)?.focus();
         }}>
-        {t(goto === 'details' ? 'console.diag.goto.details' : 'console.diag.goto.permissions')}
+        {t(GOTO_KEYS[goto])}
       </a>
     );
   }
@@ -67,6 +89,9 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
   const [result, setResult] = useState(null); // the answer for `action`
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [documentId, setDocumentId] = useState('');
+  const documentAction = DOCUMENT_ACTIONS.includes(action);
+  const documents = useDocuments(patientId, documentAction);
 
   useEffect(() => {
     if (!action) {
@@ -78,6 +103,7 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
     setBusy(true);
     setError(null);
     const query = new URLSearchParams({ action });
+    if (documentAction && documentId) query.set('document_id', documentId);
     api(`/api/v1/clinic/patients/${encodeURIComponent(patientId)}/portal-access?${query}`, { signal: controller.signal })
       .then((answer) => {
         setResult(answer);
@@ -93,7 +119,7 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
         }
       });
     return () => controller.abort();
-  }, [action, checks, patientId, onSessionLost]);
+  }, [action, documentAction, documentId, checks, patientId, onSessionLost]);
 
   const shown = result && result.action === action ? result : null;
   const label = action ? actionLabel(catalog, action, lang) : '';
@@ -115,6 +141,17 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
           ))}
         </select>
       </div>
+      {documentAction && (
+        <div class="field diag-pick">
+          <label for="diag-document">{t('console.diag.document.pick')}</label>
+          <select id="diag-document" value={documentId} data-testid="diag-document" aria-describedby="diag-document-hint"
+            onChange={(e) => setDocumentId(e.currentTarget.value)}>
+            <option value="">{t('console.diag.document.any')}</option>
+            {(documents ?? []).map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+          </select>
+          <p class="hint" id="diag-document-hint">{t('console.diag.document.pickHint')}</p>
+        </div>
+      )}
       <div aria-live="polite" data-testid="diag-output" data-state={busy ? 'loading' : shown ? 'ready' : 'idle'}>
         {busy && !shown && <p class="muted">{t('common.loading')}</p>}
         {error && (

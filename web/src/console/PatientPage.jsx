@@ -3,7 +3,8 @@
 // communication; PATCH of the changed fields, a cleared phone, email, address or emergency
 // contact sent as null) and "Portal Permissions"
 // (PatientPermissions.jsx), "Treatments" (PatientTreatments.jsx) and "Finance" (balance,
-// invoices, payments: FinancePatient.jsx), and under them the "Why can't this patient…?" diagnostics
+// invoices, payments: FinancePatient.jsx) and "Documents" (files shared with the patient and
+// the patient's uploads: PatientDocuments.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
 // portal" (PatientInvite.jsx) with the patient's invitation status.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -17,11 +18,13 @@ import { PatientInvite } from './PatientInvite.jsx';
 import { PatientPermissions } from './PatientPermissions.jsx';
 import { PatientTreatments } from './PatientTreatments.jsx';
 import { FinancePatient } from './FinancePatient.jsx';
+import { PatientDocuments } from './PatientDocuments.jsx';
 import { fieldErrors, formFromPatient, lacksContact, LANGUAGE_KEYS, patientHref, patientPatch, PATIENT_TABS } from './patientRules.js';
 import { canManage } from './settingsRules.js';
 
 const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console.patient.tab.permissions',
-  treatments: 'console.patient.tab.treatments', finance: 'console.patient.tab.finance' };
+  treatments: 'console.patient.tab.treatments', finance: 'console.patient.tab.finance',
+  documents: 'console.patient.tab.documents' };
 
 async function loadAll(id) {
   const base = `/api/v1/clinic/patients/${encodeURIComponent(id)}`;
@@ -174,7 +177,7 @@ function Tabs({ id, tab }) {
   );
 }
 
-export function PatientPage({ id, tab, session, onSessionLost }) {
+export function PatientPage({ id, tab, session, mayReview = false, onSessionLost }) {
   useLanguage();
   const [data, setData] = useState(null); // {patient, permissions, catalog, clinicSet}
   const [loadError, setLoadError] = useState(null);
@@ -264,6 +267,12 @@ export function PatientPage({ id, tab, session, onSessionLost }) {
       <div role="tabpanel" id="patient-panel-finance" aria-labelledby="patient-tab-finance"
         hidden={tab !== 'finance'} class="tab-panel">
         {tab === 'finance' && <FinancePatient patientId={patient.id} onSessionLost={onSessionLost} />}
+      </div>
+      <div role="tabpanel" id="patient-panel-documents" aria-labelledby="patient-tab-documents"
+        hidden={tab !== 'documents'} class="tab-panel">
+        {tab === 'documents' && (
+          <PatientDocuments patientId={patient.id} mayReview={mayReview} onSessionLost={onSessionLost} />
+        )}
       </div>
 
       <PatientInvite patient={patient} onSessionLost={onSessionLost} />

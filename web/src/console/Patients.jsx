@@ -21,10 +21,11 @@ const SEARCH_DELAY_MS = 300;
 const rememberedQuery = new WeakMap();
 
 /** #/patients and #/patients/<id>[/permissions]: `path` is what follows "patients/". */
-export function Patients({ session, path, onSessionLost }) {
+export function Patients({ session, mayReview = false, path, onSessionLost }) {
   const id = path[0] ? decodeURIComponent(path[0]) : null;
   if (id) {
-    return <PatientPage key={id} id={id} tab={tabFromPath(path[1])} session={session} onSessionLost={onSessionLost} />;
+    return <PatientPage key={id} id={id} tab={tabFromPath(path[1])} session={session} mayReview={mayReview}
+      onSessionLost={onSessionLost} />;
   }
   return <PatientList session={session} onSessionLost={onSessionLost} />;
 }

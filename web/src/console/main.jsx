@@ -4,7 +4,8 @@
 // #/patients/<id>, #/calendar, #/scheduling, #/templates, #/templates/<id>, #/deliveries, #/audit,
 // #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security,
 // #/finance: invoices and payments, #/finance/invoices/<id>: one invoice, printable,
-// #/payment-infrastructure: the online payment provider, owner only to change).
+// #/payment-infrastructure: the online payment provider, owner only to change, #/reviews:
+// the documents patients uploaded, for the upload reviewer, owners and admins).
 // Two pages open without a session, whatever GET me says: #/set-password/<token> (the link
 // of an invitation or password-reset mail) and #/forgot-password. While the clinic requires
 // two-factor sign-in and the person has not set it up (me.totp_enrolment_required, or a 403
@@ -31,6 +32,7 @@ import { Calendar } from './Calendar.jsx';
 import { Scheduling } from './Scheduling.jsx';
 import { Finance } from './Finance.jsx';
 import { PaymentInfrastructure } from './PaymentInfrastructure.jsx';
+import { DocumentReviews } from './DocumentReviews.jsx';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -45,6 +47,9 @@ const SCREENS = [
   { key: 'calendar', label: 'console.nav.calendar' },
   { key: 'scheduling', label: 'console.nav.scheduling' },
   { key: 'finance', label: 'console.nav.finance' },
+  // Shown to those who review patient uploads (session.mayReview); the address works for
+  // anyone, and the server's 403 is said in words there.
+  { key: 'reviews', label: 'console.nav.reviews', reviewers: true },
   { key: 'templates', label: 'console.nav.templates' },
   { key: 'deliveries', label: 'console.nav.deliveries' },
   { key: 'audit', label: 'console.nav.audit' },
@@ -69,11 +74,11 @@ function useRoute() {
   return route;
 }
 
-function Nav({ screen }) {
+function Nav({ screen, mayReview }) {
   return (
     <nav class="console-nav" aria-label={t('console.nav.label')}>
       <ul>
-        {SCREENS.map(({ key, label }) => (
+        {SCREENS.filter((s) => !s.reviewers || mayReview).map(({ key, label }) => (
           <li key={key}>
             <a href={`#/${key}`} aria-current={key === screen ? 'page' : undefined} data-testid={`nav-${key}`}>
               {t(label)}
@@ -107,6 +112,28 @@ function sessionOf(me) {
   return { staff: me.staff, clinic: me.clinic, enrol: me.totp_enrolment_required === true };
 }
 
+/**
+ * Whether the signed-in person reviews patient uploads: owners and admins do; a member of
+ * staff when the portal settings name them upload_reviewer_id (read once per session; the
+ * server decides each review anyway).
+ */
+function useMayReview(session) {
+  const role = session?.staff?.role;
+  const staffId = session?.staff?.id;
+  const ready = Boolean(session && !session.enrol);
+  const [reviewerId, setReviewerId] = useState(null);
+  useEffect(() => {
+    setReviewerId(null);
+    if (!ready || role !== 'staff') return undefined;
+    let live = true;
+    api('/api/v1/clinic/portal/settings')
+      .then((settings) => { if (live) setReviewerId(settings?.upload_reviewer_id ?? null); })
+      .catch(() => { /* no settings (no module): nobody on staff reviews */ });
+    return () => { live = false; };
+  }, [ready, role, staffId]);
+  return role === 'owner' || role === 'admin' || (Boolean(staffId) && reviewerId === staffId);
+}
+
 function App() {
   const lang = useLanguage();
   const route = useRoute();
@@ -117,6 +144,7 @@ function App() {
   const [restoreError, setRestoreError] = useState(null);
   const [ended, setEnded] = useState(false); // the session ran out while in use
   const [signingOut, setSigningOut] = useState(false);
+  const mayReview = useMayReview(session);
 
   useEffect(() => {
     document.title = t('console.documentTitle');
@@ -211,13 +239,15 @@ function App() {
   } else if (screen === 'audit') {
     main = <AuditLog session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'patients') {
-    main = <Patients session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+    main = <Patients session={session} mayReview={mayReview} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else if (screen === 'calendar') {
     main = <Calendar session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'scheduling') {
     main = <Scheduling session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'finance') {
     main = <Finance session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'reviews') {
+    main = <DocumentReviews onSessionLost={sessionLost} />;
   } else if (screen === 'payment-infrastructure') {
     main = <PaymentInfrastructure session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'deliveries') {
@@ -241,7 +271,7 @@ function App() {
           <LanguageSwitcher />
         </div>
       </header>
-      {showNav && <Nav screen={screen} />}
+      {showNav && <Nav screen={screen} mayReview={mayReview} />}
       <main class="console-main">{main}</main>
     </div>
   );

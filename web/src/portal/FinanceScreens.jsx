@@ -41,7 +41,7 @@ function useResource(url, ends) {
 }
 
 /** A list with "show more": {status, items, cursor, error, load, more}. */
-function usePagedList(url, ends) {
+export function usePagedList(url, ends) {
   const [state, setState] = useState({ status: 'loading', items: [], cursor: null, error: null });
   const load = useCallback(async (cursor = null) => {
     setState((s) => ({ ...s, status: cursor ? 'more' : 'loading', error: null }));

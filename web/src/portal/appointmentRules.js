@@ -27,6 +27,10 @@ export const DENIED_KEYS = Object.freeze({
   view_invoices: 'portal.denied.view_invoices',
   view_payments: 'portal.denied.view_payments',
   make_payment: 'portal.denied.make_payment',
+  view_documents: 'portal.denied.view_documents',
+  download_documents: 'portal.denied.download_documents',
+  upload_documents: 'portal.denied.upload_documents',
+  view_images: 'portal.denied.view_images',
 });
 
 export const has = (permissions, key) => (permissions ?? []).includes(key);

@@ -25,7 +25,8 @@ export const SECTION_KEYS = Object.freeze({
 
 // The screen behind a home tile: the first route whose permission the patient holds
 // (appointments: the list, or booking alone for a patient who may book but not list;
-// finance: the invoices, else the payments, else Pay; the balance has its own tile).
+// finance: the invoices, else the payments, else Pay; the balance has its own tile;
+// documents: the list, else the image gallery, else sending a file).
 export const SECTION_SCREENS = Object.freeze({
   profile: [{ route: 'profile', permission: 'view_profile' }],
   appointments: [
@@ -37,6 +38,11 @@ export const SECTION_SCREENS = Object.freeze({
     { route: 'invoices', permission: 'view_invoices' },
     { route: 'payments', permission: 'view_payments' },
     { route: 'pay', permission: 'make_payment' },
+  ],
+  documents: [
+    { route: 'documents', permission: 'view_documents' },
+    { route: 'images', permission: 'view_images' },
+    { route: 'documents/upload', permission: 'upload_documents' },
   ],
 });
 

@@ -6,7 +6,8 @@
 // Signed in, the address hash names the screen (router.js; SCREENS below): #/ is the home
 // page, #/profile, #/appointments, #/appointments/new, #/treatments, and the finance screens
 // (financeRoutes.js: #/invoices, #/invoices/<id>, #/payments, #/pay, #/pay/<invoice id>,
-// #/payments/<id>/result, where the payment provider sends the browser back); a screen the patient's
+// #/payments/<id>/result, where the payment provider sends the browser back), #/documents,
+// #/images and #/documents/upload (Documents.jsx); a screen the patient's
 // permissions do not open shows the home page. A 401 from a screen (the session ran out)
 // comes back to sign-in with a notice.
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
@@ -26,6 +27,7 @@ import { Treatments } from './Treatments.jsx';
 import { InvoicePage, Invoices, Payments } from './FinanceScreens.jsx';
 import { Pay, PayResult } from './FinancePay.jsx';
 import { FINANCE_NEEDS, financeRoute } from './financeRoutes.js';
+import { Documents, Images, UploadDocument } from './Documents.jsx';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -38,6 +40,9 @@ const SCREENS = {
   appointments: { needs: ['view_appointments'], Screen: Appointments },
   'appointments/new': { needs: ['create_appointment'], Screen: BookAppointment },
   treatments: { needs: ['view_treatments'], Screen: Treatments },
+  documents: { needs: ['view_documents'], Screen: Documents },
+  images: { needs: ['view_images'], Screen: Images },
+  'documents/upload': { needs: ['upload_documents'], Screen: UploadDocument },
 };
 
 // The finance screens (financeRoutes.js: routes that carry an id, such as invoices/<id>).
