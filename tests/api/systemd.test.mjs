@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { env } from './lib/client.mjs';
 
-const UNITS = ['portal-api.service', 'portal-api.socket', 'portal-notifier.service'];
+const UNITS = ['portal-api.service', 'portal-api.socket', 'portal-notifier.service',
+  'portal-maintenance.service', 'portal-maintenance.timer'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 240_000, ...opts });
@@ -73,7 +74,21 @@ describe('systemd units of a DESTDIR install', { timeout: 300_000 }, () => {
     for (const text of [api, notifier, socket]) assert.doesNotMatch(text, /@[a-zA-Z_]+@/, 'a placeholder was left');
   });
 
-  for (const unit of ['portal-api.service', 'portal-notifier.service']) {
+  test('the upkeep timer runs expire-payments, purge-sessions and gc-files through the installed portalctl', () => {
+    const service = readFileSync(join(unitDir, 'portal-maintenance.service'), 'utf8');
+    const timer = readFileSync(join(unitDir, 'portal-maintenance.timer'), 'utf8');
+    const steps = [...service.matchAll(/^ExecStart=(.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(steps, ['expire-payments', 'purge-sessions', 'gc-files']
+      .map((cmd) => `/usr/bin/portalctl -c /etc/portal/portal.conf ${cmd}`));
+    assert.match(service, /^Type=oneshot$/m);
+    assert.match(service, /^ReadWritePaths=\/var\/lib\/portal$/m, 'gc-files removes files there');
+    assert.match(timer, /^Unit=portal-maintenance\.service$/m);
+    assert.match(timer, /^OnCalendar=\S+$/m);
+    assert.match(timer, /^WantedBy=timers\.target$/m);
+    for (const text of [service, timer]) assert.doesNotMatch(text, /@[a-zA-Z_]+@/, 'a placeholder was left');
+  });
+
+  for (const unit of ['portal-api.service', 'portal-notifier.service', 'portal-maintenance.service']) {
     test(`${unit} is hardened`, () => {
       const text = readFileSync(join(unitDir, unit), 'utf8');
       for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes']) {
