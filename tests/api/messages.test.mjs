@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { api, assertProblem, confValue, psql } from './lib/client.mjs';
+import { makeApiKey, withKey } from './lib/fixtures.mjs';
 import {
   CLINIC_MESSAGES, MSGS, clinicThread, msgClinic, msgPatient, newMessageNotices, patientThread, threadCounts,
 } from './lib/messages.mjs';
@@ -434,6 +435,22 @@ describe('automatic first answers', () => {
     assert.equal(plain.unread, 0);
     const started = await clinicThread(c.owner, c.patient.id, { topic: 'clinical' });
     assert.equal(threadCounts(started.id).rows, 1);
+  });
+});
+
+describe('API keys', () => {
+  test('a read key lists the inbox and the count, but reading a thread marks it read, so it needs write', async () => {
+    const c = await msgClinic();
+    const t = await patientThread(c.session);
+    const read = withKey(makeApiKey(c.clinic.id, 'read'));
+    assert.equal((await read.request('GET', CLINIC_MESSAGES)).status, 200);
+    assert.equal((await read.request('GET', `${CLINIC_MESSAGES}/unread-count`)).status, 200);
+    assertProblem(await read.request('GET', thread(t.id)), 403, 'forbidden_role');
+    assertProblem(await read.request('POST', thread(t.id), { body: { body: 'x' } }), 403, 'forbidden_role');
+    assert.equal(threadCounts(t.id).staff_unread, 1, 'a refused read marked the thread read');
+    const write = await c.key.request('GET', thread(t.id));
+    assert.equal(write.status, 200, write.text);
+    assert.equal(threadCounts(t.id).staff_unread, 0);
   });
 });
 
