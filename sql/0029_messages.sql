@@ -294,11 +294,14 @@ GRANT EXECUTE ON FUNCTION portal_message_rate(uuid, integer) TO portal_app;
 -- (p_unread), of patient p_patient; after thread p_after (a previous
 -- page's last; a vanished one ends the list), p_limit of them. Planned
 -- for each call's values (plan_cache_mode), so that each filter's index
--- serves it: a generic plan cannot use the partial ones.
+-- serves it: a generic plan cannot use the partial ones. ROWS: a page at
+-- most, so that the caller's join reads the threads by their key rather
+-- than all of them.
 CREATE FUNCTION portal_message_inbox(p_status text, p_topic text, p_assigned uuid,
   p_unassigned boolean, p_unread boolean, p_patient uuid, p_after uuid, p_limit integer)
 RETURNS TABLE (id uuid)
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql STABLE ROWS 100
+SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_clinic uuid := portal_current_clinic();
   v_at timestamptz;
