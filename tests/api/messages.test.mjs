@@ -14,7 +14,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { api, assertProblem, confValue, psql } from './lib/client.mjs';
-import { makeApiKey, withKey } from './lib/fixtures.mjs';
+import {
+  makeApiKey, makePatient, unique, uniqueEmail, uniquePhone, withKey,
+} from './lib/fixtures.mjs';
+import { waitForMail, waitForSms } from './lib/sinks.mjs';
 import {
   CLINIC_MESSAGES, MSGS, clinicThread, msgClinic, msgPatient, newMessageNotices, patientThread, threadCounts,
 } from './lib/messages.mjs';
@@ -217,6 +220,25 @@ describe('a conversation', () => {
     // A patient message changes nothing about notices.
     await c.session.request('POST', `messages/${t.id}`, { body: { body: 'Tamam' } });
     assert.equal(newMessageNotices(c.patient.id).length, 2);
+  });
+
+  test('by SMS and by email, as the patient chooses, the delivered notice says only that there is a message', async () => {
+    const c = await msgClinic({ patients: 0 });
+    const token = `gizli${unique()}`;
+    const phone = uniquePhone();
+    const bySms = await makePatient(c.owner, { phone, language: 'en' });
+    const email = uniqueEmail('msgmail');
+    const byMail = await makePatient(c.owner, { email });
+    for (const p of [bySms, byMail]) {
+      await clinicThread(c.staff, p.id, { subject: `Konu ${token}`, body: `Gövde ${token}\nikinci satır` });
+    }
+    const sms = await waitForSms((m) => m.to === phone);
+    assert.ok(!sms.text.includes(token) && !sms.text.includes('satır'), `the SMS carries content: ${sms.text}`);
+    assert.match(sms.text, /message/);
+    assert.ok(sms.text.includes(`/${c.clinic.code}`), sms.text);
+    const mail = await waitForMail((m) => m.to.some((t) => t.toLowerCase() === email.toLowerCase()) && /mesaj/.test(m.subject));
+    assert.ok(!`${mail.subject}\n${mail.text}`.includes(token), `the mail carries content: ${mail.subject} ${mail.text}`);
+    assert.ok(!/satır|Konu|Gövde/.test(`${mail.subject}\n${mail.text}`));
   });
 
   test('close and reopen, assign and unassign; a reply to a closed thread is 409 thread_closed on both sides; each change audited without subject or body', async () => {
