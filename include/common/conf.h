@@ -28,6 +28,7 @@ struct conf {
 	char *files_dir;		/* stored files (nginx /_files/ serves it) */
 	long upload_quota_count;	/* a patient's pending and accepted uploads */
 	long upload_quota_bytes;	/* ... and their bytes together */
+	long message_rate_per_hour;	/* a patient's own messages per hour, at most */
 	long json_max_depth;
 	char *log_level;
 	char *public_url;		/* base of the portal address */

@@ -192,6 +192,22 @@ void handle_portal_invoice_get(struct request *req);
 void handle_portal_payments(struct request *req);
 void handle_portal_payment_get(struct request *req);
 
+/* src/http/messages_api.c */
+void handle_portal_threads(struct request *req);
+void ahead_portal_threads(struct request *req);
+void handle_portal_thread_get(struct request *req);
+void handle_portal_thread_create(struct request *req);
+void handle_portal_message_reply(struct request *req);
+void handle_inbox(struct request *req);
+void handle_unread_count(struct request *req);
+void ahead_unread_count(struct request *req);
+void handle_clinic_thread_get(struct request *req);
+void handle_clinic_thread_create(struct request *req);
+void handle_clinic_message_reply(struct request *req);
+void handle_clinic_thread_patch(struct request *req);
+void handle_auto_replies_get(struct request *req);
+void handle_auto_replies_put(struct request *req);
+
 /* src/http/documents_api.c */
 void handle_documents_upload(struct request *req);
 void handle_documents_list(struct request *req);

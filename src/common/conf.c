@@ -49,6 +49,7 @@ static const struct conf_key conf_keys[] = {
 	STR(files_dir, PORTAL_FILES_DIR),
 	INT(upload_quota_count, 0, 1000000, "50"),
 	INT(upload_quota_bytes, 0, 1024L * 1024 * 1024 * 1024, "209715200"),
+	INT(message_rate_per_hour, 1, 100000, "20"),
 	INT(json_max_depth, 2, 1000, "32"),
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct conf, log_level), 0, 0, "info" },
 	{ "public_url", CONF_URL, offsetof(struct conf, public_url), 0, 0, "http://127.0.0.1:8080" },

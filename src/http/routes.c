@@ -149,6 +149,17 @@ const struct route routes[] = {
 	R(POST, "/api/v1/clinic/documents/{id}/review", handle_document_review, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(GET, "/api/v1/clinic/document-reviews", handle_document_reviews, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 
+	/* Messages (DESIGN.md section 14). Reading a thread marks its patient
+	 * messages read: a write. The literal paths come before {id}. */
+	R(GET, "/api/v1/clinic/messages", handle_inbox, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/messages", handle_clinic_thread_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	RA(GET, "/api/v1/clinic/messages/unread-count", handle_unread_count, ahead_unread_count, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/messages/auto-replies", handle_auto_replies_get, CLINIC, ADMIN, NO_PERM, READ, NONE, 0),
+	R(PUT, "/api/v1/clinic/messages/auto-replies", handle_auto_replies_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/messages/{id}", handle_clinic_thread_get, CLINIC, STAFF, NO_PERM, WRITE, NONE, 0),
+	R(POST, "/api/v1/clinic/messages/{id}", handle_clinic_message_reply, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+	R(PATCH, "/api/v1/clinic/messages/{id}", handle_clinic_thread_patch, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
+
 	RA(GET, "/api/v1/portal/{code}/", handle_public_card, ahead_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/login/start", handle_patient_login_start, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/portal/{code}/login/verify", handle_patient_login_verify, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
@@ -187,6 +198,12 @@ const struct route routes[] = {
 	RA(GET, "/api/v1/portal/{code}/images", handle_portal_images, ahead_portal_images, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/images/{id}/view", handle_portal_image_view, PATIENT, STAFF, PERM_VIEW_IMAGES, WRITE, NONE, 0),
 	R(GET, "/api/v1/portal/{code}/images/{id}/thumbnail", handle_portal_image_thumbnail, PATIENT, STAFF, PERM_VIEW_IMAGES, READ, NONE, 0),
+
+	RA(GET, "/api/v1/portal/{code}/messages", handle_portal_threads, ahead_portal_threads, PATIENT, STAFF, PERM_VIEW_MESSAGES, READ, NONE, 0),
+	R(POST, "/api/v1/portal/{code}/messages", handle_portal_thread_create, PATIENT, STAFF, PERM_SEND_MESSAGE, WRITE, JSON, 0),
+	/* Reading marks the clinic's messages read: a write. */
+	R(GET, "/api/v1/portal/{code}/messages/{id}", handle_portal_thread_get, PATIENT, STAFF, PERM_VIEW_MESSAGES, WRITE, NONE, 0),
+	R(POST, "/api/v1/portal/{code}/messages/{id}", handle_portal_message_reply, PATIENT, STAFF, PERM_SEND_MESSAGE, WRITE, JSON, 0),
 
 	/* The provider's word on a payment: its signature is the handler's to
 	 * check; PayTR sends a form, so the body is taken as bytes. */

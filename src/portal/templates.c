@@ -75,6 +75,8 @@ const struct msg_purpose msg_purposes[] = {
 	/* Documents (sql/0028): content-free notices, no title or name. */
 	{ "document_shared", false, PH_COMMON, 0, NULL },
 	{ "upload_reviewed", false, PH_COMMON, 0, NULL },
+	/* Messages (sql/0029): that there is a message, never any of it. */
+	{ "new_message", false, PH_COMMON, 0, NULL },
 };
 
 #define PURPOSES_N (sizeof(msg_purposes) / sizeof(msg_purposes[0]))

@@ -268,6 +268,79 @@ const CHANGES = {
       };
     },
   },
+  startThread: {
+    status: 201,
+    action: 'message.thread.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      return {
+        clinic,
+        body: { patient_id: patient.id, subject: 'Audited subject', topic: 'other', body: 'Audited body' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.staff.password, s.csrf, s.cookie.split('=')[1], 'Audited subject', 'Audited body'],
+      };
+    },
+  },
+  replyThread: {
+    status: 201,
+    action: 'message.reply',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.staff);
+      const patient = await createPatient(s);
+      const t = await s.request('POST', '/api/v1/clinic/messages',
+        { body: { patient_id: patient.id, subject: 'Audited subject', topic: 'other', body: 'First' } });
+      assert.equal(t.status, 201, t.text);
+      return {
+        clinic,
+        params: { id: t.body.id },
+        body: { body: 'Audited reply body' },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited subject', 'Audited reply body'],
+      };
+    },
+  },
+  patchThread: {
+    status: 200,
+    action: 'message.thread.update',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      const patient = await createPatient(s);
+      const t = await s.request('POST', '/api/v1/clinic/messages',
+        { body: { patient_id: patient.id, subject: 'Audited subject', topic: 'billing', body: 'Audited body' } });
+      assert.equal(t.status, 201, t.text);
+      return {
+        clinic,
+        params: { id: t.body.id },
+        body: { status: 'closed', assigned_to: s.staff.id },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited subject', 'Audited body'],
+      };
+    },
+  },
+  putAutoReplies: {
+    status: 200,
+    action: 'message.auto_replies.update',
+    async setup() {
+      const clinic = newClinic();
+      const secret = makeApiKey(clinic.id, 'admin');
+      const off = { enabled: false, reply_within_hours: 24, body: { tr: null, en: null } };
+      return {
+        clinic,
+        body: { appointment: off, billing: off, other: off,
+          clinical: { enabled: true, reply_within_hours: 12, body: { tr: 'Yanıt', en: 'Answer' } } },
+        headers: { authorization: `Bearer ${secret}` },
+        actor: async () => ['api_key', (await withKey(secret).request('GET', '/api/v1/clinic/me')).body.api_key.id],
+        secrets: () => [secret],
+      };
+    },
+  },
   staffLogin: {
     status: 200,
     action: 'staff.login',

@@ -15,6 +15,7 @@ import {
   bookingClinic, enablePortal, makeClinic, makePatient, signIn, signInPatient, uniqueEmail,
 } from './lib/fixtures.mjs';
 import { TINY_JPEG, clinicDoc, docClinic, okPdf, otherPatient, patientUpload } from './lib/docs.mjs';
+import { clinicThread, msgClinic, msgPatient, patientThread } from './lib/messages.mjs';
 
 const TRIES = 12;
 
@@ -195,6 +196,26 @@ describe('the documents and images lists cost one round trip too', () => {
     const theirs = await fewest(() => other.session.request('GET', 'documents'));
     assert.equal(theirs.last.body.items.length, 1);
     const anon = await fewest(() => api('GET', `/api/v1/portal/${c.clinic.code}/documents`), 401, 3);
+    assert.equal(anon.trips, 1);
+    assert.equal(anon.last.body.items, undefined);
+  });
+
+  test("GET messages (the patient's threads) and the clinic's unread count: one, with exactly the caller's own", async () => {
+    const c = await msgClinic();
+    const other = await msgPatient(c);
+    const t1 = await patientThread(c.session);
+    const t2 = await clinicThread(c.owner, c.patient.id);
+    await patientThread(other.session);
+    const list = await fewest(() => c.session.request('GET', 'messages'));
+    assert.equal(list.trips, 1);
+    assert.deepEqual(list.last.body.items.map((x) => [x.id, x.unread]), [[t2.id, 1], [t1.id, 0]]);
+    const count = await fewest(() => c.staff.request('GET', '/api/v1/clinic/messages/unread-count'));
+    assert.equal(count.trips, 1);
+    assert.deepEqual(count.last.body, { threads: 2, messages: 2 });
+    const poll = await fewest(() => c.staff.request('GET', '/api/v1/clinic/messages/unread-count',
+      { headers: { 'if-none-match': count.last.headers.get('etag') } }), 304);
+    assert.equal(poll.trips, 1);
+    const anon = await fewest(() => api('GET', `/api/v1/portal/${c.clinic.code}/messages`), 401, 3);
     assert.equal(anon.trips, 1);
     assert.equal(anon.last.body.items, undefined);
   });

@@ -23,7 +23,7 @@ const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwx
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
   'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges',
   'invoices', 'invoice_lines', 'invoice_counters', 'payments', 'payment_allocations', 'refunds',
-  'documents', 'document_access'];
+  'documents', 'document_access', 'message_threads', 'messages', 'message_auto_replies'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -228,7 +228,24 @@ const FOREIGN_ID_CALLS = {
   getDocumentThumbnail: { kind: 'image' },
   getDocumentAccess: { kind: 'document' },
   reviewDocument: { kind: 'upload', body: { decision: 'rejected', reason: 'Hijacked' } },
+  getThread: { kind: 'thread' },
+  replyThread: { kind: 'thread', body: { body: 'Hijacked' } },
+  patchThread: { kind: 'thread', body: { status: 'closed', assigned_to: null } },
 };
+
+// A conversation of the clinic's patient, with a message from each side, and the clinic's
+// automatic first answers set (rows in every message table): {thread} id.
+async function messageIds(requester, patientId) {
+  const started = await requester.request('POST', '/api/v1/clinic/messages',
+    { body: { patient_id: patientId, subject: 'Bora konu', topic: 'other', body: 'Bora mesaj' } });
+  assert.equal(started.status, 201, started.text);
+  const off = { enabled: false, reply_within_hours: 24, body: { tr: null, en: null } };
+  const replies = await requester.request('PUT', '/api/v1/clinic/messages/auto-replies', { body: {
+    appointment: off, billing: off, other: off,
+    clinical: { enabled: true, reply_within_hours: 24, body: { tr: 'Bora yanıt', en: null } } } });
+  assert.equal(replies.status, 200, replies.text);
+  return { thread: started.body.id };
+}
 
 // A document (seen once by staff, so it has an access row), a spare one to delete, an image
 // and a patient's pending upload of the clinic's patient: {document, document_spare, image,
@@ -341,6 +358,7 @@ describe("another clinic's ids", () => {
     Object.assign(ids, await scheduleIds(B.owner, ids.patient));
     Object.assign(ids, await financeIds(B.owner, ids.patient));
     Object.assign(ids, await documentIds(B.owner, B.clinic.id, ids.patient));
+    Object.assign(ids, await messageIds(B.owner, ids.patient));
     // A's own ids, to show each call is right apart from whose id it names (inviting needs
     // an email invitation template chosen; tests above may have cleared it).
     const emailTemplate = (await A.owner.request('GET',
@@ -374,6 +392,8 @@ describe("another clinic's ids", () => {
     Object.assign(ownIds, await financeIds(A.owner, ownIds.patient));
     Object.assign(ownIds, await documentIds(A.owner, A.clinic.id, ownIds.patient));
     await givePhoto(A.owner, A.clinic, own.body.email);
+    // After the patient's sign-in: its notice must not be taken for the sign-in code's mail.
+    Object.assign(ownIds, await messageIds(A.owner, ownIds.patient));
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -441,6 +461,9 @@ describe("another clinic's ids", () => {
       "A uploaded to B's patient");
     assert.equal(psql(`SELECT count(*) FROM document_access WHERE document_id = '${ids.document}'`), '1',
       "A's fetch of B's document was recorded");
+    const bThread = await B.owner.request('GET', `/api/v1/clinic/messages/${ids.thread}`);
+    assert.deepEqual([bThread.body.status, bThread.body.messages.map((m) => m.body)], ['open', ['Bora mesaj']],
+      "B's conversation was changed by A");
   });
 });
 

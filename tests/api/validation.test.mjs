@@ -98,6 +98,9 @@ describe('the server log never records parameters or failing rows', () => {
 // notes, bodies: line breaks allowed); base, where given, is the valid body the field is laid
 // over (else the operation's in `bases` below). A test below checks this list against the OpenAPI
 // document, so a new free-text field cannot go untested.
+// A whole, valid body of the automatic first answers (every topic is required).
+const AUTO_REPLY = { enabled: true, reply_within_hours: 24, body: { tr: 'Yanıt', en: 'Answer' } };
+const AUTO_REPLIES = { appointment: AUTO_REPLY, billing: AUTO_REPLY, clinical: AUTO_REPLY, other: AUTO_REPLY };
 const FREE_TEXT = [
   ['POST', '/api/v1/clinic/patients', 'first_name', 'line'],
   ['POST', '/api/v1/clinic/patients', 'last_name', 'line'],
@@ -152,6 +155,20 @@ const FREE_TEXT = [
   ['POST', '/api/v1/clinic/payments/{id}/refund', 'reason', 'line'],
   ['PATCH', '/api/v1/clinic/documents/{id}', 'title', 'line'],
   ['POST', '/api/v1/clinic/documents/{id}/review', 'reason', 'line'],
+  ['POST', '/api/v1/clinic/messages', 'subject', 'line'],
+  ['POST', '/api/v1/clinic/messages', 'body', 'lines'],
+  ['POST', '/api/v1/clinic/messages/{id}', 'body', 'lines'],
+  ['POST', '/api/v1/portal/{code}/messages', 'subject', 'line'],
+  ['POST', '/api/v1/portal/{code}/messages', 'body', 'lines'],
+  ['POST', '/api/v1/portal/{code}/messages/{id}', 'body', 'lines'],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'appointment.body.tr', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'appointment.body.en', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'billing.body.tr', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'billing.body.en', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'clinical.body.tr', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'clinical.body.en', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'other.body.tr', 'lines', AUTO_REPLIES],
+  ['PUT', '/api/v1/clinic/messages/auto-replies', 'other.body.en', 'lines', AUTO_REPLIES],
   ...['merchant_id', 'secret'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
     { provider: 'devgateway', active: false, credentials: { merchant_id: 'm', secret: 's' } }]),
   ...['merchant_key', 'merchant_salt'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
@@ -223,7 +240,8 @@ describe('the one text rule holds in every free-text field', () => {
   test('a control character is 422 naming the field; in one-line fields so are a line break and a bidi override',
     async () => {
       const { clinic, owner, schedule, patients: [{ patient, session }] } = await bookingClinic({
-        permissions: ['view_profile', 'update_profile', 'view_appointments', 'create_appointment'],
+        permissions: ['view_profile', 'update_profile', 'view_appointments', 'create_appointment', 'view_messages',
+          'send_message'],
       });
       const post = async (path, body) => {
         const res = await owner.request('POST', path, { body });
@@ -246,7 +264,11 @@ describe('the one text rule holds in every free-text field', () => {
       const pending = psql(`INSERT INTO documents (clinic_id, patient_id, kind, title, file_name, content_type, size,
         sha256, source, review_status) VALUES ('${clinic.id}', '${patient.id}', 'document', 'Yükleme', 'y.pdf',
         'application/pdf', 10, repeat('c', 64), 'patient', 'pending') RETURNING id`);
+      const conversation = await post('/api/v1/clinic/messages',
+        { patient_id: patient.id, subject: 'Konu', topic: 'other', body: 'Mesaj' });
       const ids = {
+        '/api/v1/clinic/messages/{id}': conversation.id,
+        '/api/v1/portal/{code}/messages/{id}': conversation.id,
         '/api/v1/clinic/patients/{id}': patient.id,
         '/api/v1/clinic/patients/{id}/treatment-plans': patient.id,
         '/api/v1/clinic/patients/{id}/treatment-records': patient.id,
@@ -285,6 +307,8 @@ describe('the one text rule holds in every free-text field', () => {
         'POST /api/v1/clinic/practitioners': { name: 'Dr. A' },
         'POST /api/v1/clinic/documents/{id}/review': { decision: 'rejected' },
         'POST /api/v1/clinic/appointment-types': { name: 'Kontrol', duration_minutes: 30 },
+        'POST /api/v1/clinic/messages': { patient_id: patient.id, subject: 'Konu', topic: 'other', body: 'Mesaj' },
+        'POST /api/v1/portal/{code}/messages': { subject: 'Konu', topic: 'other', body: 'Mesaj' },
         'POST /api/v1/clinic/time-off': { start: `${tomorrow}T12:00:00+03:00`, end: `${tomorrow}T13:00:00+03:00` },
         'POST /api/v1/clinic/appointments': { patient_id: patient.id, practitioner_id: schedule.practitioner.id,
           type_id: schedule.type.id, start: `${dateIn('Europe/Istanbul', 21)}T10:00:00+03:00` },
@@ -299,7 +323,7 @@ describe('the one text rule holds in every free-text field', () => {
         for (const value of bad[kind]) {
           const body = bodyWith(field, value, base ?? bases[`${method} ${path}`]);
           const res = path.startsWith('/api/v1/portal/')
-            ? await session.request(method, path.replace('/api/v1/portal/{code}/', ''), { body })
+            ? await session.request(method, path.replace('/api/v1/portal/{code}/', '').replace('{id}', ids[path]), { body })
             : await owner.request(method, path.replace('{id}', ids[path]), { body });
           if (res.status !== 422 || res.body.code !== 'validation_failed'
             || !res.body.errors.some((e) => e.field === field)) {

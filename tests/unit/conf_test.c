@@ -105,6 +105,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_upload_bytes, 20 * 1024 * 1024);
 	assert_int_equal(c.upload_quota_count, 50);
 	assert_int_equal(c.upload_quota_bytes, 200L * 1024 * 1024);
+	assert_int_equal(c.message_rate_per_hour, 20);
 	assert_int_equal(c.json_max_depth, 32);
 	assert_string_equal(c.log_level, "info");
 	assert_string_equal(c.public_url, "http://127.0.0.1:8080");
