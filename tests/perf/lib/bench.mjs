@@ -1,9 +1,11 @@
 // What the benchmarks of tests/perf share (appointments.test.mjs, finance.test.mjs): the scale
 // and run-length knobs, psql sessions as the owner role, the seeded ids, patients in SQL,
-// sessions made as rows, the FastCGI ceiling (tests/perf/fcgi_ceiling.c on a socket of its own,
-// behind /_bench/fcgi), wrk with a Lua script of requests taken in turn, the drain between runs,
-// one measurement (warm-up, run, record, assert success) and the table with the ratios to the
-// fcgi ceiling. Loopback only: every request goes to the stack under test (PORTAL_TEST_URL).
+// sessions made as rows (patients' and staff members'), the FastCGI ceiling
+// (tests/perf/fcgi_ceiling.c on a socket of its own, behind /_bench/fcgi), wrk with a Lua
+// script of requests taken in turn, the drain between runs, one measurement (warm-up, run,
+// record, assert success) and the table with the ratios to the fcgi ceiling (and, if asked,
+// of each p99 to the ceiling's). Loopback only: every request goes to the stack under test
+// (PORTAL_TEST_URL).
 //
 // Knobs (environment): PORTAL_BENCH_SCALE (default 1, 0.1 under CI=true), PORTAL_BENCH_SECONDS
 // (default 10, 3 under CI), PORTAL_BENCH_CONNECTIONS (default 64), PORTAL_BENCH_FCGI (the
@@ -85,6 +87,23 @@ export function patientSessions(clinicId, n, patientExpr) {
      FROM generate_series(0, ${n - 1}) i`,
   ];
   return { statements, token, csrf };
+}
+
+// n fresh staff sessions of clinic clinicId, session i for staff member staffIds[i % length]
+// (rows as the sign-in makes them; tokens -> SHA-256 -> bytea, as for patients). Returns the
+// statements (the clinic's earlier staff sessions removed first) and token(i), cookie(i), csrf.
+export function staffSessions(clinicId, n, staffIds) {
+  const tokenPrefix = `bench-${[...randomBytes(12)].map((b) => 'abcdefghijklmnopqrstuvwxyz'[b % 26]).join('')}-`;
+  const token = (i) => `${tokenPrefix}${String(i).padStart(43 - tokenPrefix.length, '0')}`;
+  const csrf = `bench-csrf-${randomBytes(16).toString('hex')}`;
+  const statements = [
+    `DELETE FROM staff_sessions WHERE clinic_id = '${clinicId}'`,
+    `INSERT INTO staff_sessions (token_hash, clinic_id, staff_id, csrf_token, expires_at)
+     SELECT sha256(convert_to('${tokenPrefix}' || lpad(i::text, ${43 - tokenPrefix.length}, '0'), 'UTF8')),
+       '${clinicId}', (${sqlArray(staffIds)}::uuid[])[1 + i % ${staffIds.length}], '${csrf}', now() + interval '8 hours'
+     FROM generate_series(0, ${n - 1}) i`,
+  ];
+  return { statements, token, cookie: (i) => `portal_staff=${token(i)}`, csrf };
 }
 
 // ---- psql sessions ----
@@ -297,14 +316,17 @@ end
   }
 
   // Prints the table: each measurement's req/s, p99, share of 2xx and ratio to the fcgi ceiling.
-  printTable() {
+  // With { p99: true }, a last column: each p99 over the ceiling's.
+  printTable({ p99 = false } = {}) {
     const fcgi = this.results.find((r) => r.name.startsWith('fcgi ceiling'));
     assert.ok(fcgi, 'the fcgi ceiling was measured');
     const w = Math.max(...this.results.map((r) => r.name.length));
-    console.log(`# ${'what'.padEnd(w)}  ${'req/s'.padStart(7)}  ${'p99 ms'.padStart(7)}  ${'2xx'.padStart(7)}  ratio to fcgi`);
+    console.log(`# ${'what'.padEnd(w)}  ${'req/s'.padStart(7)}  ${'p99 ms'.padStart(7)}  ${'2xx'.padStart(7)}  ratio to fcgi` +
+      `${p99 ? '  p99 / fcgi p99' : ''}`);
     for (const r of this.results) {
       console.log(`# ${r.name.padEnd(w)}  ${r.rps.toFixed(0).padStart(7)}  ${r.p99Ms.toFixed(1).padStart(7)}  ` +
-        `${(r.ok * 100).toFixed(1).padStart(6)}%  ${(r.rps / fcgi.rps).toFixed(2)}`);
+        `${(r.ok * 100).toFixed(1).padStart(6)}%  ${(r.rps / fcgi.rps).toFixed(2).padStart(p99 ? 13 : 0)}` +
+        `${p99 ? `  ${(r.p99Ms / fcgi.p99Ms).toFixed(2).padStart(15)}` : ''}`);
     }
   }
 }
