@@ -57,7 +57,7 @@ import { api, confValue, env, psql } from '../api/lib/client.mjs';
 import { portalctl, portalPath } from '../api/lib/fixtures.mjs';
 import {
   between, fetchOnce, get, hexId, patientSessions, patientsSql, psqlSession, rotate, Runs, SCALE, sqlId,
-  startCeiling, stopCeiling,
+  startCeiling, stopCeiling, ceilingTests,
 } from './lib/bench.mjs';
 
 const CLINIC_NAME = 'Perf: documents (tests/perf/documents.test.mjs)';
@@ -202,21 +202,7 @@ const patientGet = (path, s) => ['GET', path, { Cookie: s.cookie, 'X-CSRF-Token'
 
 describe(`documents benchmark: ${N_PATIENTS} patients with ${DOCS_PER_PATIENT} documents each, a 1 MiB file (scale ${SCALE})`,
   { timeout: 15 * 60_000 }, () => {
-    test('ceiling: nginx serving a static file', async () => {
-      const res = await fetchOnce('/console/');
-      assert.equal(res.status, 200);
-      assert.match(await res.text(), /<html/i);
-      await runs.bench('static file (GET /console/)', [get('/console/')]);
-    });
-
-    test('ceiling: a minimal libfcgi responder, one primary-key SELECT', async () => {
-      const res = await fetchOnce(`/_bench/fcgi?id=${sessions[0].patientId}`);
-      const text = await res.text();
-      assert.equal(res.status, 200, text);
-      assert.equal(JSON.parse(text).id, sessions[0].patientId);
-      await runs.bench(`fcgi ceiling (${workers} workers, 1 PK SELECT)`,
-        rotate(N_PATIENTS, (i) => get(`/_bench/fcgi?id=${sessions[i].patientId}`)));
-    });
+    ceilingTests(() => ({ runs, workers, n: N_PATIENTS, patientId: (i) => sessions[i].patientId }));
 
     test('GET me (the patient session check alone: the floor of every patient request)', async () => {
       const res = await api('GET', portalPath(CODE, 'me'), { headers: { cookie: sessions[0].cookie } });

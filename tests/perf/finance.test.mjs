@@ -80,8 +80,8 @@ import { after, before, describe, test } from 'node:test';
 import { api, psql } from '../api/lib/client.mjs';
 import { makeApiKey, portalctl, portalPath } from '../api/lib/fixtures.mjs';
 import {
-  between, fetchOnce, get, hexId, patientSessions, patientsSql, psqlSession, psqlSessions, rotate, Runs, SCALE, sqlId,
-  startCeiling, stopCeiling,
+  between, get, hexId, patientSessions, patientsSql, psqlSession, psqlSessions, rotate, Runs, SCALE, sqlId,
+  startCeiling, stopCeiling, ceilingTests,
 } from './lib/bench.mjs';
 
 const CLINIC_NAME = 'Perf: finance (tests/perf/finance.test.mjs)';
@@ -266,20 +266,7 @@ describe(`finance benchmark: ${N_PATIENTS} patients, ${N_INVOICES} invoices (sca
     console.log(`# invoices by status (count, overdue): ${states.join('; ')}; ${N_SESSIONS} patients signed in`);
   });
 
-  test('ceiling: nginx serving a static file', async () => {
-    const res = await fetchOnce('/console/');
-    assert.equal(res.status, 200);
-    assert.match(await res.text(), /<html/i);
-    await runs.bench('static file (GET /console/)', [get('/console/')]);
-  });
-
-  test('ceiling: a minimal libfcgi responder, one primary-key SELECT', async () => {
-    const res = await fetchOnce(`/_bench/fcgi?id=${sessions[0].patientId}`);
-    const text = await res.text();
-    assert.equal(res.status, 200, text);
-    assert.equal(JSON.parse(text).id, sessions[0].patientId);
-    await runs.bench(`fcgi ceiling (${workers} workers, 1 PK SELECT)`, rotate(N_SESSIONS, (i) => get(`/_bench/fcgi?id=${sessions[i].patientId}`)));
-  });
+  ceilingTests(() => ({ runs, workers, n: N_SESSIONS, patientId: (i) => sessions[i].patientId }));
 
   test('GET me (the patient session check alone: the floor of a patient read)', async () => {
     const res = await api('GET', portalPath(CODE, 'me'), { headers: { cookie: sessions[0].cookie } });

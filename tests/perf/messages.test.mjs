@@ -107,7 +107,7 @@ import { api, psql } from '../api/lib/client.mjs';
 import { portalctl, portalPath } from '../api/lib/fixtures.mjs';
 import {
   between, fetchOnce, get, hexId, patientSessions, patientsSql, psqlSession, psqlSessions, rotate, Runs, SCALE, sqlArray,
-  sqlId, staffSessions, startCeiling, stopCeiling,
+  sqlId, staffSessions, startCeiling, stopCeiling, ceilingTests,
 } from './lib/bench.mjs';
 
 const CLINIC_NAME = 'Perf: messages (tests/perf/messages.test.mjs)';
@@ -303,21 +303,7 @@ describe(`messages benchmark: ${N_THREADS} threads, ${N_MESSAGES} messages, ${N_
         + `patients; ${N_SESSIONS} patients and ${N_STAFF} staff members signed in`);
     });
 
-    test('ceiling: nginx serving a static file', async () => {
-      const res = await fetchOnce('/console/');
-      assert.equal(res.status, 200);
-      assert.match(await res.text(), /<html/i);
-      await runs.bench('static file (GET /console/)', [get('/console/')]);
-    });
-
-    test('ceiling: a minimal libfcgi responder, one primary-key SELECT', async () => {
-      const res = await fetchOnce(`/_bench/fcgi?id=${sessions[0].patientId}`);
-      const text = await res.text();
-      assert.equal(res.status, 200, text);
-      assert.equal(JSON.parse(text).id, sessions[0].patientId);
-      await runs.bench(`fcgi ceiling (${workers} workers, 1 PK SELECT)`,
-        rotate(N_SESSIONS, (i) => get(`/_bench/fcgi?id=${sessions[i].patientId}`)));
-    });
+    ceilingTests(() => ({ runs, workers, n: N_SESSIONS, patientId: (i) => sessions[i].patientId }));
 
     test('the answers the routes give', async () => {
       const me = await api('GET', portalPath(CODE, 'me'), { headers: { cookie: sessions[1].cookie } });

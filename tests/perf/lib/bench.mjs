@@ -11,6 +11,7 @@
 // (default 10, 3 under CI), PORTAL_BENCH_CONNECTIONS (default 64), PORTAL_BENCH_FCGI (the
 // ceiling's program, instead of the build's).
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -343,3 +344,28 @@ export async function fetchOnce(path, init) {
 
 export const get = (path, s) => ['GET', path, s ? { Cookie: s.cookie } : {}];
 export const rotate = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+
+// The two ceilings every benchmark is read against, registered as tests of the calling
+// describe(): nginx serving a static file, and a minimal libfcgi responder doing one
+// primary-key SELECT of a patient. of() is called when they run (after the before() hooks)
+// and answers {runs, workers, n, patientId(i)}: the Runs, the responder's workers, and the
+// n patients whose ids the responder rotates through.
+export function ceilingTests(of) {
+  test('ceiling: nginx serving a static file', async () => {
+    const { runs } = of();
+    const res = await fetchOnce('/console/');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<html/i);
+    await runs.bench('static file (GET /console/)', [get('/console/')]);
+  });
+
+  test('ceiling: a minimal libfcgi responder, one primary-key SELECT', async () => {
+    const { runs, workers, n, patientId } = of();
+    const res = await fetchOnce(`/_bench/fcgi?id=${patientId(0)}`);
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.equal(JSON.parse(text).id, patientId(0));
+    await runs.bench(`fcgi ceiling (${workers} workers, 1 PK SELECT)`,
+      rotate(n, (i) => get(`/_bench/fcgi?id=${patientId(i)}`)));
+  });
+}
