@@ -67,12 +67,15 @@ test('a patient writes; staff see the unread count and the marked conversation, 
   await page.getByTestId('msg-filter-unread').check();
   await page.getByTestId('msg-filter-assigned').selectOption('none');
   await page.getByTestId('msg-filter-topic').selectOption('billing');
+  // Each change loads again: wait for what it must show, not for a "ready" that may be the last one.
+  await row.waitFor();
   await inboxReady(page);
   assert.equal(await page.getByTestId('msg-inbox-row').count(), 1);
   await page.getByTestId('msg-filter-topic').selectOption('clinical');
-  await inboxReady(page);
+  await page.getByTestId('msg-inbox-empty').waitFor();
   assert.equal(await page.getByTestId('msg-inbox-row').count(), 0);
   await page.getByTestId('msg-filter-clear').click();
+  await row.waitFor();
   await inboxReady(page);
 
   // Open it from the keyboard: reading marks it read, the menu's count goes.
@@ -176,12 +179,25 @@ test('an owner writes to a patient from their page and sets an automatic answer 
   watch.assertNone();
 });
 
-test('staff (not owner or admin) get no automatic answers link, and the address says who may change them', async () => {
+test('staff find a patient from the inbox and may write to them; they get no automatic answers link, and the address says who may change them', async () => {
   const ctx = await messagesClinic();
   const { page, watch } = await openConsole(ctx.clinic.logins.staff);
   await page.goto('/console/#/messages');
   await inboxReady(page);
   assert.equal(await page.getByTestId('msg-auto-link').count(), 0);
+  // The inbox finds a patient: their conversations, or writing to them.
+  await page.getByTestId('msg-find').fill(ctx.patient.last_name);
+  await page.keyboard.press('Enter');
+  const found = page.locator(`[data-testid="msg-find-row"][data-id="${ctx.patient.id}"]`);
+  await found.waitFor();
+  await noAxe(page, 'inbox with patients found');
+  await found.getByTestId('msg-find-threads').click();
+  await inboxReady(page);
+  await page.getByTestId('msg-filter-patient').waitFor();
+  assert.match(new URL(page.url()).hash, new RegExp(`^#/messages/patient/${ctx.patient.id}$`));
+  await page.getByTestId('msg-write').click();
+  await page.getByTestId('console-new-thread').waitFor();
+
   await page.goto('/console/#/messages/auto-replies');
   await page.getByTestId('auto-refused').waitFor();
   await noAxe(page, 'automatic answers refused');

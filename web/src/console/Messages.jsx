@@ -1,7 +1,8 @@
 // The clinic's messages (issue 14), at #/messages:
 //   #/messages                 the inbox (GET clinic/messages): filters for status, topic,
 //                              assignment (me, anyone, nobody, a colleague), unread only, and a
-//                              patient (#/messages/patient/<id>, from the patient's page); each
+//                              patient (#/messages/patient/<id>, from the patient's page or
+//                              the inbox's patient search, which also offers writing); each
 //                              conversation with its patient, topic, status, assignee and unread
 //                              count.
 //   #/messages/<id>            one conversation (GET clinic/messages/{id}, which marks the
@@ -25,6 +26,7 @@ import {
 } from '../messageRules.js';
 import { MessageList, ReplyForm } from '../MessageParts.jsx';
 import { canManage } from './settingsRules.js';
+import { listParams, searchQuery } from './patientRules.js';
 import { errorMessage } from './common.jsx';
 import '../messages.css';
 import './messages.css';
@@ -140,6 +142,63 @@ function Filters({ filters, setFilters, staff, patientName }) {
   );
 }
 
+/** Finds a patient by name, phone or email: their conversations, or a new one to them. */
+function PatientFinder({ onSessionLost }) {
+  const [text, setText] = useState('');
+  const [state, setState] = useState({ status: 'idle', items: [], error: null, hint: false });
+
+  async function submit(event) {
+    event.preventDefault();
+    const q = searchQuery(text);
+    if (!q) { setState({ status: 'idle', items: [], error: null, hint: true }); return; }
+    setState({ status: 'loading', items: [], error: null, hint: false });
+    try {
+      const page = await api(`/api/v1/clinic/patients?${listParams({ q, limit: 10 })}`);
+      setState({ status: 'ready', items: page.items ?? [], error: null, hint: false });
+    } catch (error) {
+      if (error.status === 401) { onSessionLost(); return; }
+      setState({ status: 'error', items: [], error, hint: false });
+    }
+  }
+
+  return (
+    <div class="msg-finder">
+      <form class="msg-finder-form" role="search" aria-label={t('console.messages.find.label')} onSubmit={submit}>
+        <div class="field">
+          <label for="msg-find">{t('console.messages.find.label')}</label>
+          <input id="msg-find" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)}
+            aria-describedby="msg-find-hint" data-testid="msg-find" />
+        </div>
+        <button type="submit" class="button button-small" data-testid="msg-find-go">{t('console.messages.find.go')}</button>
+      </form>
+      <p id="msg-find-hint" class={state.hint ? 'field-error' : 'hint'}>{t('console.messages.find.hint')}</p>
+      {state.status === 'loading' && <p class="muted" role="status">{t('common.loading')}</p>}
+      {state.status === 'error' && <p class="alert" role="alert">{errorMessage(state.error)}</p>}
+      {state.status === 'ready' && state.items.length === 0 && <p class="muted" role="status">{t('console.messages.find.none')}</p>}
+      {state.items.length > 0 && (
+        <ul class="msg-finder-results" aria-label={t('console.messages.find.results')}>
+          {state.items.map((p) => {
+            const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
+            return (
+              <li key={p.id} data-testid="msg-find-row" data-id={p.id}>
+                <bdi>{name}</bdi>
+                {' · '}
+                <a href={`#/messages/patient/${encodeURIComponent(p.id)}`} data-testid="msg-find-threads">
+                  {t('console.messages.find.threads')}<span class="visually-hidden"> {name}</span>
+                </a>
+                {' · '}
+                <a href={`#/messages/new/${encodeURIComponent(p.id)}`} data-testid="msg-find-write">
+                  {t('console.patient.write')}<span class="visually-hidden"> {name}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function Inbox({ session, patientId, onSessionLost, onRead }) {
   const lang = useLanguage();
   const staff = useStaff(onSessionLost);
@@ -188,7 +247,7 @@ function Inbox({ session, patientId, onSessionLost, onRead }) {
           )}
         </div>
       </header>
-      {!patientId && <p class="hint">{t('console.messages.writeHint')}</p>}
+      {!patientId && <PatientFinder onSessionLost={onSessionLost} />}
       <Filters filters={filters} setFilters={setFilters} staff={staff} patientName={patientName} />
       {state.status === 'loading' && <p class="muted" role="status">{t('common.loading')}</p>}
       {state.status === 'error' && (
