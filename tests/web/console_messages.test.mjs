@@ -179,11 +179,14 @@ test('an owner writes to a patient from their page and sets an automatic answer 
   watch.assertNone();
 });
 
-test('staff find a patient from the inbox and may write to them; they get no automatic answers link, and the address says who may change them', async () => {
+test('in English, staff find a patient from the inbox and may write to them; they get no automatic answers link, and the address says who may change them', async () => {
   const ctx = await messagesClinic();
-  const { page, watch } = await openConsole(ctx.clinic.logins.staff);
+  const { page, watch } = await openConsole(ctx.clinic.logins.staff, { locale: 'en-US' });
   await page.goto('/console/#/messages');
   await inboxReady(page);
+  // In English this time.
+  assert.equal(await page.locator('#messages-heading').innerText(), catalogs.en['console.messages.heading']);
+  assert.equal(await page.getByTestId('msg-inbox-empty').innerText(), catalogs.en['console.messages.none']);
   assert.equal(await page.getByTestId('msg-auto-link').count(), 0);
   // The inbox finds a patient: their conversations, or writing to them.
   await page.getByTestId('msg-find').fill(ctx.patient.last_name);
