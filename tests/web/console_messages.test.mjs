@@ -5,18 +5,22 @@
 // line breaks, no script runs), which clears the count; reply, assign to themselves, close and
 // reopen. The menu's count is asked with If-None-Match and a 304 when nothing changed. An
 // owner writes to a patient from the patient's page and sets an automatic answer, which a new
-// conversation then gets. axe-core: no serious or critical violation on each new screen.
+// conversation then gets. Staff find a patient from the inbox (in English). End to end in both
+// apps: the patient writes in the portal, staff reply in the console, the SMS notice (nothing
+// of the message in it) comes, and the patient reads the reply. axe-core: no serious or
+// critical violation on each new screen.
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/console_messages.test.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { axeViolations, closedAfterEach } from './browser.mjs';
-import { signInPatient } from '../api/lib/fixtures.mjs';
+import { axeViolations, closedAfterEach, launch, portalSignedIn } from './browser.mjs';
+import { signInPatient, sinkMark } from '../api/lib/fixtures.mjs';
+import { waitForSms } from '../api/lib/sinks.mjs';
 import { assertNoScriptRan, messagesClinic, watchDialogs, XSS_BODY, XSS_SUBJECT } from './messages_fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
 const { tr } = catalogs;
-const { openConsole } = closedAfterEach();
+const { keep, openConsole } = closedAfterEach();
 const focusedTestId = (page) => page.evaluate(() => document.activeElement?.dataset?.testid ?? null);
 
 async function noAxe(page, where) {
@@ -205,4 +209,48 @@ test('in English, staff find a patient from the inbox and may write to them; the
   await page.getByTestId('auto-refused').waitFor();
   await noAxe(page, 'automatic answers refused');
   watch.assertNone();
+});
+
+test('end to end in both apps: the patient writes in the portal, staff reply in the console, the SMS notice comes, and the patient reads the reply', async () => {
+  const ctx = await messagesClinic();
+  const portal = keep(await launch({ locale: 'tr-TR', viewport: { width: 390, height: 844 } }));
+  const { page: patientPage, watch: patientWatch } = await portalSignedIn(portal, ctx.clinic.code, ctx.phone);
+  await patientPage.goto(`/${ctx.clinic.code}#/messages/new`);
+  await patientPage.getByTestId('portal-new-message').waitFor();
+  await patientPage.getByTestId('msg-new-subject').fill('Randevu saati');
+  await patientPage.getByTestId('msg-new-topic').selectOption('appointment');
+  await patientPage.getByTestId('msg-new-body').fill('Yarınki randevum\nkaçta?');
+  await patientPage.getByTestId('msg-new-send').click();
+  await patientPage.locator('[data-testid="portal-thread"][data-state="ready"]').waitFor();
+  const threadId = new URL(patientPage.url()).hash.split('/').pop();
+
+  const { page, watch } = await openConsole(ctx.clinic.logins.staff);
+  await page.getByTestId('nav-messages-count').waitFor();
+  assert.equal(await page.getByTestId('nav-messages-count').getAttribute('data-threads'), '1');
+  await page.getByTestId('nav-messages').click();
+  await inboxReady(page);
+  const row = page.locator(`[data-testid="msg-inbox-row"][data-id="${threadId}"]`);
+  assert.equal(await row.getAttribute('data-unread'), '1');
+  await row.getByTestId('msg-inbox-link').click();
+  await page.locator('[data-testid="console-thread"][data-state="ready"]').waitFor();
+  assert.equal(await page.getByTestId('msg-message-body').first().innerText(), 'Yarınki randevum\nkaçta?');
+  const mark = sinkMark();
+  await page.getByTestId('msg-reply-body').fill('Saat 10:30.');
+  await page.getByTestId('msg-reply-send').click();
+  await page.getByTestId('msg-message-body').nth(1).waitFor();
+
+  const notice = await waitForSms((m) => !mark.sms.has(m.file) && m.to === ctx.phone);
+  assert.ok(notice.text.includes(`/${ctx.clinic.code}`), `the notice names the portal: ${notice.text}`);
+  for (const part of ['10:30', 'Saat', 'Randevu saati', 'kaçta']) assert.ok(!notice.text.includes(part), `"${part}" in ${notice.text}`);
+
+  await patientPage.goto(`/${ctx.clinic.code}`);
+  await patientPage.getByTestId('home-link-messages').click();
+  await patientPage.locator('[data-testid="portal-messages"][data-state="ready"]').waitFor();
+  const mine = patientPage.locator(`[data-testid="msg-thread"][data-id="${threadId}"]`);
+  assert.equal(await mine.getAttribute('data-unread'), '1');
+  await mine.getByTestId('msg-thread-link').click();
+  await patientPage.locator('[data-testid="portal-thread"][data-state="ready"]').waitFor();
+  assert.equal(await patientPage.getByTestId('msg-message-body').nth(1).innerText(), 'Saat 10:30.');
+  watch.assertNone();
+  patientWatch.assertNone();
 });
