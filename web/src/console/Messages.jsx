@@ -366,7 +366,7 @@ function ThreadView({ id, session, onSessionLost, onRead }) {
       data-status={thread.status}>
       <a class="back-link" href="#/messages" data-testid="msg-back">{t('console.messages.back')}</a>
       <header class="msg-thread-head">
-        <h2 id="thread-heading" ref={heading} tabIndex={-1} dir="auto" data-testid="msg-thread-title">{thread.subject}</h2>
+        <h2 id="thread-heading" class="msg-title" ref={heading} tabIndex={-1} dir="auto" data-testid="msg-thread-title">{thread.subject}</h2>
         <p class="msg-meta">
           <a href={`#/patients/${encodeURIComponent(thread.patient_id)}`} data-testid="msg-thread-patient">
             <bdi>{thread.patient_name}</bdi>

@@ -169,7 +169,7 @@ export function MessageThread({ base, id, permissions, onSessionLost, onPortalGo
       )}
       {thread && (
         <>
-          <h1 id="thread-heading" ref={heading} tabIndex={-1} dir="auto" data-testid="msg-thread-title">{thread.subject}</h1>
+          <h1 id="thread-heading" class="msg-title" ref={heading} tabIndex={-1} dir="auto" data-testid="msg-thread-title">{thread.subject}</h1>
           <p class="muted msg-meta">
             {t(topicKey(thread.topic))}
             {' · '}
