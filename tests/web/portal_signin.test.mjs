@@ -144,14 +144,14 @@ test('invited from the console, the patient opens the SMS link, signs in by phon
   assert.deepEqual(homeSections(permissions), expected);
   assert.deepEqual(await sectionsShown(page), expected);
   assert.equal(await page.getByTestId('home-section-finance').locator('h2').innerText(), tr['portal.home.finance.title']);
-  // Tiles of built screens link to them; the others (messages) are not links yet.
+  // Tiles of built screens link to them.
   for (const key of expected) {
     const route = sectionRoute(key, permissions);
     const links = page.getByTestId(`home-section-${key}`).locator('a');
     if (route) assert.equal(await links.first().getAttribute('href'), `#/${route}`, key);
     else assert.equal(await links.count(), 0, `${key} is not a link`);
   }
-  assert.deepEqual(expected.filter((k) => sectionRoute(k, permissions)), ['profile', 'appointments', 'finance']);
+  assert.deepEqual(expected.filter((k) => sectionRoute(k, permissions)), ['profile', 'appointments', 'finance', 'messages']);
   await assertNoHorizontalScroll(page, 'home');
 
   // A reload continues the session (GET me answers 200).

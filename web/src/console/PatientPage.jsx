@@ -6,7 +6,8 @@
 // invoices, payments: FinancePatient.jsx) and "Documents" (files shared with the patient and
 // the patient's uploads: PatientDocuments.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
-// portal" (PatientInvite.jsx) with the patient's invitation status.
+// portal" (PatientInvite.jsx) with the patient's invitation status. The header links to the
+// patient's conversations and to writing them a message (Messages.jsx).
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -245,6 +246,11 @@ export function PatientPage({ id, tab, session, mayReview = false, onSessionLost
             {!patient.phone && !patient.email && (
               <span class="badge badge-warn">{t('console.patients.noContact')}</span>
             )}
+          </p>
+          <p class="patient-messages-links">
+            <a href={`#/messages/patient/${encodeURIComponent(patient.id)}`} data-testid="patient-messages">{t('console.patient.messages')}</a>
+            {' · '}
+            <a href={`#/messages/new/${encodeURIComponent(patient.id)}`} data-testid="patient-write">{t('console.patient.write')}</a>
           </p>
         </div>
       </header>

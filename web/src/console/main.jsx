@@ -5,7 +5,9 @@
 // #/clinic: the clinic's profile, #/staff: its members, #/account: one's own security,
 // #/finance: invoices and payments, #/finance/invoices/<id>: one invoice, printable,
 // #/payment-infrastructure: the online payment provider, owner only to change, #/reviews:
-// the documents patients uploaded, for the upload reviewer, owners and admins).
+// the documents patients uploaded, for the upload reviewer, owners and admins; #/messages:
+// the inbox, a conversation, writing to a patient and the automatic answers, Messages.jsx,
+// with the unread count in the menu, polled).
 // Two pages open without a session, whatever GET me says: #/set-password/<token> (the link
 // of an invitation or password-reset mail) and #/forgot-password. While the clinic requires
 // two-factor sign-in and the person has not set it up (me.totp_enrolment_required, or a 403
@@ -33,6 +35,8 @@ import { Scheduling } from './Scheduling.jsx';
 import { Finance } from './Finance.jsx';
 import { PaymentInfrastructure } from './PaymentInfrastructure.jsx';
 import { DocumentReviews } from './DocumentReviews.jsx';
+import { Messages, useUnreadCount } from './Messages.jsx';
+import { unreadBadge } from '../messageRules.js';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
 import './console.css';
@@ -47,6 +51,8 @@ const SCREENS = [
   { key: 'calendar', label: 'console.nav.calendar' },
   { key: 'scheduling', label: 'console.nav.scheduling' },
   { key: 'finance', label: 'console.nav.finance' },
+  // With the clinic's unread conversations beside it (useUnreadCount polls them).
+  { key: 'messages', label: 'console.nav.messages', unread: true },
   // Shown to those who review patient uploads (session.mayReview); the address works for
   // anyone, and the server's 403 is said in words there.
   { key: 'reviews', label: 'console.nav.reviews', reviewers: true },
@@ -74,14 +80,21 @@ function useRoute() {
   return route;
 }
 
-function Nav({ screen, mayReview }) {
+function Nav({ screen, mayReview, unread }) {
+  const badge = unreadBadge(unread?.threads);
   return (
     <nav class="console-nav" aria-label={t('console.nav.label')}>
       <ul>
-        {SCREENS.filter((s) => !s.reviewers || mayReview).map(({ key, label }) => (
+        {SCREENS.filter((s) => !s.reviewers || mayReview).map(({ key, label, unread: counted }) => (
           <li key={key}>
             <a href={`#/${key}`} aria-current={key === screen ? 'page' : undefined} data-testid={`nav-${key}`}>
               {t(label)}
+              {counted && badge && (
+                <span class="nav-count" data-testid={`nav-${key}-count`} data-threads={unread.threads}>
+                  <span aria-hidden="true">{badge}</span>
+                  <span class="visually-hidden">{t('console.nav.unreadThreads', { count: unread.threads })}</span>
+                </span>
+              )}
             </a>
           </li>
         ))}
@@ -145,6 +158,7 @@ function App() {
   const [ended, setEnded] = useState(false); // the session ran out while in use
   const [signingOut, setSigningOut] = useState(false);
   const mayReview = useMayReview(session);
+  const unread = useUnreadCount(Boolean(session && !session.enrol));
 
   useEffect(() => {
     document.title = t('console.documentTitle');
@@ -246,6 +260,8 @@ function App() {
     main = <Scheduling session={session} onSessionLost={sessionLost} />;
   } else if (screen === 'finance') {
     main = <Finance session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
+  } else if (screen === 'messages') {
+    main = <Messages session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} onRead={unread.refresh} />;
   } else if (screen === 'reviews') {
     main = <DocumentReviews onSessionLost={sessionLost} />;
   } else if (screen === 'payment-infrastructure') {
@@ -271,7 +287,7 @@ function App() {
           <LanguageSwitcher />
         </div>
       </header>
-      {showNav && <Nav screen={screen} mayReview={mayReview} />}
+      {showNav && <Nav screen={screen} mayReview={mayReview} unread={unread.count} />}
       <main class="console-main">{main}</main>
     </div>
   );

@@ -26,7 +26,8 @@ export const SECTION_KEYS = Object.freeze({
 // The screen behind a home tile: the first route whose permission the patient holds
 // (appointments: the list, or booking alone for a patient who may book but not list;
 // finance: the invoices, else the payments, else Pay; the balance has its own tile;
-// documents: the list, else the image gallery, else sending a file).
+// documents: the list, else the image gallery, else sending a file; messages: the
+// conversations, else writing a new one).
 export const SECTION_SCREENS = Object.freeze({
   profile: [{ route: 'profile', permission: 'view_profile' }],
   appointments: [
@@ -43,6 +44,10 @@ export const SECTION_SCREENS = Object.freeze({
     { route: 'documents', permission: 'view_documents' },
     { route: 'images', permission: 'view_images' },
     { route: 'documents/upload', permission: 'upload_documents' },
+  ],
+  messages: [
+    { route: 'messages', permission: 'view_messages' },
+    { route: 'messages/new', permission: 'send_message' },
   ],
 });
 

@@ -7,7 +7,8 @@
 // page, #/profile, #/appointments, #/appointments/new, #/treatments, and the finance screens
 // (financeRoutes.js: #/invoices, #/invoices/<id>, #/payments, #/pay, #/pay/<invoice id>,
 // #/payments/<id>/result, where the payment provider sends the browser back), #/documents,
-// #/images and #/documents/upload (Documents.jsx); a screen the patient's
+// #/images and #/documents/upload (Documents.jsx), #/messages, #/messages/new and
+// #/messages/<id> (Messages.jsx); a screen the patient's
 // permissions do not open shows the home page. A 401 from a screen (the session ran out)
 // comes back to sign-in with a notice.
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
@@ -28,6 +29,8 @@ import { InvoicePage, Invoices, Payments } from './FinanceScreens.jsx';
 import { Pay, PayResult } from './FinancePay.jsx';
 import { FINANCE_NEEDS, financeRoute } from './financeRoutes.js';
 import { Documents, Images, UploadDocument } from './Documents.jsx';
+import { Messages, MessageThread, NewMessage } from './Messages.jsx';
+import { MESSAGE_NEEDS, messageRoute } from '../messageRules.js';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -45,6 +48,9 @@ const SCREENS = {
   'documents/upload': { needs: ['upload_documents'], Screen: UploadDocument },
 };
 
+// The messages screens (messageRules.js messageRoute: messages, messages/new, messages/<id>).
+const MESSAGE_SCREENS = { list: Messages, thread: MessageThread, new: NewMessage };
+
 // The finance screens (financeRoutes.js: routes that carry an id, such as invoices/<id>).
 const FINANCE_SCREENS = { invoices: Invoices, invoice: InvoicePage, payments: Payments, pay: Pay, result: PayResult };
 
@@ -54,6 +60,8 @@ function screenFor(route, permissions) {
   if (Object.hasOwn(SCREENS, route)) return allowed(SCREENS[route].needs) ? { Screen: SCREENS[route].Screen, id: null } : null;
   const finance = financeRoute(route);
   if (finance && allowed(FINANCE_NEEDS[finance.screen])) return { Screen: FINANCE_SCREENS[finance.screen], id: finance.id };
+  const messages = messageRoute(route);
+  if (messages && allowed(MESSAGE_NEEDS[messages.screen])) return { Screen: MESSAGE_SCREENS[messages.screen], id: messages.id };
   return null;
 }
 
