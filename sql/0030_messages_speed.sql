@@ -20,10 +20,11 @@ RETURNS TABLE (n bigint, id uuid, patient_id uuid, patient_name text, subject te
   message_count integer, patient_unread integer, staff_unread integer,
   last_message_at timestamptz, created_at timestamptz)
 LANGUAGE plpgsql STABLE ROWS 100
-SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+SET search_path = public, pg_temp AS $$
 DECLARE
   v_clinic uuid := portal_current_clinic();
   v_at timestamptz;
+  v_ids uuid[];
 BEGIN
   IF v_clinic IS NULL THEN
     RETURN;
@@ -35,23 +36,30 @@ BEGIN
       RETURN;
     END IF;
   END IF;
+  -- The page's ids: planned for each call's values (a one-shot plan, its
+  -- parameters constants), so that each filter's index, partial ones
+  -- included, serves it; only this small statement is planned per call.
+  EXECUTE 'SELECT ARRAY(SELECT t.id FROM message_threads t
+             WHERE t.clinic_id = $1
+               AND ($2::text IS NULL OR t.status = $2)
+               AND ($3::text IS NULL OR t.topic = $3)
+               AND ($4::uuid IS NULL OR t.assigned_to = $4)
+               AND ($5::boolean IS NULL OR NOT $5 OR t.assigned_to IS NULL)
+               AND ($6::boolean IS NULL OR ($6 AND t.staff_unread > 0)
+                    OR (NOT $6 AND t.staff_unread = 0))
+               AND ($7::uuid IS NULL OR t.patient_id = $7)
+               AND ($8::uuid IS NULL OR (t.last_message_at, t.id) < ($9, $8))
+             ORDER BY t.last_message_at DESC, t.id DESC
+             LIMIT $10)'
+    INTO v_ids
+    USING v_clinic, p_status, p_topic, p_assigned, p_unassigned, p_unread, p_patient,
+          p_after, v_at, p_limit;
+  -- Each thread by key (a cached plan).
   RETURN QUERY
-    SELECT row_number() OVER (ORDER BY i.last_message_at DESC, i.id DESC),
-           r.id, r.patient_id, r.patient_name, r.subject, r.topic, r.status,
+    SELECT i.n, r.id, r.patient_id, r.patient_name, r.subject, r.topic, r.status,
            r.assigned_to, r.assigned_name, r.started_by, r.message_count,
            r.patient_unread, r.staff_unread, r.last_message_at, r.created_at
-      FROM (SELECT t.id, t.last_message_at FROM message_threads t
-             WHERE t.clinic_id = v_clinic
-               AND (p_status IS NULL OR t.status = p_status)
-               AND (p_topic IS NULL OR t.topic = p_topic)
-               AND (p_assigned IS NULL OR t.assigned_to = p_assigned)
-               AND (p_unassigned IS NULL OR NOT p_unassigned OR t.assigned_to IS NULL)
-               AND (p_unread IS NULL OR (p_unread AND t.staff_unread > 0)
-                    OR (NOT p_unread AND t.staff_unread = 0))
-               AND (p_patient IS NULL OR t.patient_id = p_patient)
-               AND (p_after IS NULL OR (t.last_message_at, t.id) < (v_at, p_after))
-             ORDER BY t.last_message_at DESC, t.id DESC
-             LIMIT p_limit) i
+      FROM unnest(v_ids) WITH ORDINALITY AS i (id, n)
      CROSS JOIN LATERAL (
        SELECT t.id, t.patient_id, p.first_name || ' ' || p.last_name AS patient_name,
               t.subject, t.topic, t.status, t.assigned_to, s.name AS assigned_name,
@@ -62,7 +70,7 @@ BEGIN
          LEFT JOIN staff s ON s.clinic_id = t.clinic_id AND s.id = t.assigned_to
         WHERE t.clinic_id = v_clinic AND t.id = i.id
         LIMIT 1) r
-     ORDER BY i.last_message_at DESC, i.id DESC;
+     ORDER BY i.n;
 END
 $$;
 REVOKE ALL ON FUNCTION portal_message_inbox_page(text, text, uuid, boolean, boolean, uuid, uuid, integer)
