@@ -59,8 +59,12 @@ struct db_inbox_filter {
 	int limit;
 };
 
-/* The clinic's threads by f, newest activity first. */
-enum err db_inbox(struct db *db, struct arena *a, const char *clinic_id,
+/* The clinic's (the context's) threads by f, newest activity first.
+ * _ahead() sends it with the session's statement (db_ahead()); f must
+ * be the same. */
+void db_inbox_ahead(struct db *db, struct arena *a,
+    const struct db_inbox_filter *f);
+enum err db_inbox(struct db *db, struct arena *a,
     const struct db_inbox_filter *f, struct db_thread **out, int *count);
 
 /* The clinic's unread count: threads with patient messages no staff

@@ -199,6 +199,7 @@ void handle_portal_thread_get(struct request *req);
 void handle_portal_thread_create(struct request *req);
 void handle_portal_message_reply(struct request *req);
 void handle_inbox(struct request *req);
+void ahead_inbox(struct request *req);
 void handle_unread_count(struct request *req);
 void ahead_unread_count(struct request *req);
 void handle_clinic_thread_get(struct request *req);

@@ -59,14 +59,17 @@ enum stmt_id {
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	/* The function answers the page's ids in order (planned for the
-	 * filters given: sql/0029). */
+	/* The function answers the page's threads in order, of the
+	 * context's clinic (planned for the filters given, each thread read
+	 * by key: sql/0030): it can go ahead (db_ahead()). */
 	[STMT_INBOX] = { "messages_inbox",
-	    "SELECT " THREAD_COLUMNS " FROM portal_message_inbox($2, $3, "
-	    "$4::uuid, $5::boolean, $6::boolean, $7::uuid, $8::uuid, "
-	    "$9::integer) WITH ORDINALITY AS i (id, n) "
-	    "JOIN message_threads t ON t.clinic_id = $1 AND t.id = i.id "
-	    THREAD_JOINS "ORDER BY i.n", 9, true },
+	    "SELECT t.id, t.patient_id, t.patient_name, t.subject, t.topic, "
+	    "t.status, t.assigned_to, t.assigned_name, t.started_by, "
+	    "t.message_count, t.patient_unread, t.staff_unread, "
+	    DB_TS("t.last_message_at") ", " DB_TS("t.created_at") " "
+	    "FROM portal_message_inbox_page($1, $2, $3::uuid, $4::boolean, "
+	    "$5::boolean, $6::uuid, $7::uuid, $8::integer) t ORDER BY t.n", 8,
+	    true },
 	/* Of the context's clinic: it can go ahead (db_ahead()). */
 	[STMT_UNREAD_COUNT] = { "messages_unread_count",
 	    "SELECT count(*), coalesce(sum(t.staff_unread), 0) "
@@ -212,16 +215,48 @@ thread_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
 	return ERR_OK;
 }
 
-enum err
-db_inbox(struct db *db, struct arena *a, const char *clinic_id,
-    const struct db_inbox_filter *f, struct db_thread **out, int *count)
+/* The inbox's parameters, in the arena (they may be sent ahead); NULL
+ * when out of memory. */
+static const char *const *
+inbox_params(struct arena *a, const struct db_inbox_filter *f)
 {
-	char lim[16];
-	const char *params[] = { clinic_id, f->status, f->topic,
-	    f->assigned_to, f->unassigned ? "true" : NULL, f->unread,
-	    f->patient_id, f->after_id, lim };
+	const char **params = arena_calloc(a, 8, sizeof(*params));
 
-	snprintf(lim, sizeof(lim), "%d", f->limit);
+	if (params == NULL ||
+	    (params[7] = arena_printf(a, "%d", f->limit)) == NULL)
+		return NULL;
+	params[0] = f->status;
+	params[1] = f->topic;
+	params[2] = f->assigned_to;
+	params[3] = f->unassigned ? "true" : NULL;
+	params[4] = f->unread;
+	params[5] = f->patient_id;
+	params[6] = f->after_id;
+	return params;
+}
+
+void
+db_inbox_ahead(struct db *db, struct arena *a,
+    const struct db_inbox_filter *f)
+{
+	static const struct db_stmt *const one[] = { &stmts[STMT_INBOX] };
+	const char *const *params = inbox_params(a, f);
+	const char *const **lists = arena_calloc(a, 1, sizeof(*lists));
+
+	if (params != NULL && lists != NULL) {
+		lists[0] = params;
+		db_ahead(db, 1, one, lists);
+	}
+}
+
+enum err
+db_inbox(struct db *db, struct arena *a, const struct db_inbox_filter *f,
+    struct db_thread **out, int *count)
+{
+	const char *const *params = inbox_params(a, f);
+
+	if (params == NULL)
+		return ERR_NOMEM;
 	return thread_rows(db, a, &stmts[STMT_INBOX], params, out, count);
 }
 

@@ -375,6 +375,55 @@ handle_portal_message_reply(struct request *req)
 
 /* ---- clinic side ---- */
 
+/* The inbox's filter and page from the query; false when it is bad
+ * (problems noted). "me" names the caller, whom the ahead step does not
+ * know yet (ahead: false, nothing sent). */
+static bool
+inbox_filter(struct request *req, bool ahead, struct db_inbox_filter *f,
+    struct v_page *page)
+{
+	const char *assigned = NULL;
+	bool unread = false;
+
+	q_enum(req, "status", statuses, 0, &f->status);
+	q_enum(req, "topic", topics, 0, &f->topic);
+	if (q_text(req, "assigned_to", V_LINE(36), 0, &assigned) == V_SET) {
+		if (strcmp(assigned, "none") == 0)
+			f->unassigned = true;
+		else if (strcmp(assigned, "me") == 0) {
+			if (ahead)
+				return false;
+			if (req->actor.kind != ACTOR_STAFF)
+				v_problem_field(req, "assigned_to", "An API key "
+				    "is no staff member; name one by id.");
+			f->assigned_to = req->actor.id;
+		} else if (str_is_uuid(assigned))
+			f->assigned_to = assigned;
+		else
+			v_problem_field(req, "assigned_to", "A staff id, "
+			    "\"me\" or \"none\".");
+	}
+	if (q_bool(req, "unread", 0, &unread) == V_SET)
+		f->unread = unread ? "true" : "false";
+	q_uuid(req, "patient_id", 0, &f->patient_id);
+	q_page(req, NULL, page);
+	f->after_id = page->cursor;
+	f->limit = page->limit + 1;
+	return v_count(req) == 0;
+}
+
+/* What handle_inbox() reads, sent with the session's statement (of the
+ * context's clinic, which that statement sets). */
+void
+ahead_inbox(struct request *req)
+{
+	struct db_inbox_filter f = { 0 };
+	struct v_page page;
+
+	if (inbox_filter(req, true, &f, &page))
+		db_inbox_ahead(req->ctx->db, req->arena, &f);
+}
+
 /* GET /api/v1/clinic/messages?status=&topic=&assigned_to=&unread=
  * &patient_id=&cursor=&limit=: the clinic's threads, newest activity
  * first; assigned_to is a staff id, "me" or "none". 422 for a bad filter
@@ -384,39 +433,16 @@ handle_inbox(struct request *req)
 {
 	struct db_inbox_filter f = { 0 };
 	enum msg_side side = MSG_STAFF;
-	const char *assigned = NULL;
 	struct db_thread *rows;
 	struct v_page page;
-	bool unread = false;
 	int n = 0;
 	enum err err;
 
-	q_enum(req, "status", statuses, 0, &f.status);
-	q_enum(req, "topic", topics, 0, &f.topic);
-	if (q_text(req, "assigned_to", V_LINE(36), 0, &assigned) == V_SET) {
-		if (strcmp(assigned, "none") == 0)
-			f.unassigned = true;
-		else if (strcmp(assigned, "me") == 0) {
-			if (req->actor.kind != ACTOR_STAFF)
-				v_problem_field(req, "assigned_to", "An API key "
-				    "is no staff member; name one by id.");
-			f.assigned_to = req->actor.id;
-		} else if (str_is_uuid(assigned))
-			f.assigned_to = assigned;
-		else
-			v_problem_field(req, "assigned_to", "A staff id, "
-			    "\"me\" or \"none\".");
-	}
-	if (q_bool(req, "unread", 0, &unread) == V_SET)
-		f.unread = unread ? "true" : "false";
-	q_uuid(req, "patient_id", 0, &f.patient_id);
-	q_page(req, NULL, &page);
+	inbox_filter(req, false, &f, &page);
 	if (!v_ok(req))
 		return;
-	f.after_id = page.cursor;
-	f.limit = page.limit + 1;
-	if ((err = db_inbox(req->ctx->db, req->arena, req->actor.clinic_id, &f,
-	    &rows, &n)) != ERR_OK) {
+	if ((err = db_inbox(req->ctx->db, req->arena, &f, &rows, &n)) !=
+	    ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}

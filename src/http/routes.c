@@ -151,7 +151,7 @@ const struct route routes[] = {
 
 	/* Messages (DESIGN.md section 14). Reading a thread marks its patient
 	 * messages read: a write. The literal paths come before {id}. */
-	R(GET, "/api/v1/clinic/messages", handle_inbox, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	RA(GET, "/api/v1/clinic/messages", handle_inbox, ahead_inbox, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/clinic/messages", handle_clinic_thread_create, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	RA(GET, "/api/v1/clinic/messages/unread-count", handle_unread_count, ahead_unread_count, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
 	R(GET, "/api/v1/clinic/messages/auto-replies", handle_auto_replies_get, CLINIC, ADMIN, NO_PERM, READ, NONE, 0),

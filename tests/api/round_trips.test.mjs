@@ -219,6 +219,39 @@ describe('the documents and images lists cost one round trip too', () => {
     assert.equal(anon.trips, 1);
     assert.equal(anon.last.body.items, undefined);
   });
+
+  test("GET clinic/messages (the staff inbox): one, with exactly the caller's clinic's threads", async () => {
+    const c = await msgClinic();
+    const other = await msgPatient(c);
+    const t1 = await patientThread(c.session);
+    const t2 = await clinicThread(c.owner, c.patient.id);
+    const t3 = await patientThread(other.session);
+    const d = await msgClinic();
+    const theirs = await patientThread(d.session);
+    const inbox = await fewest(() => c.staff.request('GET', '/api/v1/clinic/messages'));
+    assert.equal(inbox.trips, 1);
+    assert.deepEqual(inbox.last.body.items.map((x) => x.id), [t3.id, t2.id, t1.id]);
+    for (const [query, ids] of [
+      ['?unread=true', [t3.id, t1.id]], ['?limit=1', [t3.id]], ['?status=open&topic=other&assigned_to=none', null],
+      [`?patient_id=${c.patient.id}`, [t2.id, t1.id]], [`?cursor=${t3.id}&limit=1`, [t2.id]],
+    ]) {
+      const page = await fewest(() => c.staff.request('GET', `/api/v1/clinic/messages${query}`));
+      assert.equal(page.trips, 1, query);
+      if (ids !== null) assert.deepEqual(page.last.body.items.map((x) => x.id), ids, query);
+      assert.ok(page.last.body.items.every((x) => x.id !== theirs.id), query);
+    }
+    // "me" names the caller, whom nothing sent ahead knows: the statement follows the session's.
+    const mine = await fewest(() => c.staff.request('GET', '/api/v1/clinic/messages?assigned_to=me'));
+    assert.ok(mine.trips <= 2);
+    const ours = await fewest(() => d.staff.request('GET', '/api/v1/clinic/messages'));
+    assert.equal(ours.trips, 1);
+    assert.deepEqual(ours.last.body.items.map((x) => x.id), [theirs.id]);
+    const bad = await fewest(() => c.staff.request('GET', '/api/v1/clinic/messages?unread=maybe'), 422, 3);
+    assert.equal(bad.last.body.items, undefined);
+    const anon = await fewest(() => api('GET', '/api/v1/clinic/messages'), 401, 3);
+    assert.ok(anon.trips <= 1);
+    assert.equal(anon.last.body.items, undefined);
+  });
 });
 
 describe('what rides ahead never shows what the request may not see', () => {
