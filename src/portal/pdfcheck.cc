@@ -72,6 +72,7 @@
 
 extern "C" {
 #include "log.h"
+#include "str.h"
 }
 #include "pdfcheck.h"
 
@@ -371,18 +372,6 @@ is_delimiter(unsigned char c)
 	    c == '%';
 }
 
-int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The raw bytes' names, escapes decoded, for the long dangerous ones: one
  * pass, each byte read at most three times. */
 void
@@ -405,8 +394,8 @@ scan_raw(const unsigned char *b, size_t n, findings &f)
 			int c = b[i], hi, lo;
 
 			if (c == '#' && i + 2 < n &&
-			    (hi = hex_value(b[i + 1])) >= 0 &&
-			    (lo = hex_value(b[i + 2])) >= 0) {
+			    (hi = str_hex_digit(static_cast<char>(b[i + 1]))) >= 0 &&
+			    (lo = str_hex_digit(static_cast<char>(b[i + 2]))) >= 0) {
 				c = hi << 4 | lo;
 				i += 3;
 			} else {
