@@ -778,6 +778,22 @@ db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
 }
 
 enum err
+db_rows_whole(struct db *db, struct arena *a, const struct db_stmt *stmt,
+    const char *const *params, size_t item_size, db_row_reader read,
+    size_t required, void **out, int *count)
+{
+	enum err err = db_rows(db, a, stmt, params, item_size, read, out,
+	    count);
+	const unsigned char *items = err == ERR_OK ? *out : NULL;
+
+	for (int i = 0; items != NULL && i < *count; i++)
+		if (*(const char *const *)(const void *)(items +
+		    (size_t)i * item_size + required) == NULL)
+			return ERR_NOMEM;
+	return err;
+}
+
+enum err
 db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, db_row_reader read, void *item)
 {

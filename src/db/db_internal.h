@@ -146,6 +146,13 @@ enum err db_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, size_t item_size, db_row_reader read,
     void **out, int *count);
 
+/* db_rows() for rows read whole: ERR_NOMEM when a row's string at byte
+ * offset required of its item (one every row has, read last) is NULL, so a
+ * copy failed. */
+enum err db_rows_whole(struct db *db, struct arena *a,
+    const struct db_stmt *stmt, const char *const *params, size_t item_size,
+    db_row_reader read, size_t required, void **out, int *count);
+
 /* Runs stmt and reads its first row into item with read; ERR_NOT_FOUND
  * when there is none. */
 enum err db_row(struct db *db, struct arena *a, const struct db_stmt *stmt,

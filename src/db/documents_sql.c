@@ -208,18 +208,14 @@ static enum err
 document_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, struct db_document **out, int *count)
 {
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
-	err = db_rows(db, a, stmt, params, sizeof(**out), read_document, &rows,
-	    count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, stmt, params,
+	    sizeof(**out), read_document,
+	    offsetof(struct db_document, updated_at), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].updated_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 /* One record; ERR_NOT_FOUND without a row. */
@@ -421,19 +417,15 @@ db_document_access_list(struct db *db, struct arena *a, const char *clinic_id,
 {
 	char lim[16];
 	const char *params[] = { clinic_id, document_id, after_id, lim };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	err = db_rows(db, a, &stmts[STMT_ACCESS_LIST], params, sizeof(**out),
-	    read_access, &rows, count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, &stmts[STMT_ACCESS_LIST], params,
+	    sizeof(**out), read_access,
+	    offsetof(struct db_document_access, action), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].action == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 enum err

@@ -268,18 +268,14 @@ static enum err
 invoice_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, struct db_invoice **out, int *count)
 {
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
-	err = db_rows(db, a, stmt, params, sizeof(**out), read_invoice, &rows,
-	    count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, stmt, params,
+	    sizeof(**out), read_invoice,
+	    offsetof(struct db_invoice, created_at), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].created_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 enum err
@@ -343,7 +339,7 @@ db_invoice_get(struct db *db, struct arena *a, const char *clinic_id,
     const char *patient_id, const char *id, struct db_invoice *out)
 {
 	const char *params[] = { clinic_id, id, patient_id };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	if (!str_is_uuid(id))
@@ -447,19 +443,15 @@ db_payments_list(struct db *db, struct arena *a, const char *clinic_id,
 	char lim[16];
 	const char *params[] = { clinic_id, f->patient_id, f->status,
 	    f->method, f->after_id, lim };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	snprintf(lim, sizeof(lim), "%d", f->limit);
-	err = db_rows(db, a, &stmts[STMT_PAYMENTS_LIST], params, sizeof(**out),
-	    read_payment, &rows, count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, &stmts[STMT_PAYMENTS_LIST], params,
+	    sizeof(**out), read_payment,
+	    offsetof(struct db_payment, created_at), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].created_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 enum err
@@ -467,7 +459,7 @@ db_payment_get(struct db *db, struct arena *a, const char *clinic_id,
     const char *patient_id, const char *id, struct db_payment *out)
 {
 	const char *params[] = { clinic_id, id, patient_id };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	if (!str_is_uuid(id))

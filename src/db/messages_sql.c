@@ -201,18 +201,14 @@ static enum err
 thread_rows(struct db *db, struct arena *a, const struct db_stmt *stmt,
     const char *const *params, struct db_thread **out, int *count)
 {
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
-	err = db_rows(db, a, stmt, params, sizeof(**out), read_thread, &rows,
-	    count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, stmt, params,
+	    sizeof(**out), read_thread,
+	    offsetof(struct db_thread, created_at), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].created_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 /* The inbox's parameters, in the arena (they may be sent ahead); NULL
@@ -527,18 +523,14 @@ db_auto_replies_get(struct db *db, struct arena *a, const char *clinic_id,
     struct db_auto_reply **out, int *count)
 {
 	const char *params[] = { clinic_id };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
-	err = db_rows(db, a, &stmts[STMT_AUTO_GET], params, sizeof(**out),
-	    read_auto_reply, &rows, count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, &stmts[STMT_AUTO_GET], params,
+	    sizeof(**out), read_auto_reply,
+	    offsetof(struct db_auto_reply, topic), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].topic == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 enum err

@@ -297,18 +297,16 @@ db_treatment_plans_list(struct db *db, struct arena *a, const char *clinic_id,
 {
 	char lim[16];
 	const char *params[] = { clinic_id, patient_id, after_id, lim };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	err = db_rows(db, a, &stmts[STMT_PLANS_LIST], params, sizeof(**out),
-	    read_plan, &rows, count);
+	err = db_rows_whole(db, a, &stmts[STMT_PLANS_LIST], params,
+	    sizeof(**out), read_plan, offsetof(struct db_treatment_plan,
+	    updated_at), &rows, count);
+	*out = rows;
 	if (err != ERR_OK)
 		return err;
-	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].updated_at == NULL)
-			return ERR_NOMEM;
 	return attach_items(db, a, clinic_id, *out, *count);
 }
 
@@ -445,19 +443,15 @@ db_treatment_records_list(struct db *db, struct arena *a, const char *clinic_id,
 {
 	char lim[16];
 	const char *params[] = { clinic_id, patient_id, after_id, lim };
-	void *rows;
+	void *rows = NULL;
 	enum err err;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
-	err = db_rows(db, a, &stmts[STMT_RECORDS_LIST], params, sizeof(**out),
-	    read_record, &rows, count);
-	if (err != ERR_OK)
-		return err;
+	err = db_rows_whole(db, a, &stmts[STMT_RECORDS_LIST], params,
+	    sizeof(**out), read_record,
+	    offsetof(struct db_treatment_record, updated_at), &rows, count);
 	*out = rows;
-	for (int i = 0; i < *count; i++)
-		if ((*out)[i].updated_at == NULL)
-			return ERR_NOMEM;
-	return ERR_OK;
+	return err;
 }
 
 /* rows[0..n) of res read with read into a new arena array. */

@@ -328,12 +328,12 @@ judge_name(const char *name, findings &f)
 void
 walk(QPDFObjectHandle obj, findings &f)
 {
-	std::vector<QPDFObjectHandle> todo{ obj };
+	std::vector<QPDFObjectHandle> pending{ obj };
 
-	while (!todo.empty() && !f.too_big) {
-		QPDFObjectHandle o = todo.back();
+	while (!pending.empty() && !f.too_big) {
+		QPDFObjectHandle o = pending.back();
 
-		todo.pop_back();
+		pending.pop_back();
 		if (++f.values > max_values) {
 			f.too_big = true;
 			break;
@@ -345,17 +345,17 @@ walk(QPDFObjectHandle obj, findings &f)
 		case ::ot_array:
 			for (auto item : o.aitems())
 				if (!item.isIndirect())
-					todo.push_back(item);
+					pending.push_back(item);
 			break;
 		case ::ot_dictionary:
 			for (auto item : o.ditems()) {
 				judge_name(item.first.c_str(), f);
 				if (!item.second.isIndirect())
-					todo.push_back(item.second);
+					pending.push_back(item.second);
 			}
 			break;
 		case ::ot_stream:
-			todo.push_back(o.getDict());
+			pending.push_back(o.getDict());
 			break;
 		default:
 			break;
