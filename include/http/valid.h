@@ -93,6 +93,9 @@ enum v_got v_date(struct vobj *o, const char *key, unsigned flags,
  * ...Z; seconds and fractions optional). */
 enum v_got v_time(struct vobj *o, const char *key, unsigned flags,
     const char **out);
+/* A number, whole or not, from min to max ("decimal" answers, bounds). */
+enum v_got v_number(struct vobj *o, const char *key, double min, double max,
+    unsigned flags, double *out);
 /* Money: a whole number of minor units (kuruş, cents) from 0 to max. */
 enum v_got v_money(struct vobj *o, const char *key, int64_t max,
     unsigned flags, int64_t *out);
@@ -111,6 +114,11 @@ enum v_got v_email(struct vobj *o, const char *key, unsigned flags,
     const char **out);
 /* A nested object whose members are all in known; read it through child. */
 enum v_got v_object(struct vobj *o, const char *key, const char *const *known,
+    unsigned flags, struct vobj *child);
+/* A nested object read like v_object(), but whose members are named by
+ * their own names alone (a form's answers: the problem's field is the
+ * link_id, not "answers.link_id"). */
+enum v_got v_map(struct vobj *o, const char *key, const char *const *known,
     unsigned flags, struct vobj *child);
 /* An array of at most max_items elements; read them with v_item_*(). */
 enum v_got v_array(struct vobj *o, const char *key, size_t max_items,

@@ -44,6 +44,7 @@ static const struct problem_def problems[] = {
 	{ "payment_unavailable", 409, "Online payment is not available" },
 	{ "idempotency_in_flight", 409, "A request with this key is still running" },
 	{ "thread_closed", 409, "The conversation is closed" },
+	{ "form_version_changed", 409, "The form has a newer version" },
 	{ "challenge_expired", 410, "The sign-in attempt has expired" },
 	{ "precondition_failed", 412, "The resource changed since you read it" },
 	{ "payload_too_large", 413, "The request body is too large" },

@@ -267,6 +267,36 @@ v_int(struct vobj *o, const char *key, int64_t min, int64_t max,
 	return V_SET;
 }
 
+/*
+ * A JSON number (whole or not) from min to max, as a double: json-c has
+ * read it already, so NaN and infinities cannot arrive; a whole number
+ * past 2^53 loses precision as any JSON reader's would.
+ */
+enum v_got
+v_number(struct vobj *o, const char *key, double min, double max,
+    unsigned flags, double *out)
+{
+	struct json_object *v;
+	enum v_got got = member(o, key, flags, &v);
+	double n;
+
+	if (got != V_SET)
+		return got;
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double)) {
+		v_problem(o, key, "Must be a number.");
+		return V_BAD;
+	}
+	n = json_object_get_double(v);
+	if (!(n >= min && n <= max)) {
+		v_problem(o, key, arena_printf(o->req->arena, "Must be a number "
+		    "from %g to %g.", min, max));
+		return V_BAD;
+	}
+	*out = n;
+	return V_SET;
+}
+
 enum v_got
 v_money(struct vobj *o, const char *key, int64_t max, unsigned flags,
     int64_t *out)
@@ -584,6 +614,27 @@ v_object(struct vobj *o, const char *key, const char *const *known,
 	if (child->prefix == NULL)
 		return V_BAD;
 	unknown_members(o->req, v, child->prefix, known);
+	return V_SET;
+}
+
+enum v_got
+v_map(struct vobj *o, const char *key, const char *const *known,
+    unsigned flags, struct vobj *child)
+{
+	struct json_object *v;
+	enum v_got got = member(o, key, flags, &v);
+
+	child->req = o->req;
+	child->obj = NULL;
+	child->prefix = "";
+	if (got != V_SET)
+		return got;
+	if (!json_object_is_type(v, json_type_object)) {
+		v_problem(o, key, "Must be an object.");
+		return V_BAD;
+	}
+	child->obj = v;
+	unknown_members(o->req, v, "", known);
 	return V_SET;
 }
 

@@ -310,6 +310,27 @@ test_unknown_fields_at_every_depth(void **state)
 	    "extra,inner.b,list[1].c");
 }
 
+/* A form's answers: members named by themselves; numbers whole or not. */
+static void
+test_map_and_numbers(void **state)
+{
+	struct request *req = *state;
+	static const char *const ids[] = { "q1", "q2", "q3", NULL };
+	struct vobj o, answers;
+	double d = 0;
+
+	body(req, "{\"name\": \"x\", \"inner\": {\"q1\": 2.5, \"q2\": 7,"
+	    " \"q3\": \"7\", \"q9\": 1}}");
+	assert_true(v_body(req, &o, known));
+	assert_int_equal(v_map(&o, "inner", ids, 0, &answers), V_SET);
+	assert_int_equal(v_number(&answers, "q1", 0, 10, 0, &d), V_SET);
+	assert_true(d == 2.5);
+	assert_int_equal(v_number(&answers, "q2", 0, 5, 0, &d), V_BAD);
+	assert_int_equal(v_number(&answers, "q3", 0, 10, 0, &d), V_BAD);
+	assert_false(v_ok(req));
+	assert_string_equal(answered_fields(req), "q9,q2,q3");
+}
+
 static void
 test_body_must_be_an_object(void **state)
 {
@@ -536,6 +557,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uuid_enum_date_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_required_and_nullable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arrays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_and_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_check_refuses_nul_and_bad_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_defaults, setup, teardown),
