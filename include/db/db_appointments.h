@@ -32,20 +32,40 @@ struct db_appt {
 	    *created_at;
 	bool before_cutoff;		/* booked, and the cancel cut-off not passed */
 	const char *cursor;		/* position in a patient's list */
+	const char *cancel_until;	/* a booked one: the cut-off's instant */
 };
 
 struct db_slot {
 	const char *start, *end;
+	const char *practitioner_id;
 };
 
-/* Free slots of practitioner and type on the days from..to (dates in the
- * clinic's zone): working hours stepped by slot_step_minutes, minus time
- * off and booked appointments, within min_notice and horizon; and, in the
- * same round trip, *bookable: DB_HAS_PRACTITIONER when the practitioner is
- * active, DB_HAS_TYPE when the type is active and online-bookable. */
+/* A day of a slots query: open when some working hours of the day are not
+ * all time off (sql/0035). */
+struct db_day {
+	const char *date;	/* YYYY-MM-DD */
+	bool open;
+};
+
+struct db_slots {
+	unsigned bookable;	/* DB_HAS_PRACTITIONER | DB_HAS_TYPE */
+	struct db_slot *slots;
+	int n_slots;
+	struct db_day *days;
+	int n_days;
+};
+
+/* Free slots of type on the days from..to (dates in the clinic's zone),
+ * of practitioner_id or, when it is NULL, of every active practitioner
+ * (each slot names its own, soonest first): working hours stepped by
+ * slot_step_minutes, minus time off and booked appointments, within
+ * min_notice and horizon. In the same round trip, out->bookable:
+ * DB_HAS_PRACTITIONER when the practitioner is active (always, without
+ * one), DB_HAS_TYPE when the type is active and online-bookable; and
+ * out->days, each day of the range and whether it is open. */
 enum err db_slots(struct db *db, struct arena *a, const char *practitioner_id,
-    const char *type_id, const char *from, const char *to, unsigned *bookable,
-    struct db_slot **out, int *count);
+    const char *type_id, const char *from, const char *to,
+    struct db_slots *out);
 /* Sends those statements ahead, with the session's (db_ahead()): a
  * db_slots() with the same arguments then costs no round trip. The
  * strings must live as long as the request's arena. */

@@ -22,6 +22,7 @@ struct db_delivery {
 	const char *id, *patient_id, *channel, *purpose, *recipient, *locale,
 	    *subject, *body, *status, *last_error, *next_attempt_at,
 	    *created_at, *sent_at, *portal_code;
+	const char *patient_name;	/* "First Last"; NULL without a patient */
 	long attempts;
 	bool secret;
 	const char *cursor;		/* position in the newest-first list */

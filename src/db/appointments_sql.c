@@ -35,7 +35,9 @@
 	"portal_iso(a.created_at, c.time_zone), " \
 	"a.status = 'booked' AND lower(a.during) > now() + " \
 	"r.cancel_cutoff_minutes * interval '1 minute', " \
-	"(extract(epoch FROM lower(a.during)) * 1000000)::bigint || '.' || a.id"
+	"(extract(epoch FROM lower(a.during)) * 1000000)::bigint || '.' || a.id, " \
+	"CASE WHEN a.status = 'booked' THEN portal_iso(lower(a.during) - " \
+	"r.cancel_cutoff_minutes * interval '1 minute', c.time_zone) END"
 
 #define APPT_JOINS \
 	" JOIN patients p ON p.clinic_id = a.clinic_id AND p.id = a.patient_id" \
@@ -54,6 +56,7 @@
 enum stmt_id {
 	STMT_SLOTS,
 	STMT_SLOT_IDS,
+	STMT_SLOT_DAYS,
 	STMT_BOOK,
 	STMT_BOOKED,
 	STMT_APPT_CREATE,
@@ -78,12 +81,18 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	 * portal_free_slots() (sql/0017), whose plan each connection keeps.
 	 */
 	[STMT_SLOTS] = { "sched_slots",
-	    "SELECT slot_start, slot_end FROM portal_free_slots($1::uuid, "
-	    "$2::uuid, $3::date, $4::date)", 4, true },
-	/* Whether the practitioner and the type can be booked online. */
+	    "SELECT slot_start, slot_end, practitioner_id FROM "
+	    "portal_free_slots_of($1::uuid, $2::uuid, $3::date, $4::date)", 4,
+	    true },
+	/* Each day of the range, open or not (sql/0035). */
+	[STMT_SLOT_DAYS] = { "sched_slot_days",
+	    "SELECT day, open FROM portal_booking_days($1::uuid, $2::date, "
+	    "$3::date)", 3, true },
+	/* Whether the practitioner (any, without one) and the type can be
+	 * booked online. */
 	[STMT_SLOT_IDS] = { "sched_slot_ids",
-	    "SELECT EXISTS (SELECT 1 FROM practitioners WHERE "
-	    "clinic_id = portal_current_clinic() AND id = $1 AND active), "
+	    "SELECT $1::uuid IS NULL OR EXISTS (SELECT 1 FROM practitioners "
+	    "WHERE clinic_id = portal_current_clinic() AND id = $1 AND active), "
 	    "EXISTS (SELECT 1 FROM appointment_types WHERE "
 	    "clinic_id = portal_current_clinic() AND id = $2 AND active "
 	    "AND online_bookable)", 2, true },
@@ -205,6 +214,7 @@ read_slot(struct arena *a, PGresult *res, int row, void *item)
 
 	s->start = db_val(a, res, row, 0);
 	s->end = db_val(a, res, row, 1);
+	s->practitioner_id = db_val(a, res, row, 2);
 }
 
 static void
@@ -233,12 +243,13 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 	x->created_at = db_val(a, res, row, 18);
 	x->before_cutoff = db_val_bool(res, row, 19);
 	x->cursor = db_val(a, res, row, 20);
+	x->cancel_until = db_val(a, res, row, 21);
 }
 
 /* ---- slots and booking ---- */
 
 static const struct db_stmt *const slots_batch[] = {
-	&stmts[STMT_SLOT_IDS], &stmts[STMT_SLOTS],
+	&stmts[STMT_SLOT_IDS], &stmts[STMT_SLOTS], &stmts[STMT_SLOT_DAYS],
 };
 
 /* The parameters of slots_batch, in the arena (they may be sent ahead);
@@ -248,15 +259,17 @@ slots_params(struct arena *a, const char *practitioner_id,
     const char *type_id, const char *from, const char *to)
 {
 	const char **p = arena_calloc(a, 4, sizeof(*p));
-	const char *const **params = arena_calloc(a, 2, sizeof(*params));
+	const char **d = arena_calloc(a, 3, sizeof(*d));
+	const char *const **params = arena_calloc(a, 3, sizeof(*params));
 
-	if (p == NULL || params == NULL)
+	if (p == NULL || d == NULL || params == NULL)
 		return NULL;
-	p[0] = practitioner_id;
+	p[0] = d[0] = practitioner_id;
 	p[1] = type_id;
-	p[2] = from;
-	p[3] = to;
+	p[2] = d[1] = from;
+	p[3] = d[2] = to;
 	params[0] = params[1] = p;	/* STMT_SLOT_IDS reads the first two */
+	params[2] = d;
 	return params;
 }
 
@@ -268,43 +281,46 @@ db_slots_ahead(struct db *db, struct arena *a, const char *practitioner_id,
 	    type_id, from, to);
 
 	if (params != NULL)
-		db_ahead(db, 2, slots_batch, params);
+		db_ahead(db, 3, slots_batch, params);
 }
 
 enum err
 db_slots(struct db *db, struct arena *a, const char *practitioner_id,
-    const char *type_id, const char *from, const char *to, unsigned *bookable,
-    struct db_slot **out, int *count)
+    const char *type_id, const char *from, const char *to,
+    struct db_slots *out)
 {
 	const char *const *const *params = slots_params(a, practitioner_id,
 	    type_id, from, to);
-	PGresult *res[2];
-	struct db_slot *slots;
+	PGresult *res[3];
 	enum err err;
 
-	*bookable = 0;
-	*out = NULL;
-	*count = 0;
+	memset(out, 0, sizeof(*out));
 	if (params == NULL)
 		return ERR_NOMEM;
-	if ((err = db_exec_batch(db, 2, slots_batch, params, res)) != ERR_OK)
+	if ((err = db_exec_batch(db, 3, slots_batch, params, res)) != ERR_OK)
 		return err;
 	if (PQntuples(res[0]) == 1) {
 		if (db_val_bool(res[0], 0, 0))
-			*bookable |= DB_HAS_PRACTITIONER;
+			out->bookable |= DB_HAS_PRACTITIONER;
 		if (db_val_bool(res[0], 0, 1))
-			*bookable |= DB_HAS_TYPE;
+			out->bookable |= DB_HAS_TYPE;
 	}
-	*count = PQntuples(res[1]);
-	slots = arena_calloc(a, (size_t)(*count > 0 ? *count : 1),
-	    sizeof(*slots));
-	for (int i = 0; slots != NULL && i < *count; i++)
-		read_slot(a, res[1], i, &slots[i]);
-	PQclear(res[0]);
-	PQclear(res[1]);
-	if (slots == NULL)
+	out->n_slots = PQntuples(res[1]);
+	out->slots = arena_calloc(a, (size_t)(out->n_slots > 0 ?
+	    out->n_slots : 1), sizeof(*out->slots));
+	for (int i = 0; out->slots != NULL && i < out->n_slots; i++)
+		read_slot(a, res[1], i, &out->slots[i]);
+	out->n_days = PQntuples(res[2]);
+	out->days = arena_calloc(a, (size_t)(out->n_days > 0 ?
+	    out->n_days : 1), sizeof(*out->days));
+	for (int i = 0; out->days != NULL && i < out->n_days; i++) {
+		out->days[i].date = db_val(a, res[2], i, 0);
+		out->days[i].open = db_val_bool(res[2], i, 1);
+	}
+	for (int i = 0; i < 3; i++)
+		PQclear(res[i]);
+	if (out->slots == NULL || out->days == NULL)
 		return ERR_NOMEM;
-	*out = slots;
 	return ERR_OK;
 }
 

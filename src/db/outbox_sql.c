@@ -22,8 +22,9 @@
 	"o.attempts, o.last_error, " DB_TS("o.next_attempt_at") ", " \
 	DB_TS("o.created_at") ", " DB_TS("o.sent_at") ", o.portal_code, " \
 	"(extract(epoch FROM o.created_at) * 1000000)::bigint || '.' || o.id, " \
-	"mp.secret"
-#define DELIVERY_NCOLS 17
+	"mp.secret, (SELECT pt.first_name || ' ' || pt.last_name FROM " \
+	"patients pt WHERE pt.clinic_id = o.clinic_id AND pt.id = o.patient_id)"
+#define DELIVERY_NCOLS 18
 #define DELIVERY_FROM \
 	"outbox o JOIN message_purposes mp ON mp.purpose = o.purpose"
 
@@ -116,6 +117,7 @@ read_delivery(struct arena *a, PGresult *res, int row, int col,
 	d->portal_code = db_val(a, res, row, col + 14);
 	d->cursor = db_val(a, res, row, col + 15);
 	d->secret = db_val_bool(res, row, col + 16);
+	d->patient_name = db_val(a, res, row, col + 17);
 }
 
 static void

@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_appointments.h"
+#include "db_clinic.h"
 #include "db_schedule.h"
 #include "http.h"
 #include "ics.h"
@@ -109,6 +110,7 @@ portal_appt_json(const struct db_appt *a, bool may_cancel)
 	json_add_string(o, "status", a->status);
 	json_add_string(o, "source", a->source);
 	json_add_bool(o, "can_cancel", may_cancel && a->before_cutoff);
+	json_add_string(o, "cancel_until", a->cancel_until);
 	return o;
 }
 
@@ -454,7 +456,9 @@ handle_portal_appts_list(struct request *req)
 
 /* GET /api/v1/portal/{code}/appointments/booking-options
  * [create_appointment]: {practitioners: [{id, name}], types: [{id, name,
- * duration_minutes}]}, active and online-bookable ones. */
+ * duration_minutes}], rules: {min_notice_minutes, horizon_days,
+ * cancel_cutoff_minutes}}, active and online-bookable ones, and the rules
+ * a patient should know before booking. */
 void
 handle_portal_booking_options(struct request *req)
 {
@@ -462,13 +466,15 @@ handle_portal_booking_options(struct request *req)
 	const char *clinic_id = req->portal->clinic.id;
 	struct db_practitioner *ps;
 	struct db_appt_type *ts;
-	struct json_object *body, *pa, *ta;
+	struct db_booking_rules r;
+	struct json_object *body, *pa, *ta, *rules;
 	int np = 0, nt = 0;
 	enum err err;
 
 	if ((err = db_practitioner_list(db, req->arena, clinic_id, true, &ps,
 	    &np)) != ERR_OK || (err = db_type_list(db, req->arena, clinic_id,
-	    true, &ts, &nt)) != ERR_OK) {
+	    true, &ts, &nt)) != ERR_OK || (err = db_rules_get(db, clinic_id,
+	    &r)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
@@ -483,8 +489,13 @@ handle_portal_booking_options(struct request *req)
 		json_add_int(t, "duration_minutes", ts[i].duration_minutes);
 		json_object_array_add(ta, t);
 	}
+	rules = json_object_new_object();
+	json_add_int(rules, "min_notice_minutes", r.min_notice_minutes);
+	json_add_int(rules, "horizon_days", r.horizon_days);
+	json_add_int(rules, "cancel_cutoff_minutes", r.cancel_cutoff_minutes);
 	json_add(body, "practitioners", pa);
 	json_add(body, "types", ta);
+	json_add(body, "rules", rules);
 	resp_json(req, 200, body);
 }
 
@@ -494,7 +505,7 @@ static bool
 portal_slots_query(struct request *req, const char *q[4])
 {
 	q[0] = q[1] = q[2] = q[3] = NULL;
-	q_uuid(req, "practitioner_id", V_REQUIRED, &q[0]);
+	q_uuid(req, "practitioner_id", 0, &q[0]);
 	q_uuid(req, "type_id", V_REQUIRED, &q[1]);
 	query_range(req, &q[2], &q[3]);
 	return v_count(req) == 0;
@@ -509,52 +520,71 @@ ahead_portal_slots(struct request *req)
 		db_slots_ahead(req->ctx->db, req->arena, q[0], q[1], q[2], q[3]);
 }
 
-/* GET /api/v1/portal/{code}/appointments/slots?practitioner_id=&type_id=
+/* GET /api/v1/portal/{code}/appointments/slots?[practitioner_id=]&type_id=
  * &from=&to= [create_appointment]: {items: [{start, end,
- * practitioner_id}]}. An unknown, inactive or not online-bookable
- * practitioner or type is 422. Checks and slots went ahead with the
- * session's statement: one round trip. */
+ * practitioner_id}], days: [{date, open, free}]}; without a practitioner,
+ * every active one's slots ("any practitioner"), soonest first. A day is
+ * open when some working hours of it are not all time off, and free counts
+ * its free slots: the app says "closed" or "full". An unknown, inactive or
+ * not online-bookable practitioner or type is 422. Checks, slots and days
+ * went ahead with the session's statement: one round trip. */
 void
 handle_portal_slots(struct request *req)
 {
-	const char *q[4], *practitioner, *type, *from, *to;
-	struct db_slot *slots;
-	struct json_object *body, *items;
-	unsigned bookable = 0;
-	int n = 0;
+	const char *q[4];
+	struct db_slots r;
+	struct json_object *body, *items, *days;
 	enum err err;
+	int k = 0;
 
 	portal_slots_query(req, q);
 	if (!v_ok(req))
 		return;
-	practitioner = q[0];
-	type = q[1];
-	from = q[2];
-	to = q[3];
-	if ((err = db_slots(req->ctx->db, req->arena, practitioner, type, from,
-	    to, &bookable, &slots, &n)) != ERR_OK) {
+	if ((err = db_slots(req->ctx->db, req->arena, q[0], q[1], q[2], q[3],
+	    &r)) != ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
-	if (!(bookable & DB_HAS_PRACTITIONER))
+	if (!(r.bookable & DB_HAS_PRACTITIONER))
 		v_problem_field(req, "practitioner_id", "No such practitioner "
 		    "takes online bookings.");
-	if (!(bookable & DB_HAS_TYPE))
+	if (!(r.bookable & DB_HAS_TYPE))
 		v_problem_field(req, "type_id", "No such appointment type can be "
 		    "booked online.");
 	if (!v_ok(req))
 		return;
 	body = json_object_new_object();
 	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < n; i++) {
+	for (int i = 0; items != NULL && i < r.n_slots; i++) {
 		struct json_object *o = json_object_new_object();
 
-		json_add_string(o, "start", slots[i].start);
-		json_add_string(o, "end", slots[i].end);
-		json_add_string(o, "practitioner_id", practitioner);
+		json_add_string(o, "start", r.slots[i].start);
+		json_add_string(o, "end", r.slots[i].end);
+		json_add_string(o, "practitioner_id", r.slots[i].practitioner_id);
 		json_object_array_add(items, o);
 	}
+	/* Both lists are in date order: one walk counts each day's slots
+	 * (a slot's start begins with its date in the clinic's zone). */
+	days = json_object_new_array();
+	for (int i = 0; days != NULL && i < r.n_days; i++) {
+		struct json_object *o = json_object_new_object();
+		int free = 0;
+
+		while (k < r.n_slots && strncmp(r.slots[k].start,
+		    r.days[i].date, 10) < 0)
+			k++;
+		while (k < r.n_slots && strncmp(r.slots[k].start,
+		    r.days[i].date, 10) == 0) {
+			free++;
+			k++;
+		}
+		json_add_string(o, "date", r.days[i].date);
+		json_add_bool(o, "open", r.days[i].open);
+		json_add_int(o, "free", free);
+		json_object_array_add(days, o);
+	}
 	json_add(body, "items", items);
+	json_add(body, "days", days);
 	resp_json(req, 200, body);
 }
 
@@ -584,18 +614,64 @@ handle_portal_appt_get(struct request *req)
 	resp_json(req, 200, portal_appt_json(&a, may_cancel(req)));
 }
 
+/* "Name, line 1, line 2": the clinic's name and its address on one line
+ * (a calendar's location), blank lines left out; the name alone without
+ * an address or memory. */
+static const char *
+place(struct arena *a, const char *name, const char *address)
+{
+	size_t nlen = strlen(name), alen, j;
+	char *out;
+
+	if (address == NULL || *address == '\0')
+		return name;
+	alen = strlen(address);
+	/* Each line feed becomes ", " at most: 2 * alen bounds the rest. */
+	if ((out = arena_alloc(a, nlen + 2 * alen + 3)) == NULL)
+		return name;
+	memcpy(out, name, nlen);
+	j = nlen;
+	for (const char *p = address; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+
+		while (n > 0 && (*p == ' ' || *p == '\r')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+			n--;
+		if (n > 0) {
+			memcpy(out + j, ", ", 2);
+			memcpy(out + j + 2, p, n);
+			j += n + 2;
+		}
+		p += strcspn(p, "\n");
+		if (*p == '\n')
+			p++;
+	}
+	out[j] = '\0';
+	return out;
+}
+
 /* GET /api/v1/portal/{code}/appointments/{id}/ics [view_appointments]:
  * text/calendar, as an attachment. */
 void
 handle_portal_appt_ics(struct request *req)
 {
+	struct db_clinic_profile prof;
 	struct db_appt a;
 	struct ics_event e;
 	char *text;
 	size_t len;
+	enum err err;
 
 	if (!own_appt(req, &a))
 		return;
+	if ((err = db_clinic_profile_get(req->ctx->db, req->arena, &prof)) !=
+	    ERR_OK) {
+		problem_send_err(req, err, NULL);
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.uid = arena_printf(req->arena, "%s@patient-portal", a.id);
 	e.dtstamp = a.stamp_utc;
@@ -606,7 +682,8 @@ handle_portal_appt_ics(struct request *req)
 	e.tzid = req->portal->clinic.time_zone;
 	e.summary = arena_printf(req->arena, "%s (%s)", a.type_name,
 	    a.practitioner_name);
-	e.location = req->portal->clinic.name;
+	/* Where to go: the clinic's name and address, its lines joined. */
+	e.location = place(req->arena, req->portal->clinic.name, prof.address);
 	e.description = arena_printf(req->arena, "%s, %s", a.type_name,
 	    a.practitioner_name);
 	e.status = strcmp(a.status, "booked") == 0 ? "CONFIRMED" : "CANCELLED";

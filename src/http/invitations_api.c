@@ -47,6 +47,7 @@ delivery_json(const struct db_delivery *d)
 		return NULL;
 	json_add_string(o, "id", d->id);
 	json_add_string(o, "patient_id", d->patient_id);
+	json_add_string(o, "patient_name", d->patient_name);
 	json_add_string(o, "channel", d->channel);
 	json_add_string(o, "purpose", d->purpose);
 	json_add_bool(o, "secret", d->secret);

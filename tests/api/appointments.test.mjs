@@ -206,6 +206,8 @@ describe('patient booking and cancelling', () => {
     const soon = await book(s, schedule, at(9));
     assert.equal(soon.status, 201, soon.text);
     assert.equal(soon.body.can_cancel, false);
+    // The app can say until when: the start minus the cut-off (30 days).
+    assert.equal(Date.parse(soon.body.start) - Date.parse(soon.body.cancel_until), 43200 * 60_000);
     await rule(await s.request('POST', `appointments/${soon.body.id}/cancel`), 'cancel_cutoff');
     assert.equal(Number(psql(`SELECT count(*) FROM appointments WHERE clinic_id = '${clinic.id}'`)), before + 3);
 
@@ -305,6 +307,12 @@ describe('patient booking and cancelling', () => {
     assert.equal(prop(`DTEND;TZID=${TZ}`), local(res.body.end));
     assert.equal(prop('LOCATION'), clinic.name);
     assert.ok(prop('SUMMARY').includes(schedule.type.name));
+    // With an address on the profile, the location says where to go: name and address on one
+    // line (commas escaped, blank lines left out).
+    psql(`UPDATE clinics SET address = E'Bağdat Cd. 12\\n\\n  Kadıköy ' WHERE id = '${clinic.id}'`);
+    const located = await s.request('GET', `appointments/${res.body.id}/ics`);
+    const where = located.text.replace(/\r\n /g, '').split('\r\n').find((l) => l.startsWith('LOCATION:'));
+    assert.equal(where, `LOCATION:${clinic.name}\\, Bağdat Cd. 12\\, Kadıköy`);
   });
 
   test('the .ics escapes and folds long, accented names', async () => {

@@ -274,6 +274,52 @@ describe('slots', () => {
     assert.deepEqual(await starts(schedule), expected);
   });
 
+  test('days say closed or full; without a practitioner, every practitioner\'s slots together', async () => {
+    // Two practitioners, 09:00-11:00 in hour slots, Monday to Saturday; Sunday closed.
+    const hours = [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '09:00', end: '11:00' }));
+    const { clinic, owner, schedule, patients } = await bookingClinic({
+      schedule: { duration: 60, hours, rules: { slot_step_minutes: 60 } } });
+    psql(`UPDATE clinics SET time_zone = 'Europe/Berlin' WHERE id = '${clinic.id}'`);
+    const other = await makeSchedule(owner, { duration: 60, hours, rules: { slot_step_minutes: 60 } });
+    const s = patients[0].session;
+    const range = { from: '2027-04-03', to: '2027-04-06' };	// Saturday to Tuesday
+    // Monday the 5th: the clinic is closed. Tuesday: both practitioners are fully booked or away.
+    await owner.request('POST', '/api/v1/clinic/time-off', { body: { practitioner_id: null,
+      start: '2027-04-05T00:00:00+02:00', end: '2027-04-06T00:00:00+02:00', reason: 'Holiday' } });
+    await owner.request('POST', '/api/v1/clinic/time-off', { body: { practitioner_id: other.practitioner.id,
+      start: '2027-04-06T08:00:00+02:00', end: '2027-04-06T12:00:00+02:00' } });
+    for (const start of ['2027-04-06T09:00:00+02:00', '2027-04-06T10:00:00+02:00']) {
+      const b = await owner.request('POST', '/api/v1/clinic/appointments', { body: { patient_id: patients[0].patient.id,
+        practitioner_id: schedule.practitioner.id, type_id: schedule.type.id, start } });
+      assert.equal(b.status, 201, b.text);
+    }
+    const one = await slotsOf(s, { practitioner_id: schedule.practitioner.id, type_id: schedule.type.id, ...range });
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(one.body.days, [
+      { date: '2027-04-03', open: true, free: 2 }, { date: '2027-04-04', open: false, free: 0 },
+      { date: '2027-04-05', open: false, free: 0 }, { date: '2027-04-06', open: true, free: 0 }]);
+    assert.ok(one.body.items.every((x) => x.practitioner_id === schedule.practitioner.id));
+    // The other practitioner's Tuesday is all leave: closed for them alone.
+    const theirs = await slotsOf(s, { practitioner_id: other.practitioner.id, type_id: schedule.type.id, ...range });
+    assert.deepEqual(theirs.body.days.map((d) => d.open), [true, false, false, false]);
+    // Any practitioner: both practitioners' Saturday slots, soonest first, each naming its practitioner.
+    const any = await slotsOf(s, { type_id: schedule.type.id, ...range });
+    assert.equal(any.status, 200, any.text);
+    assert.deepEqual(any.body.items.map((x) => x.start), ['2027-04-03T09:00:00+02:00', '2027-04-03T09:00:00+02:00',
+      '2027-04-03T10:00:00+02:00', '2027-04-03T10:00:00+02:00']);
+    assert.deepEqual(new Set(any.body.items.map((x) => x.practitioner_id)),
+      new Set([schedule.practitioner.id, other.practitioner.id]));
+    assert.deepEqual(any.body.days.map((d) => [d.open, d.free]), [[true, 4], [false, 0], [false, 0], [true, 0]]);
+    // An inactive practitioner's slots are not offered to "any".
+    await owner.request('PATCH', `/api/v1/clinic/practitioners/${other.practitioner.id}`, { body: { active: false } });
+    const fewer = await slotsOf(s, { type_id: schedule.type.id, ...range });
+    assert.deepEqual(fewer.body.items.map((x) => x.practitioner_id), [schedule.practitioner.id, schedule.practitioner.id]);
+    // The booking options tell the rules a patient should know first.
+    const opts = await s.request('GET', 'appointments/booking-options');
+    assert.equal(opts.status, 200, opts.text);
+    assert.deepEqual(Object.keys(opts.body.rules).sort(), ['cancel_cutoff_minutes', 'horizon_days', 'min_notice_minutes']);
+  });
+
   test('minimum notice and horizon cut the ends; the step sets the grid', async () => {
     const { owner, schedule, patients } = await bookingClinic({
       schedule: { duration: 60, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
