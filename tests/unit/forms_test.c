@@ -1,6 +1,7 @@
 /* forms_test.c - a form's definition (forms.h): reading, each rule of
  * form_def_check() with the field it names, which items answers enable,
- * the definition in one language, and its FHIR export. */
+ * the definition in one language, its FHIR export, and the starter forms
+ * of sql/0032, which must pass the rules in both languages. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -887,6 +888,61 @@ test_fhir(void **state)
 	assert_false(json_object_object_get_ex(at(q, "item.0"), "_text", NULL));
 }
 
+/* The starter forms: each definition in sql/0032 between $def$ quotes. */
+static void
+test_starters_pass_the_rules(void **state)
+{
+	struct arena *a = *state;
+	FILE *f = fopen(SQL_SRC_DIR "/0032_form_starters.sql", "r");
+	char *sql, *p;
+	long size;
+	int n = 0;
+	static const char *const keys[] = { "medical_history",
+	    "treatment_consent", "kvkk_consent" };
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	rewind(f);
+	sql = arena_alloc(a, (size_t)size + 1);
+	assert_int_equal(fread(sql, 1, (size_t)size, f), (size_t)size);
+	sql[size] = '\0';
+	fclose(f);
+	for (p = sql; (p = strstr(p, "$def$")) != NULL; n++) {
+		char *end = strstr(p + 5, "$def$");
+		struct json_object *json, *fhir;
+		struct form_def def;
+		struct problems probs = { 0 };
+		const char *err = NULL;
+		char *key;
+
+		assert_non_null(end);
+		/* The key is the quoted word before the definition. */
+		key = arena_printf(a, "'%s'", keys[n < 3 ? n : 0]);
+		if (strstr(sql, key) == NULL || strstr(sql, key) > p)
+			fail_msg("starter %d: %s not before its definition", n,
+			    key);
+		if (json_parse(a, p + 5, (size_t)(end - p - 5), 32, &json,
+		    &err) != JSON_PARSE_OK)
+			fail_msg("starter %s: not JSON %s", keys[n],
+			    err != NULL ? err : "");
+		if (form_def_read(a, json, &def) != ERR_OK)
+			fail_msg("starter %s: not a definition", keys[n]);
+		if (!form_def_check(a, &def, true, true, collect, &probs)) {
+			for (size_t i = 0; i < probs.n && i < 64; i++)
+				print_message("  %s: %s\n", probs.field[i],
+				    probs.message[i]);
+			fail_msg("starter %s refused", keys[n]);
+		}
+		assert_true(def.n_items >= 3);
+		fhir = form_fhir(&def, "x", 1, false, NULL, "tr");
+		assert_non_null(fhir);
+		json_object_put(fhir);
+		p = end + 5;
+	}
+	assert_int_equal(n, 3);
+}
+
 int
 main(void)
 {
@@ -917,6 +973,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_localize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fhir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starters_pass_the_rules,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
