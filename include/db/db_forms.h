@@ -168,4 +168,14 @@ struct db_form_starter {
 enum err db_form_starters(struct db *db, struct arena *a,
     struct db_form_starter **out, int *count);
 
+/*
+ * The demo clinic's form (portalctl seed-demo): definition (JSON, a
+ * starter's, key starter) as a form of clinic_id with its version 1 by its
+ * first owner, assigned to Ayşe Yılmaz. Across clinics: the operator's
+ * connection, no context.
+ */
+enum err db_form_seed_demo(struct db *db, const char *clinic_id,
+    const char *starter, const char *definition, const char *title_tr,
+    const char *title_en, int item_count);
+
 #endif

@@ -61,6 +61,7 @@ enum stmt_id {
 	STMT_SUBMISSION,
 	STMT_REVIEW,
 	STMT_STARTERS,
+	STMT_SEED_DEMO,
 	STMT__MAX
 };
 
@@ -154,6 +155,19 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_STARTERS] = { "forms_starters",
 	    "SELECT key, definition::text FROM form_starters "
 	    "ORDER BY position, key", 0, true },
+	[STMT_SEED_DEMO] = { "forms_seed_demo",
+	    "WITH o AS (SELECT s.id FROM staff s WHERE s.clinic_id = $1 "
+	    "AND s.role = 'owner' ORDER BY s.created_at LIMIT 1), "
+	    "f AS (INSERT INTO forms (clinic_id, title_tr, title_en, starter, "
+	    "created_by) SELECT $1, $2, $3, $4, (SELECT id FROM o) "
+	    "RETURNING id), "
+	    "v AS (INSERT INTO form_versions (clinic_id, form_id, version, "
+	    "definition, item_count, created_by) SELECT $1, f.id, 1, $5::jsonb, "
+	    "$6::integer, (SELECT id FROM o) FROM f) "
+	    "INSERT INTO form_assignments (clinic_id, form_id, patient_id, "
+	    "assigned_by) SELECT $1, f.id, pt.id, (SELECT id FROM o) "
+	    "FROM f, patients pt WHERE pt.clinic_id = $1 "
+	    "AND pt.first_name = 'Ayşe' AND pt.last_name = 'Yılmaz'", 6, false },
 };
 
 static int
@@ -553,4 +567,17 @@ db_form_starters(struct db *db, struct arena *a, struct db_form_starter **out,
 	    count);
 	*out = rows;
 	return err;
+}
+
+enum err
+db_form_seed_demo(struct db *db, const char *clinic_id, const char *starter,
+    const char *definition, const char *title_tr, const char *title_en,
+    int item_count)
+{
+	char items[16];
+	const char *params[] = { clinic_id, title_tr, title_en, starter,
+	    definition, items };
+
+	snprintf(items, sizeof(items), "%d", item_count);
+	return db_run(db, &stmts[STMT_SEED_DEMO], params);
 }
