@@ -175,8 +175,9 @@ void form_enabled(const struct form_def *def, struct json_object *answers,
  * JSON boolean; integer a JSON whole number (1.0 is not one); decimal any
  * number, by value; date and choice the same string; string and text the
  * trimmed answer, exactly (case counts); multi_choice an array holding the
- * value. "!=" holds when there is an answer and "=" does not hold; with no
- * answer neither does.
+ * value (an array of more than FORM_MAX_OPTIONS entries equals nothing).
+ * "!=" holds when there is an answer and "=" does not hold; with no answer
+ * neither does.
  */
 
 /*

@@ -998,7 +998,11 @@ answer_equals(const struct form_item *q, const struct answer_view *av,
 		return at == json_type_string && wt == json_type_string &&
 		    same_string(av, want);
 	case FORM_MULTI_CHOICE:
-		if (at != json_type_array || wt != json_type_string)
+		/* More entries than a form may have options is no answer of
+		 * a multi_choice: such an array equals nothing, and a long
+		 * one costs each condition on it no more than a short one. */
+		if (at != json_type_array || wt != json_type_string ||
+		    json_object_array_length(av->v) > FORM_MAX_OPTIONS)
 			return false;
 		for (size_t k = 0, n = json_object_array_length(av->v); k < n;
 		    k++) {
