@@ -935,17 +935,24 @@ answer_view(const struct form_item *it, struct json_object *answers,
 	    !json_object_object_get_ex(answers, it->link_id, &v) || v == NULL)
 		return;
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		out->s = json_object_get_string(v);
-		out->len = (size_t)json_object_get_string_len(v);
-		/* Only string and text answers are trimmed; a blank one is
-		 * none. */
+	case json_type_string: {
+		const char *s = json_object_get_string(v);
+		size_t len = (size_t)json_object_get_string_len(v);
+
+		out->s = s;
+		out->len = len;
+		/* A blank string is no answer, whatever the type (as the
+		 * apps see it); only string and text answers compare
+		 * trimmed. */
+		trim_span(&s, &len);
+		if (len == 0)
+			return;
 		if (it->type == FORM_STRING || it->type == FORM_TEXT) {
-			trim_span(&out->s, &out->len);
-			if (out->len == 0)
-				return;
+			out->s = s;
+			out->len = len;
 		}
 		break;
+	}
 	case json_type_array:
 		if (json_object_array_length(v) == 0)
 			return;

@@ -706,6 +706,12 @@ test_enabled_answer_types(void **state)
 		assert_string_equal(enabled(a, &def, many), "111111100000100");
 	}
 	assert_string_equal(enabled(a, &def, "{'d':2}"), "111111100000000");
+	/* A blank string answers no type; only string and text answers
+	 * compare trimmed. */
+	assert_string_equal(enabled(a, &def, "{'c':' ','m':' \u00a0'}"),
+	    "111111100000000");
+	assert_string_equal(enabled(a, &def, "{'c':' x','m':'x '}"),
+	    "111111100000010");
 }
 
 static void
