@@ -150,10 +150,12 @@ text_read(struct vobj *o, const char *key, const struct v_text *rule,
 		return NULL;
 	if (tr == NULL && en == NULL && !(flags & V_REQUIRED))
 		return NULL;		/* an optional text left blank */
-	if (tr == NULL && (clinic->lang_tr || en == NULL))
+	if (tr == NULL && clinic->lang_tr)
 		v_problem(&t, "tr", "Required: the clinic uses Turkish.");
 	if (en == NULL && clinic->lang_en)
 		v_problem(&t, "en", "Required: the clinic uses English.");
+	if (tr == NULL && en == NULL && !clinic->lang_tr && !clinic->lang_en)
+		v_problem(o, key, "A text in Turkish or English.");
 	if ((out = json_object_new_object()) == NULL)
 		return NULL;
 	if (tr != NULL)
@@ -774,6 +776,11 @@ handle_form_patch(struct request *req)
 	if (!v_ok(req) || !form_read(req, route_param(&req->params, "id"),
 	    &was))
 		return;
+	if (status == NULL && available == NULL) {
+		/* Nothing to change: nothing recorded. */
+		resp_json(req, 200, form_json(req, &was));
+		return;
+	}
 	if ((before = form_audit_json(req, &was)) == NULL) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;

@@ -201,6 +201,10 @@ describe('definition rules: 422 naming the item', () => {
     const res = await trOnly.admin.request('POST', FORMS, { body: { definition: tr } });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body.title, { tr: 'Sağlık formu', en: null });
+    const enOnly = await formsClinic({ patients: 0, languages: ['en'] });
+    const trText = await enOnly.admin.request('POST', FORMS, { body: { definition: tr } });
+    assert.deepEqual(fieldsOf(trText).sort(), ['definition.items[0].text.en', 'definition.items[1].text.en',
+      'definition.title.en']);
   });
 
   test('shapes: unknown members at any depth, a bad link_id or type, bounds, lengths, depth, count', async () => {
@@ -332,6 +336,9 @@ describe('archive, available to all, the active limit', () => {
     assert.equal(audit[1][2].status, 'archived');
     assert.deepEqual(fieldsOf(await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: { status: 'gone' } })),
       ['status']);
+    const nothing = await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: {} });
+    assert.equal(nothing.status, 200, nothing.text);
+    assert.equal(auditOf(A.clinic.id, f.id).length, 3, 'nothing changed, nothing recorded');
   });
 
   test('at most 200 active forms: creating or restoring past it is 409 conflict', async () => {
