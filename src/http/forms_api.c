@@ -603,23 +603,26 @@ form_changed(struct request *req, int status, const char *action,
 	resp_json(req, status, form_json(req, &f));
 }
 
-/* GET /api/v1/clinic/forms?status=active|archived&cursor=&limit=: the
- * clinic's forms, last changed first. 422 for a bad filter. */
+/* GET /api/v1/clinic/forms?status=active|archived&patient_id=&cursor=
+ * &limit=: the clinic's forms (with patient_id, those assigned to that
+ * patient), last changed first. 422 for a bad filter. */
 void
 handle_forms_list(struct request *req)
 {
-	const char *status = NULL;
+	const char *status = NULL, *patient_id = NULL;
 	struct db_form *rows;
 	struct v_page page;
 	int n = 0;
 	enum err err;
 
 	q_enum(req, "status", statuses, 0, &status);
+	q_uuid(req, "patient_id", 0, &patient_id);
 	q_page(req, NULL, &page);
 	if (!v_ok(req))
 		return;
 	if ((err = db_forms_list(req->ctx->db, req->arena, req->actor.clinic_id,
-	    status, page.cursor, page.limit + 1, &rows, &n)) != ERR_OK) {
+	    status, patient_id, page.cursor, page.limit + 1, &rows, &n)) !=
+	    ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}

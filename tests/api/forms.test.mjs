@@ -399,6 +399,12 @@ describe('assignments', () => {
     assert.notEqual(rest.body.items[0].patient_id, page.body.items[0].patient_id);
     const rec = await A.staff.request('GET', `${FORMS}/${f.id}`);
     assert.equal(rec.body.assigned_count, 2);
+    const other = await makeForm(A.admin);
+    const mine = await A.staff.request('GET', `${FORMS}?patient_id=${p2.id}`);
+    assert.equal(mine.status, 200, mine.text);
+    assert.ok(mine.body.items.some((x) => x.id === f.id), "the patient's assigned form is listed");
+    assert.ok(!mine.body.items.some((x) => x.id === other.id), 'a form not assigned to them is not');
+    assertProblem(await A.staff.request('GET', `${FORMS}?patient_id=1`), 422, 'validation_failed');
     const del = await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`);
     assert.equal(del.status, 204, del.text);
     assertProblem(await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`), 404, 'not_found');
