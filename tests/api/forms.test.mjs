@@ -9,7 +9,8 @@
 // and copied. Staff read submissions, each with its own version's questions, and mark them
 // reviewed (once: 409). Staff and read keys cannot change forms (403). Another clinic's form or
 // submission answers 404 like an unknown id on every route. Markup in a definition comes back
-// as the same text. Changes are audited. At most 200 active forms and 100 versions (409).
+// as the same text. Changes are audited. At most 200 active forms and 100 versions (409). A
+// definition mutated anywhere (wrong types, lengths, places) is 201 or 422, never a failure.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
@@ -263,6 +264,45 @@ describe('definition rules: 422 naming the item', () => {
     assertProblem(await A.admin.request('POST', FORMS, { body: {} }), 422, 'validation_failed');
     assertProblem(await A.admin.request('POST', FORMS, { body: { definition: [] } }), 422, 'validation_failed');
   });
+});
+
+describe('mutated definitions', () => {
+  // A small deterministic generator (mulberry32), so that a failure repeats.
+  function rng(seed) {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const odd = [null, true, 0, -1, 1.5, 1e300, '', ' ', 'x', '<b>', [], [1], {}, { tr: 1 }, 'q0', '2020-02-30',
+    'a'.repeat(3000)];
+  const paths = (v, at = []) => [at, ...(v && typeof v === 'object'
+    ? Object.keys(v).flatMap((k) => paths(v[k], [...at, k])) : [])];
+
+  test('a definition with values of the wrong type, length or place anywhere is 201 or 422, never a failure',
+    { timeout: 120_000 }, async () => {
+      // Its own clinic: up to 150 forms may be made, within the 200 active.
+      const c = await formsClinic({ patients: 0 });
+      const next = rng(15);
+      for (let i = 0; i < 150; i++) {
+        const def = everyTypeDefinition();
+        const all = paths(def).filter((p) => p.length > 0);
+        for (let m = 0; m < 1 + Math.floor(next() * 3); m++) {
+          const p = all[Math.floor(next() * all.length)];
+          const parent = p.slice(0, -1).reduce((o, k) => o?.[k], def);
+          if (parent && typeof parent === 'object') {
+            if (next() < 0.15) delete parent[p[p.length - 1]];
+            else parent[p[p.length - 1]] = structuredClone(odd[Math.floor(next() * odd.length)]);
+          }
+        }
+        // api() also checks every answer against the OpenAPI document.
+        const res = await c.admin.request('POST', FORMS, { body: { definition: def } });
+        assert.ok([201, 422].includes(res.status), `${i}: ${res.status} ${res.text.slice(0, 300)}`);
+      }
+    });
 });
 
 describe('versions', () => {
