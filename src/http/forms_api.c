@@ -424,7 +424,9 @@ items_read(struct def_reader *r, struct vobj *o, int depth)
 		return NULL;
 	if (arr.count == 0)
 		v_problem(o, "items", "At least one item.");
-	for (size_t i = 0; i < arr.count; i++)
+	/* Past FORM_MAX_ITEMS nothing more is read: the work stays bounded
+	 * however the body nests. */
+	for (size_t i = 0; i < arr.count && !r->too_many; i++)
 		if ((one = item_read(r, &arr, i, depth)) != NULL)
 			json_object_array_add(list, one);
 	return list;

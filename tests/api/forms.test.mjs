@@ -243,6 +243,15 @@ describe('definition rules: 422 naming the item', () => {
     const many = simpleDefinition();
     for (let i = 0; i < 199; i++) many.items.push({ link_id: `q${i}`, type: 'boolean', text: both('S', 'Q') });
     assert.deepEqual(await refusedFields(many), ['definition.items']);
+    // Groups of groups past 200 items: refused, and reading stops there.
+    const wide = simpleDefinition();
+    wide.items = Array.from({ length: 40 }, (_, g) => ({
+      link_id: `g${g}`, type: 'group', text: both('G', 'G'),
+      items: Array.from({ length: 40 }, () => ({ type: 'boolean' })),
+    }));
+    const wideFields = await refusedFields(wide);
+    assert.ok(wideFields.includes('definition.items'), wideFields.slice(0, 5).join(', '));
+    assert.ok(wideFields.length < 3 * 210, `${wideFields.length} problems: reading went on past the limit`);
     many.items.pop();
     const ok = await A.admin.request('POST', FORMS, { body: { definition: many } });
     assert.equal(ok.status, 201, `200 items are allowed: ${ok.text.slice(0, 300)}`);
