@@ -69,8 +69,9 @@
 //     before the commit (rolled back), take 2.9-3.3 ms inside: the three round trips
 //     themselves and the session check; judging 60 answers is lost in the noise now. The 201
 //     costs 1.3-2.5 ms more: inserting the row (60 answers as jsonb; its key, (clinic_id, id)
-//     and four indexes of sql/0031) and the audit row, and the commit. Fewer round trips would need a write's
-//     first statement to ride with the session's, which the pipeline does only for reads.
+//     and four indexes of sql/0031) and the audit row, and the commit. Fewer round trips
+//     would need a write's first statement to ride with the session's, which the pipeline
+//     does only for reads.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, psql } from '../api/lib/client.mjs';
