@@ -371,24 +371,6 @@ read_answer(struct request *req, struct vobj *ans, const struct form_item *it,
 	}
 }
 
-/* Whether a sent answer is empty (null, blank text, []): no answer. */
-static bool
-answer_empty(struct json_object *v)
-{
-	const char *t;
-
-	if (v == NULL)
-		return true;
-	if (json_object_is_type(v, json_type_array))
-		return json_object_array_length(v) == 0;
-	if (!json_object_is_type(v, json_type_string))
-		return false;
-	for (t = json_object_get_string(v); *t == ' ' || *t == '\t' ||
-	    *t == '\n' || *t == '\r'; t++)
-		;
-	return *t == '\0';
-}
-
 /*
  * The body's answers for def, read as mode says, into *clean (a new
  * object registered with the arena): answered items by link_id, values
@@ -407,7 +389,6 @@ answers_read(struct request *req, struct vobj *body,
 	const char **known = arena_calloc(req->arena, n + 1, sizeof(*known));
 	bool *enabled = arena_calloc(req->arena, n + 1, sizeof(*enabled));
 	bool *flawed = arena_calloc(req->arena, n + 1, sizeof(*flawed));
-	struct json_object *sent;
 	struct vobj ans;
 
 	*clean = NULL;
@@ -421,18 +402,10 @@ answers_read(struct request *req, struct vobj *body,
 	if ((*clean = json_arena_own(req->arena, json_object_new_object())) ==
 	    NULL)
 		return false;
-	if (mode == ANSWERS_SUBMIT) {
-		/* Which items the answers enable, judged on what was sent
-		 * without its empty answers, as the apps judge it. */
-		if ((sent = json_arena_own(req->arena,
-		    json_object_new_object())) == NULL)
-			return false;
-		json_object_object_foreach(ans.obj, key, val)
-			if (!answer_empty(val))
-				json_object_object_add(sent, key,
-				    json_object_get(val));
-		form_enabled(def, sent, enabled);
-	}
+	/* Which items the answers enable, as sent (form_enabled() takes
+	 * null, blank text and [] for no answer, as the apps do). */
+	if (mode == ANSWERS_SUBMIT)
+		form_enabled(def, ans.obj, enabled);
 	for (size_t i = 0; i < n; i++) {
 		const struct form_item *it = &def->items[i];
 		struct json_object *value = NULL;
