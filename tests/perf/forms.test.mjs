@@ -29,24 +29,25 @@
 // one run). Commands: CI=true PORTAL_TEST_URL=http://127.0.0.1:8103 PORTAL_STACK=$(readlink -f
 // var) PORTAL_ROOT=$PWD node --test tests/perf/forms.test.mjs (and without CI=true: scale 1).
 //
-//   ratio to fcgi (req/s)               before the cache         with the worker's definition cache
-//                                       CI=true, two runs        CI=true (load 16)  scale 1, 10 s (load 9)
-//   fcgi ceiling                        1.00 (3973) 1.00 (2574)  1.00 (1892)        1.00 (3507)
-//   GET me (the floor)                  0.24        0.28         0.58               0.47
-//   GET forms (5 forms)                 0.17        0.34         0.45               0.27
-//   GET forms/{id} (60 questions)       0.09        0.13         0.48               0.19
-//   POST submissions (60 answers)       0.09        0.09         0.19               0.15
+//   ratio to fcgi (req/s)           before the cache         with the worker's definition cache
+//                                   CI=true, two runs        CI=true, two runs (load 16; 8)  scale 1 (load 9)
+//   fcgi ceiling                    1.00 (3973) 1.00 (2574)  1.00 (1892)  1.00 (4301)        1.00 (3507)
+//   GET me (the floor)              0.24        0.28         0.58 (1095)  0.42 (1786)        0.47 (1654)
+//   GET forms (5 forms)             0.17        0.34         0.45 (851)   0.32 (1396)        0.27 (959)
+//   GET forms/{id} (60 questions)   0.09        0.13         0.48 (914)   0.18 (767)         0.19 (649)
+//   POST submissions (60 answers)   0.09        0.09         0.19 (361)   0.12 (498)         0.15 (515)
 //
-//   one at a time: inside ms (round trips)   before (CI)   with the cache (CI)   (scale 1)
-//   GET me                                   0.74 (1)      1.33 (1)              0.65 (1)
-//   GET forms                                0.98 (1)      1.30 (1)              1.13 (1)
-//   GET forms/{id}                           2.65 (1)      1.56 (1)              1.20 (1)
-//   POST submissions (201)                   7.45 (3)      5.60 (3)              4.57 (3)
-//   POST, stale version (409)                -             3.15 (3)              3.27 (3)
-//   POST, one wrong answer (422)             -             3.11 (3)              2.92 (3)
+//   one at a time: inside ms (round trips)   before (CI)   with the cache (CI, two runs)   (scale 1)
+//   GET me                                   0.74 (1)      1.33 / 0.95 (1)                 0.65 (1)
+//   GET forms                                0.98 (1)      1.30 / 1.62 (1)                 1.13 (1)
+//   GET forms/{id}                           2.65 (1)      1.56 / 1.74 (1)                 1.20 (1)
+//   POST submissions (201)                   7.45 (3)      5.60 / 2.77 (3)                 4.57 (3)
+//   POST, stale version (409)                -             3.15 / 2.04 (3)                 3.27 (3)
+//   POST, one wrong answer (422)             -             3.11 / 2.01 (3)                 2.92 (3)
 //
-// So the aims are met only in part: GET forms reaches 0.45 of the ceiling in one run (aim 0.5)
-// where GET me, the session check alone, reached 0.58; the submission 0.15-0.19 (aim 0.3).
+// So the aims are missed: GET forms reaches 0.27-0.45 of the ceiling (aim 0.5), 0.58-0.78 of
+// GET me, the session check alone, which is itself at 0.42-0.58; the submission 0.12-0.19 (aim
+// 0.3).
 // Where the time goes, measured:
 //   * GET forms is one round trip (its statement goes ahead with the session's: an RA route).
 //     Its SQL takes 0.12-0.19 ms (EXPLAIN ANALYZE as portal_app, warm, 37 buffers: the forms
@@ -61,14 +62,14 @@
 //     worker now keeps the definitions it read, by form id and version (the database still
 //     decides on every request whether the patient sees the form and which version is
 //     current): GET forms/{id} went from 0.13 to 0.48 of the ceiling in the same conditions,
-//     2.65 to 1.56 ms inside; the submission from 0.09 to 0.19.
+//     2.65 to 1.56 ms inside; the submission from 0.09 to 0.12-0.19.
 //   * The submission is three round trips: the session's statement (with BEGIN), then
 //     portal_form_submit_begin() (the form's row FOR SHARE, the patient's lock for the form, the
 //     daily count: 0.25-0.6 ms warm), then the COMMIT carrying the submission's row, the
 //     draft's removal and the audit row (db_defer()). The 409 and 422 answers, which stop
-//     before the commit (rolled back), take 2.9-3.3 ms inside: the three round trips
+//     before the commit (rolled back), take 2.0-3.3 ms inside: the three round trips
 //     themselves and the session check; judging 60 answers is lost in the noise now. The 201
-//     costs 1.3-2.5 ms more: inserting the row (60 answers as jsonb; its key, (clinic_id, id)
+//     costs 0.7-2.5 ms more: inserting the row (60 answers as jsonb; its key, (clinic_id, id)
 //     and four indexes of sql/0031) and the audit row, and the commit. Fewer round trips
 //     would need a write's first statement to ride with the session's, which the pipeline
 //     does only for reads.
