@@ -168,15 +168,16 @@ void form_enabled(const struct form_def *def, struct json_object *answers,
 /*
  * (Added with forms.c.) How form_enabled() reads an answer, so that the
  * apps decide alike (web/src/formRules.js). A question has no answer when
- * its link_id is absent or null, when a string or text answer is white
- * space only (trimmed as JavaScript's String.prototype.trim() trims), when
- * an answer is an empty array, and when a consent's answer is not true.
+ * its link_id is absent or null, when its answer is a string of white
+ * space only (as JavaScript's String.prototype.trim() trims), when it is
+ * an empty array, and when a consent's answer is not true.
  * "=" holds when the answer equals the condition's: boolean and consent a
  * JSON boolean; integer a JSON whole number (1.0 is not one); decimal any
  * number, by value; date and choice the same string; string and text the
  * trimmed answer, exactly (case counts); multi_choice an array holding the
- * value. "!=" holds when there is an answer and "=" does not hold; with no
- * answer neither does.
+ * value (an array of more than FORM_MAX_OPTIONS entries equals nothing).
+ * "!=" holds when there is an answer and "=" does not hold; with no answer
+ * neither does.
  */
 
 /*

@@ -365,7 +365,8 @@ item_read(struct reader *r, struct json_object *obj, int parent, int depth,
 	if ((v = member(obj, "enable_behavior")) != NULL) {
 		const char *b = string_within(v, 3);
 
-		if (b == NULL || (strcmp(b, "all") != 0 && strcmp(b, "any") != 0))
+		if (b == NULL || (strcmp(b, "all") != 0 &&
+		    strcmp(b, "any") != 0))
 			return false;
 		it->enable_any = strcmp(b, "any") == 0;
 	}
@@ -433,11 +434,77 @@ form_def_read(struct arena *a, struct json_object *json, struct form_def *out)
 }
 
 /* ------------------------------------------------------------------ */
-/* Checking */
+/* White space, as the apps see it */
 
-static void trim_span(const char **s, size_t *len);
-static bool is_space(uint32_t cp);
-static uint32_t utf8_at(const unsigned char *s, size_t *len);
+/* The code point at s (valid UTF-8 assumed) and its length in *len. */
+static uint32_t
+utf8_at(const unsigned char *s, size_t *len)
+{
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0 && s[1] != 0) {
+		*len = 2;
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	}
+	if ((s[0] & 0xf0) == 0xe0 && s[1] != 0 && s[2] != 0) {
+		*len = 3;
+		return (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	}
+	if ((s[0] & 0xf8) == 0xf0 && s[1] != 0 && s[2] != 0 && s[3] != 0) {
+		*len = 4;
+		return (uint32_t)(s[0] & 0x07) << 18 |
+		    (uint32_t)(s[1] & 0x3f) << 12 |
+		    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	}
+	*len = 1;
+	return 0xfffd;
+}
+
+/* White space as ECMAScript's \s sees it: what JavaScript's trim()
+ * removes and what FHIR's patterns (\s) refuse. */
+static bool
+is_space(uint32_t cp)
+{
+	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0xa0 ||
+	    cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 ||
+	    cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000 ||
+	    cp == 0xfeff;
+}
+
+/* Trims white space off both ends of s[0..len). */
+static void
+trim_span(const char **s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	const unsigned char *end = p + *len;
+
+	while (p < end) {
+		size_t n;
+
+		if (!is_space(utf8_at(p, &n)) || n > (size_t)(end - p))
+			break;
+		p += n;
+	}
+	while (end > p) {
+		const unsigned char *q = end - 1;
+		size_t n;
+
+		/* Back to the lead byte of the last character. */
+		while (q > p && (*q & 0xc0) == 0x80 && end - q < 4)
+			q--;
+		if (!is_space(utf8_at(q, &n)) || q + n != end)
+			break;
+		end = q;
+	}
+	*s = (const char *)p;
+	*len = (size_t)(end - p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking */
 
 /* link_id -> first item index: open addressing, at most half full. */
 struct id_table {
@@ -554,43 +621,6 @@ date_valid(const char *s)
 	return d <= last;
 }
 
-/* The code point at s (valid UTF-8 assumed) and its length in *len. */
-static uint32_t
-utf8_at(const unsigned char *s, size_t *len)
-{
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xe0) == 0xc0 && s[1] != 0) {
-		*len = 2;
-		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	}
-	if ((s[0] & 0xf0) == 0xe0 && s[1] != 0 && s[2] != 0) {
-		*len = 3;
-		return (uint32_t)(s[0] & 0x0f) << 12 |
-		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-	}
-	if ((s[0] & 0xf8) == 0xf0 && s[1] != 0 && s[2] != 0 && s[3] != 0) {
-		*len = 4;
-		return (uint32_t)(s[0] & 0x07) << 18 |
-		    (uint32_t)(s[1] & 0x3f) << 12 |
-		    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-	}
-	*len = 1;
-	return 0xfffd;
-}
-
-/* White space as ECMAScript's \s sees it: what JavaScript's trim()
- * removes and what FHIR's patterns (\s) refuse. */
-static bool
-is_space(uint32_t cp)
-{
-	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
-	    cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
-	    cp == 0x3000 || cp == 0xfeff;
-}
-
 /* An option's value becomes a FHIR code, whose pattern is
  * [^\s]+(\s[^\s]+)*: no white space at the ends nor two in a row. */
 static bool
@@ -608,12 +638,6 @@ code_valid(const char *s)
 		s += len;
 	}
 	return !prev_space;
-}
-
-static bool
-is_question(const struct form_item *it)
-{
-	return form_item_answers(it);
 }
 
 /* A condition's text compares with an answer trimmed of white space: it
@@ -712,7 +736,7 @@ conditions_check(struct checker *c, const struct id_table *ids, int i)
 			    "its own group.");
 			continue;
 		}
-		if (!is_question(&c->def->items[t])) {
+		if (!form_item_answers(&c->def->items[t])) {
 			report(c, it->path, at, "An item can depend only on "
 			    "a question, not on a display or group item.");
 			continue;
@@ -895,35 +919,6 @@ struct answer_view {
 	size_t len;
 };
 
-/* Trims white space off both ends of s[0..len). */
-static void
-trim_span(const char **s, size_t *len)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	const unsigned char *end = p + *len;
-
-	while (p < end) {
-		size_t n;
-
-		if (!is_space(utf8_at(p, &n)) || n > (size_t)(end - p))
-			break;
-		p += n;
-	}
-	while (end > p) {
-		const unsigned char *q = end - 1;
-		size_t n;
-
-		/* Back to the lead byte of the last character. */
-		while (q > p && (*q & 0xc0) == 0x80 && end - q < 4)
-			q--;
-		if (!is_space(utf8_at(q, &n)) || q + n != end)
-			break;
-		end = q;
-	}
-	*s = (const char *)p;
-	*len = (size_t)(end - p);
-}
-
 static void
 answer_view(const struct form_item *it, struct json_object *answers,
     struct answer_view *out)
@@ -931,21 +926,29 @@ answer_view(const struct form_item *it, struct json_object *answers,
 	struct json_object *v = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (answers == NULL || !json_object_is_type(answers, json_type_object) ||
+	if (answers == NULL ||
+	    !json_object_is_type(answers, json_type_object) ||
 	    !json_object_object_get_ex(answers, it->link_id, &v) || v == NULL)
 		return;
 	switch (json_object_get_type(v)) {
-	case json_type_string:
-		out->s = json_object_get_string(v);
-		out->len = (size_t)json_object_get_string_len(v);
-		/* Only string and text answers are trimmed; a blank one is
-		 * none. */
+	case json_type_string: {
+		const char *s = json_object_get_string(v);
+		size_t len = (size_t)json_object_get_string_len(v);
+
+		out->s = s;
+		out->len = len;
+		/* A blank string is no answer, whatever the type (as the
+		 * apps see it); only string and text answers compare
+		 * trimmed. */
+		trim_span(&s, &len);
+		if (len == 0)
+			return;
 		if (it->type == FORM_STRING || it->type == FORM_TEXT) {
-			trim_span(&out->s, &out->len);
-			if (out->len == 0)
-				return;
+			out->s = s;
+			out->len = len;
 		}
 		break;
+	}
 	case json_type_array:
 		if (json_object_array_length(v) == 0)
 			return;
@@ -990,7 +993,8 @@ answer_equals(const struct form_item *q, const struct answer_view *av,
 	case FORM_DECIMAL:
 		return (at == json_type_int || at == json_type_double) &&
 		    (wt == json_type_int || wt == json_type_double) &&
-		    json_object_get_double(av->v) == json_object_get_double(want);
+		    json_object_get_double(av->v) ==
+		    json_object_get_double(want);
 	case FORM_DATE:
 	case FORM_STRING:
 	case FORM_TEXT:
@@ -998,7 +1002,11 @@ answer_equals(const struct form_item *q, const struct answer_view *av,
 		return at == json_type_string && wt == json_type_string &&
 		    same_string(av, want);
 	case FORM_MULTI_CHOICE:
-		if (at != json_type_array || wt != json_type_string)
+		/* More entries than a form may have options is no answer of
+		 * a multi_choice: such an array equals nothing, and a long
+		 * one costs each condition on it no more than a short one. */
+		if (at != json_type_array || wt != json_type_string ||
+		    json_object_array_length(av->v) > FORM_MAX_OPTIONS)
 			return false;
 		for (size_t k = 0, n = json_object_array_length(av->v); k < n;
 		    k++) {
@@ -1150,8 +1158,9 @@ each_child(const struct form_def *def, size_t from, size_t to, item_fn *each,
     void *arg, struct json_object *arr)
 {
 	for (size_t i = from; i < to; i = (size_t)def->items[i].end) {
+		/* Not a definition form_def_read() made. */
 		if (def->items[i].end <= (int)i)
-			return false;	/* not a definition form_def_read() made */
+			return false;
 		if (!each(def, i, arg, arr))
 			return false;
 	}

@@ -693,7 +693,25 @@ test_enabled_answer_types(void **state)
 	assert_string_equal(enabled(a, &def, "{'n':'3','d':'2.5','c':['x'],"
 	    "'m':'x','ok':'yes'}"), "111111100000010");
 	assert_string_equal(enabled(a, &def, "{'m':[]}"), "111111100000000");
+	/* More entries than any multi_choice may hold equal nothing. */
+	{
+		char *many = arena_alloc(a, 8 * FORM_MAX_OPTIONS + 16);
+		size_t used = (size_t)sprintf(many, "{'m':['x'");
+
+		for (int k = 0; k < FORM_MAX_OPTIONS; k++)
+			used += (size_t)sprintf(many + used, ",'y'");
+		strcpy(many + used, "]}");
+		assert_string_equal(enabled(a, &def, many), "111111100000010");
+		strcpy(many + used - 4, "]}");
+		assert_string_equal(enabled(a, &def, many), "111111100000100");
+	}
 	assert_string_equal(enabled(a, &def, "{'d':2}"), "111111100000000");
+	/* A blank string answers no type; only string and text answers
+	 * compare trimmed. */
+	assert_string_equal(enabled(a, &def, "{'c':' ','m':' \u00a0'}"),
+	    "111111100000000");
+	assert_string_equal(enabled(a, &def, "{'c':' x','m':'x '}"),
+	    "111111100000010");
 }
 
 static void
