@@ -41,12 +41,13 @@ struct db_form {
 					 * newest first, JSON */
 };
 
-/* ?status= (NULL: any) and the page: after form after_id (NULL: from the
- * newest updated), up to limit rows (fetch one more to learn whether
- * there is a next page). */
+/* The clinic's forms by status (NULL: any) and patient_id (NULL: any;
+ * else those assigned to that patient), a page: after form after_id
+ * (NULL: from the newest updated), up to limit rows (fetch one more to
+ * learn whether there is a next page). */
 enum err db_forms_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *status, const char *after_id, int limit, struct db_form **out,
-    int *count);
+    const char *status, const char *patient_id, const char *after_id,
+    int limit, struct db_form **out, int *count);
 
 /* Form id with its definition and versions. */
 enum err db_form_get(struct db *db, struct arena *a, const char *clinic_id,

@@ -71,8 +71,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE f.clinic_id = $1 AND ($2::text IS NULL OR f.status = $2) "
 	    "AND ($3::uuid IS NULL OR (f.updated_at, f.id) < "
 	    "(SELECT q.updated_at, q.id FROM forms q WHERE q.clinic_id = $1 "
-	    "AND q.id = $3::uuid)) "
-	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT $4::integer", 4, true },
+	    "AND q.id = $3::uuid)) AND ($5::uuid IS NULL OR EXISTS (SELECT 1 "
+	    "FROM form_assignments a WHERE a.clinic_id = $1 AND a.form_id = f.id "
+	    "AND a.patient_id = $5::uuid)) "
+	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT $4::integer", 5, true },
 	/* The versions without their definitions, newest first. */
 	[STMT_GET] = { "forms_get",
 	    "SELECT " FORM_COLUMNS ", v.definition::text, "
@@ -217,11 +219,11 @@ int_param(struct arena *a, int n)
 
 enum err
 db_forms_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *status, const char *after_id, int limit, struct db_form **out,
-    int *count)
+    const char *status, const char *patient_id, const char *after_id,
+    int limit, struct db_form **out, int *count)
 {
 	const char *params[] = { clinic_id, status, after_id,
-	    int_param(a, limit) };
+	    int_param(a, limit), patient_id };
 	void *rows = NULL;
 	enum err err;
 
@@ -425,8 +427,9 @@ read_assignment(struct arena *a, PGresult *res, int row, void *item)
 	x->patient_id = db_val(a, res, row, 0);
 	x->patient_name = db_val(a, res, row, 1);
 	x->assigned_at = db_val(a, res, row, 2);
-	x->state = db_val(a, res, row, 3);
 	x->submitted_at = db_val(a, res, row, 4);
+	/* Last: never NULL, so a failed copy shows there (db_rows_whole()). */
+	x->state = db_val(a, res, row, 3);
 }
 
 enum err
@@ -482,10 +485,11 @@ read_submission(struct arena *a, PGresult *res, int row, void *item)
 	s->patient_name = db_val(a, res, row, 6);
 	s->status = db_val(a, res, row, 7);
 	s->language = db_val(a, res, row, 8);
-	s->submitted_at = db_val(a, res, row, 9);
 	s->reviewed_at = db_val(a, res, row, 10);
 	s->reviewed_by_id = db_val(a, res, row, 11);
 	s->reviewed_by_name = db_val(a, res, row, 12);
+	/* Last: never NULL, so a failed copy shows there (db_rows_whole()). */
+	s->submitted_at = db_val(a, res, row, 9);
 }
 
 static void

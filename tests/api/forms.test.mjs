@@ -9,7 +9,8 @@
 // and copied. Staff read submissions, each with its own version's questions, and mark them
 // reviewed (once: 409). Staff and read keys cannot change forms (403). Another clinic's form or
 // submission answers 404 like an unknown id on every route. Markup in a definition comes back
-// as the same text. Changes are audited. At most 200 active forms and 100 versions (409).
+// as the same text. Changes are audited. At most 200 active forms and 100 versions (409). A
+// definition mutated anywhere (wrong types, lengths, places) is 201 or 422, never a failure.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
@@ -201,6 +202,10 @@ describe('definition rules: 422 naming the item', () => {
     const res = await trOnly.admin.request('POST', FORMS, { body: { definition: tr } });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body.title, { tr: 'Sağlık formu', en: null });
+    const enOnly = await formsClinic({ patients: 0, languages: ['en'] });
+    const trText = await enOnly.admin.request('POST', FORMS, { body: { definition: tr } });
+    assert.deepEqual(fieldsOf(trText).sort(), ['definition.items[0].text.en', 'definition.items[1].text.en',
+      'definition.title.en']);
   });
 
   test('shapes: unknown members at any depth, a bad link_id or type, bounds, lengths, depth, count', async () => {
@@ -238,6 +243,15 @@ describe('definition rules: 422 naming the item', () => {
     const many = simpleDefinition();
     for (let i = 0; i < 199; i++) many.items.push({ link_id: `q${i}`, type: 'boolean', text: both('S', 'Q') });
     assert.deepEqual(await refusedFields(many), ['definition.items']);
+    // Groups of groups past 200 items: refused, and reading stops there.
+    const wide = simpleDefinition();
+    wide.items = Array.from({ length: 40 }, (_, g) => ({
+      link_id: `g${g}`, type: 'group', text: both('G', 'G'),
+      items: Array.from({ length: 40 }, () => ({ type: 'boolean' })),
+    }));
+    const wideFields = await refusedFields(wide);
+    assert.ok(wideFields.includes('definition.items'), wideFields.slice(0, 5).join(', '));
+    assert.ok(wideFields.length < 3 * 210, `${wideFields.length} problems: reading went on past the limit`);
     many.items.pop();
     const ok = await A.admin.request('POST', FORMS, { body: { definition: many } });
     assert.equal(ok.status, 201, `200 items are allowed: ${ok.text.slice(0, 300)}`);
@@ -259,6 +273,45 @@ describe('definition rules: 422 naming the item', () => {
     assertProblem(await A.admin.request('POST', FORMS, { body: {} }), 422, 'validation_failed');
     assertProblem(await A.admin.request('POST', FORMS, { body: { definition: [] } }), 422, 'validation_failed');
   });
+});
+
+describe('mutated definitions', () => {
+  // A small deterministic generator (mulberry32), so that a failure repeats.
+  function rng(seed) {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const odd = [null, true, 0, -1, 1.5, 1e300, '', ' ', 'x', '<b>', [], [1], {}, { tr: 1 }, 'q0', '2020-02-30',
+    'a'.repeat(3000)];
+  const paths = (v, at = []) => [at, ...(v && typeof v === 'object'
+    ? Object.keys(v).flatMap((k) => paths(v[k], [...at, k])) : [])];
+
+  test('a definition with values of the wrong type, length or place anywhere is 201 or 422, never a failure',
+    { timeout: 120_000 }, async () => {
+      // Its own clinic: up to 150 forms may be made, within the 200 active.
+      const c = await formsClinic({ patients: 0 });
+      const next = rng(15);
+      for (let i = 0; i < 150; i++) {
+        const def = everyTypeDefinition();
+        const all = paths(def).filter((p) => p.length > 0);
+        for (let m = 0; m < 1 + Math.floor(next() * 3); m++) {
+          const p = all[Math.floor(next() * all.length)];
+          const parent = p.slice(0, -1).reduce((o, k) => o?.[k], def);
+          if (parent && typeof parent === 'object') {
+            if (next() < 0.15) delete parent[p[p.length - 1]];
+            else parent[p[p.length - 1]] = structuredClone(odd[Math.floor(next() * odd.length)]);
+          }
+        }
+        // api() also checks every answer against the OpenAPI document.
+        const res = await c.admin.request('POST', FORMS, { body: { definition: def } });
+        assert.ok([201, 422].includes(res.status), `${i}: ${res.status} ${res.text.slice(0, 300)}`);
+      }
+    });
 });
 
 describe('versions', () => {
@@ -332,6 +385,9 @@ describe('archive, available to all, the active limit', () => {
     assert.equal(audit[1][2].status, 'archived');
     assert.deepEqual(fieldsOf(await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: { status: 'gone' } })),
       ['status']);
+    const nothing = await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: {} });
+    assert.equal(nothing.status, 200, nothing.text);
+    assert.equal(auditOf(A.clinic.id, f.id).length, 3, 'nothing changed, nothing recorded');
   });
 
   test('at most 200 active forms: creating or restoring past it is 409 conflict', async () => {
@@ -392,6 +448,12 @@ describe('assignments', () => {
     assert.notEqual(rest.body.items[0].patient_id, page.body.items[0].patient_id);
     const rec = await A.staff.request('GET', `${FORMS}/${f.id}`);
     assert.equal(rec.body.assigned_count, 2);
+    const other = await makeForm(A.admin);
+    const mine = await A.staff.request('GET', `${FORMS}?patient_id=${p2.id}`);
+    assert.equal(mine.status, 200, mine.text);
+    assert.ok(mine.body.items.some((x) => x.id === f.id), "the patient's assigned form is listed");
+    assert.ok(!mine.body.items.some((x) => x.id === other.id), 'a form not assigned to them is not');
+    assertProblem(await A.staff.request('GET', `${FORMS}?patient_id=1`), 422, 'validation_failed');
     const del = await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`);
     assert.equal(del.status, 204, del.text);
     assertProblem(await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`), 404, 'not_found');
