@@ -59,6 +59,20 @@ function boundsHint(item, t, lang) {
   return has(item.min) ? t('forms.hint.min', { min: show(item.min) }) : t('forms.hint.max', { max: show(item.max) });
 }
 
+/**
+ * A problem ({key, params} from formRules.js itemProblem / serverProblems) in words of lang;
+ * a date item's bounds written as dates.
+ */
+export function problemWords(problem, item, lang) {
+  const t = inLang(lang);
+  const params = { ...(problem?.params ?? {}) };
+  for (const bound of ['min', 'max']) {
+    if (params[bound] === undefined) continue;
+    params[bound] = item?.type === 'date' ? dateIn(params[bound], lang) : numberIn(params[bound], lang);
+  }
+  return t(problem?.key ?? 'forms.problem.invalid', params);
+}
+
 /** An answer as text, for reading (a submission, a read-only form). */
 export function answerText(item, value, lang) {
   const t = inLang(lang);
