@@ -29,9 +29,12 @@
 	"v.definition #>> '{description,tr}', " \
 	"v.definition #>> '{description,en}', v.item_count, " \
 	DB_TS("d.saved_at") ", " DB_TS("s.submitted_at")
+/* Each form's current version by key (LATERAL ... LIMIT 1: no plan joins
+ * the forms against a scan of every version). */
 #define FORM_JOINS \
-	"JOIN form_versions v ON v.form_id = f.id " \
-	"AND v.version = f.current_version " \
+	"CROSS JOIN LATERAL (SELECT x.definition, x.item_count " \
+	"FROM form_versions x WHERE x.form_id = f.id " \
+	"AND x.version = f.current_version LIMIT 1) v " \
 	"LEFT JOIN form_drafts d ON d.form_id = f.id " \
 	"AND d.patient_id = portal_current_patient() " \
 	"LEFT JOIN LATERAL (SELECT q.submitted_at FROM form_submissions q " \

@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -97,25 +98,73 @@ problem_ignore(void *ctx, const char *field, const char *message)
 }
 
 /*
- * Reads a stored definition (JSON text) into *def, its conditions'
- * targets filled. A stored definition passed form_def_check() when it was
- * saved; one that does not read now is the server's fault: logged, and
- * false after answering 500.
+ * A worker's definitions, read once: a version never changes once saved
+ * (sql/0031 grants no UPDATE of form_versions), so the definition of a
+ * form's version read for one request serves the next ones without being
+ * parsed, read and checked again. Whether the caller may see the form is
+ * decided by the database on every request; the cache only saves the
+ * work of reading what it answered. A few forms are busy at a time:
+ * DEF_CACHE_SIZE entries, the oldest replaced.
+ */
+#define DEF_CACHE_SIZE 32
+
+struct def_entry {
+	char form_id[CRYPTO_UUID_CHARS + 1];
+	int version;			/* 0: empty */
+	struct arena *arena;		/* holds the JSON and the definition */
+	struct form_def def;
+};
+
+static struct def_entry def_cache[DEF_CACHE_SIZE];
+static size_t def_cache_next;
+
+/*
+ * The definition of form_id's version (the database's answer: text, its
+ * JSON), from the worker's cache or read into it, its conditions'
+ * targets filled, into *def (read only; it lives as long as the worker).
+ * A stored definition passed form_def_check() when it was saved; one that
+ * does not read now is the server's fault: logged, and false after
+ * answering 500 (503 when out of memory).
  */
 static bool
-def_load(struct request *req, const char *text, struct form_def *def)
+def_load(struct request *req, const char *form_id, int version,
+    const char *text, const struct form_def **def)
 {
 	struct json_object *json = NULL;
+	struct def_entry *e;
+	struct arena *a;
+	struct form_def read;
 
-	if (json_parse(req->arena, text, strlen(text), DEF_DEPTH, &json,
-	    NULL) != JSON_PARSE_OK || json == NULL ||
-	    form_def_read(req->arena, json, def) != ERR_OK ||
-	    !form_def_check(req->arena, def, false, false, problem_ignore,
-	    NULL)) {
+	for (size_t i = 0; i < DEF_CACHE_SIZE; i++) {
+		e = &def_cache[i];
+		if (e->version == version && version > 0 &&
+		    strcasecmp(e->form_id, form_id) == 0) {
+			*def = &e->def;
+			return true;
+		}
+	}
+	if ((a = arena_new(0)) == NULL) {
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return false;
+	}
+	if (strlen(form_id) > CRYPTO_UUID_CHARS ||
+	    json_parse(a, text, strlen(text), DEF_DEPTH, &json, NULL) !=
+	    JSON_PARSE_OK || json == NULL ||
+	    form_def_read(a, json, &read) != ERR_OK ||
+	    !form_def_check(a, &read, false, false, problem_ignore, NULL)) {
+		arena_free(a);
 		log_msg(LOG_ERROR, "a stored form definition does not read");
 		problem_send(req, "internal_error", NULL);
 		return false;
 	}
+	e = &def_cache[def_cache_next];
+	def_cache_next = (def_cache_next + 1) % DEF_CACHE_SIZE;
+	arena_free(e->arena);
+	snprintf(e->form_id, sizeof(e->form_id), "%s", form_id);
+	e->version = version;
+	e->arena = a;
+	e->def = read;
+	*def = &e->def;
 	return true;
 }
 
@@ -460,7 +509,7 @@ body_version(struct request *req, struct vobj *body, int *version)
  */
 static bool
 form_begin(struct request *req, struct vobj *body, struct db_form_begin *b,
-    struct form_def *def)
+    const struct form_def **def)
 {
 	static const char *const fields[] = { "version", "answers", NULL };
 	int version = 0;
@@ -477,7 +526,8 @@ form_begin(struct request *req, struct vobj *body, struct db_form_begin *b,
 		version_changed(req, b->version);
 		return false;
 	}
-	return def_load(req, b->definition, def);
+	return def_load(req, route_param(&req->params, "id"), b->version,
+	    b->definition, def);
 }
 
 /* ---- answers ---- */
@@ -575,7 +625,7 @@ handle_portal_form_get(struct request *req)
 	const char *lang = patient_lang(req);
 	struct db_patient_form f;
 	struct json_object *o, *draft = NULL, *answers = NULL;
-	struct form_def def;
+	const struct form_def *def;
 	enum err err;
 
 	if ((err = db_patient_form_get(req->ctx->db, req->arena,
@@ -583,7 +633,7 @@ handle_portal_form_get(struct request *req)
 		problem_send_err(req, err, "form");
 		return;
 	}
-	if (!def_load(req, f.definition, &def))
+	if (!def_load(req, f.id, f.version, f.definition, &def))
 		return;
 	if (f.draft_answers != NULL && json_parse(req->arena, f.draft_answers,
 	    strlen(f.draft_answers), DEF_DEPTH, &answers, NULL) !=
@@ -592,7 +642,7 @@ handle_portal_form_get(struct request *req)
 		problem_send(req, "internal_error", NULL);
 		return;
 	}
-	if ((o = form_localize(&def, lang)) == NULL) {
+	if ((o = form_localize(def, lang)) == NULL) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
 	}
@@ -634,14 +684,14 @@ handle_portal_form_draft_put(struct request *req)
 {
 	struct json_object *answers = NULL, *o;
 	struct db_form_begin b;
-	struct form_def def;
+	const struct form_def *def;
 	struct vobj body;
 	const char *text;
 	enum err err;
 
 	if (!form_begin(req, &body, &b, &def))
 		return;
-	if (!answers_read(req, &body, &def, ANSWERS_DRAFT, patient_lang(req),
+	if (!answers_read(req, &body, def, ANSWERS_DRAFT, patient_lang(req),
 	    &answers, NULL) && v_count(req) == 0) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;
@@ -699,7 +749,7 @@ handle_portal_form_submit(struct request *req)
 	struct json_object *answers = NULL, *consents = NULL, *o, *audit;
 	char *submission_id;
 	struct db_form_begin b;
-	struct form_def def;
+	const struct form_def *def;
 	struct vobj body;
 	enum err err;
 
@@ -711,7 +761,7 @@ handle_portal_form_submit(struct request *req)
 		    "day; try again later.", FORM_SUBMISSIONS_PER_DAY));
 		return;
 	}
-	if (!answers_read(req, &body, &def, ANSWERS_SUBMIT, lang, &answers,
+	if (!answers_read(req, &body, def, ANSWERS_SUBMIT, lang, &answers,
 	    &consents) && v_count(req) == 0) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;

@@ -3,7 +3,6 @@
 // republished, offered to all or assigned); definitions with every item type and with many
 // items.
 import assert from 'node:assert/strict';
-import { psql } from './client.mjs';
 import {
   enablePortal, makeClinic, makePatient, signIn, signInPatient, uniqueEmail,
 } from './fixtures.mjs';
@@ -38,7 +37,6 @@ export async function formClinic({ permissions = ['view_profile', ...FORM_KEYS],
 // then offers it to every patient (all) or assigns it to the patients of ids. Returns the
 // form record.
 export async function makeForm(c, definition, { all = false, assign = [] } = {}) {
-  if (process.env.FORM_FILL_SQL) return sqlForm(c, definition, { all, assign }); // TEMP
   const res = await c.admin.request('POST', CLINIC_FORMS, { body: { definition } });
   assert.equal(res.status, 201, `create form: ${res.text}`);
   if (all) {
@@ -52,26 +50,8 @@ export async function makeForm(c, definition, { all = false, assign = [] } = {})
   return res.body;
 }
 
-// TEMP until the clinic API is merged.
-function countItems(items) { return items.reduce((n, it) => n + 1 + (it.items ? countItems(it.items) : 0), 0); }
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
-function sqlForm(c, definition, { all, assign }) {
-  const id = psql(`INSERT INTO forms (clinic_id, available_to_all, title_tr, title_en) VALUES ('${c.clinic.id}', ${all},
-    ${q(definition.title.tr)}, ${q(definition.title.en)}) RETURNING id`);
-  psql(`INSERT INTO form_versions (clinic_id, form_id, version, definition, item_count) VALUES ('${c.clinic.id}', '${id}', 1,
-    ${q(JSON.stringify(definition))}, ${countItems(definition.items)})`);
-  for (const p of assign) psql(`INSERT INTO form_assignments (clinic_id, form_id, patient_id) VALUES ('${c.clinic.id}', '${id}', '${p}')`);
-  return { id, current_version: 1 };
-}
-
 // Publishes definition as form id's next version (200 asserted): the record.
 export async function republish(c, id, definition) {
-  if (process.env.FORM_FILL_SQL) { // TEMP
-    const v = psql(`UPDATE forms SET current_version = current_version + 1 WHERE id = '${id}' RETURNING current_version`);
-    psql(`INSERT INTO form_versions (clinic_id, form_id, version, definition, item_count) VALUES ('${c.clinic.id}', '${id}', ${v},
-      ${q(JSON.stringify(definition))}, ${countItems(definition.items)})`);
-    return { id, current_version: Number(v) };
-  }
   const res = await c.admin.request('PUT', `${CLINIC_FORMS}/${id}`, { body: { definition } });
   assert.equal(res.status, 200, `republish: ${res.text}`);
   return res.body;
@@ -79,7 +59,6 @@ export async function republish(c, id, definition) {
 
 // Archives form id (200 asserted).
 export async function archive(c, id) {
-  if (process.env.FORM_FILL_SQL) { psql(`UPDATE forms SET status = 'archived' WHERE id = '${id}'`); return; } // TEMP
   const res = await c.admin.request('PATCH', `${CLINIC_FORMS}/${id}`, { body: { status: 'archived' } });
   assert.equal(res.status, 200, `archive: ${res.text}`);
 }
