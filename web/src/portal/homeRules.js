@@ -27,7 +27,7 @@ export const SECTION_KEYS = Object.freeze({
 // (appointments: the list, or booking alone for a patient who may book but not list;
 // finance: the invoices, else the payments, else Pay; the balance has its own tile;
 // documents: the list, else the image gallery, else sending a file; messages: the
-// conversations, else writing a new one).
+// conversations, else writing a new one; forms: the list, which needs view_forms).
 export const SECTION_SCREENS = Object.freeze({
   profile: [{ route: 'profile', permission: 'view_profile' }],
   appointments: [
@@ -49,6 +49,7 @@ export const SECTION_SCREENS = Object.freeze({
     { route: 'messages', permission: 'view_messages' },
     { route: 'messages/new', permission: 'send_message' },
   ],
+  forms: [{ route: 'forms', permission: 'view_forms' }],
 });
 
 /** The hash route a home tile links to ('profile', 'appointments', ...), or null: no link. */

@@ -8,7 +8,7 @@
 // (financeRoutes.js: #/invoices, #/invoices/<id>, #/payments, #/pay, #/pay/<invoice id>,
 // #/payments/<id>/result, where the payment provider sends the browser back), #/documents,
 // #/images and #/documents/upload (Documents.jsx), #/messages, #/messages/new and
-// #/messages/<id> (Messages.jsx); a screen the patient's
+// #/messages/<id> (Messages.jsx), #/forms and #/forms/<id> (Forms.jsx); a screen the patient's
 // permissions do not open shows the home page. A 401 from a screen (the session ran out)
 // comes back to sign-in with a notice.
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
@@ -31,6 +31,8 @@ import { FINANCE_NEEDS, financeRoute } from './financeRoutes.js';
 import { Documents, Images, UploadDocument } from './Documents.jsx';
 import { Messages, MessageThread, NewMessage } from './Messages.jsx';
 import { MESSAGE_NEEDS, messageRoute } from '../messageRules.js';
+import { FormPage, Forms } from './Forms.jsx';
+import { FORM_NEEDS, formRoute } from '../formRules.js';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -51,6 +53,9 @@ const SCREENS = {
 // The messages screens (messageRules.js messageRoute: messages, messages/new, messages/<id>).
 const MESSAGE_SCREENS = { list: Messages, thread: MessageThread, new: NewMessage };
 
+// The forms screens (formRules.js formRoute: forms, forms/<id>).
+const FORM_SCREENS = { list: Forms, form: FormPage };
+
 // The finance screens (financeRoutes.js: routes that carry an id, such as invoices/<id>).
 const FINANCE_SCREENS = { invoices: Invoices, invoice: InvoicePage, payments: Payments, pay: Pay, result: PayResult };
 
@@ -62,6 +67,8 @@ function screenFor(route, permissions) {
   if (finance && allowed(FINANCE_NEEDS[finance.screen])) return { Screen: FINANCE_SCREENS[finance.screen], id: finance.id };
   const messages = messageRoute(route);
   if (messages && allowed(MESSAGE_NEEDS[messages.screen])) return { Screen: MESSAGE_SCREENS[messages.screen], id: messages.id };
+  const forms = formRoute(route);
+  if (forms && allowed(FORM_NEEDS[forms.screen])) return { Screen: FORM_SCREENS[forms.screen], id: forms.id };
   return null;
 }
 
