@@ -194,7 +194,7 @@ export function patientHref(id, tab = 'details') {
   return PATIENT_TABS.includes(tab) && tab !== 'details' ? `${base}/${tab}` : base;
 }
 
-export const PATIENT_TABS = Object.freeze(['details', 'permissions', 'treatments', 'finance', 'documents']);
+export const PATIENT_TABS = Object.freeze(['details', 'permissions', 'treatments', 'finance', 'documents', 'forms']);
 
 /** The tab an address names (the part after the id), details by default. */
 export const tabFromPath = (segment) => (PATIENT_TABS.includes(segment) ? segment : 'details');
