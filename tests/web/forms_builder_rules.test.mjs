@@ -210,3 +210,12 @@ test('list queries and texts in a language', () => {
   assert.equal(fb.textIn(undefined, 'tr'), '');
   assert.deepEqual(fb.consentTexts({ consents: [{ link_id: 'c', text: 'I agree' }] }), { c: 'I agree' });
 });
+
+test('the preview names an item or option written without text by its link_id or value', () => {
+  const def = fb.toDefinition({ title: T('', ''), description: T('', ''), items: [
+    { ...fb.newItem('choice', []), link_id: 'pick', text: T('', '') }] });
+  const shown = fb.forPreview(def);
+  assert.deepEqual(shown.items[0].text, T('[pick]', '[pick]'));
+  assert.deepEqual(shown.items[0].options.map((o) => o.text.en), ['o1', 'o2']);
+  assert.deepEqual(fb.forPreview(STORED), { ...STORED });
+});

@@ -16,7 +16,7 @@ import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { FormView, localizeDefinition } from '../FormParts.jsx';
 import {
   addItem, answers as takesAnswer, builderProblems, canMove, changed, changeText, changeType, defaultAnswer, emptyForm,
-  flatten, fromDefinition, hasBounds, hasMaxLength, hasOptions, ITEM_TYPES, LANGS, LIMITS, linkIds, maxLengthBound,
+  flatten, forPreview, fromDefinition, hasBounds, hasMaxLength, hasOptions, ITEM_TYPES, LANGS, LIMITS, linkIds, maxLengthBound,
   moveIn, moveItem, newCondition, newItem, newOption, operatorsFor, pathName, problemsByItem, questionsBefore,
   removeItem, subProblems, textIn, toDefinition, updateItem,
 } from './formBuilderRules.js';
@@ -401,7 +401,7 @@ function ItemEditor({ item, path, depth, number, items, problems, languages, onT
 export function FormPreview({ definition, testid = 'form-preview', initial = null }) {
   const [lang, setLang] = useState(initial);
   const [answers, setAnswers] = useState({});
-  const view = lang ? localizeDefinition(definition, lang) : null;
+  const view = lang ? localizeDefinition(forPreview(definition), lang) : null;
   return (
     <section class="fb-preview" aria-labelledby={`${testid}-heading`} data-testid={testid} data-lang={lang ?? ''}>
       <h3 id={`${testid}-heading`}>{t('console.forms.preview.heading')}</h3>

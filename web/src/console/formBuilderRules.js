@@ -504,3 +504,18 @@ export function submissionsQuery({ form_id, patient_id, status, limit = 50 } = {
 export function consentTexts(submission) {
   return Object.fromEntries((submission?.consents ?? []).map((c) => [c.link_id, c.text]));
 }
+
+/**
+ * A definition the preview can show while it is being written: an item or option without
+ * any text reads as its link_id or value, so no control is left without a name.
+ */
+export function forPreview(def) {
+  const filled = (t, fallback) => (wireText(t) ?? { tr: fallback, en: fallback });
+  const item = (it) => ({
+    ...it,
+    text: filled(it.text, `[${it.link_id}]`),
+    ...(it.options ? { options: it.options.map((o) => ({ ...o, text: filled(o.text, o.value || '—') })) } : {}),
+    ...(it.items ? { items: it.items.map(item) } : {}),
+  });
+  return { ...def, title: filled(def.title, '—'), items: (def.items ?? []).map(item) };
+}
