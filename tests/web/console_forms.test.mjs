@@ -96,7 +96,14 @@ test('an admin builds a form with a conditional question, moves an item from the
   // At the top "up" is disabled: the focus went to "down" of the same item.
   assert.equal(await focusedItemKey(page), noteKey);
   assert.equal(await focusedTestId(page), 'fb-item-down');
-  assert.deepEqual(await page.getByTestId('fb-item').evaluateAll((els) => els.map((e) => e.dataset.linkId)), ['intro', 'meds', 'meds_which']);
+  const order = () => page.getByTestId('fb-item').evaluateAll((els) => els.map((e) => e.dataset.linkId));
+  assert.deepEqual(await order(), ['intro', 'meds', 'meds_which']);
+  // Removed, then brought back with Undo.
+  await note.getByTestId('fb-item-remove').click();
+  assert.deepEqual(await order(), ['meds', 'meds_which']);
+  await page.getByTestId('fb-undo').click();
+  assert.deepEqual(await order(), ['intro', 'meds', 'meds_which']);
+  assert.equal(await focusedItemKey(page), noteKey);
 
   // Publishing with the English text missing: caught beside the item and in the summary.
   await page.getByTestId('fb-publish').click();

@@ -16,7 +16,7 @@ import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { FormView, localizeDefinition } from '../FormParts.jsx';
 import {
   addItem, answers as takesAnswer, builderProblems, canMove, changed, changeText, changeType, defaultAnswer, emptyForm,
-  flatten, forPreview, fromDefinition, hasBounds, hasMaxLength, hasOptions, ITEM_TYPES, LANGS, LIMITS, linkIds, maxLengthBound,
+  flatten, forPreview, fromDefinition, hasBounds, itemAt, hasMaxLength, hasOptions, ITEM_TYPES, LANGS, LIMITS, linkIds, maxLengthBound,
   moveIn, moveItem, newCondition, newItem, newOption, operatorsFor, pathName, problemsByItem, questionsBefore,
   removeItem, subProblems, textIn, toDefinition, updateItem,
 } from './formBuilderRules.js';
@@ -506,6 +506,7 @@ function Builder({ record, starter, initial, onSessionLost }) {
   const [failure, setFailure] = useState(null);
   const [busy, setBusy] = useState(false);
   const [focusTarget, setFocusTarget] = useState(null); // an element id to focus after rendering
+  const [undo, setUndo] = useState(null); // {items, key, which}: the items before the last removal
   const summary = useRef(null);
   const heading = useRef(null);
   useLayoutEffect(() => { heading.current?.focus(); }, []);
@@ -524,6 +525,7 @@ function Builder({ record, starter, initial, onSessionLost }) {
   const dirty = changed(form, start);
 
   const onTree = (change) => {
+    setUndo(null);
     setForm((f) => ({ ...f, items: change(f.items) }));
     setFailure(null);
   };
@@ -536,6 +538,9 @@ function Builder({ record, starter, initial, onSessionLost }) {
   }
   function onRemove(path) {
     const next = removeItem(form.items, path);
+    const gone = itemAt(form.items, path);
+    setUndo({ items: form.items, key: gone?.key,
+      which: t('console.forms.item.which', { n: numbers.get(gone?.key), name: textIn(gone?.text, lang) || gone?.link_id }) });
     setForm((f) => ({ ...f, items: next }));
     const after = flatten(next);
     const neighbour = itemFocus(next, path);
@@ -651,6 +656,16 @@ function Builder({ record, starter, initial, onSessionLost }) {
       <section class="fb-items" aria-labelledby="fb-items-heading">
         <h3 id="fb-items-heading" tabIndex={-1}>{t('console.forms.items', { count: flat.length })}</h3>
         {byItem.form.items && <p class="field-error" data-testid="fb-problem">{byItem.form.items}</p>}
+        {undo && (
+          <p class="notice fb-undo" role="status" data-testid="fb-undo-notice">
+            {t('console.forms.removed', { which: undo.which })}
+            {' '}
+            <button type="button" class="button button-small button-outline" data-testid="fb-undo"
+              onClick={() => { setForm((f) => ({ ...f, items: undo.items })); setFocusTarget(fieldId(undo.key, '')); setUndo(null); }}>
+              {t('console.forms.undo')}
+            </button>
+          </p>
+        )}
         {form.items.length === 0 && <p class="muted" data-testid="fb-empty">{t('console.forms.noItems')}</p>}
         {form.items.length > 0 && (
           <ol class="fb-list" data-testid="fb-list">

@@ -77,7 +77,7 @@ export function PatientPicker({ idBase, busy, onAssign, onSessionLost }) {
         </div>
         <button type="submit" class="button button-small" data-testid="forms-picker-go">{t('console.forms.assign.search')}</button>
       </form>
-      <p id={`${idBase}-hint`} class={state.hint ? 'field-error' : 'hint'}>{t('console.messages.find.hint')}</p>
+      <p id={`${idBase}-hint`} class={state.hint ? 'field-error' : 'hint'}>{t('console.forms.assign.hint')}</p>
       {state.status === 'loading' && <p class="muted" role="status">{t('common.loading')}</p>}
       {state.status === 'error' && <p class="alert" role="alert">{errorMessage(state.error)}</p>}
       {state.status === 'ready' && state.items.length === 0 && <p class="muted" role="status">{t('console.messages.find.none')}</p>}
