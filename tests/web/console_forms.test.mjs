@@ -88,7 +88,8 @@ test('an admin builds a form with a conditional question, moves an item from the
   // A text to read, added last, moved to the top from the keyboard.
   const note = await addItem(page, 'display', { tr: 'Lütfen dikkatle okuyun.', en: 'Please read carefully.', linkId: 'intro' });
   const noteKey = await note.getAttribute('data-key');
-  await note.getByTestId('fb-item-up').focus();
+  const noteItem = page.locator(`[data-testid="fb-item"][data-key="${noteKey}"]`);
+  await noteItem.getByTestId('fb-item-up').focus();
   await page.keyboard.press('Enter');
   assert.equal(await focusedItemKey(page), noteKey, 'the focus stays with the moved item');
   assert.equal(await focusedTestId(page), 'fb-item-up');
@@ -99,7 +100,7 @@ test('an admin builds a form with a conditional question, moves an item from the
   const order = () => page.getByTestId('fb-item').evaluateAll((els) => els.map((e) => e.dataset.linkId));
   assert.deepEqual(await order(), ['intro', 'meds', 'meds_which']);
   // Removed, then brought back with Undo.
-  await note.getByTestId('fb-item-remove').click();
+  await noteItem.getByTestId('fb-item-remove').click();
   assert.deepEqual(await order(), ['meds', 'meds_which']);
   await page.getByTestId('fb-undo').click();
   assert.deepEqual(await order(), ['intro', 'meds', 'meds_which']);

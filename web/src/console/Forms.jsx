@@ -102,8 +102,7 @@ function FormsList({ session, onSessionLost }) {
 /** The patients a form is assigned to, and assigning more (owners and admins). */
 function Assignments({ form, admin, onChanged, onSessionLost }) {
   const lang = useLanguage();
-  const query = useMemo(() => 'limit=50', [form.assigned_count]);
-  const list = useList(`${formUrl(form.id)}/assignments`, query, onSessionLost);
+  const list = useList(`${formUrl(form.id)}/assignments`, 'limit=50', onSessionLost);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState(null);
   const [failure, setFailure] = useState(null);
@@ -115,6 +114,7 @@ function Assignments({ form, admin, onChanged, onSessionLost }) {
     try {
       const answer = await api(`${formUrl(form.id)}/assignments`, { method: 'POST', body: { patient_ids: ids } });
       setNotice(t('console.forms.assign.done', { count: answer?.added ?? ids.length }));
+      list.load();
       onChanged();
       return true;
     } catch (error) {
@@ -132,6 +132,7 @@ function Assignments({ form, admin, onChanged, onSessionLost }) {
     try {
       await api(`${formUrl(form.id)}/assignments/${encodeURIComponent(a.patient_id)}`, { method: 'DELETE' });
       setNotice(t('console.forms.assign.removed', { name: a.patient_name }));
+      list.load();
       onChanged();
     } catch (error) {
       if (error.status === 401) onSessionLost();
