@@ -208,6 +208,21 @@ void handle_clinic_message_reply(struct request *req);
 void handle_clinic_thread_patch(struct request *req);
 void handle_auto_replies_get(struct request *req);
 void handle_auto_replies_put(struct request *req);
+/* forms_api.c: the clinic side of forms */
+void handle_forms_list(struct request *req);
+void handle_form_create(struct request *req);
+void handle_form_starters(struct request *req);
+void handle_form_get(struct request *req);
+void handle_form_put(struct request *req);
+void handle_form_patch(struct request *req);
+void handle_form_version_get(struct request *req);
+void handle_form_questionnaire(struct request *req);
+void handle_form_assignments(struct request *req);
+void handle_form_assign(struct request *req);
+void handle_form_unassign(struct request *req);
+void handle_form_submissions(struct request *req);
+void handle_form_submission_get(struct request *req);
+void handle_form_submission_review(struct request *req);
 
 /* src/http/documents_api.c */
 void handle_documents_upload(struct request *req);

@@ -51,6 +51,12 @@ struct json_object;
 #define FORM_STRING_MAX		200	/* max_length of a string item, and its default */
 #define FORM_TEXT_MAX		5000	/* max_length of a text item, and its default */
 
+/*
+ * (Added with forms.c.) Depth counts items: one at the top is at depth 1,
+ * an item of a group at the top at depth 2, and no item is deeper than
+ * FORM_MAX_DEPTH; form_def_read() refuses a definition with more.
+ */
+
 enum form_type {
 	FORM_DISPLAY,		/* words only: no answer */
 	FORM_GROUP,		/* its items; no answer of its own */
@@ -158,6 +164,20 @@ bool form_item_answers(const struct form_item *it);
  */
 void form_enabled(const struct form_def *def, struct json_object *answers,
     bool *enabled);
+
+/*
+ * (Added with forms.c.) How form_enabled() reads an answer, so that the
+ * apps decide alike (web/src/formRules.js). A question has no answer when
+ * its link_id is absent or null, when a string or text answer is white
+ * space only (trimmed as JavaScript's String.prototype.trim() trims), when
+ * an answer is an empty array, and when a consent's answer is not true.
+ * "=" holds when the answer equals the condition's: boolean and consent a
+ * JSON boolean; integer a JSON whole number (1.0 is not one); decimal any
+ * number, by value; date and choice the same string; string and text the
+ * trimmed answer, exactly (case counts); multi_choice an array holding the
+ * value. "!=" holds when there is an answer and "=" does not hold; with no
+ * answer neither does.
+ */
 
 /*
  * The definition in one language for the patient: {title, description,

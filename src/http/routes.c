@@ -160,6 +160,24 @@ const struct route routes[] = {
 	R(POST, "/api/v1/clinic/messages/{id}", handle_clinic_message_reply, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(PATCH, "/api/v1/clinic/messages/{id}", handle_clinic_thread_patch, CLINIC, STAFF, NO_PERM, WRITE, JSON, 0),
 
+	/* Forms, the clinic side (DESIGN.md section 15): staff read, owners
+	 * and admins change forms and assignments, staff mark submissions
+	 * reviewed. */
+	R(GET, "/api/v1/clinic/forms", handle_forms_list, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/forms", handle_form_create, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/form-starters", handle_form_starters, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/forms/{id}", handle_form_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(PUT, "/api/v1/clinic/forms/{id}", handle_form_put, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
+	R(PATCH, "/api/v1/clinic/forms/{id}", handle_form_patch, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
+	R(GET, "/api/v1/clinic/forms/{id}/versions/{n}", handle_form_version_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/forms/{id}/versions/{n}/questionnaire", handle_form_questionnaire, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/forms/{id}/assignments", handle_form_assignments, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/forms/{id}/assignments", handle_form_assign, CLINIC, ADMIN, NO_PERM, WRITE, JSON, 0),
+	R(DELETE, "/api/v1/clinic/forms/{id}/assignments/{patient_id}", handle_form_unassign, CLINIC, ADMIN, NO_PERM, WRITE, NONE, 0),
+	R(GET, "/api/v1/clinic/form-submissions", handle_form_submissions, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(GET, "/api/v1/clinic/form-submissions/{id}", handle_form_submission_get, CLINIC, STAFF, NO_PERM, READ, NONE, 0),
+	R(POST, "/api/v1/clinic/form-submissions/{id}/review", handle_form_submission_review, CLINIC, STAFF, NO_PERM, WRITE, NONE, 0),
+
 	RA(GET, "/api/v1/portal/{code}/", handle_public_card, ahead_public_card, PORTAL, STAFF, NO_PERM, READ, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/login/start", handle_patient_login_start, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
 	R(POST, "/api/v1/portal/{code}/login/verify", handle_patient_login_verify, PORTAL, STAFF, NO_PERM, WRITE, JSON, 0),
