@@ -182,6 +182,7 @@ function FormPage({ id, session, onSessionLost }) {
   const [notice, setNotice] = useState(takeFormsNotice);
   const [failure, setFailure] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [toAll, setToAll] = useState(null); // the box as ticked while its PATCH is on its way
   const heading = useRef(null);
 
   const load = useCallback(async () => {
@@ -208,6 +209,7 @@ function FormPage({ id, session, onSessionLost }) {
       else setFailure(error);
     } finally {
       setBusy(false);
+      setToAll(null);
     }
   }
 
@@ -254,9 +256,12 @@ function FormPage({ id, session, onSessionLost }) {
         <section class="card" aria-labelledby="form-who-heading" data-testid="form-settings">
           <h3 id="form-who-heading">{t('console.forms.who.heading')}</h3>
           <label class="check">
-            <input type="checkbox" checked={form.available_to_all} disabled={busy || archived} data-testid="form-to-all-toggle"
-              onChange={(e) => patch({ available_to_all: e.currentTarget.checked },
-                t(e.currentTarget.checked ? 'console.forms.who.toAllOn' : 'console.forms.who.toAllOff'))} />
+            <input type="checkbox" checked={toAll ?? form.available_to_all} disabled={busy || archived} data-testid="form-to-all-toggle"
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setToAll(on);
+                patch({ available_to_all: on }, t(on ? 'console.forms.who.toAllOn' : 'console.forms.who.toAllOff'));
+              }} />
             <span>
               <span class="check-label">{t('console.forms.who.toAll')}</span>
               <span class="check-help">{t('console.forms.who.toAllHelp')}</span>
