@@ -225,6 +225,7 @@ test('a starter is copied and published, archived and made active again', async 
   assert.ok(await page.getByTestId('fb-item').count() > 3);
   // Its conditional questions came along.
   assert.ok(await page.getByTestId('fb-cond').count() > 0);
+  await noAxe(page, 'builder with a starter');
   await page.getByTestId('fb-publish').click();
   await page.getByTestId('form-page').waitFor();
   const formId = await page.getByTestId('form-page').getAttribute('data-id');
@@ -319,10 +320,15 @@ test("staff see a version-1 submission with version 1's questions on the patient
   const detail = await ctx.owner.request('GET', `/api/v1/clinic/form-submissions/${sent.body.id}`);
   assert.equal(detail.body.status, 'reviewed');
 
-  // The form's page counts it as reviewed.
+  // The form's page counts it as reviewed; staff read it but do not change it.
   await page.getByTestId('submission-back').click();
   await page.getByTestId('form-page').waitFor();
   assert.match(await page.getByTestId('form-unreviewed').innerText(), /0/);
+  assert.equal(await page.getByTestId('form-edit').count(), 0);
+  assert.equal(await page.getByTestId('form-settings').count(), 0);
+  await page.getByTestId('form-back').click();
+  await page.locator(`[data-testid="forms-row"][data-id="${formId}"]`).waitFor();
+  assert.equal(await page.getByTestId('forms-new').count(), 0);
   await assertNoScriptRan(page, dialogs, 'form page');
   watch.assertNone();
 });
