@@ -4,7 +4,8 @@
 // and in English with the conditional question appearing as it is answered), publishes it,
 // assigns it to a patient found by search, and publishes version 2; the server's 422 for a
 // definition stands beside the item it names. A starter is copied and published, archived
-// and made active again. Staff open a patient's Forms tab, see a version-1 submission (made
+// and made active again, the patient page's diagnostics saying why the patient cannot send
+// it while it is archived. Staff open a patient's Forms tab, see a version-1 submission (made
 // through the patient API) with version 1's questions after version 2 was published, the
 // consent in the words ticked, and mark it reviewed. A definition and answers full of markup
 // render as text. axe-core: no serious or critical violation on each new screen.
@@ -237,6 +238,15 @@ test('a starter is copied and published, archived and made active again', async 
   await page.getByTestId('form-archive').click();
   await page.locator('[data-testid="form-page"][data-status="archived"]').waitFor();
   assert.equal(await page.getByTestId('form-edit').count(), 0);
+  // The patient page's diagnostics say why the patient cannot send it, and lead to the form.
+  await page.goto(`/console/#/patients/${ctx.patient.id}`);
+  await page.getByTestId('diag-action').selectOption('submit_forms');
+  await page.getByTestId('diag-form').selectOption(formId);
+  await page.locator('[data-testid="diag-check-form_open"][data-ok="false"]').waitFor();
+  assert.equal(await page.getByTestId('diag-summary').getAttribute('data-allowed'), 'false');
+  await noAxe(page, 'diagnostics for an archived form');
+  await page.getByTestId('diag-goto-form').click();
+  await page.locator('[data-testid="form-page"][data-status="archived"]').waitFor();
   await page.getByTestId('form-back').click();
   await page.locator('[data-testid="forms-list"][data-state="ready"]').waitFor();
   assert.equal(await page.getByTestId('forms-row').count(), 0);
@@ -248,6 +258,10 @@ test('a starter is copied and published, archived and made active again', async 
   const after = await ctx.owner.request('GET', `/api/v1/clinic/forms/${formId}`);
   assert.equal(after.body.status, 'active');
   assert.equal(after.body.available_to_all, true);
+  await page.goto(`/console/#/patients/${ctx.patient.id}`);
+  await page.getByTestId('diag-action').selectOption('submit_forms');
+  await page.getByTestId('diag-form').selectOption(formId);
+  await page.locator('[data-testid="diag-check-form_open"][data-ok="true"]').waitFor();
   watch.assertNone();
 });
 
