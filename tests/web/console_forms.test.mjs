@@ -174,6 +174,13 @@ test('an admin builds a form with a conditional question, moves an item from the
   const v2 = await ctx.owner.request('GET', `/api/v1/clinic/forms/${formId}`);
   assert.equal(v2.body.current_version, 2);
   assert.equal(v2.body.definition.items[2].text.en, 'Which ones?');
+  // Version 1's questions can still be read on the form's page.
+  await page.locator('[data-testid="form-version-row"][data-version="1"]').getByTestId('form-version-show').click();
+  await page.getByTestId('form-version-1-preview-en').click();
+  const old = page.getByTestId('form-version-1-preview-body');
+  await old.locator('[data-link-id="meds"] input').first().check();
+  assert.match(await old.locator('[data-link-id="meds_which"]').innerText(), /Which medicines\?/);
+  await noAxe(page, 'form page with version 1 shown');
   watch.assertNone();
 });
 

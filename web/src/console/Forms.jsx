@@ -175,6 +175,36 @@ function Assignments({ form, admin, onChanged, onSessionLost }) {
   );
 }
 
+/** One earlier version's definition (GET forms/{id}/versions/{n}), previewed when asked for. */
+function VersionPreview({ formId, version, onSessionLost }) {
+  const [state, setState] = useState({ status: 'closed' });
+  async function open() {
+    if (state.status !== 'closed') { setState({ status: 'closed' }); return; }
+    setState({ status: 'loading' });
+    try {
+      setState({ status: 'ready', definition: (await api(`${formUrl(formId)}/versions/${version}`)).definition });
+    } catch (error) {
+      if (error.status === 401) onSessionLost();
+      else setState({ status: 'error', error });
+    }
+  }
+  const which = t('console.forms.versionN', { version });
+  return (
+    <>
+      <button type="button" class="button button-small button-outline" aria-expanded={state.status === 'closed' ? 'false' : 'true'}
+        data-testid="form-version-show" onClick={open}>
+        {t(state.status === 'closed' ? 'console.forms.versionShow' : 'console.forms.versionHide')}
+        <span class="visually-hidden"> {which}</span>
+      </button>
+      {state.status === 'loading' && <p class="muted" role="status">{t('common.loading')}</p>}
+      {state.status === 'error' && <p class="alert" role="alert">{errorMessage(state.error)}</p>}
+      {state.status === 'ready' && (
+        <FormPreview definition={state.definition} testid={`form-version-${version}-preview`} initial="tr" />
+      )}
+    </>
+  );
+}
+
 function FormPage({ id, session, onSessionLost }) {
   const lang = useLanguage();
   const admin = canManage(session.staff.role);
@@ -294,6 +324,9 @@ function FormPage({ id, session, onSessionLost }) {
                 data-testid="form-version-fhir">
                 {t('console.forms.fhir')}<span class="visually-hidden"> {t('console.forms.versionN', { version: v.version })}</span>
               </a>
+              {v.version !== form.current_version && (
+                <>{' · '}<VersionPreview formId={form.id} version={v.version} onSessionLost={onSessionLost} /></>
+              )}
             </li>
           ))}
         </ul>

@@ -1566,6 +1566,8 @@ export default {
   'console.forms.archiveHelp': 'Archiving hides the form from patients; its versions and submissions stay here.',
   'console.forms.archivedHelp': 'Archived: patients do not see it. Make it active again to change or assign it.',
   'console.forms.versions': 'Versions',
+  'console.forms.versionShow': 'Show its questions',
+  'console.forms.versionHide': 'Hide its questions',
   'console.forms.fhir': 'Export (FHIR Questionnaire)',
   'console.forms.state.not_started': 'not started',
   'console.forms.state.draft': 'draft saved',

@@ -1566,6 +1566,8 @@ export default {
   'console.forms.archiveHelp': 'Arşivlemek formu hastalardan gizler; sürümleri ve gönderimleri burada kalır.',
   'console.forms.archivedHelp': 'Arşivde: hastalar görmüyor. Değiştirmek ya da atamak için yeniden etkinleştirin.',
   'console.forms.versions': 'Sürümler',
+  'console.forms.versionShow': 'Sorularını göster',
+  'console.forms.versionHide': 'Sorularını gizle',
   'console.forms.fhir': 'Dışa aktar (FHIR Questionnaire)',
   'console.forms.state.not_started': 'başlanmadı',
   'console.forms.state.draft': 'taslak kayıtlı',
