@@ -523,6 +523,13 @@ function Builder({ record, starter, initial, onSessionLost }) {
   const problemsByKey = new Map(Object.entries(byItem.items).map(([p, v]) => [keyOfPath.get(p), v]));
   const problemsOf = (key) => problemsByKey.get(key);
   const dirty = changed(form, start);
+  // Closing or reloading the tab with changes not yet published asks first.
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const warn = (event) => { event.preventDefault(); event.returnValue = ''; };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   const onTree = (change) => {
     setUndo(null);
