@@ -41,12 +41,13 @@ struct db_form {
 					 * newest first, JSON */
 };
 
-/* ?status= (NULL: any) and the page: after form after_id (NULL: from the
- * newest updated), up to limit rows (fetch one more to learn whether
- * there is a next page). */
+/* The clinic's forms by status (NULL: any) and patient_id (NULL: any;
+ * else those assigned to that patient), a page: after form after_id
+ * (NULL: from the newest updated), up to limit rows (fetch one more to
+ * learn whether there is a next page). */
 enum err db_forms_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *status, const char *after_id, int limit, struct db_form **out,
-    int *count);
+    const char *status, const char *patient_id, const char *after_id,
+    int limit, struct db_form **out, int *count);
 
 /* Form id with its definition and versions. */
 enum err db_form_get(struct db *db, struct arena *a, const char *clinic_id,
@@ -167,5 +168,15 @@ struct db_form_starter {
 /* Every starter form, in their order. */
 enum err db_form_starters(struct db *db, struct arena *a,
     struct db_form_starter **out, int *count);
+
+/*
+ * The demo clinic's form (portalctl seed-demo): definition (JSON, a
+ * starter's, key starter) as a form of clinic_id with its version 1 by its
+ * first owner, assigned to Ayşe Yılmaz. Across clinics: the operator's
+ * connection, no context.
+ */
+enum err db_form_seed_demo(struct db *db, const char *clinic_id,
+    const char *starter, const char *definition, const char *title_tr,
+    const char *title_en, int item_count);
 
 #endif

@@ -55,6 +55,7 @@
 #include "db_clinic.h"
 #include "db_documents.h"
 #include "db_files.h"
+#include "db_forms.h"
 #include "db_patients.h"
 #include "db_pay.h"
 #include "payprov.h"
@@ -62,6 +63,8 @@
 #include "db_treatments.h"
 #include "db_signin.h"
 #include "filestore.h"
+#include "forms.h"
+#include "json_util.h"
 #include "migrate.h"
 #include "patients.h"
 #include "permissions.h"
@@ -427,6 +430,34 @@ seed_demo_documents(struct ctl *c, const char *clinic_id)
 	return 0;
 }
 
+/* The medical-history starter form copied into the demo clinic and
+ * assigned to Ayşe Yılmaz (nothing when sql/0032 has no such starter). */
+static int
+seed_demo_forms(struct ctl *c, const char *clinic_id)
+{
+	struct db_form_starter *starters;
+	struct json_object *json;
+	struct form_def def;
+	int n = 0;
+	enum err err;
+
+	if ((err = db_form_starters(c->db, c->arena, &starters, &n)) != ERR_OK)
+		return report(err, "demo forms");
+	for (int i = 0; i < n; i++) {
+		if (strcmp(starters[i].key, "medical_history") != 0)
+			continue;
+		if (json_parse(c->arena, starters[i].definition,
+		    strlen(starters[i].definition), 64, &json, NULL) !=
+		    JSON_PARSE_OK || json == NULL ||
+		    form_def_read(c->arena, json, &def) != ERR_OK)
+			return report(ERR_INVALID, "demo forms");
+		return report(db_form_seed_demo(c->db, clinic_id,
+		    starters[i].key, starters[i].definition, def.title.tr,
+		    def.title.en, (int)def.n_items), "demo forms");
+	}
+	return 0;
+}
+
 static int
 seed_demo(struct ctl *c, const char *pay_secret_file)
 {
@@ -470,6 +501,8 @@ seed_demo(struct ctl *c, const char *pay_secret_file)
 	/* ... and the shared documents and images of seed_demo_documents(). */
 	s.permissions |= PERM_BIT(PERM_VIEW_DOCUMENTS) |
 	    PERM_BIT(PERM_DOWNLOAD_DOCUMENTS) | PERM_BIT(PERM_VIEW_IMAGES);
+	/* ... and the form of seed_demo_forms(). */
+	s.permissions |= PERM_BIT(PERM_VIEW_FORMS) | PERM_BIT(PERM_SUBMIT_FORMS);
 	if ((err = db_settings_update(c->db, clinic_id, &s)) != ERR_OK)
 		return report(err, "portal settings");
 	if ((rc = seed_patients(c, clinic_id)) != 0)
@@ -480,6 +513,8 @@ seed_demo(struct ctl *c, const char *pay_secret_file)
 	if ((err = db_treatment_seed_demo(c->db, clinic_id)) != ERR_OK)
 		return report(err, "seed treatments");
 	if ((rc = seed_demo_documents(c, clinic_id)) != 0)
+		return rc;
+	if ((rc = seed_demo_forms(c, clinic_id)) != 0)
 		return rc;
 	if (pay_secret_file != NULL &&
 	    (rc = seed_demo_payments(c, clinic_id, pay_secret_file)) != 0)

@@ -61,6 +61,7 @@ enum stmt_id {
 	STMT_SUBMISSION,
 	STMT_REVIEW,
 	STMT_STARTERS,
+	STMT_SEED_DEMO,
 	STMT__MAX
 };
 
@@ -70,8 +71,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE f.clinic_id = $1 AND ($2::text IS NULL OR f.status = $2) "
 	    "AND ($3::uuid IS NULL OR (f.updated_at, f.id) < "
 	    "(SELECT q.updated_at, q.id FROM forms q WHERE q.clinic_id = $1 "
-	    "AND q.id = $3::uuid)) "
-	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT $4::integer", 4, true },
+	    "AND q.id = $3::uuid)) AND ($5::uuid IS NULL OR EXISTS (SELECT 1 "
+	    "FROM form_assignments a WHERE a.clinic_id = $1 AND a.form_id = f.id "
+	    "AND a.patient_id = $5::uuid)) "
+	    "ORDER BY f.updated_at DESC, f.id DESC LIMIT $4::integer", 5, true },
 	/* The versions without their definitions, newest first. */
 	[STMT_GET] = { "forms_get",
 	    "SELECT " FORM_COLUMNS ", v.definition::text, "
@@ -154,6 +157,19 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_STARTERS] = { "forms_starters",
 	    "SELECT key, definition::text FROM form_starters "
 	    "ORDER BY position, key", 0, true },
+	[STMT_SEED_DEMO] = { "forms_seed_demo",
+	    "WITH o AS (SELECT s.id FROM staff s WHERE s.clinic_id = $1 "
+	    "AND s.role = 'owner' ORDER BY s.created_at LIMIT 1), "
+	    "f AS (INSERT INTO forms (clinic_id, title_tr, title_en, starter, "
+	    "created_by) SELECT $1, $2, $3, $4, (SELECT id FROM o) "
+	    "RETURNING id), "
+	    "v AS (INSERT INTO form_versions (clinic_id, form_id, version, "
+	    "definition, item_count, created_by) SELECT $1, f.id, 1, $5::jsonb, "
+	    "$6::integer, (SELECT id FROM o) FROM f) "
+	    "INSERT INTO form_assignments (clinic_id, form_id, patient_id, "
+	    "assigned_by) SELECT $1, f.id, pt.id, (SELECT id FROM o) "
+	    "FROM f, patients pt WHERE pt.clinic_id = $1 "
+	    "AND pt.first_name = 'Ayşe' AND pt.last_name = 'Yılmaz'", 6, false },
 };
 
 static int
@@ -203,11 +219,11 @@ int_param(struct arena *a, int n)
 
 enum err
 db_forms_list(struct db *db, struct arena *a, const char *clinic_id,
-    const char *status, const char *after_id, int limit, struct db_form **out,
-    int *count)
+    const char *status, const char *patient_id, const char *after_id,
+    int limit, struct db_form **out, int *count)
 {
 	const char *params[] = { clinic_id, status, after_id,
-	    int_param(a, limit) };
+	    int_param(a, limit), patient_id };
 	void *rows = NULL;
 	enum err err;
 
@@ -553,4 +569,17 @@ db_form_starters(struct db *db, struct arena *a, struct db_form_starter **out,
 	    count);
 	*out = rows;
 	return err;
+}
+
+enum err
+db_form_seed_demo(struct db *db, const char *clinic_id, const char *starter,
+    const char *definition, const char *title_tr, const char *title_en,
+    int item_count)
+{
+	char items[16];
+	const char *params[] = { clinic_id, title_tr, title_en, starter,
+	    definition, items };
+
+	snprintf(items, sizeof(items), "%d", item_count);
+	return db_run(db, &stmts[STMT_SEED_DEMO], params);
 }

@@ -150,10 +150,12 @@ text_read(struct vobj *o, const char *key, const struct v_text *rule,
 		return NULL;
 	if (tr == NULL && en == NULL && !(flags & V_REQUIRED))
 		return NULL;		/* an optional text left blank */
-	if (tr == NULL && (clinic->lang_tr || en == NULL))
+	if (tr == NULL && clinic->lang_tr)
 		v_problem(&t, "tr", "Required: the clinic uses Turkish.");
 	if (en == NULL && clinic->lang_en)
 		v_problem(&t, "en", "Required: the clinic uses English.");
+	if (tr == NULL && en == NULL && !clinic->lang_tr && !clinic->lang_en)
+		v_problem(o, key, "A text in Turkish or English.");
 	if ((out = json_object_new_object()) == NULL)
 		return NULL;
 	if (tr != NULL)
@@ -601,23 +603,26 @@ form_changed(struct request *req, int status, const char *action,
 	resp_json(req, status, form_json(req, &f));
 }
 
-/* GET /api/v1/clinic/forms?status=active|archived&cursor=&limit=: the
- * clinic's forms, last changed first. 422 for a bad filter. */
+/* GET /api/v1/clinic/forms?status=active|archived&patient_id=&cursor=
+ * &limit=: the clinic's forms (with patient_id, those assigned to that
+ * patient), last changed first. 422 for a bad filter. */
 void
 handle_forms_list(struct request *req)
 {
-	const char *status = NULL;
+	const char *status = NULL, *patient_id = NULL;
 	struct db_form *rows;
 	struct v_page page;
 	int n = 0;
 	enum err err;
 
 	q_enum(req, "status", statuses, 0, &status);
+	q_uuid(req, "patient_id", 0, &patient_id);
 	q_page(req, NULL, &page);
 	if (!v_ok(req))
 		return;
 	if ((err = db_forms_list(req->ctx->db, req->arena, req->actor.clinic_id,
-	    status, page.cursor, page.limit + 1, &rows, &n)) != ERR_OK) {
+	    status, patient_id, page.cursor, page.limit + 1, &rows, &n)) !=
+	    ERR_OK) {
 		problem_send_err(req, err, NULL);
 		return;
 	}
@@ -774,6 +779,11 @@ handle_form_patch(struct request *req)
 	if (!v_ok(req) || !form_read(req, route_param(&req->params, "id"),
 	    &was))
 		return;
+	if (status == NULL && available == NULL) {
+		/* Nothing to change: nothing recorded. */
+		resp_json(req, 200, form_json(req, &was));
+		return;
+	}
 	if ((before = form_audit_json(req, &was)) == NULL) {
 		problem_send_err(req, ERR_NOMEM, NULL);
 		return;

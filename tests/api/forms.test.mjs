@@ -201,6 +201,10 @@ describe('definition rules: 422 naming the item', () => {
     const res = await trOnly.admin.request('POST', FORMS, { body: { definition: tr } });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body.title, { tr: 'Sağlık formu', en: null });
+    const enOnly = await formsClinic({ patients: 0, languages: ['en'] });
+    const trText = await enOnly.admin.request('POST', FORMS, { body: { definition: tr } });
+    assert.deepEqual(fieldsOf(trText).sort(), ['definition.items[0].text.en', 'definition.items[1].text.en',
+      'definition.title.en']);
   });
 
   test('shapes: unknown members at any depth, a bad link_id or type, bounds, lengths, depth, count', async () => {
@@ -332,6 +336,9 @@ describe('archive, available to all, the active limit', () => {
     assert.equal(audit[1][2].status, 'archived');
     assert.deepEqual(fieldsOf(await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: { status: 'gone' } })),
       ['status']);
+    const nothing = await A.admin.request('PATCH', `${FORMS}/${f.id}`, { body: {} });
+    assert.equal(nothing.status, 200, nothing.text);
+    assert.equal(auditOf(A.clinic.id, f.id).length, 3, 'nothing changed, nothing recorded');
   });
 
   test('at most 200 active forms: creating or restoring past it is 409 conflict', async () => {
@@ -392,6 +399,12 @@ describe('assignments', () => {
     assert.notEqual(rest.body.items[0].patient_id, page.body.items[0].patient_id);
     const rec = await A.staff.request('GET', `${FORMS}/${f.id}`);
     assert.equal(rec.body.assigned_count, 2);
+    const other = await makeForm(A.admin);
+    const mine = await A.staff.request('GET', `${FORMS}?patient_id=${p2.id}`);
+    assert.equal(mine.status, 200, mine.text);
+    assert.ok(mine.body.items.some((x) => x.id === f.id), "the patient's assigned form is listed");
+    assert.ok(!mine.body.items.some((x) => x.id === other.id), 'a form not assigned to them is not');
+    assertProblem(await A.staff.request('GET', `${FORMS}?patient_id=1`), 422, 'validation_failed');
     const del = await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`);
     assert.equal(del.status, 204, del.text);
     assertProblem(await A.admin.request('DELETE', `${FORMS}/${f.id}/assignments/${p2.id}`), 404, 'not_found');
