@@ -164,6 +164,21 @@ test('an admin builds a form with a conditional question, moves an item from the
   assert.deepEqual(assigned.body.items.map((a) => a.patient_id), [ctx.patient.id]);
   await noAxe(page, 'form page with an assignment');
 
+  // The patient's Forms tab lists it; removed there and assigned again from there.
+  await page.goto(`/console/#/patients/${ctx.patient.id}/forms`);
+  const tabRow = page.locator(`[data-testid="patient-form-row"][data-id="${formId}"]`);
+  await tabRow.waitFor();
+  await noAxe(page, "patient's Forms tab");
+  await tabRow.getByTestId('patient-form-unassign').click();
+  await tabRow.waitFor({ state: 'detached' });
+  await page.getByTestId('patient-forms-assigned-empty').waitFor();
+  await page.getByTestId('patient-forms-choice').selectOption(formId);
+  await page.getByTestId('patient-forms-assign-go').click();
+  await tabRow.waitFor();
+  assert.match(await page.getByTestId('patient-forms-notice').innerText(), /Sağlık öyküsü/);
+  await page.goto(`/console/#/forms/${formId}`);
+  await page.getByTestId('form-page').waitFor();
+
   // Version 2: a text changed.
   await page.getByTestId('form-edit').click();
   await page.getByTestId('form-builder').waitFor();
@@ -309,6 +324,8 @@ test("staff see a version-1 submission with version 1's questions on the patient
   const dialogs = watchDialogs(page);
   await page.goto(`/console/#/patients/${ctx.patient.id}/forms`);
   await page.getByTestId('patient-forms').waitFor();
+  await page.locator(`[data-testid="patient-form-row"][data-id="${formId}"]`).waitFor();
+  assert.equal(await page.getByTestId('patient-form-unassign').count(), 0, 'staff do not change assignments');
   const row = page.locator(`[data-testid="subs-row"][data-id="${sent.body.id}"]`);
   await row.waitFor();
   assert.equal(await row.getAttribute('data-status'), 'submitted');

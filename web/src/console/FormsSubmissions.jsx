@@ -213,6 +213,27 @@ export function PatientForms({ patientId, session, onSessionLost }) {
     return () => { live = false; };
   }, [patientId]);
 
+  // The forms assigned to this patient (GET forms?patient_id=), active ones.
+  const assignedQuery = useMemo(() => `${formsQuery({ status: 'active', limit: 100 })}&patient_id=${encodeURIComponent(patientId)}`, [patientId]);
+  const assigned = useList('/api/v1/clinic/forms', assignedQuery, onSessionLost);
+  const assignedIds = new Set(assigned.items.map((f) => f.id));
+
+  async function unassign(form) {
+    setBusy(true);
+    setNotice(null);
+    setFailure(null);
+    try {
+      await api(`/api/v1/clinic/forms/${encodeURIComponent(form.id)}/assignments/${encodeURIComponent(patientId)}`, { method: 'DELETE' });
+      setNotice(t('console.forms.patient.unassigned', { title: textIn(form.title, lang) }));
+    } catch (error) {
+      if (error.status === 401) { onSessionLost(); return; }
+      if (error.status !== 404) setFailure(error);
+    } finally {
+      setBusy(false);
+      assigned.load();
+    }
+  }
+
   async function assign(event) {
     event.preventDefault();
     if (!choice || busy) return;
@@ -223,6 +244,8 @@ export function PatientForms({ patientId, session, onSessionLost }) {
       const answer = await api(`/api/v1/clinic/forms/${encodeURIComponent(choice)}/assignments`, { method: 'POST', body: { patient_ids: [patientId] } });
       const form = forms.items.find((f) => f.id === choice);
       setNotice(t(answer?.added ? 'console.forms.assign.doneOne' : 'console.forms.assign.already', { title: textIn(form?.title, lang) }));
+      setChoice('');
+      assigned.load();
     } catch (error) {
       if (error.status === 401) onSessionLost();
       else setFailure(error);
@@ -239,7 +262,23 @@ export function PatientForms({ patientId, session, onSessionLost }) {
         <SubmissionList patientId={patientId} idBase="patient-subs" onSessionLost={onSessionLost} />
       </section>
       <section class="card" aria-labelledby="patient-forms-assign">
-        <h3 id="patient-forms-assign">{t('console.forms.patient.open')}</h3>
+        <h3 id="patient-forms-assign">{t('console.forms.patient.assigned')}</h3>
+        <ListState list={assigned} testid="patient-forms-assigned" empty={t('console.forms.patient.noneAssigned')}>
+          <ul class="forms-assigned" aria-label={t('console.forms.patient.assigned')}>
+            {assigned.items.map((f) => (
+              <li key={f.id} data-testid="patient-form-row" data-id={f.id}>
+                <a href={`#/forms/${encodeURIComponent(f.id)}`}><bdi>{textIn(f.title, lang)}</bdi></a>
+                <span class="muted">{' · '}{t('console.forms.versionN', { version: f.current_version })}</span>
+                {admin && (
+                  <button type="button" class="button button-small button-outline" disabled={busy} data-testid="patient-form-unassign"
+                    onClick={() => unassign(f)}>
+                    {t('console.forms.assign.remove')}<span class="visually-hidden"> {textIn(f.title, lang)}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </ListState>
         {forms.status === 'error' && <p class="alert" role="alert">{errorMessage(forms.error)}</p>}
         {toAll.length > 0 && (
           <p class="muted" data-testid="patient-forms-to-all">
@@ -253,7 +292,7 @@ export function PatientForms({ patientId, session, onSessionLost }) {
               <select id="patient-forms-choice" value={choice} data-testid="patient-forms-choice"
                 onChange={(e) => { setChoice(e.currentTarget.value); setNotice(null); }}>
                 <option value="">{t('console.forms.patient.choose')}</option>
-                {forms.items.map((f) => <option key={f.id} value={f.id}>{textIn(f.title, lang)}</option>)}
+                {forms.items.filter((f) => !assignedIds.has(f.id)).map((f) => <option key={f.id} value={f.id}>{textIn(f.title, lang)}</option>)}
               </select>
             </div>
             <button type="submit" class="button button-small" disabled={!choice || busy} data-testid="patient-forms-assign-go">
