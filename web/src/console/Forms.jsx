@@ -6,7 +6,8 @@
 //   #/forms/<id>               one form: its status, "available to all patients" and archive /
 //                              unarchive (PATCH), a preview of the current version in either
 //                              language, its versions (each exportable as a FHIR
-//                              Questionnaire), the patients it is assigned to (GET / POST /
+//                              Questionnaire; an earlier one's questions shown on request,
+//                              GET .../versions/{n}), the patients it is assigned to (GET / POST /
 //                              DELETE .../assignments, chosen through a patient search) and
 //                              its submissions (FormsSubmissions.jsx).
 //   #/forms/<id>/edit          the builder on the current version: publishing makes the next.

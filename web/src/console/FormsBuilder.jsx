@@ -4,7 +4,7 @@
 // depth (groups hold items), each with its type, link_id (suggested from its text while
 // new), texts, required, bounds, max_length, options of a choice and the conditions that
 // show it (enable_when, enable_behavior); add, move up and down (buttons, the focus kept on
-// the moved item) and remove. Preview in either language shows the form as a patient gets
+// the moved item) and remove (with Undo). Preview in either language shows the form as a patient gets
 // it, conditional questions appearing as answers change (FormParts.jsx). Publishing checks
 // first (formBuilderRules.js), then POST clinic/forms or PUT clinic/forms/{id}; every
 // problem, ours or the server's 422 (named like "definition.items[2].options"), stands
@@ -556,7 +556,7 @@ function Builder({ record, starter, initial, onSessionLost }) {
   function onAddTo(parent, type) {
     const item = newItem(type, linkIds(form.items));
     setForm((f) => ({ ...f, items: addItem(f.items, parent, item) }));
-    setFocusTarget(type === 'group' || !parent ? fieldId(item.key, 'text-tr') : fieldId(item.key, 'text-tr'));
+    setFocusTarget(fieldId(item.key, 'text-tr'));
   }
 
   async function publish(event) {

@@ -7,8 +7,9 @@
 //                         the language the patient used or the other one; the consents in
 //                         the words the patient ticked; "Mark reviewed" (POST .../review;
 //                         a 409 says someone already did and shows who).
-//   PatientForms          the patient page's Forms tab: their submissions, and (owners and
-//                         admins) a form assigned to them from the active ones.
+//   PatientForms          the patient page's Forms tab: their submissions, the active forms
+//                         assigned to them (GET clinic/forms?patient_id=), and (owners and
+//                         admins) an assignment removed, or another active form assigned.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
