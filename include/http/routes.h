@@ -282,4 +282,13 @@ void handle_portal_appt_ics(struct request *req);
 void handle_portal_appt_book(struct request *req);
 void handle_portal_appt_cancel(struct request *req);
 
+/* src/http/form_fill_api.c: forms, the patient's side. */
+void handle_portal_forms(struct request *req);
+void ahead_portal_forms(struct request *req);
+void handle_portal_form_get(struct request *req);
+void ahead_portal_form_get(struct request *req);
+void handle_portal_form_draft_put(struct request *req);
+void handle_portal_form_draft_delete(struct request *req);
+void handle_portal_form_submit(struct request *req);
+
 #endif

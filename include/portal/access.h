@@ -20,6 +20,7 @@ enum access_condition {
 	COND_PERMISSION,
 	COND_PAYMENT_INFRASTRUCTURE,	/* make_payment only */
 	COND_DOCUMENT_SHARED,		/* documents and images only */
+	COND_FORM_OPEN,			/* forms, when one is named */
 	COND__MAX
 };
 
@@ -37,6 +38,11 @@ struct access_facts {
 	bool payment_active;
 	bool document_named;		/* the request names a document */
 	bool document_shared;		/* ... and it is shared with the patient */
+	/* The request names a form (view_forms, submit_forms): then its
+	 * own condition is checked too. */
+	bool form_named;
+	bool form_open;			/* ... active, and assigned to the
+					 * patient or available to all */
 };
 
 struct access_check {
@@ -66,13 +72,13 @@ perm_set access_effective(const struct db_patient *p,
     const struct db_portal_settings *s);
 
 /* The facts of patient p at clinic c with settings s (nothing about a
- * document: the caller adds that). */
+ * document or a form: the caller adds that). */
 void access_facts_of(struct access_facts *f, const struct db_clinic *c,
     const struct db_portal_settings *s, const struct db_patient *p);
 
-/* The keys whose every condition holds now, a document's own condition
- * aside (that one is decided per document): what the patient app may
- * offer. */
+/* The keys whose every condition holds now, a document's or a form's
+ * own condition aside (decided per document, per form): what the patient
+ * app may offer. */
 perm_set access_usable(const struct access_facts *f);
 
 #endif

@@ -24,6 +24,7 @@
 #include "contacts.h"
 #include "db_clinic.h"
 #include "db_documents.h"
+#include "db_form_fill.h"
 #include "db_patients.h"
 #include "db_signin.h"
 #include "http.h"
@@ -39,6 +40,7 @@
 #define SEARCH_MIN 3
 #define SEARCH_MAX 100
 #define DOCUMENT_ID_MAX 100
+#define FORM_ID_MAX 100
 
 static struct json_object *
 patient_json(const struct db_patient *p)
@@ -486,15 +488,18 @@ checks_json(const struct access_check *checks, size_t n)
 
 /*
  * GET /api/v1/clinic/patients/{id}/portal-access?action=<key>
- * [&document_id=]: {action, allowed, checks}, every condition in order.
- * 422 naming action for a missing or unknown key; 404 for another
- * clinic's patient, and for a document_id (no document is named yet).
+ * [&document_id=][&form_id=]: {action, allowed, checks}, every condition
+ * in order; with form_id, view_forms and submit_forms add form_open (the
+ * form is active and assigned to the patient or available to all). 422
+ * naming action for a missing or unknown key; 404 for another clinic's
+ * patient, for a document_id not of this patient, and for a form_id not
+ * of this clinic.
  */
 void
 handle_patient_access(struct request *req)
 {
 	struct access_check checks[COND__MAX];
-	const char *action = NULL, *document_id = NULL;
+	const char *action = NULL, *document_id = NULL, *form_id = NULL;
 	struct db_portal_settings s;
 	struct json_object *body;
 	struct access_facts f;
@@ -506,6 +511,7 @@ handle_patient_access(struct request *req)
 
 	q_enum(req, "action", perm_keys, V_REQUIRED, &action);
 	q_text(req, "document_id", V_LINE(DOCUMENT_ID_MAX), 0, &document_id);
+	q_text(req, "form_id", V_LINE(FORM_ID_MAX), 0, &form_id);
 	if (!v_ok(req) || !route_patient(req, false, &p))
 		return;
 	if ((err = db_settings_get(req->ctx->db, req->arena,
@@ -538,6 +544,16 @@ handle_patient_access(struct request *req)
 			problem_send_err(req, err, "document");
 			return;
 		}
+	}
+	if (form_id != NULL) {
+		/* A form of the clinic, or 404 as an unknown id; open when the
+		 * patient's own routes would serve it (the same condition). */
+		if ((err = db_form_open(req->ctx->db, p.id, form_id,
+		    &f.form_open)) != ERR_OK) {
+			problem_send_err(req, err, "form");
+			return;
+		}
+		f.form_named = true;
 	}
 	allowed = access_decide(&f, (enum perm)key, checks, &n);
 	body = json_object_new_object();

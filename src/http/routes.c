@@ -223,6 +223,13 @@ const struct route routes[] = {
 	R(GET, "/api/v1/portal/{code}/messages/{id}", handle_portal_thread_get, PATIENT, STAFF, PERM_VIEW_MESSAGES, WRITE, NONE, 0),
 	R(POST, "/api/v1/portal/{code}/messages/{id}", handle_portal_message_reply, PATIENT, STAFF, PERM_SEND_MESSAGE, WRITE, JSON, 0),
 
+	/* Forms (DESIGN.md section 15), the patient's side. */
+	RA(GET, "/api/v1/portal/{code}/forms", handle_portal_forms, ahead_portal_forms, PATIENT, STAFF, PERM_VIEW_FORMS, READ, NONE, 0),
+	RA(GET, "/api/v1/portal/{code}/forms/{id}", handle_portal_form_get, ahead_portal_form_get, PATIENT, STAFF, PERM_VIEW_FORMS, READ, NONE, 0),
+	R(PUT, "/api/v1/portal/{code}/forms/{id}/draft", handle_portal_form_draft_put, PATIENT, STAFF, PERM_SUBMIT_FORMS, WRITE, JSON, 0),
+	R(DELETE, "/api/v1/portal/{code}/forms/{id}/draft", handle_portal_form_draft_delete, PATIENT, STAFF, PERM_SUBMIT_FORMS, WRITE, NONE, 0),
+	R(POST, "/api/v1/portal/{code}/forms/{id}/submissions", handle_portal_form_submit, PATIENT, STAFF, PERM_SUBMIT_FORMS, WRITE, JSON, 0),
+
 	/* The provider's word on a payment: its signature is the handler's to
 	 * check; PayTR sends a form, so the body is taken as bytes. */
 	R(POST, "/api/v1/payments/callback/{provider}", handle_payment_callback, CALLBACK, STAFF, NO_PERM, WRITE, BINARY, 0),

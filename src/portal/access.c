@@ -21,6 +21,7 @@ static const char *const condition_names[COND__MAX] = {
 	[COND_PERMISSION] = "permission",
 	[COND_PAYMENT_INFRASTRUCTURE] = "payment_infrastructure",
 	[COND_DOCUMENT_SHARED] = "document_shared",
+	[COND_FORM_OPEN] = "form_open",
 };
 
 const char *
@@ -91,6 +92,16 @@ access_decide(const struct access_facts *f, enum perm action,
 		    "The document is not shared with the patient." :
 		    "Name a document (document_id) to check whether it is "
 		    "shared with the patient.");
+	/* A form is a condition only when one is named: without one the
+	 * patient may still open their forms. */
+	if ((action == PERM_VIEW_FORMS || action == PERM_SUBMIT_FORMS) &&
+	    f->form_named)
+		all &= check(checks, &n, COND_FORM_OPEN, f->form_open,
+		    "The form is active and offered to the patient (assigned "
+		    "to them, or available to all).",
+		    "The form is archived, or neither assigned to the patient "
+		    "nor available to all patients, so the patient does not "
+		    "see it.");
 	*count = n;
 	return all;
 }
@@ -127,6 +138,7 @@ access_usable(const struct access_facts *f)
 
 	g.document_named = true;
 	g.document_shared = true;
+	g.form_named = false;
 	for (int k = 0; k < PERM__MAX; k++)
 		if (access_decide(&g, (enum perm)k, checks, &n))
 			out |= PERM_BIT(k);

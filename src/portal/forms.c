@@ -1491,14 +1491,62 @@ fhir_item(const struct form_def *def, size_t i, void *arg,
 	return true;
 }
 
+static bool
+digits_at(const char *s, size_t from, size_t n)
+{
+	for (size_t i = from; i < from + n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * A timestamp as FHIR's dateTime wants it, in out: PostgreSQL's text form
+ * ("2026-12-06 10:00:00.5+03") is taken too, its space made a T and its
+ * offset given minutes. False when in is neither that nor RFC 3339 (the
+ * export then has no date rather than one the schema refuses).
+ */
+static bool
+fhir_datetime(const char *in, char *out, size_t size)
+{
+	size_t len = strlen(in), i = 19;
+
+	if (len < 20 || len + 4 > size || !digits_at(in, 0, 4) ||
+	    in[4] != '-' || !digits_at(in, 5, 2) || in[7] != '-' ||
+	    !digits_at(in, 8, 2) || (in[10] != 'T' && in[10] != ' ') ||
+	    !digits_at(in, 11, 2) || in[13] != ':' || !digits_at(in, 14, 2) ||
+	    in[16] != ':' || !digits_at(in, 17, 2))
+		return false;
+	memcpy(out, in, len + 1);
+	out[10] = 'T';
+	if (in[i] == '.') {
+		size_t start = ++i;
+
+		while (i < len && in[i] >= '0' && in[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	if (strcmp(in + i, "Z") == 0)
+		return true;
+	if (in[i] != '+' && in[i] != '-')
+		return false;
+	if (len - i == 3 && digits_at(in, i + 1, 2)) {
+		memcpy(out + len, ":00", 4);
+		return true;
+	}
+	return len - i == 6 && digits_at(in, i + 1, 2) && in[i + 3] == ':' &&
+	    digits_at(in, i + 4, 2);
+}
+
 struct json_object *
 form_fhir(const struct form_def *def, const char *form_id, int version,
     bool archived, const char *date, const char *default_lang)
 {
 	struct fhir f;
 	struct json_object *q = json_object_new_object(), *items;
-	char version_text[16], *url;
-	bool ok;
+	char version_text[16], when[64], *url;
+	bool ok, dated;
 
 	if (q == NULL)
 		return NULL;
@@ -1506,6 +1554,7 @@ form_fhir(const struct form_def *def, const char *form_id, int version,
 	    "en" : "tr";
 	f.other = strcmp(f.lang, "en") == 0 ? "tr" : "en";
 	snprintf(version_text, sizeof(version_text), "%d", version);
+	dated = date != NULL && fhir_datetime(date, when, sizeof(when));
 	if ((url = malloc(strlen(form_id) + 10)) == NULL) {
 		json_object_put(q);
 		return NULL;
@@ -1517,7 +1566,7 @@ form_fhir(const struct form_def *def, const char *form_id, int version,
 	    add_string(q, "version", version_text) &&
 	    add_text(q, &f, "title", &def->title) &&
 	    add_string(q, "status", archived ? "retired" : "active") &&
-	    (date == NULL || add_string(q, "date", date)) &&
+	    (!dated || add_string(q, "date", when)) &&
 	    add_text(q, &f, "description", &def->description);
 	free(url);
 	if (ok && def->n_items > 0)

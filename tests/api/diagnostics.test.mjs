@@ -8,7 +8,9 @@
 // empty; module revoked; the patient's access off; no phone and no email; the permission
 // missing at the clinic level or in the patient's own set; make_payment with the payment
 // infrastructure inactive (then active after the owner's PUT); documents without a document
-// (and a named, unknown document: 404); submit_forms disabled. Everything holding: allowed.
+// (and a named, unknown document: 404); submit_forms disabled; the patient cannot submit a form
+// (with form_id: form_open fails for an archived form or one neither assigned to the patient nor
+// available to all). Everything holding: allowed.
 // An unknown action: 422. GET /api/v1/clinic/portal/status answers {open, url, checks}:
 // open with url = public_url + "/" + code when all hold, and names module, portal_enabled and
 // code_set when they do not.
@@ -20,6 +22,7 @@ import {
   makeApiKey, makeClinic, portalctl, settingsBody, signIn, withKey,
 } from './lib/fixtures.mjs';
 import { TINY_JPEG, okPdf } from './lib/docs.mjs';
+import { archive, makeForm, medsDefinition } from './lib/form_fill.mjs';
 
 const PATIENTS = '/api/v1/clinic/patients';
 const SETTINGS = '/api/v1/clinic/portal/settings';
@@ -313,6 +316,45 @@ describe("the actions' own conditions", () => {
       const res = await t.key.request('GET',
         `${PATIENTS}/${t.id}/portal-access?action=view_documents&document_id=${id}`);
       assertProblem(res, 404, 'not_found', `document_id=${id}`);
+    }
+  });
+});
+
+describe('the patient cannot submit forms (the guide)', () => {
+  test('with a form_id: form_open follows the permission; it fails for a form not assigned, not available to all, or archived', async () => {
+    const t = await setup(); // view_forms, not submit_forms
+    const other = await setup();
+    const c = { clinic: t.clinic, admin: t.key };
+    const second = await t.patient({ phone: '0532 444 11 24', email: 'form@kilic.test' });
+    const assigned = await makeForm(c, medsDefinition('Atanan'), { assign: [t.id] });
+    const toAll = await makeForm(c, medsDefinition('Herkese'), { all: true });
+    const notMine = await makeForm(c, medsDefinition('Başkasının'), { assign: [second] });
+    const archived = await makeForm(c, medsDefinition('Arşiv'), { assign: [t.id] });
+    await archive(c, archived.id);
+    const q = (id) => `&form_id=${id}`;
+    const FORM = [...BASE, 'form_open'];
+
+    // The permission off: the first reason the guide gives, named with the form's check passing.
+    assertChecks(await t.diag(t.id, 'submit_forms', q(assigned.id)), FORM, ['permission']);
+    await t.settings({ permissions: [...DEFAULT_SET, 'submit_forms'] });
+    for (const form of [assigned, toAll]) {
+      assertChecks(await t.diag(t.id, 'submit_forms', q(form.id)), FORM, []);
+      assertChecks(await t.diag(t.id, 'view_forms', q(form.id)), FORM, []);
+    }
+    for (const form of [notMine, archived]) {
+      const d = await t.diag(t.id, 'submit_forms', q(form.id));
+      assertChecks(d, FORM, ['form_open']);
+      assert.match(detailOf(d, 'form_open'), /archived|assigned/);
+    }
+    // Without a form: the patient may open their forms; the form's condition is not asked.
+    assertChecks(await t.diag(t.id, 'submit_forms'), BASE, []);
+    // The other patient sees the form assigned to them.
+    assertChecks(await t.diag(second, 'submit_forms', q(notMine.id)), FORM, []);
+    // Another clinic's form, an unknown id, not an id: 404.
+    const foreign = await makeForm({ clinic: other.clinic, admin: other.key }, medsDefinition(), { all: true });
+    for (const id of [foreign.id, randomUUID(), 'not-a-uuid']) {
+      assertProblem(await t.key.request('GET', `${PATIENTS}/${t.id}/portal-access?action=submit_forms${q(id)}`),
+        404, 'not_found', `form_id=${id}`);
     }
   });
 });

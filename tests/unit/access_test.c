@@ -19,6 +19,7 @@ static const char *const want_names[COND__MAX] = {
 	[COND_PERMISSION] = "permission",
 	[COND_PAYMENT_INFRASTRUCTURE] = "payment_infrastructure",
 	[COND_DOCUMENT_SHARED] = "document_shared",
+	[COND_FORM_OPEN] = "form_open",
 };
 
 /* The facts of a patient who may do anything. */
@@ -38,7 +39,15 @@ all_ok(void)
 	f.payment_active = true;
 	f.document_named = true;
 	f.document_shared = true;
+	f.form_named = true;
+	f.form_open = true;
 	return f;
+}
+
+static bool
+is_form_action(enum perm a)
+{
+	return a == PERM_VIEW_FORMS || a == PERM_SUBMIT_FORMS;
 }
 
 static bool
@@ -48,9 +57,10 @@ is_document_action(enum perm a)
 	    a == PERM_VIEW_IMAGES;
 }
 
-/* The conditions access_decide() must list for action, in order. */
+/* The conditions access_decide() must list for action on f, in order. */
 static size_t
-want_conditions(enum perm action, enum access_condition *out)
+want_conditions(const struct access_facts *f, enum perm action,
+    enum access_condition *out)
 {
 	size_t n = 0;
 
@@ -60,6 +70,8 @@ want_conditions(enum perm action, enum access_condition *out)
 		out[n++] = COND_PAYMENT_INFRASTRUCTURE;
 	if (is_document_action(action))
 		out[n++] = COND_DOCUMENT_SHARED;
+	if (is_form_action(action) && f->form_named)
+		out[n++] = COND_FORM_OPEN;
 	return n;
 }
 
@@ -78,7 +90,7 @@ static void
 decide(const struct access_facts *f, enum perm action, struct decision *d)
 {
 	enum access_condition want[COND__MAX];
-	size_t wn = want_conditions(action, want);
+	size_t wn = want_conditions(f, action, want);
 	bool all = true;
 
 	memset(d, 0x5a, sizeof(*d));
@@ -199,6 +211,9 @@ break_condition(struct access_facts *f, enum access_condition c,
 	case COND_DOCUMENT_SHARED:
 		f->document_shared = false;
 		break;
+	case COND_FORM_OPEN:
+		f->form_open = false;
+		break;
 	case COND__MAX:
 		break;
 	}
@@ -212,8 +227,8 @@ test_each_condition_alone(void **state)
 	(void)state;
 	for (int a = 0; a < PERM__MAX; a++) {
 		enum access_condition want[COND__MAX];
-		size_t wn = want_conditions((enum perm)a, want);
 		struct access_facts ok = all_ok();
+		size_t wn = want_conditions(&ok, (enum perm)a, want);
 		struct decision pass;
 
 		decide(&ok, (enum perm)a, &pass);
@@ -381,6 +396,8 @@ test_plain_actions(void **state)
 	f.payment_active = false;
 	f.document_named = false;
 	f.document_shared = false;
+	f.form_named = false;
+	f.form_open = false;
 	for (int a = 0; a < PERM__MAX; a++) {
 		if (a == PERM_MAKE_PAYMENT || is_document_action((enum perm)a))
 			continue;
@@ -392,6 +409,58 @@ test_plain_actions(void **state)
 	decide(&f, PERM_UPLOAD_DOCUMENTS, &d);
 	assert_null(find(&d, COND_DOCUMENT_SHARED));
 	assert_true(d.allowed);
+}
+
+/* "The patient cannot submit forms" (the guide): with a form named, the
+ * form's own condition follows the permission's; without one, the forms
+ * keys have the six conditions alone. */
+static void
+test_form_open(void **state)
+{
+	static const enum perm forms[] = { PERM_VIEW_FORMS, PERM_SUBMIT_FORMS };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		enum perm a = forms[i];
+		struct access_facts f = all_ok();
+		struct decision d;
+
+		decide(&f, a, &d);
+		assert_int_equal(d.count, 7);
+		assert_int_equal(d.checks[6].condition, COND_FORM_OPEN);
+		only_failed(&d, a, COND__MAX);
+
+		f.form_open = false;
+		decide(&f, a, &d);
+		only_failed(&d, a, COND_FORM_OPEN);
+
+		/* The permission missing and the form closed: both named. */
+		f.effective = PERM_ALL & ~PERM_BIT(a);
+		decide(&f, a, &d);
+		assert_false(find(&d, COND_PERMISSION)->ok);
+		assert_false(find(&d, COND_FORM_OPEN)->ok);
+
+		/* No form named: not a condition. */
+		f = all_ok();
+		f.form_named = false;
+		f.form_open = false;
+		decide(&f, a, &d);
+		assert_int_equal(d.count, 6);
+		assert_null(find(&d, COND_FORM_OPEN));
+		assert_true(d.allowed);
+	}
+	/* Other actions never ask about a form, and what the app may offer
+	 * leaves a form's own condition aside. */
+	{
+		struct access_facts f = all_ok();
+		struct decision d;
+
+		f.form_open = false;
+		decide(&f, PERM_VIEW_MESSAGES, &d);
+		assert_null(find(&d, COND_FORM_OPEN));
+		assert_true(d.allowed);
+		assert_true((access_usable(&f) & PERM_BIT(PERM_SUBMIT_FORMS)) != 0);
+	}
 }
 
 int
@@ -407,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_payment_infrastructure),
 		cmocka_unit_test(test_document_shared),
 		cmocka_unit_test(test_plain_actions),
+		cmocka_unit_test(test_form_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

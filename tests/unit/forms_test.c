@@ -879,6 +879,18 @@ test_fhir(void **state)
 	assert_string_equal(str_at(q, "_title.extension.0.extension.0."
 	    "valueCode"), "tr");
 	assert_string_equal(str_at(q, "item.1.text"), "Question smoker");
+	/* PostgreSQL's text form of a timestamp becomes a FHIR dateTime;
+	 * what is neither is left out rather than sent wrong. */
+	q = json_arena_own(a, form_fhir(&def, id, 1, false,
+	    "2026-12-06 10:00:00.123456+03", "en"));
+	assert_string_equal(str_at(q, "date"),
+	    "2026-12-06T10:00:00.123456+03:00");
+	q = json_arena_own(a, form_fhir(&def, id, 1, false,
+	    "2026-12-06T10:00:00-05:30", "en"));
+	assert_string_equal(str_at(q, "date"), "2026-12-06T10:00:00-05:30");
+	q = json_arena_own(a, form_fhir(&def, id, 1, false, "yesterday",
+	    "en"));
+	assert_false(json_object_object_get_ex(q, "date", NULL));
 	/* Texts in one language: no translation. */
 	read_ok(a, "{'title':{'tr':'Yalnız'},'items':[{'link_id':'a','type':"
 	    "'boolean','text':{'tr':'Soru'}}]}", &def);

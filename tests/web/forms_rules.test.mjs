@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   answersToSend, carryAnswers, conditionHolds, enabledItems, FORM_NEEDS, FORM_STATES, formProblems, formRoute, hasAnswer,
-  isDate, itemProblem, localizeDefinition, serverProblems, stateKey, wireValue,
+  isDate, itemProblem, localizeDefinition, mustAnswer, serverProblems, stateKey, wireValue,
 } from '../../web/src/formRules.js';
 import { catalogs } from '../../web/src/i18n/index.js';
 
@@ -149,6 +149,10 @@ test('problems of the enabled items: required, consent, type, bounds, length, op
     seen: { key: 'forms.problem.max', params: { max: '2026-12-31' } },
     sex: { key: 'forms.problem.choose', params: {} },
   });
+  assert.deepEqual(itemProblem({ link_id: 'c', type: 'consent', text: 'I agree' }, undefined),
+    { key: 'forms.problem.consent', params: {} }, 'a consent must be ticked even when not marked required');
+  assert.equal(mustAnswer({ type: 'consent' }), true);
+  assert.equal(mustAnswer({ type: 'string' }), false);
   assert.deepEqual(itemProblem(items[3], '4.5'), { key: 'forms.problem.integer', params: {} });
   assert.deepEqual(itemProblem(items[5], '2026-02-30'), { key: 'forms.problem.date', params: {} });
   // A required item is required only while enabled: alone it is, but formProblems skips it when off.

@@ -8,7 +8,7 @@
 // rendered as text, never as HTML. The words of the form itself (Yes, No, required...)
 // follow `lang`, so a preview in Turkish reads Turkish whatever the console's language.
 import { catalogs, t as tCurrent } from './i18n/index.js';
-import { enabledItems, isDate, maxLengthOf, takesAnswer } from './formRules.js';
+import { enabledItems, isDate, maxLengthOf, mustAnswer, takesAnswer } from './formRules.js';
 import './forms.css';
 
 export { localizeDefinition } from './formRules.js';
@@ -111,7 +111,7 @@ export function FormView({ items, lang, answers = {}, errors = {}, onChange, rea
     const words = (
       <>
         <span dir="auto" class="form-text">{item.text}</span>
-        {item.required && <span class="form-required"> ({t('forms.required')})</span>}
+        {mustAnswer(item) && <span class="form-required"> ({t('forms.required')})</span>}
       </>
     );
     return as === 'legend' ? <legend class="form-question">{words}</legend>
@@ -201,7 +201,7 @@ export function FormView({ items, lang, answers = {}, errors = {}, onChange, rea
                 onChange={(e) => change(item.link_id, e.currentTarget.checked ? true : undefined)} />
               <span>
                 <span dir="auto" class="form-text">{item.text}</span>
-                {item.required && <span class="form-required"> ({t('forms.required')})</span>}
+                {mustAnswer(item) && <span class="form-required"> ({t('forms.required')})</span>}
               </span>
             </label>
           </>,

@@ -18,6 +18,9 @@ export const FORM_STATES = Object.freeze(['not_started', 'draft', 'submitted']);
 export const STRING_MAX = 200; // a string item's max_length when unset (forms.h FORM_STRING_MAX)
 export const TEXT_MAX = 5000; // a text item's (FORM_TEXT_MAX)
 
+/** Whether an item must be answered while enabled: required, or a consent (always ticked). */
+export const mustAnswer = (item) => Boolean(item?.required) || item?.type === 'consent';
+
 /** Whether an item takes an answer (not display, not group). */
 export const takesAnswer = (item) => Boolean(item) && item.type !== 'display' && item.type !== 'group';
 
@@ -237,8 +240,9 @@ export function itemProblem(item, rawValue) {
   if (!takesAnswer(item)) return null;
   const value = wireValue(item, rawValue);
   if (!hasAnswer(item, value)) {
-    if (!item.required) return null;
-    return { key: item.type === 'consent' ? 'forms.problem.consent' : 'forms.problem.required', params: {} };
+    // A consent must be ticked whenever it is enabled, required or not (DESIGN.md 15).
+    if (item.type === 'consent') return { key: 'forms.problem.consent', params: {} };
+    return item.required ? { key: 'forms.problem.required', params: {} } : null;
   }
   const bounds = (min, max, text = numberText) => {
     const below = min !== undefined && min !== null && value < min;

@@ -287,7 +287,7 @@ export function FormPage({ base, id, permissions, onSessionLost, onPortalGone })
                     <li key={p.field} data-testid="form-problem" data-field={p.field}>
                       {item ? (
                         <a href={`#${ID_PREFIX}-${p.field}-item`} onClick={(e) => { e.preventDefault(); focusItem(ID_PREFIX, p.field); }}>
-                          <bdi>{item.text}</bdi>: {words}
+                          <bdi>{item.text}</bdi> — {words}
                         </a>
                       ) : words}
                     </li>
