@@ -427,8 +427,9 @@ read_assignment(struct arena *a, PGresult *res, int row, void *item)
 	x->patient_id = db_val(a, res, row, 0);
 	x->patient_name = db_val(a, res, row, 1);
 	x->assigned_at = db_val(a, res, row, 2);
-	x->state = db_val(a, res, row, 3);
 	x->submitted_at = db_val(a, res, row, 4);
+	/* Last: never NULL, so a failed copy shows there (db_rows_whole()). */
+	x->state = db_val(a, res, row, 3);
 }
 
 enum err
@@ -484,10 +485,11 @@ read_submission(struct arena *a, PGresult *res, int row, void *item)
 	s->patient_name = db_val(a, res, row, 6);
 	s->status = db_val(a, res, row, 7);
 	s->language = db_val(a, res, row, 8);
-	s->submitted_at = db_val(a, res, row, 9);
 	s->reviewed_at = db_val(a, res, row, 10);
 	s->reviewed_by_id = db_val(a, res, row, 11);
 	s->reviewed_by_name = db_val(a, res, row, 12);
+	/* Last: never NULL, so a failed copy shows there (db_rows_whole()). */
+	s->submitted_at = db_val(a, res, row, 9);
 }
 
 static void

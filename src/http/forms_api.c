@@ -195,13 +195,13 @@ bound_read(struct vobj *it, const char *key, enum form_type type,
 		return;
 	switch (type) {
 	case FORM_INTEGER:
-		if (v_int(it, key, -(int64_t)NUMBER_BOUND, (int64_t)NUMBER_BOUND,
-		    0, &whole) == V_SET)
+		if (v_int(it, key, -(int64_t)NUMBER_BOUND,
+		    (int64_t)NUMBER_BOUND, 0, &whole) == V_SET)
 			json_add(out, key, given(it, key));
 		break;
 	case FORM_DECIMAL:
-		if (v_number(it, key, -NUMBER_BOUND, NUMBER_BOUND, 0, &number) ==
-		    V_SET)
+		if (v_number(it, key, -NUMBER_BOUND, NUMBER_BOUND, 0,
+		    &number) == V_SET)
 			json_add(out, key, given(it, key));
 		break;
 	case FORM_DATE:
