@@ -10,7 +10,7 @@
 // submission 409 form_version_changed with current_version. Another patient's or clinic's form
 // (and an archived or unassigned one) answers 404 alike on every route. Markup in answers is
 // kept as text. Submissions are limited per patient and form per day (429) and audited without
-// their answers.
+// their answers. GET forms and GET forms/{id} cost one database round trip (Server-Timing).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
@@ -424,5 +424,30 @@ describe('limits and audit', () => {
     assert.equal(row.target_id, res.body.id);
     assert.deepEqual(row.after, { form_id: form.id, version: 1 });
     assert.equal(JSON.stringify(row).includes('Gizli'), false);
+  });
+});
+
+describe('round trips', () => {
+  // Server-Timing names the database round trips of each answer; the least over a few calls,
+  // since a worker's first use of a statement on its connection prepares it (one more).
+  test('GET forms and GET forms/{id} cost one round trip with the session\'s; a draft, its removal and a submission three', async () => {
+    const c = await formClinic();
+    const form = await makeForm(c, medsDefinition(), { all: true });
+    const trips = async (method, rest, body) => {
+      let least = Infinity;
+      for (let i = 0; i < 8; i++) {
+        const res = await c.session.request(method, rest, body ? { body } : {});
+        assert.ok(res.status < 300, `${method} ${rest}: ${res.text}`);
+        const m = /desc="(\d+) round trips?"/.exec(res.headers.get('server-timing') ?? '');
+        assert.ok(m, `${method} ${rest}: a Server-Timing header`);
+        least = Math.min(least, Number(m[1]));
+      }
+      return least;
+    };
+    assert.equal(await trips('GET', 'forms'), 1);
+    assert.equal(await trips('GET', `forms/${form.id}`), 1);
+    assert.equal(await trips('PUT', `forms/${form.id}/draft`, { version: 1, answers: { meds: true } }), 3);
+    assert.equal(await trips('DELETE', `forms/${form.id}/draft`), 3);
+    assert.equal(await trips('POST', `forms/${form.id}/submissions`, { version: 1, answers: { meds: false } }), 3);
   });
 });
