@@ -5,6 +5,8 @@
 // failed one. Checks again when `checks` changes (after a save on the page). For viewing or
 // downloading documents, one of the patient's documents may be chosen (`&document_id=`):
 // the answer then says whether that document is shared with the patient (document_shared).
+// For viewing or submitting forms, one of the clinic's forms (`&form_id=`): whether it is
+// open to the patient (form_open: active, and assigned to them or available to all).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -27,6 +29,22 @@ const GOTO_KEYS = {
 };
 /** The actions whose answer can name one document (document_id). */
 const DOCUMENT_ACTIONS = ['view_documents', 'download_documents'];
+/** The actions whose answer can name one form (form_id). */
+const FORM_ACTIONS = ['view_forms', 'submit_forms'];
+
+/** The clinic's forms for the picker (active, then archived), loaded once when a form action is chosen. */
+function useForms(wanted) {
+  const [forms, setForms] = useState(null);
+  useEffect(() => {
+    if (!wanted || forms !== null) return undefined;
+    let live = true;
+    Promise.all(['active', 'archived'].map((status) => api(`/api/v1/clinic/forms?status=${status}&limit=100`)))
+      .then((pages) => { if (live) setForms(pages.flatMap((page) => page.items ?? [])); })
+      .catch(() => { if (live) setForms([]); });
+    return () => { live = false; };
+  }, [wanted, forms]);
+  return forms;
+}
 
 /** The patient's documents for the picker, loaded once when a document action is chosen. */
 function useDocuments(patientId, wanted) {
@@ -42,7 +60,10 @@ function useDocuments(patientId, wanted) {
   return documents;
 }
 
-function FixLink({ goto, patientId }) {
+function FixLink({ goto, patientId, formId }) {
+  if (goto === 'form' && formId) {
+    return <a href={`#/forms/${encodeURIComponent(formId)}`} class="diag-goto" data-testid="diag-goto-form">{t('console.diag.goto.form')}</a>;
+  }
   if (goto === 'settings') {
     return <a href="#/settings" class="diag-goto" data-testid="diag-goto-settings">{t('console.diag.goto.settings')}</a>;
   }
@@ -61,7 +82,7 @@ function FixLink({ goto, patientId }) {
   return null;
 }
 
-function Check({ check, action, mode, patientId }) {
+function Check({ check, action, mode, patientId, formId }) {
   const keys = CONDITION_KEYS[check.condition];
   const text = keys ? t(check.ok ? keys.ok : keys.fail, { action }) : check.detail;
   let fix = null;
@@ -75,7 +96,7 @@ function Check({ check, action, mode, patientId }) {
         <span class="diag-main" data-testid="diag-text">{text}</span>
         {fix && (
           <span class="diag-fix">
-            {t(fix.key)} <FixLink goto={fix.goto} patientId={patientId} />
+            {t(fix.key)} <FixLink goto={fix.goto} patientId={patientId} formId={formId} />
           </span>
         )}
       </span>
@@ -92,6 +113,9 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
   const [documentId, setDocumentId] = useState('');
   const documentAction = DOCUMENT_ACTIONS.includes(action);
   const documents = useDocuments(patientId, documentAction);
+  const [formId, setFormId] = useState('');
+  const formAction = FORM_ACTIONS.includes(action);
+  const forms = useForms(formAction);
 
   useEffect(() => {
     if (!action) {
@@ -104,6 +128,7 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
     setError(null);
     const query = new URLSearchParams({ action });
     if (documentAction && documentId) query.set('document_id', documentId);
+    if (formAction && formId) query.set('form_id', formId);
     api(`/api/v1/clinic/patients/${encodeURIComponent(patientId)}/portal-access?${query}`, { signal: controller.signal })
       .then((answer) => {
         setResult(answer);
@@ -119,7 +144,7 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
         }
       });
     return () => controller.abort();
-  }, [action, documentAction, documentId, checks, patientId, onSessionLost]);
+  }, [action, documentAction, documentId, formAction, formId, checks, patientId, onSessionLost]);
 
   const shown = result && result.action === action ? result : null;
   const label = action ? actionLabel(catalog, action, lang) : '';
@@ -152,6 +177,17 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
           <p class="hint" id="diag-document-hint">{t('console.diag.document.pickHint')}</p>
         </div>
       )}
+      {formAction && (
+        <div class="field diag-pick">
+          <label for="diag-form">{t('console.diag.form.pick')}</label>
+          <select id="diag-form" value={formId} data-testid="diag-form" aria-describedby="diag-form-hint"
+            onChange={(e) => setFormId(e.currentTarget.value)}>
+            <option value="">{t('console.diag.form.any')}</option>
+            {(forms ?? []).map((f) => <option key={f.id} value={f.id}>{localized(f.title, lang)}</option>)}
+          </select>
+          <p class="hint" id="diag-form-hint">{t('console.diag.form.pickHint')}</p>
+        </div>
+      )}
       <div aria-live="polite" data-testid="diag-output" data-state={busy ? 'loading' : shown ? 'ready' : 'idle'}>
         {busy && !shown && <p class="muted">{t('common.loading')}</p>}
         {error && (
@@ -169,7 +205,8 @@ export function PatientDiagnostics({ patientId, catalog, mode, checks, onSession
             </p>
             <ul class="diag-checks" data-testid="diag-checks">
               {shown.checks.map((check) => (
-                <Check key={check.condition} check={check} action={label} mode={mode} patientId={patientId} />
+                <Check key={check.condition} check={check} action={label} mode={mode} patientId={patientId}
+                  formId={formAction ? formId : ''} />
               ))}
             </ul>
           </div>

@@ -4,7 +4,8 @@
 // contact sent as null) and "Portal Permissions"
 // (PatientPermissions.jsx), "Treatments" (PatientTreatments.jsx) and "Finance" (balance,
 // invoices, payments: FinancePatient.jsx) and "Documents" (files shared with the patient and
-// the patient's uploads: PatientDocuments.jsx), and under them the "Why can't this patient…?" diagnostics
+// the patient's uploads: PatientDocuments.jsx) and "Forms" (their form submissions and a form
+// assigned to them: PatientForms in FormsSubmissions.jsx), and under them the "Why can't this patient…?" diagnostics
 // (PatientDiagnostics.jsx), which check again after every save. Between them, "Invite to the
 // portal" (PatientInvite.jsx) with the patient's invitation status. The header links to the
 // patient's conversations and to writing them a message (Messages.jsx).
@@ -20,12 +21,13 @@ import { PatientPermissions } from './PatientPermissions.jsx';
 import { PatientTreatments } from './PatientTreatments.jsx';
 import { FinancePatient } from './FinancePatient.jsx';
 import { PatientDocuments } from './PatientDocuments.jsx';
+import { PatientForms } from './FormsSubmissions.jsx';
 import { fieldErrors, formFromPatient, lacksContact, LANGUAGE_KEYS, patientHref, patientPatch, PATIENT_TABS } from './patientRules.js';
 import { canManage } from './settingsRules.js';
 
 const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console.patient.tab.permissions',
   treatments: 'console.patient.tab.treatments', finance: 'console.patient.tab.finance',
-  documents: 'console.patient.tab.documents' };
+  documents: 'console.patient.tab.documents', forms: 'console.forms.tab' };
 
 async function loadAll(id) {
   const base = `/api/v1/clinic/patients/${encodeURIComponent(id)}`;
@@ -279,6 +281,10 @@ export function PatientPage({ id, tab, session, mayReview = false, onSessionLost
         {tab === 'documents' && (
           <PatientDocuments patientId={patient.id} mayReview={mayReview} onSessionLost={onSessionLost} />
         )}
+      </div>
+      <div role="tabpanel" id="patient-panel-forms" aria-labelledby="patient-tab-forms"
+        hidden={tab !== 'forms'} class="tab-panel">
+        {tab === 'forms' && <PatientForms patientId={patient.id} session={session} onSessionLost={onSessionLost} />}
       </div>
 
       <PatientInvite patient={patient} onSessionLost={onSessionLost} />

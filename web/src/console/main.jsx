@@ -7,7 +7,8 @@
 // #/payment-infrastructure: the online payment provider, owner only to change, #/reviews:
 // the documents patients uploaded, for the upload reviewer, owners and admins; #/messages:
 // the inbox, a conversation, writing to a patient and the automatic answers, Messages.jsx,
-// with the unread count in the menu, polled).
+// with the unread count in the menu, polled; #/forms: the clinic's forms, their builder,
+// assignments and submissions, Forms.jsx).
 // Two pages open without a session, whatever GET me says: #/set-password/<token> (the link
 // of an invitation or password-reset mail) and #/forgot-password. While the clinic requires
 // two-factor sign-in and the person has not set it up (me.totp_enrolment_required, or a 403
@@ -36,6 +37,7 @@ import { Finance } from './Finance.jsx';
 import { PaymentInfrastructure } from './PaymentInfrastructure.jsx';
 import { DocumentReviews } from './DocumentReviews.jsx';
 import { Messages, useUnreadCount } from './Messages.jsx';
+import { Forms } from './Forms.jsx';
 import { unreadBadge } from '../messageRules.js';
 import { ErrorText } from './common.jsx';
 import '../styles/base.css';
@@ -56,6 +58,7 @@ const SCREENS = [
   // Shown to those who review patient uploads (session.mayReview); the address works for
   // anyone, and the server's 403 is said in words there.
   { key: 'reviews', label: 'console.nav.reviews', reviewers: true },
+  { key: 'forms', label: 'console.nav.forms' },
   { key: 'templates', label: 'console.nav.templates' },
   { key: 'deliveries', label: 'console.nav.deliveries' },
   { key: 'audit', label: 'console.nav.audit' },
@@ -262,6 +265,8 @@ function App() {
     main = <Finance session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else if (screen === 'messages') {
     main = <Messages session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} onRead={unread.refresh} />;
+  } else if (screen === 'forms') {
+    main = <Forms session={session} path={route.path.filter(Boolean)} onSessionLost={sessionLost} />;
   } else if (screen === 'reviews') {
     main = <DocumentReviews onSessionLost={sessionLost} />;
   } else if (screen === 'payment-infrastructure') {

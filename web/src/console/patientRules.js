@@ -194,7 +194,7 @@ export function patientHref(id, tab = 'details') {
   return PATIENT_TABS.includes(tab) && tab !== 'details' ? `${base}/${tab}` : base;
 }
 
-export const PATIENT_TABS = Object.freeze(['details', 'permissions', 'treatments', 'finance', 'documents']);
+export const PATIENT_TABS = Object.freeze(['details', 'permissions', 'treatments', 'finance', 'documents', 'forms']);
 
 /** The tab an address names (the part after the id), details by default. */
 export const tabFromPath = (segment) => (PATIENT_TABS.includes(segment) ? segment : 'details');
@@ -250,6 +250,7 @@ export const CONDITION_KEYS = Object.freeze({
   permission: { ok: 'console.diag.permission.ok', fail: 'console.diag.permission.fail' },
   payment_infrastructure: { ok: 'console.diag.payment.ok', fail: 'console.diag.payment.fail', fix: 'console.diag.payment.fix' },
   document_shared: { ok: 'console.diag.document.ok', fail: 'console.diag.document.fail', fix: 'console.diag.document.fix', goto: 'documents' },
+  form_open: { ok: 'console.diag.form.ok', fail: 'console.diag.form.fail', fix: 'console.diag.form.fix', goto: 'form' },
 });
 
 /** Where the fix of a failed permission check lives: the patient's own set, or the clinic's. */
