@@ -48,6 +48,26 @@ const newestRow = (clinicId) => JSON.parse(psql(
   `SELECT row_to_json(a) FROM audit_log a WHERE clinic_id = '${clinicId}' ORDER BY id DESC LIMIT 1`,
 ));
 
+// A form definition of one question (the clinic's languages are Turkish and English).
+const auditedForm = (question) => ({ title: { tr: 'Denetim formu', en: 'Audit form' },
+  items: [{ link_id: 'q1', type: 'string', text: { tr: question, en: question } }] });
+
+// A fresh clinic with an admin's session, a patient and a form (assigned to the patient when
+// asked): {clinic, s, patient, form}.
+async function formClinic({ assign = false } = {}) {
+  const clinic = newClinic();
+  const s = await signIn(clinic.logins.admin);
+  const patient = await createPatient(s);
+  const form = await s.request('POST', '/api/v1/clinic/forms', { body: { definition: auditedForm('Audited question') } });
+  assert.equal(form.status, 201, form.text);
+  if (assign) {
+    const a = await s.request('POST', `/api/v1/clinic/forms/${form.body.id}/assignments`,
+      { body: { patient_ids: [patient.id] } });
+    assert.equal(a.status, 200, a.text);
+  }
+  return { clinic, s, patient, form: form.body };
+}
+
 // How to make one successful change for each changing operation of the document, keyed by
 // operationId. setup() prepares a fresh clinic and answers {clinic, params (path parameters),
 // body, headers, actor(res) -> [actor_type, actor_id], secrets(res) -> [strings that must not
@@ -321,6 +341,98 @@ const CHANGES = {
         headers: sessionHeaders(s),
         actor: () => ['staff', s.staff.id],
         secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited subject', 'Audited body'],
+      };
+    },
+  },
+  createForm: {
+    status: 201,
+    action: 'form.create',
+    async setup() {
+      const clinic = newClinic();
+      const s = await signIn(clinic.logins.admin);
+      return {
+        clinic,
+        body: { definition: auditedForm('Audited question') },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [clinic.logins.admin.password, s.csrf, s.cookie.split('=')[1], 'Audited question'],
+      };
+    },
+  },
+  publishForm: {
+    status: 200,
+    action: 'form.publish',
+    async setup() {
+      const { clinic, s, form } = await formClinic();
+      return {
+        clinic,
+        params: { id: form.id },
+        body: { definition: auditedForm('Audited second question') },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited second question'],
+      };
+    },
+  },
+  patchForm: {
+    status: 200,
+    action: 'form.update',
+    async setup() {
+      const { clinic, form } = await formClinic();
+      const secret = makeApiKey(clinic.id, 'admin');
+      return {
+        clinic,
+        params: { id: form.id },
+        body: { status: 'archived', available_to_all: true },
+        headers: { authorization: `Bearer ${secret}` },
+        actor: async () => ['api_key', (await withKey(secret).request('GET', '/api/v1/clinic/me')).body.api_key.id],
+        secrets: () => [secret, 'Audited question'],
+      };
+    },
+  },
+  assignForm: {
+    status: 200,
+    action: 'form.assign',
+    async setup() {
+      const { clinic, s, form, patient } = await formClinic();
+      return {
+        clinic,
+        params: { id: form.id },
+        body: { patient_ids: [patient.id] },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited question'],
+      };
+    },
+  },
+  unassignForm: {
+    status: 204,
+    action: 'form.unassign',
+    async setup() {
+      const { clinic, s, form, patient } = await formClinic({ assign: true });
+      return {
+        clinic,
+        params: { id: form.id, patient_id: patient.id },
+        headers: sessionHeaders(s),
+        actor: () => ['staff', s.staff.id],
+        secrets: () => [s.csrf, s.cookie.split('=')[1], 'Audited question'],
+      };
+    },
+  },
+  reviewFormSubmission: {
+    status: 200,
+    action: 'form_submission.review',
+    async setup() {
+      const { clinic, form, patient } = await formClinic({ assign: true });
+      const staff = await signIn(clinic.logins.staff);
+      const submission = psql(`INSERT INTO form_submissions (clinic_id, form_id, version, patient_id, answers, language)
+        VALUES ('${clinic.id}', '${form.id}', 1, '${patient.id}', '{"q1": "Audited answer"}', 'tr') RETURNING id`);
+      return {
+        clinic,
+        params: { id: submission },
+        headers: sessionHeaders(staff),
+        actor: () => ['staff', staff.staff.id],
+        secrets: () => [staff.csrf, staff.cookie.split('=')[1], 'Audited question', 'Audited answer'],
       };
     },
   },

@@ -23,7 +23,8 @@ const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwx
 const TENANT_TABLES = ['clinics', 'clinic_modules', 'payment_infrastructure', 'staff', 'staff_sessions',
   'api_keys', 'portal_settings', 'audit_log', 'templates', 'patients', 'outbox', 'patient_login_challenges',
   'invoices', 'invoice_lines', 'invoice_counters', 'payments', 'payment_allocations', 'refunds',
-  'documents', 'document_access', 'message_threads', 'messages', 'message_auto_replies'];
+  'documents', 'document_access', 'message_threads', 'messages', 'message_auto_replies',
+  'forms', 'form_versions', 'form_assignments', 'form_drafts', 'form_submissions'];
 
 // Runs statements as portal_app in one transaction, after setting portal.clinic_id (unless
 // clinicId is null). Each statement must answer one labelled column "label=value"; returns
@@ -231,6 +232,18 @@ const FOREIGN_ID_CALLS = {
   getThread: { kind: 'thread' },
   replyThread: { kind: 'thread', body: { body: 'Hijacked' } },
   patchThread: { kind: 'thread', body: { status: 'closed', assigned_to: null } },
+  // Forms: {n} is version 1, {patient_id} the clinic's own patient of the run (assigned).
+  getForm: { kind: 'form' },
+  publishForm: { kind: 'form', body: { definition: {
+    title: { tr: 'Hijacked', en: 'Hijacked' }, items: [{ link_id: 'h', type: 'string', text: { tr: 'Hijacked', en: 'Hijacked' } }] } } },
+  patchForm: { kind: 'form', body: { available_to_all: true } },
+  getFormVersion: { kind: 'form' },
+  getFormQuestionnaire: { kind: 'form' },
+  listFormAssignments: { kind: 'form' },
+  assignForm: { kind: 'form', body: (ids) => ({ patient_ids: [ids.patient] }) },
+  unassignForm: { kind: 'form' },
+  getFormSubmission: { kind: 'form_submission' },
+  reviewFormSubmission: { kind: 'form_submission' },
 };
 
 // A conversation of the clinic's patient, with a message from each side, and the clinic's
@@ -245,6 +258,23 @@ async function messageIds(requester, patientId) {
     clinical: { enabled: true, reply_within_hours: 24, body: { tr: 'Bora yanıt', en: null } } } });
   assert.equal(replies.status, 200, replies.text);
   return { thread: started.body.id };
+}
+
+// A form (version 1) assigned to the clinic's patient, with the patient's draft and a
+// submission (rows in every form table): {form, form_submission} ids.
+async function formIds(requester, clinicId, patientId) {
+  const definition = { title: { tr: 'Bora form', en: 'Bora form' },
+    items: [{ link_id: 'q1', type: 'string', text: { tr: 'Bora soru', en: 'Bora question' } }] };
+  const form = await requester.request('POST', '/api/v1/clinic/forms', { body: { definition } });
+  assert.equal(form.status, 201, form.text);
+  const assigned = await requester.request('POST', `/api/v1/clinic/forms/${form.body.id}/assignments`,
+    { body: { patient_ids: [patientId] } });
+  assert.equal(assigned.status, 200, assigned.text);
+  psql(`INSERT INTO form_drafts (clinic_id, form_id, patient_id, version, answers)
+    VALUES ('${clinicId}', '${form.body.id}', '${patientId}', 1, '{"q1": "Bora taslak"}')`);
+  const submission = psql(`INSERT INTO form_submissions (clinic_id, form_id, version, patient_id, answers, language)
+    VALUES ('${clinicId}', '${form.body.id}', 1, '${patientId}', '{"q1": "Bora cevap"}', 'tr') RETURNING id`);
+  return { form: form.body.id, form_submission: submission };
 }
 
 // A document (seen once by staff, so it has an access row), a spare one to delete, an image
@@ -341,6 +371,11 @@ async function spareTemplate(requester) {
   return res.body.id;
 }
 
+// An operation's path with {id}, and its other parameters from the run's ids: {n} is a
+// form's version 1, {patient_id} the clinic's own patient.
+const fill = (path, id, ids) => path.replace('{id}', id).replace('{n}', '1').replace('{patient_id}', ids.patient);
+const bodyOf = (call, ids) => (typeof call.body === 'function' ? call.body(ids) : call.body);
+
 describe("another clinic's ids", () => {
   test("every id-taking clinic operation answers 404 not_found for B's ids, and B's data stays as it was", async () => {
     const patient = await B.owner.request('POST', '/api/v1/clinic/patients',
@@ -359,6 +394,7 @@ describe("another clinic's ids", () => {
     Object.assign(ids, await financeIds(B.owner, ids.patient));
     Object.assign(ids, await documentIds(B.owner, B.clinic.id, ids.patient));
     Object.assign(ids, await messageIds(B.owner, ids.patient));
+    Object.assign(ids, await formIds(B.owner, B.clinic.id, ids.patient));
     // A's own ids, to show each call is right apart from whose id it names (inviting needs
     // an email invitation template chosen; tests above may have cleared it).
     const emailTemplate = (await A.owner.request('GET',
@@ -394,6 +430,7 @@ describe("another clinic's ids", () => {
     await givePhoto(A.owner, A.clinic, own.body.email);
     // After the patient's sign-in: its notice must not be taken for the sign-in code's mail.
     Object.assign(ownIds, await messageIds(A.owner, ownIds.patient));
+    Object.assign(ownIds, await formIds(A.owner, A.clinic.id, ownIds.patient));
     const doc = (await api('GET', '/api/v1/openapi.json')).body;
     const ops = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -408,8 +445,8 @@ describe("another clinic's ids", () => {
     for (const requester of [A.owner, A.key]) {
       for (const op of ops) {
         const call = FOREIGN_ID_CALLS[op.id];
-        const url = (id) => `${op.path.replace('{id}', id)}${call.query ?? ''}`;
-        const send = { body: call.body, raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined };
+        const url = (id) => `${fill(op.path, id, ids)}${call.query ?? ''}`;
+        const send = { body: bodyOf(call, ids), raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined };
         const res = await requester.request(op.method, url(ids[call.kind]), send);
         if (call.sessionOnly && requester === A.key) {
           assertProblem(res, 403, 'forbidden_role', `${op.id} with an API key`);
@@ -426,10 +463,14 @@ describe("another clinic's ids", () => {
     // The calls were right: with A's own ids they succeed (revocation last).
     for (const op of ops) {
       const call = FOREIGN_ID_CALLS[op.id];
-      const res = await A.owner.request(op.method, `${op.path.replace('{id}', ownIds[call.kind])}${call.query ?? ''}`,
-        { body: call.body, raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined });
+      const res = await A.owner.request(op.method, `${fill(op.path, ownIds[call.kind], ownIds)}${call.query ?? ''}`,
+        { body: bodyOf(call, ownIds), raw: call.raw, headers: call.type ? { 'content-type': call.type } : undefined });
       assert.ok(res.status >= 200 && res.status < 300, `${op.id} with A's own id: ${res.status} ${res.text}`);
     }
+    // unassignForm took A's assignment away; the row-level security tests below want one.
+    const again = await A.owner.request('POST', `/api/v1/clinic/forms/${ownIds.form}/assignments`,
+      { body: { patient_ids: [ownIds.patient] } });
+    assert.equal(again.status, 200, again.text);
     const still = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}`);
     assert.equal(still.body.first_name, 'Bora');
     const perms = await B.owner.request('GET', `/api/v1/clinic/patients/${ids.patient}/portal-permissions`);
@@ -464,6 +505,11 @@ describe("another clinic's ids", () => {
     const bThread = await B.owner.request('GET', `/api/v1/clinic/messages/${ids.thread}`);
     assert.deepEqual([bThread.body.status, bThread.body.messages.map((m) => m.body)], ['open', ['Bora mesaj']],
       "B's conversation was changed by A");
+    const bForm = await B.owner.request('GET', `/api/v1/clinic/forms/${ids.form}`);
+    assert.deepEqual([bForm.body.current_version, bForm.body.available_to_all, bForm.body.assigned_count], [1, false, 1],
+      "B's form was changed by A");
+    const bSubmission = await B.owner.request('GET', `/api/v1/clinic/form-submissions/${ids.form_submission}`);
+    assert.equal(bSubmission.body.status, 'submitted', "B's submission was reviewed by A");
   });
 });
 

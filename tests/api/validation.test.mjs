@@ -101,6 +101,9 @@ describe('the server log never records parameters or failing rows', () => {
 // A whole, valid body of the automatic first answers (every topic is required).
 const AUTO_REPLY = { enabled: true, reply_within_hours: 24, body: { tr: 'Yanıt', en: 'Answer' } };
 const AUTO_REPLIES = { appointment: AUTO_REPLY, billing: AUTO_REPLY, clinical: AUTO_REPLY, other: AUTO_REPLY };
+// A whole, valid form definition of one question.
+const FORM_BODY = { definition: { title: { tr: 'Form', en: 'Form' }, description: { tr: 'Açıklama', en: 'About' },
+  items: [{ link_id: 'q1', type: 'string', text: { tr: 'Soru', en: 'Question' } }] } };
 const FREE_TEXT = [
   ['POST', '/api/v1/clinic/patients', 'first_name', 'line'],
   ['POST', '/api/v1/clinic/patients', 'last_name', 'line'],
@@ -169,6 +172,12 @@ const FREE_TEXT = [
   ['PUT', '/api/v1/clinic/messages/auto-replies', 'clinical.body.en', 'lines', AUTO_REPLIES],
   ['PUT', '/api/v1/clinic/messages/auto-replies', 'other.body.tr', 'lines', AUTO_REPLIES],
   ['PUT', '/api/v1/clinic/messages/auto-replies', 'other.body.en', 'lines', AUTO_REPLIES],
+  ...['POST /api/v1/clinic/forms', 'PUT /api/v1/clinic/forms/{id}'].flatMap((op) => {
+    const [method, path] = op.split(' ');
+    return [['title.tr', 'line'], ['title.en', 'line'], ['description.tr', 'lines'], ['description.en', 'lines'],
+      ['items[0].text.tr', 'lines'], ['items[0].text.en', 'lines']]
+      .map(([f, kind]) => [method, path, `definition.${f}`, kind, FORM_BODY]);
+  }),
   ...['merchant_id', 'secret'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
     { provider: 'devgateway', active: false, credentials: { merchant_id: 'm', secret: 's' } }]),
   ...['merchant_key', 'merchant_salt'].map((f) => ['PUT', '/api/v1/clinic/payment-infrastructure', `credentials.${f}`, 'line',
@@ -178,7 +187,13 @@ const FREE_TEXT = [
 // times and secrets, each checked by its own rule (tests elsewhere).
 const NOT_FREE_TEXT = new Set(['email', 'password', 'provider', 'code', 'phone', 'emergency_contact.phone',
   'previous_code', 'contact', 'challenge_id', 'selection_token', 'login_token', 'recovery_code', 'token', 'patient_id', 'start', 'end', 'value',
-  'country', 'time_zone', 'currency', 'invoice_prefix', 'public_url', 'id']);
+  'country', 'time_zone', 'currency', 'invoice_prefix', 'public_url', 'id',
+  // A form's identifiers and values, each with its own rule (tests/api/forms.test.mjs): a
+  // starter's key, an option's value, a condition's question (a link_id) and answer, and
+  // bounds (numbers, or dates for a date item).
+  'starter', 'definition.items[0].options[0].value', 'definition.items[0].enable_when[0].question',
+  'definition.items[0].enable_when[0].answer', 'definition.items[0].min', 'definition.items[0].max',
+  'definition.items[0].items[0].min', 'definition.items[0].items[0].max']);
 
 // The body {a: {b: value}} of field "a.b", {items: [{procedure: value}]} of "items[0].procedure",
 // laid over a base body that is otherwise valid (so that the field is the one thing wrong).
@@ -264,10 +279,12 @@ describe('the one text rule holds in every free-text field', () => {
       const pending = psql(`INSERT INTO documents (clinic_id, patient_id, kind, title, file_name, content_type, size,
         sha256, source, review_status) VALUES ('${clinic.id}', '${patient.id}', 'document', 'Yükleme', 'y.pdf',
         'application/pdf', 10, repeat('c', 64), 'patient', 'pending') RETURNING id`);
+      const form = await post('/api/v1/clinic/forms', FORM_BODY);
       const conversation = await post('/api/v1/clinic/messages',
         { patient_id: patient.id, subject: 'Konu', topic: 'other', body: 'Mesaj' });
       const ids = {
         '/api/v1/clinic/messages/{id}': conversation.id,
+        '/api/v1/clinic/forms/{id}': form.id,
         '/api/v1/portal/{code}/messages/{id}': conversation.id,
         '/api/v1/clinic/patients/{id}': patient.id,
         '/api/v1/clinic/patients/{id}/treatment-plans': patient.id,
