@@ -1628,4 +1628,19 @@ export default {
   'console.forms.sub.questionsIn': 'Questions in',
   'console.forms.sub.consents': 'Consents given',
   'console.forms.sub.consentsHint': 'In the words the patient read when ticking them.',
+
+  // First use (issue 16): tiles that say what they open, a section taken away, a closed portal.
+  'portal.home.appointments.bookLine': 'Book an appointment online.',
+  'portal.home.finance.paymentsLine': 'The payments you have made.',
+  'portal.home.finance.payLine': 'Pay your clinic online.',
+  'portal.home.documents.imagesLine': 'Images your clinic has shared with you.',
+  'portal.home.documents.uploadLine': 'Send a document to your clinic.',
+  'portal.home.messages.writeLine': 'Write to your clinic.',
+  'portal.home.notOpen': 'Not open to you online yet. Contact the clinic if you need it.',
+  'portal.unavailable.heading': 'This part of the portal is not open to you',
+  'portal.unavailable.body': 'Your clinic has not opened it for you, or has closed it since you saved the link. Contact the clinic if you need it; its phone and email are below.',
+  'portal.unavailable.home': 'Back to the home page',
+  'portal.closed.heading': 'The portal is closed',
+  'portal.closed.body': '{clinic} has closed its patient portal or moved it to a new address, and your session has ended. The address you used was right. Contact the clinic to find out when and where you can sign in again.',
+  'portal.closed.theClinic': 'Your clinic',
 };

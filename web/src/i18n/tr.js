@@ -1628,4 +1628,19 @@ export default {
   'console.forms.sub.questionsIn': 'Soruların dili',
   'console.forms.sub.consents': 'Verilen onaylar',
   'console.forms.sub.consentsHint': 'Hastanın işaretlerken okuduğu sözlerle.',
+
+  // First use (issue 16): tiles that say what they open, a section taken away, a closed portal.
+  'portal.home.appointments.bookLine': 'Çevrim içi randevu alın.',
+  'portal.home.finance.paymentsLine': 'Yaptığınız ödemeler.',
+  'portal.home.finance.payLine': 'Kliniğinize çevrim içi ödeme yapın.',
+  'portal.home.documents.imagesLine': 'Kliniğinizin sizinle paylaştığı görüntüler.',
+  'portal.home.documents.uploadLine': 'Kliniğinize belge gönderin.',
+  'portal.home.messages.writeLine': 'Kliniğinize yazın.',
+  'portal.home.notOpen': 'Bu bölüm size henüz çevrim içi açık değil. Gerekirse kliniğinizle iletişime geçin.',
+  'portal.unavailable.heading': 'Portalın bu bölümü size açık değil',
+  'portal.unavailable.body': 'Kliniğiniz bu bölümü sizin için açmamış ya da bağlantıyı kaydettiğinizden bu yana kapatmış. Gerekirse kliniğinizle iletişime geçin; telefonu ve e-postası aşağıda.',
+  'portal.unavailable.home': 'Ana sayfaya dön',
+  'portal.closed.heading': 'Portal kapalı',
+  'portal.closed.body': '{clinic} hasta portalını kapattı ya da yeni bir adrese taşıdı ve oturumunuz sona erdi. Kullandığınız adres doğruydu. Ne zaman ve nereden yeniden giriş yapabileceğinizi öğrenmek için kliniğinizle iletişime geçin.',
+  'portal.closed.theClinic': 'Kliniğiniz',
 };

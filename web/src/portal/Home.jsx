@@ -1,11 +1,13 @@
 // The signed-in patient's home page: a greeting with the first name and one tile per
 // permission group the patient's permissions allow (title and a short line); a tile whose
-// screen exists and is open to the patient links to it (homeRules.js sectionRoute). With
+// screen exists and is open to the patient links to it (homeRules.js sectionRoute) and says
+// what that screen holds; one without such a screen says it is not open online and to ask
+// the clinic (sectionLine). With
 // view_balance, the balance comes first, in its own tile (FinanceScreens.jsx BalanceTile).
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
-import { homeSections, SECTION_KEYS, sectionRoute } from './homeRules.js';
+import { homeSections, SECTION_KEYS, sectionLine, sectionRoute } from './homeRules.js';
 import { hrefOf } from './router.js';
 import { BalanceTile } from './FinanceScreens.jsx';
 
@@ -36,7 +38,7 @@ export function Home({ base, patient, permissions, clinicName, onSignOut, signin
                     ? <a href={hrefOf(route)} data-testid={`home-link-${key}`}>{t(SECTION_KEYS[key].title)}</a>
                     : t(SECTION_KEYS[key].title)}
                 </h2>
-                <p>{t(SECTION_KEYS[key].line)}</p>
+                <p data-testid={`home-line-${key}`}>{t(sectionLine(key, permissions))}</p>
               </li>
             );
           })}

@@ -58,10 +58,41 @@ export function sectionRoute(section, permissions) {
   return (SECTION_SCREENS[section] ?? []).find((s) => have.has(s.permission))?.route ?? null;
 }
 
-/** The group keys the home page shows: every group with at least one of the patient's keys. */
+/** The group keys the home page shows: every group with at least one of the patient's keys,
+ * but finance when the balance alone is open (its own tile shows it). */
 export function homeSections(permissions) {
   const have = new Set(permissions ?? []);
-  return PERMISSION_GROUPS.filter((g) => g.permissions.some((key) => have.has(key))).map((g) => g.key);
+  return PERMISSION_GROUPS.filter((g) => g.permissions.some((key) => have.has(key)))
+    .filter((g) => g.key !== 'finance' || sectionRoute('finance', permissions) !== null)
+    .map((g) => g.key);
+}
+
+// What a tile promises, by the screen it opens: a tile says what is behind it, not what
+// the whole group could hold (booking alone is not "your appointments").
+const ROUTE_LINES = Object.freeze({
+  'appointments/new': 'portal.home.appointments.bookLine',
+  payments: 'portal.home.finance.paymentsLine',
+  pay: 'portal.home.finance.payLine',
+  images: 'portal.home.documents.imagesLine',
+  'documents/upload': 'portal.home.documents.uploadLine',
+  'messages/new': 'portal.home.messages.writeLine',
+});
+
+/** The catalog key of a tile's line: its screen's own, the group's, or, for a group none of
+ * whose screens the patient may open, the words that say so and to ask the clinic. */
+export function sectionLine(section, permissions) {
+  const route = sectionRoute(section, permissions);
+  if (route === null) return 'portal.home.notOpen';
+  return ROUTE_LINES[route] ?? SECTION_KEYS[section].line;
+}
+
+/** Every route a screen of the portal answers (main.jsx opens them by permission): a route
+ * among them that the patient may not open is a section taken away (a saved link), not a
+ * mistyped address. */
+export function isSectionRoute(route) {
+  const first = String(route ?? '').split('/')[0];
+  return ['profile', 'appointments', 'treatments', 'invoices', 'payments', 'pay', 'documents', 'images',
+    'messages', 'forms'].includes(first);
 }
 
 /** The digits of a typed one-time code (spaces and dashes dropped); valid when exactly 6. */

@@ -9,8 +9,12 @@
 // #/payments/<id>/result, where the payment provider sends the browser back), #/documents,
 // #/images and #/documents/upload (Documents.jsx), #/messages, #/messages/new and
 // #/messages/<id> (Messages.jsx), #/forms and #/forms/<id> (Forms.jsx); a screen the patient's
-// permissions do not open shows the home page. A 401 from a screen (the session ran out)
-// comes back to sign-in with a notice.
+// permissions do not open (a saved link to a section taken away) says so, with the way to the
+// clinic and back home; an address that is no screen at all shows the home page. A 401 from a
+// screen (the session ran out) comes back to sign-in with a notice. A portal that closes or
+// moves under a signed-in patient (404 from its card or a screen) says that it is closed;
+// strangers, and anyone without a session here a moment ago, get the same "not available"
+// page as for a mistyped address (DESIGN.md section 4).
 // Every patient call is under /api/v1/portal/{code}/ with same-origin cookies.
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -33,6 +37,7 @@ import { Messages, MessageThread, NewMessage } from './Messages.jsx';
 import { MESSAGE_NEEDS, messageRoute } from '../messageRules.js';
 import { FormPage, Forms } from './Forms.jsx';
 import { FORM_NEEDS, formRoute } from '../formRules.js';
+import { isSectionRoute } from './homeRules.js';
 import './portal.css';
 
 // The same rule nginx uses to route /<code> here.
@@ -97,12 +102,18 @@ function usePortal(code) {
         card = await api(base, { signal });
       } catch (error) {
         if (signal.aborted) return;
-        setState(error.status === 404 ? { status: 'not-found' } : { status: 'error', error });
+        if (error.status === 404) {
+          const had = hadSession(code);
+          setState(had ? { status: 'closed', card: had } : { status: 'not-found' });
+        } else {
+          setState({ status: 'error', error });
+        }
         return;
       }
       try {
         const me = await api(`${base}me`, { signal });
         setCsrfToken(me.csrf_token);
+        rememberSession(code, card);
         setState({ status: 'home', card, patient: me.patient, permissions: me.permissions ?? [] });
       } catch (error) {
         if (signal.aborted) return;
@@ -117,6 +128,43 @@ function usePortal(code) {
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   return { base, state, setState, retry };
+}
+
+// This tab had a session at this portal: the clinic's card as it was then (name and contact),
+// so that a portal closed since can say so instead of "check the address". Kept for the tab
+// only (sessionStorage), dropped on signing out.
+const sessionKey = (code) => `portal-had-session:${code}`;
+function rememberSession(code, card) {
+  try {
+    sessionStorage.setItem(sessionKey(code), JSON.stringify({ name: card?.name ?? null, phone: card?.phone ?? null,
+      email: card?.email ?? null, address: card?.address ?? null }));
+  } catch { /* storage off: the closed portal reads as not available, as for anyone */ }
+}
+function forgetSession(code) {
+  try { sessionStorage.removeItem(sessionKey(code)); } catch { /* nothing kept */ }
+}
+function hadSession(code) {
+  try { return JSON.parse(sessionStorage.getItem(sessionKey(code)) ?? 'null'); } catch { return null; }
+}
+
+function Closed({ card }) {
+  return (
+    <section class="card" role="alert" data-testid="portal-closed">
+      <h1>{t('portal.closed.heading')}</h1>
+      <p>{t('portal.closed.body', { clinic: card?.name ?? t('portal.closed.theClinic') })}</p>
+    </section>
+  );
+}
+
+// A section the patient's permissions no longer open (a saved link, a permission taken away).
+function Unavailable() {
+  return (
+    <section class="card" data-testid="portal-unavailable" aria-labelledby="unavailable-heading">
+      <h1 id="unavailable-heading">{t('portal.unavailable.heading')}</h1>
+      <p>{t('portal.unavailable.body')}</p>
+      <p><a href="#/" class="button" data-testid="unavailable-home">{t('portal.unavailable.home')}</a></p>
+    </section>
+  );
 }
 
 function NotFound() {
@@ -166,6 +214,7 @@ function App({ code }) {
 
   function signedIn(answer) {
     setCsrfToken(answer.csrf_token);
+    rememberSession(code, card);
     setNotice(null);
     setState({ status: 'home', card, patient: answer.patient, permissions: answer.permissions ?? [] });
   }
@@ -178,6 +227,7 @@ function App({ code }) {
       // Already ended (401) or unreachable: either way this page forgets the session.
     } finally {
       setCsrfToken(null);
+      forgetSession(code);
       setSigningOut(false);
       setNotice('signedOut');
       setState({ status: 'signin', card });
@@ -193,9 +243,11 @@ function App({ code }) {
 
   const patientChanged = (patient) => setState((s) => (s.status === 'home' ? { ...s, patient: { ...s.patient, ...patient } } : s));
 
+  // The portal answered 404: closed, moved or never there. A patient signed in here a moment
+  // ago is told it is closed; a stranger at the sign-in step sees "not available".
   const gone = () => {
     setCsrfToken(null);
-    setState({ status: 'not-found' });
+    setState((s) => (s.status === 'home' ? { status: 'closed', card: s.card } : { status: 'not-found' }));
   };
 
   return (
@@ -218,12 +270,14 @@ function App({ code }) {
                 clinicName={clinicName} onSessionLost={sessionLost} onPortalGone={gone} onPatientChanged={patientChanged} />
             );
           }
+          if (isSectionRoute(route)) return <Unavailable />;
           return (
             <Home base={base} patient={state.patient} permissions={state.permissions} clinicName={clinicName}
               onSignOut={signOut} signingOut={signingOut} onSessionLost={sessionLost} onPortalGone={gone} />
           );
         })()}
         {state.status === 'not-found' && <NotFound />}
+        {state.status === 'closed' && <Closed card={state.card} />}
         {state.status === 'error' && <LoadError error={state.error} onRetry={retry} />}
       </main>
       {clinicName && (
