@@ -235,10 +235,11 @@ test('a patient without create_appointment is offered no Book action', async () 
   await page.locator('[data-testid="appointments-upcoming"][data-state="ready"]').waitFor();
   assert.equal(await page.getByTestId('appointments-book').count(), 0);
   assert.equal(await page.locator(`a[href="#/appointments/new"]`).count(), 0);
-  // The booking address itself shows the home page instead.
+  // The booking address itself says it is not open (issue 16), with the way home.
   await page.goto(`/${ctx.clinic.code}#/appointments/new`);
-  await page.getByTestId('portal-home').waitFor();
+  await page.getByTestId('portal-unavailable').waitFor();
   assert.equal(await page.getByTestId('portal-book').count(), 0);
+  await page.getByTestId('unavailable-home').click();
   assert.equal(await page.getByTestId('home-greeting').innerText(), fill(tr['portal.home.greeting'], { name: 'Selin' }));
   watch.assertNone();
 });

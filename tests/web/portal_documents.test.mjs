@@ -294,7 +294,7 @@ test('a patient who may only view documents gets no Download, no sending and no 
 
   for (const route of ['documents/upload', 'images']) {
     await page.goto(`/${ctx.clinic.code}#/${route}`);
-    await page.getByTestId('portal-home').waitFor();
+    await page.getByTestId('portal-unavailable').waitFor();
     assert.equal(await page.getByTestId('portal-upload').count() + await page.getByTestId('portal-images').count(), 0, route);
   }
   watch.assertNone();

@@ -235,9 +235,9 @@ test('a patient without make_payment is offered no Pay: not on the balance, the 
   assert.equal(await page.getByTestId('invoice-pay').count(), 0);
   assert.deepEqual(await axeViolations(page), []);
 
-  // The Pay address itself shows the home page instead.
+  // The Pay address itself says it is not open (issue 16).
   await page.goto(`/${ctx.clinic.code}#/pay/${invoice.id}`);
-  await page.getByTestId('portal-home').waitFor();
+  await page.getByTestId('portal-unavailable').waitFor();
   assert.equal(await page.getByTestId('portal-pay').count(), 0);
   await page.goto(`/${ctx.clinic.code}#/payments`);
   await page.locator('[data-testid="portal-payments"][data-state="ready"]').waitFor();

@@ -5,13 +5,19 @@
 // clinic's contact, instead of landing silently on the home page; a portal switched off under
 // a signed-in patient says it is closed (in the app, and after a reload in the same tab),
 // while a stranger at the same address gets the same "not available" page as for a mistyped
-// one. axe-core on the new pages.
+// one. And booking (item 6): a closed day says "closed", not "full"; "any practitioner" offers
+// every practitioner's free times, each naming its own; the week buttons say which week; the
+// cancellation cut-off is told before booking and on the appointment. axe-core on the new pages.
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/portal_first_use.test.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { axeViolations, closedAfterEach, launch, portalSignedIn, watchPage } from './browser.mjs';
-import { enablePortal, makeClinic, makePatient, signIn, uniquePhone } from '../api/lib/fixtures.mjs';
+import {
+  dateIn, enablePortal, makeClinic, makePatient, makeSchedule, signIn, uniquePhone,
+} from '../api/lib/fixtures.mjs';
+import { cancelUntil } from '../../web/src/portal/appointmentRules.js';
+import { formatWhen } from '../../web/src/timeRules.js';
 import { catalogs } from '../../web/src/i18n/index.js';
 import { homeSections, sectionLine, sectionRoute } from '../../web/src/portal/homeRules.js';
 
@@ -119,5 +125,77 @@ test('a portal switched off under a signed-in patient says it is closed; a stran
   await other.goto('/no-such-portal-code');
   await other.getByTestId('portal-not-found').waitFor();
   otherWatch.assertNone();
+  watch.assertNone();
+});
+
+test('booking says closed or full, offers any practitioner, and tells the cancellation cut-off first', async () => {
+  const { clinic, owner, page, watch } = await signedIn(['view_appointments', 'create_appointment', 'cancel_appointment']);
+  // Two practitioners, hours Monday to Saturday (Sunday closed); a 24-hour cut-off.
+  const hours = [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '09:00', end: '11:00' }));
+  const first = await makeSchedule(owner, { duration: 60, hours, name: 'Dr. Ada Birinci',
+    rules: { slot_step_minutes: 60, cancel_cutoff_minutes: 1440, min_notice_minutes: 0 } });
+  const second = await makeSchedule(owner, { duration: 60, hours, name: 'Dr. Can İkinci',
+    rules: { slot_step_minutes: 60, cancel_cutoff_minutes: 1440, min_notice_minutes: 0 } });
+  const days = Array.from({ length: 14 }, (_, i) => dateIn('Europe/Istanbul', i + 1));
+  const weekday = (d) => new Date(`${d}T12:00:00Z`).getUTCDay();
+  const sunday = days.find((d) => weekday(d) === 0);
+  // A weekday the clinic is shut for a holiday, and a weekday both practitioners are booked full.
+  const [holiday, busy] = days.filter((d) => ![0, 6].includes(weekday(d)));
+  const off = await owner.request('POST', '/api/v1/clinic/time-off', { body: { practitioner_id: null,
+    start: `${holiday}T00:00:00+03:00`, end: `${holiday}T23:59:00+03:00`, reason: 'Bayram' } });
+  assert.equal(off.status, 201, off.text);
+  const other = await makePatient(owner, { first_name: 'Dolu' });
+  for (const sch of [first, second]) {
+    for (const time of ['09:00', '10:00']) {
+      const b = await owner.request('POST', '/api/v1/clinic/appointments', { body: { patient_id: other.id,
+        practitioner_id: sch.practitioner.id, type_id: first.type.id, start: `${busy}T${time}:00+03:00` } });
+      assert.equal(b.status, 201, b.text);
+    }
+  }
+  await page.goto(`/${clinic.code}#/appointments/new`);
+  await page.getByTestId('portal-book').waitFor();
+  await page.locator(`[data-testid="book-type-option"][data-id="${first.type.id}"]`).check();
+  // "Any practitioner" is offered first, and chosen.
+  const whoOptions = page.getByTestId('book-practitioner-option');
+  assert.equal(await whoOptions.first().getAttribute('data-id'), 'any');
+  await whoOptions.first().check();
+  await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
+  const stateOf = async (d) => {
+    if (await page.locator(`[data-testid="book-day"][data-date="${d}"]`).count() === 0) {
+      await page.getByTestId('book-week-next').click();
+      await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
+    }
+    const el = page.locator(`[data-testid="book-day"][data-date="${d}"]`);
+    return [await el.getAttribute('data-state'), (await el.locator('.day-count').innerText()).trim()];
+  };
+  assert.deepEqual(await stateOf(holiday), ['closed', tr['portal.book.closed']]);
+  assert.deepEqual(await stateOf(busy), ['full', tr['portal.book.full']]);
+  assert.deepEqual(await stateOf(sunday), ['closed', tr['portal.book.closed']]);
+  assert.equal(await page.getByTestId('book-week-prev').innerText(), tr['portal.book.prevWeek']);
+  // Back to the first week; a free day shows both practitioners' slots, each naming its own.
+  if (!(await page.getByTestId('book-week-prev').isDisabled())) {
+    await page.getByTestId('book-week-prev').click();
+    await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
+  }
+  const freeDay = page.locator('[data-testid="book-day"][data-state="free"]').first();
+  await freeDay.click();
+  const who = await page.getByTestId('book-slot-who').allInnerTexts();
+  assert.deepEqual([...new Set(who.map((x) => x.trim()))].sort(), ['Dr. Ada Birinci', 'Dr. Can İkinci']);
+  const pick = page.getByTestId('book-slot').nth(1);
+  const start = await pick.getAttribute('data-start');
+  const practitionerId = await pick.getAttribute('data-practitioner');
+  await pick.click();
+  // Before booking: until when it can be cancelled online (24 hours before its start).
+  const rule = await page.getByTestId('book-cancel-rule').innerText();
+  assert.ok(rule.includes(formatWhen(cancelUntil(start, 1440), 'tr')), rule);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.getByTestId('book-submit').click();
+  await page.getByTestId('appointment').first().waitFor();
+  const booked = (await owner.request('GET', `/api/v1/clinic/appointments?from=${start.slice(0, 10)}&to=${start.slice(0, 10)}`))
+    .body.items.find((a) => a.patient.id !== other.id && a.start === start);
+  assert.equal(booked?.practitioner.id, practitionerId, 'booked with the practitioner of the chosen slot');
+  // And on the appointment itself.
+  assert.ok((await page.getByTestId('appointment-cancel-until').first().innerText())
+    .includes(formatWhen(cancelUntil(start, 1440), 'tr')));
   watch.assertNone();
 });

@@ -321,6 +321,6 @@ test('view_forms alone reads the form without sending; without view_forms there 
   ({ page, watch } = await patientSignedIn(none));
   assert.equal(await page.getByTestId('home-section-forms').count(), 0);
   await page.goto(`/${none.clinic.code}#/forms/${none.form.id}`);
-  await page.getByTestId('portal-home').waitFor();
+  await page.getByTestId('portal-unavailable').waitFor();
   watch.assertNone();
 });

@@ -203,11 +203,11 @@ test('each screen only with its permission: view alone reads without a reply box
   await page.locator('[data-testid="portal-thread"][data-state="ready"]').waitFor();
   assert.equal(await page.getByTestId('msg-reply').count(), 0);
   await page.goto(`/${viewer.clinic.code}#/messages/new`);
-  await page.getByTestId('portal-home').waitFor();
+  await page.getByTestId('portal-unavailable').waitFor();
 
   const writer = await messagesClinic({ permissions: ['view_profile', 'send_message'] });
   ({ page } = await patientSignedIn(writer));
   assert.equal(await page.getByTestId('home-link-messages').getAttribute('href'), '#/messages/new');
   await page.goto(`/${writer.clinic.code}#/messages`);
-  await page.getByTestId('portal-home').waitFor();
+  await page.getByTestId('portal-unavailable').waitFor();
 });

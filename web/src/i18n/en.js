@@ -637,7 +637,7 @@ export default {
   'portal.book.typeLabel': '{name} ({minutes} min)',
   'portal.book.practitioner': 'With whom?',
   'portal.book.day': 'Which day?',
-  'portal.book.prevWeek': '‹ This week',
+  'portal.book.prevWeek': '‹ Previous week',
   'portal.book.nextWeek': 'Next week ›',
   'portal.book.weekOf': '{from} – {to}',
   'portal.book.free': '{count} free',
@@ -1643,4 +1643,12 @@ export default {
   'portal.closed.heading': 'The portal is closed',
   'portal.closed.body': '{clinic} has closed its patient portal or moved it to a new address, and your session has ended. The address you used was right. Contact the clinic to find out when and where you can sign in again.',
   'portal.closed.theClinic': 'Your clinic',
+
+  // First use (issue 16): booking says closed or full, any practitioner, the cancellation cut-off.
+  'portal.book.anyPractitioner': 'Any practitioner (the first free time)',
+  'portal.book.closed': 'Closed',
+  'portal.book.cancelUntil': 'You can cancel it online until {when}.',
+  'portal.book.cancelByCall': 'To cancel it, contact the clinic.',
+  'portal.appts.cancelUntil': 'You can cancel online until {when}.',
+  'portal.appts.cancelPassed': 'Online cancellation closed on {when}; to cancel now, contact the clinic.',
 };

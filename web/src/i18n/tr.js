@@ -637,7 +637,7 @@ export default {
   'portal.book.typeLabel': '{name} ({minutes} dk)',
   'portal.book.practitioner': 'Kiminle?',
   'portal.book.day': 'Hangi gün?',
-  'portal.book.prevWeek': '‹ Bu hafta',
+  'portal.book.prevWeek': '‹ Önceki hafta',
   'portal.book.nextWeek': 'Gelecek hafta ›',
   'portal.book.weekOf': '{from} – {to}',
   'portal.book.free': '{count} boş',
@@ -1643,4 +1643,12 @@ export default {
   'portal.closed.heading': 'Portal kapalı',
   'portal.closed.body': '{clinic} hasta portalını kapattı ya da yeni bir adrese taşıdı ve oturumunuz sona erdi. Kullandığınız adres doğruydu. Ne zaman ve nereden yeniden giriş yapabileceğinizi öğrenmek için kliniğinizle iletişime geçin.',
   'portal.closed.theClinic': 'Kliniğiniz',
+
+  // First use (issue 16): booking says closed or full, any practitioner, the cancellation cut-off.
+  'portal.book.anyPractitioner': 'Fark etmez (ilk boş saat)',
+  'portal.book.closed': 'Kapalı',
+  'portal.book.cancelUntil': '{when} tarihine kadar çevrim içi iptal edebilirsiniz.',
+  'portal.book.cancelByCall': 'İptal etmek için kliniğinizle iletişime geçin.',
+  'portal.appts.cancelUntil': '{when} tarihine kadar çevrim içi iptal edebilirsiniz.',
+  'portal.appts.cancelPassed': 'Çevrim içi iptal süresi {when} tarihinde doldu; şimdi iptal etmek için kliniğinizle iletişime geçin.',
 };

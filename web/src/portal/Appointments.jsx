@@ -80,6 +80,11 @@ function AppointmentItem({ base, appointment: a, permissions, lang, onCancelled,
         <span data-testid="appointment-practitioner">{a.practitioner?.name}</span>
       </p>
       {cancelled && <p class="badge badge-off" data-testid="appointment-cancelled">{t('portal.appts.cancelled')}</p>}
+      {upcoming && a.cancel_until && has(permissions, 'cancel_appointment') && (
+        <p class="muted" data-testid="appointment-cancel-until">
+          {t(a.can_cancel ? 'portal.appts.cancelUntil' : 'portal.appts.cancelPassed', { when: formatWhen(a.cancel_until, lang) })}
+        </p>
+      )}
       <Problem error={error} testid="appointment-error" />
       {upcoming && !confirming && (
         <div class="appt-actions">

@@ -1,15 +1,19 @@
-// Booking (#/appointments/new, create_appointment): pick the practitioner and the type
-// (GET appointments/booking-options), a day among the next 14 (a week per page; the days
-// come from one GET appointments/slots query for the 14 days, so a day without a free slot
-// is shown as full), then a free slot, and confirm: POST appointments {practitioner_id,
-// type_id, start}. 409 slot_taken says the slot was just taken and loads the slots again;
+// Booking (#/appointments/new, create_appointment): pick the type and the practitioner, or
+// "any practitioner" (the first free times across them, each naming its practitioner)
+// (GET appointments/booking-options), a day among the next 14 (a week per page; one GET
+// appointments/slots query for the 14 days, whose `days` say which are closed and which are
+// full), then a free slot, and confirm: POST appointments {practitioner_id, type_id, start}.
+// Before confirming, the patient reads until when the appointment can be cancelled online
+// (the clinic's cut-off) or that cancelling needs a call. 409 slot_taken says the slot was just taken and loads the slots again;
 // 422 booking_rule names its rule in plain words; 403 permission_denied likewise.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { formatDate, formatWhen, today, wallClock } from '../timeRules.js';
-import { BOOKING_DAYS, bookingDays, has, slotsByDay, WEEK } from './appointmentRules.js';
+import {
+  ANY_PRACTITIONER, BOOKING_DAYS, bookingDays, cancelUntil, dayState, has, slotsByDay, slotsQuery, WEEK,
+} from './appointmentRules.js';
 import { noteBooked } from './Appointments.jsx';
 import { endsSession, Problem } from './common.jsx';
 import { go, hrefOf } from './router.js';
@@ -44,7 +48,7 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
   const [typeId, setTypeId] = useState(null);
   const [days] = useState(() => bookingDays(today()));
   const [page, setPage] = useState(0);
-  const [slots, setSlots] = useState({ status: 'idle', byDay: new Map(), error: null });
+  const [slots, setSlots] = useState({ status: 'idle', byDay: new Map(), days: [], error: null });
   const [day, setDay] = useState(null);
   const [slot, setSlot] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -70,14 +74,12 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
     if (!practitionerId || !typeId) return undefined;
     const controller = new AbortController();
     setSlots((s) => ({ ...s, status: 'loading', error: null }));
-    const q = new URLSearchParams({
-      practitioner_id: practitionerId, type_id: typeId, from: days[0], to: days[BOOKING_DAYS - 1],
-    });
+    const q = slotsQuery(practitionerId, typeId, days[0], days[BOOKING_DAYS - 1]);
     api(`${base}appointments/slots?${q}`, { signal: controller.signal })
-      .then((answer) => setSlots({ status: 'ready', byDay: slotsByDay(answer.items), error: null }))
+      .then((answer) => setSlots({ status: 'ready', byDay: slotsByDay(answer.items), days: answer.days ?? [], error: null }))
       .catch((e) => {
         if (e.name === 'AbortError' || ends(e)) return;
-        setSlots({ status: 'error', byDay: new Map(), error: e });
+        setSlots({ status: 'error', byDay: new Map(), days: [], error: e });
       });
     return () => controller.abort();
   }, [base, practitionerId, typeId, days, reloads, ends]);
@@ -98,7 +100,7 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
     setError(null);
     try {
       const appointment = await api(`${base}appointments`, {
-        method: 'POST', body: { practitioner_id: practitionerId, type_id: typeId, start: slot.start },
+        method: 'POST', body: { practitioner_id: slot.practitioner_id ?? practitionerId, type_id: typeId, start: slot.start },
       });
       noteBooked(appointment);
       go(has(permissions, 'view_appointments') ? 'appointments' : '');
@@ -114,7 +116,11 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
     }
   }
 
-  const practitioner = options?.practitioners.find((p) => p.id === practitionerId);
+  const nameOf = (id) => options?.practitioners.find((p) => p.id === id)?.name ?? '';
+  const practitioner = slot ? { name: nameOf(slot.practitioner_id ?? practitionerId) } : null;
+  const any = practitionerId === ANY_PRACTITIONER;
+  const rules = options?.rules ?? null;
+  const until = slot && rules ? cancelUntil(slot.start, rules.cancel_cutoff_minutes) : null;
   const type = options?.types.find((x) => x.id === typeId);
   const shown = days.slice(page * WEEK, page * WEEK + WEEK);
   const daySlots = day ? slots.byDay.get(day) ?? [] : [];
@@ -143,7 +149,9 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
             items={options.types.map((x) => ({ id: x.id, label: t('portal.book.typeLabel', { name: x.name, minutes: x.duration_minutes }) }))}
             onChange={(id) => pick({ typeId: id })} />
           <Choice name="practitioner" legend={t('portal.book.practitioner')} testid="book-practitioner"
-            value={practitionerId} items={options.practitioners.map((p) => ({ id: p.id, label: p.name }))}
+            value={practitionerId} items={[
+              ...(options.practitioners.length > 1 ? [{ id: ANY_PRACTITIONER, label: t('portal.book.anyPractitioner') }] : []),
+              ...options.practitioners.map((p) => ({ id: p.id, label: p.name }))]}
             onChange={(id) => pick({ practitionerId: id })} />
 
           {practitionerId && typeId && (
@@ -162,14 +170,17 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
               <ul class="day-grid">
                 {shown.map((d) => {
                   const count = slots.byDay.get(d)?.length ?? 0;
+                  const { state } = dayState(slots.days, d);
+                  const label = count ? t('portal.book.free', { count })
+                    : t(state === 'closed' ? 'portal.book.closed' : 'portal.book.full');
                   return (
                     <li key={d}>
                       <button type="button" class={d === day ? 'day day-on' : 'day'} aria-pressed={d === day ? 'true' : 'false'}
                         disabled={slots.status !== 'ready' || count === 0} data-testid="book-day" data-date={d}
-                        data-count={count} onClick={() => { setDay(d); setSlot(null); setError(null); }}>
+                        data-count={count} data-state={count ? 'free' : state} onClick={() => { setDay(d); setSlot(null); setError(null); }}>
                         <span class="day-name">{formatDate(d, lang, { weekday: 'short' })}</span>
                         <span class="day-num">{formatDate(d, lang, { day: 'numeric', month: 'short' })}</span>
-                        <span class="day-count">{count ? t('portal.book.free', { count }) : t('portal.book.full')}</span>
+                        <span class="day-count">{label}</span>
                       </button>
                     </li>
                   );
@@ -196,16 +207,21 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
               {daySlots.length === 0
                 ? <p class="muted">{t('portal.book.dayFull')}</p>
                 : (
-                  <ul class="slot-grid">
-                    {daySlots.map((s) => (
-                      <li key={s.start}>
-                        <button type="button" class={s.start === slot?.start ? 'slot slot-on' : 'slot'}
-                          aria-pressed={s.start === slot?.start ? 'true' : 'false'} data-testid="book-slot"
-                          data-start={s.start} onClick={() => { setSlot(s); setError(null); }}>
+                  <ul class={any ? 'slot-grid slot-grid-any' : 'slot-grid'}>
+                    {daySlots.map((s) => {
+                      const on = s.start === slot?.start && s.practitioner_id === slot?.practitioner_id;
+                      return (
+                      <li key={`${s.start} ${s.practitioner_id}`}>
+                        <button type="button" class={on ? 'slot slot-on' : 'slot'}
+                          aria-pressed={on ? 'true' : 'false'} data-testid="book-slot"
+                          data-start={s.start} data-practitioner={s.practitioner_id}
+                          onClick={() => { setSlot(s); setError(null); }}>
                           {wallClock(s.start)?.time}
+                          {any && <span class="slot-who" data-testid="book-slot-who"> {nameOf(s.practitioner_id)}</span>}
                         </button>
                       </li>
-                    ))}
+                      );
+                    })}
                   </ul>
                 )}
             </fieldset>
@@ -217,6 +233,11 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
             <div class="confirm" data-testid="book-confirm">
               <p>{t('portal.book.summary', { type: type?.name ?? '', practitioner: practitioner?.name ?? '',
                 when: formatWhen(slot.start, lang) })}</p>
+              <p class="muted" data-testid="book-cancel-rule">
+                {has(permissions, 'cancel_appointment') && until
+                  ? t('portal.book.cancelUntil', { when: formatWhen(until, lang) })
+                  : t('portal.book.cancelByCall')}
+              </p>
               <button type="button" class="button button-block" ref={confirmRef} disabled={busy} onClick={book}
                 data-testid="book-submit">
                 {t(busy ? 'portal.book.booking' : 'portal.book.confirm')}

@@ -57,3 +57,34 @@ export function slotsByDay(items) {
   }
   return days;
 }
+
+/** The value of the "any practitioner" choice: slots of every practitioner, each naming its own. */
+export const ANY_PRACTITIONER = 'any';
+
+/** The slots query for a choice of practitioner (ANY_PRACTITIONER: none named). */
+export function slotsQuery(practitionerId, typeId, from, to) {
+  const q = { type_id: typeId, from, to };
+  if (practitionerId && practitionerId !== ANY_PRACTITIONER) q.practitioner_id = practitionerId;
+  return new URLSearchParams(q).toString();
+}
+
+/** A day's label on the booking screen from the slots answer's `days`: 'closed' (a day off or
+ * all time off), 'full' (open, nothing free), 'free' (with its count), or 'unknown' (an answer
+ * without the day). */
+export function dayState(days, date) {
+  const d = (days ?? []).find((x) => x.date === date);
+  if (!d) return { state: 'unknown', free: 0 };
+  if (!d.open) return { state: 'closed', free: 0 };
+  return d.free > 0 ? { state: 'free', free: d.free } : { state: 'full', free: 0 };
+}
+
+/** Until when an appointment starting at `start` (an API time) may be cancelled online, given
+ * the clinic's cut-off in minutes: an API time in the same offset as start, or null. */
+export function cancelUntil(start, cutoffMinutes) {
+  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(String(start ?? ''));
+  const at = Date.parse(start);
+  if (!m || !Number.isFinite(at) || !Number.isFinite(cutoffMinutes)) return null;
+  const offset = m[1] === 'Z' ? 0 : (m[1][0] === '-' ? -1 : 1) * (Number(m[1].slice(1, 3)) * 60 + Number(m[1].slice(4, 6)));
+  const local = new Date(at - cutoffMinutes * 60_000 + offset * 60_000).toISOString().slice(0, 19);
+  return `${local}${m[1] === 'Z' ? 'Z' : m[1]}`;
+}
