@@ -67,7 +67,13 @@ struct settings_facts {
 size_t portal_settings_warnings(const struct settings_facts *facts,
     struct portal_warning *out);
 
-/* Just the permission-pair warnings (for a patient's custom set). */
+/* Just the permission-pair warnings. */
 size_t portal_pair_warnings(perm_set set, struct portal_warning *out);
+
+/* The warnings a set of permissions draws on its own and from the clinic's
+ * state (online payment active, an active upload reviewer): a patient's
+ * custom set answers these, as the clinic's settings do. */
+size_t portal_set_warnings(perm_set set, bool payment_active,
+    bool has_reviewer, struct portal_warning *out);
 
 #endif

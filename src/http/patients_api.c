@@ -420,11 +420,34 @@ perms_read(struct request *req, bool *custom, perm_set *set)
 	return v_ok(req);
 }
 
+/* Whether the settings name an upload reviewer who is still an active
+ * member of staff (*active); false after answering when the read failed. */
+static bool
+reviewer_active(struct request *req, const struct db_portal_settings *s,
+    bool *active)
+{
+	struct db_staff_member m;
+	enum err err;
+
+	*active = false;
+	if (s->upload_reviewer_id == NULL)
+		return true;
+	err = db_staff_member(req->ctx->db, req->arena, s->upload_reviewer_id,
+	    &m);
+	if (err != ERR_OK && err != ERR_NOT_FOUND) {
+		problem_send_err(req, err, NULL);
+		return false;
+	}
+	*active = err == ERR_OK && m.active;
+	return true;
+}
+
 /*
  * PUT /api/v1/clinic/patients/{id}/portal-permissions {mode, permissions}
  * or {mode: "custom", select_all: true} (owner, admin): "clinic" drops
  * the patient's own set. Answers the new state and, for an own set, the
- * warnings it draws. 404 for another clinic's patient; 422 naming the
+ * warnings it draws, the clinic-level ones (online payment, the upload
+ * reviewer) with the pairs. 404 for another clinic's patient; 422 naming the
  * field.
  */
 void
@@ -435,7 +458,7 @@ handle_patient_perms_put(struct request *req)
 	struct db_portal_settings s;
 	struct db_patient p;
 	perm_set set = 0;
-	bool custom = false;
+	bool custom = false, reviewer = false;
 	size_t nw = 0;
 	enum err err;
 
@@ -460,8 +483,11 @@ handle_patient_perms_put(struct request *req)
 		problem_send_err(req, err != ERR_OK ? err : ERR_NOMEM, "patient");
 		return;
 	}
+	if (custom && !reviewer_active(req, &s, &reviewer))
+		return;
 	if (custom)
-		nw = portal_pair_warnings(p.custom_permissions, warnings);
+		nw = portal_set_warnings(p.custom_permissions,
+		    req->clinic->payment_active, reviewer, warnings);
 	body = json_object_get(after);
 	json_add(body, "warnings", portal_warnings_json(warnings, nw));
 	resp_json(req, 200, body);

@@ -196,20 +196,30 @@ portal_pair_warnings(perm_set set, struct portal_warning *out)
 }
 
 size_t
-portal_settings_warnings(const struct settings_facts *f,
+portal_set_warnings(perm_set set, bool payment_active, bool has_reviewer,
     struct portal_warning *out)
 {
-	size_t n = portal_pair_warnings(f->permissions, out);
+	size_t n = portal_pair_warnings(set, out);
 
-	if ((f->permissions & PERM_BIT(PERM_MAKE_PAYMENT)) && !f->payment_active)
+	if ((set & PERM_BIT(PERM_MAKE_PAYMENT)) && !payment_active)
 		n = add(out, n, "payment_infrastructure_inactive",
 		    "Make Payment is on, but the clinic's online payment "
 		    "infrastructure is not active, so patients cannot pay.",
 		    PERM_BIT(PERM_MAKE_PAYMENT));
-	if ((f->permissions & PERM_BIT(PERM_UPLOAD_DOCUMENTS)) && !f->has_reviewer)
+	if ((set & PERM_BIT(PERM_UPLOAD_DOCUMENTS)) && !has_reviewer)
 		n = add(out, n, "uploads_without_reviewer",
 		    "Upload Documents is on, but nobody is named to review "
 		    "what patients upload.", PERM_BIT(PERM_UPLOAD_DOCUMENTS));
+	return n;
+}
+
+size_t
+portal_settings_warnings(const struct settings_facts *f,
+    struct portal_warning *out)
+{
+	size_t n = portal_set_warnings(f->permissions, f->payment_active,
+	    f->has_reviewer, out);
+
 	if (f->sms_missing_tr || f->sms_missing_en || f->email_missing_tr ||
 	    f->email_missing_en)
 		n = add(out, n, "template_language_mismatch",

@@ -237,6 +237,9 @@ test('after a code change, Portal settings invites again the patients invited un
   await page.getByTestId('settings-code').fill(newCode);
   await page.locator('[data-testid="code-status"][data-state="available"]').waitFor();
   await page.getByTestId('settings-save').click();
+  // Changing an open portal's code asks first, naming the links that stop working (issue 16).
+  await page.locator('[data-testid="save-confirm"][data-kind="code"]').waitFor();
+  await page.getByTestId('save-confirm-yes').click();
   const offer = page.getByTestId('reinvite');
   await offer.waitFor();
   assert.equal(await offer.getByRole('heading').innerText(), tr['console.reinvite.headingOne']);

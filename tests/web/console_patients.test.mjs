@@ -316,11 +316,21 @@ test('Portal Permissions: custom with Select All, save, reload; a pair warning a
   assert.equal(await page.getByTestId('perm-count').innerText(),
     tr['console.perms.count'].replace('{count}', '19').replace('{total}', '19'));
   assert.equal(await page.getByTestId('perm-select-all').isDisabled(), true);
+  // The clinic-level warnings show on this screen too, live (issue 16): no online payment,
+  // nobody reviews uploads.
+  await page.getByTestId('perm-warnings').getByTestId('warning-payment_infrastructure_inactive').waitFor();
+  await page.getByTestId('perm-warnings').getByTestId('warning-uploads_without_reviewer').waitFor();
+  // Clear All empties the set; Select All fills it again.
+  await page.getByTestId('perm-clear-all').click();
+  assert.deepEqual(await checkedPermissions(page), []);
+  assert.equal(await page.getByTestId('perm-clear-all').isDisabled(), true);
+  assert.equal(await page.getByTestId('perm-warnings').count(), 0, 'nothing ticked, nothing to warn about');
+  await page.getByTestId('perm-select-all').click();
   await page.getByTestId('perm-save').click();
   await byState(page, 'perm-save-status', 'saved').waitFor();
   assert.deepEqual(puts.at(-1).body, { mode: 'custom', select_all: true });
   assert.ok(puts.at(-1).csrf, 'PUT carries X-CSRF-Token');
-  assert.equal(await page.getByTestId('perm-save-status').innerText(), tr['console.perms.saved']);
+  assert.equal(await page.getByTestId('perm-save-status').innerText(), tr['console.perms.savedWithWarnings']);
 
   // Reload: the same tab, custom with all 19.
   await page.reload();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import { openConsole } from './browser.mjs';
+import { axeViolations, openConsole } from './browser.mjs';
 import { makeApiKey, makeClinic, settingsBody, signIn as apiSignIn, withKey } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 
@@ -162,13 +162,19 @@ test('code field: live taken, reserved and malformed messages; a taken code is r
   await code.fill('ab');
   await byState(page, 'code-status', 'invalid').waitFor();
   assert.equal(await status.innerText(), en['console.code.invalidLength']);
+  // A malformed code is no address (issue 16).
+  assert.equal(await page.getByTestId('portal-address').innerText(), en['console.code.noAddress']);
 
   await code.fill('Simple-Dent');
   await byState(page, 'code-status', 'invalid').waitFor();
   assert.equal(await status.innerText(), en['console.code.invalidCharacters']);
 
+  // A phone number in the code: free, but the verdict agrees with the warning beside it
+  // instead of a green "available" (issue 16).
   await code.fill('clinic-5551234567');
-  await byState(page, 'code-status', 'available').waitFor();
+  await byState(page, 'code-status', 'available-personal').waitFor();
+  assert.equal(await status.innerText(), en['console.code.availablePersonal']);
+  assert.match(await status.getAttribute('class'), /code-status-warn/);
   await page.getByTestId('code-field').getByTestId('warning-code_looks_personal').waitFor();
   assert.equal(await page.getByTestId('warning-code_looks_personal').innerText(), en['console.warning.codeLooksPersonal']);
 
@@ -190,7 +196,8 @@ test('enabling without a code: the field says a code is needed, and Save answers
     allow: [{ url: SETTINGS, status: 422 }],
   });
   await byState(page, 'code-status', 'empty').waitFor();
-  assert.equal(await page.getByTestId('portal-address').innerText(), `${browser.baseUrl}/`);
+  // No code, no address: the preview does not pretend one (issue 16).
+  assert.equal(await page.getByTestId('portal-address').innerText(), en['console.code.noAddress']);
   await page.getByTestId('settings-enabled').check();
   await byState(page, 'code-status', 'required').waitFor();
   await page.getByTestId('settings-save').click();
@@ -329,5 +336,62 @@ test('the settings screen fits a 390 px phone in both languages', async () => {
     assert.ok(save && save.y + save.height <= 844 && save.y >= 0, `Save in the viewport (${lang}): ${JSON.stringify(save)}`);
     await page.screenshot({ path: join(tmpdir(), `console-settings-390-${lang}.png`), fullPage: true });
   }
+  watch.assertNone();
+});
+
+test('a portal that is off says so at the top; switching an open portal off asks first and says what happens to links', async () => {
+  const clinic = makeClinic();
+  const owner = await apiSignIn(clinic.logins.owner);
+  const { page, watch } = await openSignedIn(clinic.logins.owner, { locale: 'en-US' });
+  // Off (a new clinic's portal): the banner at the top says so.
+  await page.getByTestId('portal-off-banner').waitFor();
+  assert.ok((await page.getByTestId('portal-off-banner').innerText()).includes(en['console.settings.offBanner.title']));
+  assert.deepEqual(await axeViolations(page), []);
+  // Switched on and saved (no question: nothing already sent stops working), the banner goes.
+  await page.getByTestId('settings-enabled').check();
+  await page.getByTestId('perm-view_profile').check();
+  await page.getByTestId('settings-save').click();
+  await byState(page, 'save-status', 'saved').waitFor();
+  assert.equal(await page.getByTestId('portal-off-banner').count(), 0);
+  assert.equal(await page.getByTestId('save-confirm').count(), 0);
+
+  // Switching it off asks first, and says the patients are signed out and links go dead.
+  let puts = 0;
+  page.on('request', (r) => { if (SETTINGS.test(r.url()) && r.method() === 'PUT') puts++; });
+  await page.getByTestId('settings-enabled').uncheck();
+  await page.getByTestId('settings-save').click();
+  const ask = page.locator('[data-testid="save-confirm"][data-kind="off"]');
+  await ask.waitFor();
+  assert.ok((await ask.innerText()).includes(en['console.settings.confirmOff']));
+  assert.deepEqual(await axeViolations(page), []);
+  assert.equal(puts, 0, 'nothing saved before the answer');
+  // "Cancel" saves nothing; the portal stays on.
+  await page.getByTestId('save-confirm-no').click();
+  assert.equal(await page.getByTestId('save-confirm').count(), 0);
+  assert.equal((await owner.request('GET', '/api/v1/clinic/portal/settings')).body.enabled, true);
+  // Asked again and confirmed: saved, and the banner is back.
+  await page.getByTestId('settings-save').click();
+  await ask.waitFor();
+  await page.getByTestId('save-confirm-yes').click();
+  await byState(page, 'save-status', 'saved').waitFor();
+  assert.equal(puts, 1);
+  assert.equal((await owner.request('GET', '/api/v1/clinic/portal/settings')).body.enabled, false);
+  await page.getByTestId('portal-off-banner').waitFor();
+
+  // A code change of an open portal names the old and the new address before saving.
+  await page.getByTestId('settings-enabled').check();
+  await page.getByTestId('settings-save').click();
+  await byState(page, 'save-status', 'saved').waitFor();
+  const newCode = `${clinic.code}-yeni`;
+  await page.getByTestId('settings-code').fill(newCode);
+  await byState(page, 'code-status', 'available').waitFor();
+  await page.getByTestId('settings-save').click();
+  const codeAsk = page.locator('[data-testid="save-confirm"][data-kind="code"]');
+  await codeAsk.waitFor();
+  const text = await codeAsk.innerText();
+  assert.ok(text.includes(`${browser.baseUrl}/${clinic.code}`) && text.includes(`${browser.baseUrl}/${newCode}`), text);
+  await page.getByTestId('save-confirm-yes').click();
+  await byState(page, 'save-status', 'saved').waitFor();
+  assert.equal((await owner.request('GET', '/api/v1/clinic/portal/settings')).body.code, newCode);
   watch.assertNone();
 });

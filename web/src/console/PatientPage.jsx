@@ -31,18 +31,25 @@ const TAB_KEYS = { details: 'console.patient.tab.details', permissions: 'console
 
 async function loadAll(id) {
   const base = `/api/v1/clinic/patients/${encodeURIComponent(id)}`;
-  const [patient, permissions, catalog, settings] = await Promise.all([
+  const optional = (error) => {
+    if (error.status === 401) throw error;
+    return null;
+  };
+  const [patient, permissions, catalog, settings, modules] = await Promise.all([
     api(base),
     api(`${base}/portal-permissions`),
     api('/api/v1/clinic/portal/permissions'),
-    // The clinic's own set, shown when a patient with a custom set is switched back to it.
-    // Not essential: without it the page says the set shows after saving.
-    api('/api/v1/clinic/portal/settings').catch((error) => {
-      if (error.status === 401) throw error;
-      return null;
-    }),
+    // The clinic's own set, shown when a patient with a custom set is switched back to it,
+    // and the clinic-level facts behind the custom set's warnings (online payment, the
+    // upload reviewer). Not essential: without them the page says the set shows after saving,
+    // and the server's warnings still come with the save.
+    api('/api/v1/clinic/portal/settings').catch(optional),
+    api('/api/v1/clinic/modules').catch(optional),
   ]);
-  return { patient, permissions, catalog, clinicSet: settings?.permissions ?? null };
+  const clinicFacts = settings && modules
+    ? { paymentActive: Boolean(modules.payment_infrastructure?.active), hasReviewer: Boolean(settings.upload_reviewer_id) }
+    : null;
+  return { patient, permissions, catalog, clinicSet: settings?.permissions ?? null, clinicFacts };
 }
 
 function PatientDetails({ patient, onSaved, onSessionLost }) {
@@ -221,7 +228,7 @@ export function PatientPage({ id, tab, session, mayReview = false, onSessionLost
   }
   if (!data) return <p class="muted" role="status">{t('common.loading')}</p>;
 
-  const { patient, permissions, catalog, clinicSet } = data;
+  const { patient, permissions, catalog, clinicSet, clinicFacts } = data;
   const saved = (change) => {
     setData((d) => ({ ...d, ...change }));
     setChecks((n) => n + 1);
@@ -265,6 +272,7 @@ export function PatientPage({ id, tab, session, mayReview = false, onSessionLost
       <div role="tabpanel" id="patient-panel-permissions" aria-labelledby="patient-tab-permissions"
         hidden={tab !== 'permissions'} class="tab-panel">
         <PatientPermissions patientId={patient.id} saved={permissions} catalog={catalog} clinicSet={clinicSet}
+          clinicFacts={clinicFacts}
           canEdit={canManage(session.staff.role)} onSessionLost={onSessionLost}
           onSaved={(p) => saved({ permissions: p, ...(p.mode === 'clinic' ? { clinicSet: p.effective } : {}) })} />
       </div>

@@ -1,7 +1,9 @@
 // The patient's Portal Permissions tab (the guide's "Patient-Specific Permission
 // Configuration"): follow the clinic's settings (its set shown read-only) or a custom set
-// for this patient (the 19 permissions in their 7 groups, "Select All"); the pair warnings
-// next to their groups, live while ticking and as the server answered the last save; Save
+// for this patient (the 19 permissions in their 7 groups, "Select All" and "Clear All"); the
+// pair warnings next to their groups and the clinic-level ones (online payment not active,
+// no upload reviewer) at the top, live while ticking and as the server answered the last
+// save; Save
 // → PUT /api/v1/clinic/patients/{id}/portal-permissions. Owner and admin only: staff see it
 // read-only, without Save.
 import { useMemo, useState } from 'preact/hooks';
@@ -10,7 +12,7 @@ import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { errorMessage } from './common.jsx';
 import { formFromPermissions, permissionsBody, permissionsDirty } from './patientRules.js';
-import { catalogOrder, groupIndex, pairWarnings, WARNING_KEYS, warningPlacement } from './settingsRules.js';
+import { catalogOrder, groupIndex, liveWarnings, pairWarnings, WARNING_KEYS, warningPlacement } from './settingsRules.js';
 
 const MODE_KEYS = {
   clinic: { label: 'console.perms.mode.clinic', help: 'console.perms.mode.clinicHelp' },
@@ -57,7 +59,7 @@ function EffectiveSet({ catalog, effective, lang }) {
   );
 }
 
-export function PatientPermissions({ patientId, saved, catalog, clinicSet, canEdit, onSaved, onSessionLost }) {
+export function PatientPermissions({ patientId, saved, catalog, clinicSet, clinicFacts, canEdit, onSaved, onSessionLost }) {
   const lang = useLanguage();
   const [form, setForm] = useState(() => formFromPermissions(saved));
   const [saving, setSaving] = useState(false);
@@ -82,7 +84,8 @@ export function PatientPermissions({ patientId, saved, catalog, clinicSet, canEd
   // Pair warnings of the custom set: live from the boxes, then the server's answer to the
   // last save while the form still shows what was saved.
   const warnings = new Map();
-  if (custom) for (const w of pairWarnings(form.permissions)) warnings.set(w.code, { ...w, source: 'live' });
+  const live = clinicFacts ? liveWarnings({ permissions: form.permissions, ...clinicFacts }) : pairWarnings(form.permissions);
+  if (custom) for (const w of live) warnings.set(w.code, { ...w, source: 'live' });
   if (lastSave && !dirty) for (const w of lastSave.warnings) warnings.set(w.code, { ...w, source: 'saved' });
   const byGroup = {};
   const elsewhere = [];
@@ -194,10 +197,16 @@ export function PatientPermissions({ patientId, saved, catalog, clinicSet, canEd
                 <p class="muted">{t('console.perms.custom.intro')}</p>
               </div>
               {!readOnly && (
-                <button type="button" class="button button-small button-outline" data-testid="perm-select-all"
-                  disabled={allChosen} onClick={() => change({ ...form, permissions: [...order] })}>
-                  {t('console.perms.selectAll')}
-                </button>
+                <div class="perm-bulk">
+                  <button type="button" class="button button-small button-outline" data-testid="perm-select-all"
+                    disabled={allChosen} onClick={() => change({ ...form, permissions: [...order] })}>
+                    {t('console.perms.selectAll')}
+                  </button>
+                  <button type="button" class="button button-small button-outline" data-testid="perm-clear-all"
+                    disabled={chosen.size === 0} onClick={() => change({ ...form, permissions: [] })}>
+                    {t('console.perms.clearAll')}
+                  </button>
+                </div>
               )}
             </div>
             <p class="hint muted perm-count" data-testid="perm-count">

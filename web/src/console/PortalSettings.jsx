@@ -2,8 +2,12 @@
 // code with a live check and the full address, the 19 permissions in their 7 groups with
 // preset buttons, the invitation template pickers (GET templates?purpose=portal_invitation),
 // the upload reviewer (an active member of staff, from GET clinic/staff), warnings next to what they
-// concern, and Save (whole-body PUT with If-Match). A save that changed the code offers to
-// invite again the patients invited under the old one (Reinvite.jsx).
+// concern, and Save (whole-body PUT with If-Match). A portal that is off says so at the top;
+// switching an open portal off or changing its code asks first, saying what happens to the
+// links already sent. The code's verdict agrees with its warnings (a code that looks like
+// personal data is not "available" in green), and the address preview shows only a
+// well-formed code. A save that changed the code offers to invite again the patients invited
+// under the old one (Reinvite.jsx).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, apiResponse } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -168,8 +172,13 @@ function CodeStatus({ code, savedCode, enabled, check, saveProblem }) {
     state = 'error';
     text = errorMessage(check.error);
   } else if (check.result.available) {
+    // Free to use, but a code that looks like personal data is no green light: the warning
+    // below says why, and the verdict says the same, not "available" beside it.
+    const personal = (check.result.warnings ?? []).some((w) => w.code === 'code_looks_personal');
     state = code === savedCode ? 'current' : 'available';
-    text = t(state === 'current' ? 'console.code.current' : 'console.code.available');
+    if (personal) state = `${state}-personal`;
+    text = t({ current: 'console.code.current', available: 'console.code.available',
+      'current-personal': 'console.code.currentPersonal', 'available-personal': 'console.code.availablePersonal' }[state]);
   } else {
     state = check.result.reason ?? 'invalid';
     const key = state === 'invalid'
@@ -177,7 +186,8 @@ function CodeStatus({ code, savedCode, enabled, check, saveProblem }) {
       : CODE_REASON_KEYS[state];
     text = key ? t(key) : check.result.message;
   }
-  const tone = ['available', 'current'].includes(state) ? 'ok' : ['checking', 'empty'].includes(state) ? 'info' : 'bad';
+  const tone = ['available', 'current'].includes(state) ? 'ok' : ['checking', 'empty'].includes(state) ? 'info'
+    : state.endsWith('-personal') ? 'warn' : 'bad';
   return (
     <p class={`code-status code-status-${tone}`} data-testid="code-status" data-state={state} role="status"
       aria-live="polite">
@@ -197,6 +207,7 @@ export function PortalSettings({ session, onSessionLost }) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState(null); // ApiError of the last save
   const [lastSave, setLastSave] = useState(null); // {warnings, oldCode}
+  const [confirming, setConfirming] = useState(null); // 'off' | 'code': the save waits for a yes
   const [roleRefused, setRoleRefused] = useState(false);
   const [stale, setStale] = useState(false); // a save answered 412: only a reload helps
   const codeInput = useRef(null);
@@ -302,6 +313,7 @@ export function PortalSettings({ session, onSessionLost }) {
   function update(patch) {
     setForm((f) => ({ ...f, ...patch }));
     setSaveError(null);
+    setConfirming(null);
   }
   function toggle(key, on) {
     setForm((f) => {
@@ -318,9 +330,18 @@ export function PortalSettings({ session, onSessionLost }) {
     setPresetNote({ key: preset.key, label: preset.label, skipped });
   }
 
+  // What a save would do to links already sent: the open portal switched off, or its code
+  // changed. Either asks for a confirmation that says so first.
+  const risky = settings.enabled && (!form.enabled ? 'off' : settings.code && code && code !== settings.code ? 'code' : null);
+
   async function save(event) {
     event.preventDefault();
     if (readOnly || moduleMissing || saving || stale) return;
+    if (risky && confirming !== risky) {
+      setConfirming(risky);
+      return;
+    }
+    setConfirming(null);
     setSaving(true);
     setSaveError(null);
     const oldCode = settings.code;
@@ -383,6 +404,12 @@ export function PortalSettings({ session, onSessionLost }) {
           <p>{t('console.settings.moduleMissing.body')}</p>
         </div>
       )}
+      {!settings.enabled && !moduleMissing && (
+        <div class="banner banner-bad" role="status" data-testid="portal-off-banner">
+          <strong>{t('console.settings.offBanner.title')}</strong>
+          <p>{t('console.settings.offBanner.body')}</p>
+        </div>
+      )}
       {readOnly && (
         <p class="banner banner-info" role="note" data-testid="settings-readonly">{t('console.settings.readOnly')}</p>
       )}
@@ -409,7 +436,10 @@ export function PortalSettings({ session, onSessionLost }) {
               onInput={(e) => update({ code: e.currentTarget.value })} />
             <p class="portal-address" id="settings-code-address">
               <span class="portal-address-label">{t('console.code.address')}</span>
-              <output for="settings-code" data-testid="portal-address">{portalAddress(origin, form.code)}</output>
+              <output for="settings-code" data-testid="portal-address"
+                data-valid={code && !codeFormatProblem(code) ? 'true' : 'false'}>
+                {code && !codeFormatProblem(code) ? portalAddress(origin, code) : t('console.code.noAddress')}
+              </output>
             </p>
             <CodeStatus code={code} savedCode={settings.code} enabled={form.enabled} check={check}
               saveProblem={codeProblem} />
@@ -525,7 +555,26 @@ export function PortalSettings({ session, onSessionLost }) {
                 {otherError.errors.map((e) => ` ${e.field}: ${e.message}`).join(';')}
               </p>
             )}
-            {!conflict && !otherError && status && (
+            {confirming && !conflict && (
+              <div class="save-confirm" role="alertdialog" aria-labelledby="save-confirm-text" data-testid="save-confirm"
+                data-kind={confirming}>
+                <p id="save-confirm-text">
+                  {confirming === 'off'
+                    ? t('console.settings.confirmOff')
+                    : t('console.settings.confirmCode', { old: portalAddress(origin, settings.code), new: portalAddress(origin, code) })}
+                </p>
+                <div class="save-confirm-actions">
+                  <button type="submit" class="button button-small button-danger" data-testid="save-confirm-yes">
+                    {t(confirming === 'off' ? 'console.settings.confirmOffYes' : 'console.settings.confirmCodeYes')}
+                  </button>
+                  <button type="button" class="button button-small button-outline" data-testid="save-confirm-no"
+                    onClick={() => setConfirming(null)}>
+                    {t('console.settings.confirmNo')}
+                  </button>
+                </div>
+              </div>
+            )}
+            {!conflict && !otherError && !confirming && status && (
               <p class="save-status" role="status" data-testid="save-status" data-state={dirty ? 'dirty' : lastSave ? 'saved' : 'clean'}>
                 {status}
               </p>

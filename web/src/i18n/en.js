@@ -1651,4 +1651,19 @@ export default {
   'portal.book.cancelByCall': 'To cancel it, contact the clinic.',
   'portal.appts.cancelUntil': 'You can cancel online until {when}.',
   'portal.appts.cancelPassed': 'Online cancellation closed on {when}; to cancel now, contact the clinic.',
+
+  // First use (issue 16): the settings say when the portal is off, ask before closing it or changing its code, and the code's verdict agrees with its warnings.
+  'console.code.availablePersonal': 'No other clinic uses this code, but it looks like personal data (a phone number or a name): choose another one.',
+  'console.code.currentPersonal': 'This is your current portal code, but it looks like personal data (a phone number or a name): consider changing it.',
+  'console.code.noAddress': 'No address until the code is valid',
+  'console.settings.offBanner.title': 'The patient portal is off',
+  'console.settings.offBanner.body': 'Patients cannot sign in, and links already sent show "This portal address is not available". Tick "Enable the Patient Portal" and save to open it.',
+  'console.settings.confirmOff': 'Switching the portal off signs every patient out, and the links you have sent will show "not available" until you switch it on again. Save anyway?',
+  'console.settings.confirmOffYes': 'Yes, switch it off',
+  'console.settings.confirmCode': 'The links already sent with {old} will stop working; patients will need the new address {new}. After saving you can invite them again. Change the code?',
+  'console.settings.confirmCodeYes': 'Yes, change the code',
+  'console.settings.confirmNo': 'Cancel',
+
+  // First use (issue 16): a patient's custom set can be cleared at once.
+  'console.perms.clearAll': 'Clear All',
 };

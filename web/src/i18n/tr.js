@@ -1421,7 +1421,7 @@ export default {
   'console.forms.status.archived': 'Arşivde',
   'console.forms.none': 'Henüz form yok. Hazır bir örnekten ya da boş bir formdan başlayın.',
   'console.forms.noneArchived': 'Arşivde form yok.',
-  'console.forms.col.title': 'Form',
+  'console.forms.col.title': 'Form adı',
   'console.forms.col.version': 'Sürüm',
   'console.forms.col.patients': 'Hastalar',
   'console.forms.col.submissions': 'Gönderimler',
@@ -1590,7 +1590,7 @@ export default {
   'console.forms.patient.noneAssigned': 'Bu hastaya atanmış etkin form yok.',
   'console.forms.patient.unassigned': '“{title}” artık bu hastaya atanmış değil.',
   'console.forms.patient.toAll': 'Her hastaya açık: {titles}.',
-  'console.forms.patient.assign': 'Form',
+  'console.forms.patient.assign': 'Atanacak form',
   'console.forms.patient.choose': 'Etkin bir form seçin',
   'console.forms.patient.assignGo': 'Ata',
   'console.forms.patient.allForms': 'Tüm formlar',
@@ -1610,7 +1610,7 @@ export default {
   'console.forms.sub.noneFiltered': 'Uyan gönderim yok.',
   'console.forms.sub.when': 'Gönderildi',
   'console.forms.sub.patient': 'Hasta',
-  'console.forms.sub.form': 'Form',
+  'console.forms.sub.form': 'Form adı',
   'console.forms.sub.version': 'Sürüm',
   'console.forms.sub.state': 'Durum',
   'console.forms.sub.submitted': 'İncelenmedi',
@@ -1651,4 +1651,19 @@ export default {
   'portal.book.cancelByCall': 'İptal etmek için kliniğinizle iletişime geçin.',
   'portal.appts.cancelUntil': '{when} tarihine kadar çevrim içi iptal edebilirsiniz.',
   'portal.appts.cancelPassed': 'Çevrim içi iptal süresi {when} tarihinde doldu; şimdi iptal etmek için kliniğinizle iletişime geçin.',
+
+  // First use (issue 16): the settings say when the portal is off, ask before closing it or changing its code, and the code's verdict agrees with its warnings.
+  'console.code.availablePersonal': 'Bu kodu başka bir klinik kullanmıyor, ancak kişisel veriye (telefon numarası ya da ad) benziyor: başka bir kod seçin.',
+  'console.code.currentPersonal': 'Şu anki portal kodunuz, ancak kişisel veriye (telefon numarası ya da ad) benziyor: değiştirmeyi düşünün.',
+  'console.code.noAddress': 'Kod geçerli olana kadar adres yok',
+  'console.settings.offBanner.title': 'Hasta portalı kapalı',
+  'console.settings.offBanner.body': 'Hastalar giriş yapamaz ve gönderilmiş bağlantılar "Bu portal adresi kullanılamıyor" der. Açmak için "Hasta Portalını etkinleştir" kutusunu işaretleyip kaydedin.',
+  'console.settings.confirmOff': 'Portalı kapatmak tüm hastaların oturumunu kapatır ve gönderdiğiniz bağlantılar portal yeniden açılana kadar "kullanılamıyor" der. Yine de kaydedilsin mi?',
+  'console.settings.confirmOffYes': 'Evet, kapat',
+  'console.settings.confirmCode': '{old} ile gönderilmiş bağlantılar çalışmayı bırakacak; hastaların yeni adrese ({new}) ihtiyacı olacak. Kaydettikten sonra onları yeniden davet edebilirsiniz. Kod değiştirilsin mi?',
+  'console.settings.confirmCodeYes': 'Evet, kodu değiştir',
+  'console.settings.confirmNo': 'Vazgeç',
+
+  // First use (issue 16): a patient's custom set can be cleared at once.
+  'console.perms.clearAll': 'Tümünü Kaldır',
 };
