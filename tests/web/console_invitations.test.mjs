@@ -129,6 +129,9 @@ test('staff invite by SMS and email from the patient page; Deliveries lists and 
   assert.deepEqual(await attrs(rows, 'data-status'), ['sent', 'sent']);
   assert.equal(await page.getByTestId('delivery-retry').count(), 0, 'nothing to retry');
   const smsRow = page.locator(`[data-testid="delivery-row"][data-channel="sms"]`);
+  // Each row names its patient, a link to their page (issue 16), above the number it went to.
+  assert.equal(await smsRow.getByTestId('delivery-patient').innerText(), `${ayse.first_name} ${ayse.last_name}`);
+  assert.equal(await smsRow.getByTestId('delivery-patient').getAttribute('href'), `#/patients/${ayse.id}`);
   assert.equal(await smsRow.getByTestId('delivery-attempts').innerText(), '1');
   assert.equal(await smsRow.getByTestId('delivery-status').innerText(), tr['console.delivery.status.sent']);
   // An invitation's text can be opened.

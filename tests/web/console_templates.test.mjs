@@ -88,11 +88,14 @@ test('owner: default pickers, new EN-only SMS template, live counter, mismatch w
   // The live counter: GSM-7, one SMS; a Turkish letter turns it to UCS-2.
   await counter(page, { state: 'ready', encoding: 'GSM-7', segments: '1' }).waitFor();
   const text = await page.getByTestId('sms-counter').innerText();
-  assert.match(text, /^GSM-7 · \d+ karakter · 1 SMS$/, text);
+  // In plain words (issue 16): which characters, how many messages.
+  assert.equal(text, tr['console.templates.sms.plainOne'].replace('{characters}', text.match(/\d+/)[0]), text);
+  assert.ok(!/GSM|UCS/.test(text), text);
   await body.press('End');
   await body.pressSequentially(' ş');
   await counter(page, { state: 'ready', encoding: 'UCS-2' }).waitFor();
-  assert.match(await page.getByTestId('sms-counter').innerText(), /^UCS-2 · \d+ karakter · \d+ SMS$/);
+  const special = await page.getByTestId('sms-counter').innerText();
+  assert.ok(special.startsWith(tr['console.templates.sms.specialOne'].split('{')[0]) && !/GSM|UCS/.test(special), special);
   await body.fill('Hello {{patient_first_name}}, your portal: {{portal_url}}');
   await counter(page, { state: 'ready', encoding: 'GSM-7' }).waitFor();
 

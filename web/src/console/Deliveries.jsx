@@ -1,6 +1,7 @@
 // Deliveries screen (#/deliveries): the clinic's outgoing messages, newest first
 // (GET /api/v1/clinic/deliveries), filtered by status, channel and purpose, with "load more"
-// through next_cursor. Each row: time, channel, purpose, recipient, status, attempts, last
+// through next_cursor. Each row: time, channel, purpose, the patient (by name, a link to their
+// page) and the recipient, status, attempts, last
 // error; a dead message (never a sign-in code) has Retry (POST deliveries/{id}/retry). The
 // text of a secret message (a one-time code) is never shown (the API answers secret: true and
 // no subject or body for it).
@@ -52,12 +53,12 @@ function Row({ delivery, lang, onRetried, onSessionLost }) {
       <td data-label={t('console.delivery.col.channel')}>{t(CHANNEL_KEYS[d.channel] ?? 'console.delivery.unknown')}</td>
       <td data-label={t('console.delivery.col.purpose')}>{t(PURPOSE_KEYS[d.purpose] ?? 'console.templates.purpose.unknown')}</td>
       <td data-label={t('console.delivery.col.recipient')} class="cell-wrap">
-        <span data-testid="delivery-recipient">{d.recipient}</span>
         {d.patient_id && (
           <a class="delivery-patient" href={`#/patients/${encodeURIComponent(d.patient_id)}`} data-testid="delivery-patient">
-            {t('console.deliveries.openPatient')}
+            {d.patient_name ?? t('console.deliveries.openPatient')}
           </a>
         )}
+        <span class="delivery-sub muted" data-testid="delivery-recipient">{d.recipient}</span>
       </td>
       <td data-label={t('console.delivery.col.status')}>
         <StatusBadge status={d.status} testid="delivery-status" />

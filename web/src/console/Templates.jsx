@@ -150,8 +150,11 @@ function SmsCounter({ text, onSessionLost }) {
   );
 }
 
+// The length in plain words: which characters the message uses (plain ones fit 160 to a
+// message, Turkish or special ones 70) and how many messages it costs, not "UCS-2 · 2 SMS".
 function smsText({ encoding, characters, segments }) {
-  return t('console.templates.sms.count', { encoding, characters, segments });
+  const kind = encoding === 'GSM-7' ? 'plain' : 'special';
+  return t(`console.templates.sms.${kind}${segments === 1 ? 'One' : 'Many'}`, { characters, segments });
 }
 
 function TemplateEditor({ id, session, onSessionLost }) {

@@ -474,7 +474,6 @@ export default {
   'console.templates.placeholdersHelp': 'Placeholders are replaced with the patient’s and the clinic’s details when the message is sent. Invitations need the code or the portal address; code messages need the one-time code.',
   'console.templates.sms.empty': 'Type a message to see its length.',
   'console.templates.sms.measuring': 'Measuring…',
-  'console.templates.sms.count': '{encoding} · {characters} characters · {segments} SMS',
   'console.templates.invalid': 'The template was not saved: see the marked fields.',
   'console.templates.saved': 'Saved.',
   'console.templates.save': 'Save',
@@ -1666,4 +1665,10 @@ export default {
 
   // First use (issue 16): a patient's custom set can be cleared at once.
   'console.perms.clearAll': 'Clear All',
+
+  // First use (issue 16): an SMS's length in plain words.
+  'console.templates.sms.plainOne': 'Plain characters: {characters} characters, 1 message',
+  'console.templates.sms.plainMany': 'Plain characters: {characters} characters, {segments} messages (160 fit in one)',
+  'console.templates.sms.specialOne': 'Turkish or special characters: {characters} characters, 1 message',
+  'console.templates.sms.specialMany': 'Turkish or special characters: {characters} characters, {segments} messages (70 fit in one)',
 };

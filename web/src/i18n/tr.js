@@ -474,7 +474,6 @@ export default {
   'console.templates.placeholdersHelp': 'Yer tutucular, mesaj gönderilirken hastanın ve kliniğin bilgileriyle değiştirilir. Davetlerde kod veya portal adresi, kod mesajlarında tek kullanımlık kod bulunmalıdır.',
   'console.templates.sms.empty': 'Uzunluğunu görmek için bir mesaj yazın.',
   'console.templates.sms.measuring': 'Ölçülüyor…',
-  'console.templates.sms.count': '{encoding} · {characters} karakter · {segments} SMS',
   'console.templates.invalid': 'Şablon kaydedilmedi: işaretli alanlara bakın.',
   'console.templates.saved': 'Kaydedildi.',
   'console.templates.save': 'Kaydet',
@@ -1666,4 +1665,10 @@ export default {
 
   // First use (issue 16): a patient's custom set can be cleared at once.
   'console.perms.clearAll': 'Tümünü Kaldır',
+
+  // First use (issue 16): an SMS's length in plain words.
+  'console.templates.sms.plainOne': 'Düz karakterler: {characters} karakter, 1 mesaj',
+  'console.templates.sms.plainMany': 'Düz karakterler: {characters} karakter, {segments} mesaj (bir mesaja 160 karakter sığar)',
+  'console.templates.sms.specialOne': 'Türkçe ya da özel karakterler: {characters} karakter, 1 mesaj',
+  'console.templates.sms.specialMany': 'Türkçe ya da özel karakterler: {characters} karakter, {segments} mesaj (bir mesaja 70 karakter sığar)',
 };
