@@ -69,6 +69,7 @@ struct db_audit {
 	    *target_id, *before_json, *after_json, *request_id;
 	/* Filled when listed: */
 	const char *id, *at;
+	const char *actor_name, *target_name;	/* as they are now; NULL when gone */
 };
 
 /*

@@ -25,8 +25,21 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	[STMT_AUDIT_LIST] = { "clinic_audit_list",
 	    "SELECT id, to_char(at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor_type, actor_id, action, "
-	    "target_type, target_id, before::text, after::text, request_id "
-	    "FROM audit_log WHERE clinic_id = $1 "
+	    "target_type, target_id, before::text, after::text, request_id, "
+	    /* Who and whom, by name as they are now (a removed one: null). */
+	    "CASE actor_type WHEN 'staff' THEN (SELECT s.name FROM staff s "
+	    "WHERE s.clinic_id = l.clinic_id AND s.id = l.actor_id) "
+	    "WHEN 'patient' THEN (SELECT p.first_name || ' ' || p.last_name "
+	    "FROM patients p WHERE p.clinic_id = l.clinic_id AND p.id = "
+	    "l.actor_id) WHEN 'api_key' THEN (SELECT k.name FROM api_keys k "
+	    "WHERE k.clinic_id = l.clinic_id AND k.id = l.actor_id) END, "
+	    "CASE WHEN target_id !~ '^[0-9a-f-]{36}$' THEN NULL "
+	    "WHEN target_type = 'patient' THEN (SELECT p.first_name || ' ' || "
+	    "p.last_name FROM patients p WHERE p.clinic_id = l.clinic_id AND "
+	    "p.id = l.target_id::uuid) WHEN target_type = 'staff' THEN (SELECT "
+	    "s.name FROM staff s WHERE s.clinic_id = l.clinic_id AND s.id = "
+	    "l.target_id::uuid) END "
+	    "FROM audit_log l WHERE clinic_id = $1 "
 	    "AND ($2::bigint IS NULL OR id < $2::bigint) "
 	    "ORDER BY id DESC LIMIT $3", 3, true },
 };
@@ -57,6 +70,8 @@ read_audit(struct arena *a, PGresult *res, int i, void *item)
 	e->before_json = db_val(a, res, i, 7);
 	e->after_json = db_val(a, res, i, 8);
 	e->request_id = db_val(a, res, i, 9);
+	e->actor_name = db_val(a, res, i, 10);
+	e->target_name = db_val(a, res, i, 11);
 }
 
 enum err

@@ -64,9 +64,11 @@ entry_json(const void *row, void *ctx)
 	    json_add_string(o, "at", e->at) != 0 ||
 	    json_add_string(o, "actor_type", e->actor_type) != 0 ||
 	    json_add_string(o, "actor_id", e->actor_id) != 0 ||
+	    json_add_string(o, "actor_name", e->actor_name) != 0 ||
 	    json_add_string(o, "action", e->action) != 0 ||
 	    json_add_string(o, "target_type", e->target_type) != 0 ||
 	    json_add_string(o, "target_id", e->target_id) != 0 ||
+	    json_add_string(o, "target_name", e->target_name) != 0 ||
 	    json_add(o, "before", parsed_or_null(e->before_json)) != 0 ||
 	    json_add(o, "after", parsed_or_null(e->after_json)) != 0 ||
 	    json_add_string(o, "request_id", e->request_id) != 0) {

@@ -1,6 +1,8 @@
 // Audit screen: GET /api/v1/clinic/audit?limit=50&cursor= pages the clinic's audit log,
 // newest first, with "load more". Owner and admin only: staff see a note instead (the API
-// answers 403 forbidden_role to them too).
+// answers 403 forbidden_role to them too). In words, not keys: who by name (staff, patient,
+// API key), what in a sentence, the patient or member of staff it concerned by name with a
+// link to the patient's page, and permissions by their names in the screen's language.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -26,7 +28,18 @@ function formatValue(value) {
   return String(value);
 }
 
-function Changes({ entry }) {
+// A permission key by its name in the catalog (GET clinic/portal/permissions), else the key.
+function valueWords(field, value, labels, lang) {
+  if ((field === 'permissions' || field === 'effective') && labels?.[value]) {
+    return labels[value][lang] ?? labels[value].tr ?? value;
+  }
+  return value;
+}
+
+// A patient's permission source ("clinic", "custom") in the screen's words.
+const MODE_WORDS = { clinic: 'console.perms.mode.clinic', custom: 'console.perms.mode.custom' };
+
+function Changes({ entry, labels, lang }) {
   const changes = auditChanges(entry.before, entry.after);
   if (!changes.length) return <span class="muted">{t('console.audit.noChanges')}</span>;
   return (
@@ -38,10 +51,16 @@ function Changes({ entry }) {
           </span>{': '}
           {'added' in c
             ? [
-              c.added.length > 0 && <span key="a" class="audit-added">{`+ ${c.added.join(', ')}`}</span>,
-              c.removed.length > 0 && <span key="r" class="audit-removed">{`− ${c.removed.join(', ')}`}</span>,
+              c.added.length > 0 && (
+                <span key="a" class="audit-added">{`+ ${c.added.map((v) => valueWords(c.field, v, labels, lang)).join(', ')}`}</span>
+              ),
+              c.removed.length > 0 && (
+                <span key="r" class="audit-removed">{`− ${c.removed.map((v) => valueWords(c.field, v, labels, lang)).join(', ')}`}</span>
+              ),
             ]
-            : `${formatValue(c.before)} → ${formatValue(c.after)}`}
+            : c.field === 'mode' && MODE_WORDS[c.before] && MODE_WORDS[c.after]
+              ? `${t(MODE_WORDS[c.before])} → ${t(MODE_WORDS[c.after])}`
+              : `${formatValue(c.before)} → ${formatValue(c.after)}`}
         </li>
       ))}
     </ul>
@@ -51,7 +70,25 @@ function Changes({ entry }) {
 function actorText(entry, me) {
   if (entry.actor_type === 'staff' && entry.actor_id === me.id) return t('console.audit.actor.you', { name: me.name });
   const kind = ACTOR_KEYS[entry.actor_type] ? t(ACTOR_KEYS[entry.actor_type]) : entry.actor_type;
-  return entry.actor_id ? `${kind} ${shortId(entry.actor_id)}` : kind;
+  if (entry.actor_name) return `${entry.actor_name} (${kind.toLocaleLowerCase()})`;
+  return entry.actor_id ? t('console.audit.actor.removed', { kind }) : kind;
+}
+
+// The patient an entry concerned (its target, or the patient who acted), as a link.
+function Concerning({ entry }) {
+  const patient = entry.target_type === 'patient' && entry.target_name ? { id: entry.target_id, name: entry.target_name }
+    : null;
+  if (patient) {
+    return (
+      <a class="audit-target" href={`#/patients/${encodeURIComponent(patient.id)}`} data-testid="audit-target">
+        {t('console.audit.target', { name: patient.name })}
+      </a>
+    );
+  }
+  if (entry.target_type === 'staff' && entry.target_name) {
+    return <span class="audit-target" data-testid="audit-target">{t('console.audit.target', { name: entry.target_name })}</span>;
+  }
+  return null;
 }
 
 export function AuditLog({ session, onSessionLost }) {
@@ -61,6 +98,7 @@ export function AuditLog({ session, onSessionLost }) {
   const [cursor, setCursor] = useState(null);
   const [state, setState] = useState('loading'); // loading | ready | more | error | forbidden
   const [error, setError] = useState(null);
+  const [labels, setLabels] = useState(null); // {permission key: {tr, en}}, from the catalog
 
   const fetchPage = useCallback(async (after) => {
     setState(after ? 'more' : 'loading');
@@ -84,6 +122,16 @@ export function AuditLog({ session, onSessionLost }) {
   useEffect(() => {
     if (allowed) fetchPage(null);
   }, [allowed, fetchPage]);
+
+  // Permission names for the changes; without them the keys show, as before.
+  useEffect(() => {
+    if (!allowed) return;
+    api('/api/v1/clinic/portal/permissions').then((catalog) => {
+      const out = {};
+      for (const group of catalog.groups ?? []) for (const p of group.permissions) out[p.key] = p.label;
+      setLabels(out);
+    }).catch(() => {});
+  }, [allowed]);
 
   const heading = (
     <header class="screen-header">
@@ -133,16 +181,23 @@ export function AuditLog({ session, onSessionLost }) {
                   <td data-label={t('console.audit.col.time')}>
                     <time datetime={entry.at}>{formatTime(entry.at, lang)}</time>
                   </td>
-                  <td data-label={t('console.audit.col.actor')}>{actorText(entry, session.staff)}</td>
+                  <td data-label={t('console.audit.col.actor')} data-testid="audit-actor">
+                    {entry.actor_type === 'patient' && entry.actor_name
+                      ? <a href={`#/patients/${encodeURIComponent(entry.actor_id)}`}>{actorText(entry, session.staff)}</a>
+                      : actorText(entry, session.staff)}
+                  </td>
                   <td data-label={t('console.audit.col.action')}>
-                    <span class="audit-action">{ACTION_KEYS[entry.action] ? t(ACTION_KEYS[entry.action]) : entry.action}</span>
+                    <span class="audit-action" data-testid="audit-action">
+                      {ACTION_KEYS[entry.action] ? t(ACTION_KEYS[entry.action]) : entry.action}
+                    </span>
+                    {' '}<Concerning entry={entry} />
                     {entry.request_id && (
                       <span class="audit-request muted" title={entry.request_id}>
                         {t('console.audit.request', { id: shortId(entry.request_id) })}
                       </span>
                     )}
                   </td>
-                  <td data-label={t('console.audit.col.changes')}><Changes entry={entry} /></td>
+                  <td data-label={t('console.audit.col.changes')}><Changes entry={entry} labels={labels} lang={lang} /></td>
                 </tr>
               ))}
             </tbody>
