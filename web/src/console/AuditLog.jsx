@@ -76,6 +76,8 @@ function actorText(entry, me) {
 
 // The patient an entry concerned (its target, or the patient who acted), as a link.
 function Concerning({ entry }) {
+  // One's own sign-in or password change concerns oneself: the actor says it already.
+  if (entry.target_id && entry.target_id === entry.actor_id) return null;
   const patient = entry.target_type === 'patient' && entry.target_name ? { id: entry.target_id, name: entry.target_name }
     : null;
   if (patient) {

@@ -1733,4 +1733,7 @@ export default {
   'console.audit.act.treatment_record.update': 'Changed a treatment record',
   'console.audit.actor.removed': '{kind} (removed)',
   'console.audit.target': 'for {name}',
+
+  // First use (issue 16): a slot too soon to cancel online says so before booking.
+  'portal.book.cancelTooLate': 'This one starts too soon to be cancelled online; to cancel it, contact the clinic.',
 };

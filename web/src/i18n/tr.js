@@ -1733,4 +1733,7 @@ export default {
   'console.audit.act.treatment_record.update': 'Tedavi kaydını değiştirdi',
   'console.audit.actor.removed': '{kind} (silinmiş)',
   'console.audit.target': '{name} için',
+
+  // First use (issue 16): a slot too soon to cancel online says so before booking.
+  'portal.book.cancelTooLate': 'Bu randevu çevrim içi iptal edilemeyecek kadar yakın; iptal etmek için kliniğinizle iletişime geçin.',
 };

@@ -234,9 +234,9 @@ export function BookAppointment({ base, permissions, onSessionLost, onPortalGone
               <p>{t('portal.book.summary', { type: type?.name ?? '', practitioner: practitioner?.name ?? '',
                 when: formatWhen(slot.start, lang) })}</p>
               <p class="muted" data-testid="book-cancel-rule">
-                {has(permissions, 'cancel_appointment') && until
-                  ? t('portal.book.cancelUntil', { when: formatWhen(until, lang) })
-                  : t('portal.book.cancelByCall')}
+                {!has(permissions, 'cancel_appointment') || !until ? t('portal.book.cancelByCall')
+                  : Date.parse(until) <= Date.now() ? t('portal.book.cancelTooLate')
+                    : t('portal.book.cancelUntil', { when: formatWhen(until, lang) })}
               </p>
               <button type="button" class="button button-block" ref={confirmRef} disabled={busy} onClick={book}
                 data-testid="book-submit">
