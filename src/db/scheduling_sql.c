@@ -136,15 +136,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND id = $4 AND ((active AND online_bookable) OR NOT $5))",
 	    5, true },
 	/* The demo's calendar: working days from tomorrow on, in the
-	 * clinic's zone, so every screen of the console and app has data. */
+	 * clinic's zone, so every screen of the console and app has data.
+	 * The demo clinic is Turkish: its appointment types are named in
+	 * Turkish (a type has one name, whatever the patient reads); its
+	 * address and phone are on its profile, so the app can say how to
+	 * reach it. */
 	[STMT_SEED_DEMO] = { "sched_seed_demo",
-	    "WITH pr AS (INSERT INTO practitioners (clinic_id, name) "
+	    "WITH contact AS (UPDATE clinics SET phone = '+902165550100', "
+	    "email = 'iletisim@simple-dent.test', address = 'Bağdat Caddesi "
+	    "No: 120' || chr(10) || 'Kadıköy, İstanbul' WHERE id = $1), "
+	    "pr AS (INSERT INTO practitioners (clinic_id, name) "
 	    "VALUES ($1, 'Dr. Deniz Aydın'), ($1, 'Dr. Emre Koç') "
 	    "RETURNING id, name), "
 	    "ty AS (INSERT INTO appointment_types (clinic_id, name, "
 	    "duration_minutes, online_bookable) VALUES "
-	    "($1, 'Check-up', 30, true), ($1, 'Cleaning', 45, true), "
-	    "($1, 'Root canal', 90, false) RETURNING id, name, duration_minutes), "
+	    "($1, 'Kontrol muayenesi', 30, true), "
+	    "($1, 'Diş taşı temizliği', 45, true), "
+	    "($1, 'Kanal tedavisi', 90, false) "
+	    "RETURNING id, name, duration_minutes), "
 	    "wh AS (INSERT INTO working_hours (clinic_id, practitioner_id, "
 	    "weekday, start_time, end_time) SELECT $1, pr.id, w, '09:00', '17:00' "
 	    "FROM pr, generate_series(1, 5) AS w), "
@@ -163,8 +172,8 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "ELSE 'staff' END FROM pts JOIN days ON days.n = pts.n "
 	    "CROSS JOIN LATERAL (SELECT ((days.d + time '10:00') AT TIME ZONE "
 	    "(SELECT time_zone FROM clinics WHERE id = $1)) AS s) st "
-	    "JOIN ty ON ty.name = CASE WHEN pts.n % 2 = 0 THEN 'Check-up' "
-	    "ELSE 'Cleaning' END", 1, false },
+	    "JOIN ty ON ty.name = CASE WHEN pts.n % 2 = 0 THEN "
+	    "'Kontrol muayenesi' ELSE 'Diş taşı temizliği' END", 1, false },
 };
 
 static const char *
