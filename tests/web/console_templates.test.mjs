@@ -15,6 +15,7 @@ import { catalogs } from '../../web/src/i18n/index.js';
 const { tr } = catalogs;
 const TEMPLATES = /\/api\/v1\/clinic\/templates$/;
 const MEASURE = /\/api\/v1\/clinic\/templates\/sms-measure\?/;
+const PREVIEW = /\/api\/v1\/clinic\/templates\/preview$/;
 const ONE_TEMPLATE = /\/api\/v1\/clinic\/templates\/[0-9a-f-]{36}$/;
 const SETTINGS = /\/api\/v1\/clinic\/portal\/settings$/;
 
@@ -155,7 +156,7 @@ test('owner: an unknown placeholder shows the server’s error on the body field
   const clinic = makeClinic();
   const { page, watch } = await openSignedIn(clinic.logins.owner, {
     locale: 'en-US',
-    allow: [{ url: MEASURE, status: 422 }, { url: TEMPLATES, status: 422 }],
+    allow: [{ url: MEASURE, status: 422 }, { url: TEMPLATES, status: 422 }, { url: PREVIEW, status: 422 }],
   });
   await page.getByTestId('nav-templates').click();
   await page.getByTestId('template-new').click();
@@ -197,5 +198,31 @@ test('staff: pickers and the template editor are read-only', async () => {
   assert.equal(await page.getByTestId('template-save').count(), 0);
   assert.equal(await page.getByTestId('template-delete').count(), 0);
   assert.equal(await page.getByTestId('placeholders').count(), 0);
+  watch.assertNone();
+});
+
+test('the editor previews the message as the patient gets it, and names a wrong placeholder before Save', async () => {
+  const clinic = makeClinic();
+  const { page, watch } = await openSignedIn(clinic.logins.owner, {
+    locale: 'en-US', allow: [{ url: PREVIEW, status: 422 }],
+  });
+  let saves = 0;
+  page.on('request', (r) => { if (TEMPLATES.test(r.url()) && r.method() === 'POST') saves++; });
+  await page.getByTestId('nav-templates').click();
+  await page.getByTestId('template-new').click();
+  await page.getByTestId('template-channel').selectOption('email');
+  await page.getByTestId('template-subject').fill('Welcome, {{patient_first_name}}');
+  await page.getByTestId('template-body').fill('Your portal at {{clinic_name}}: {{portal_url}}');
+  const preview = page.locator('[data-testid="template-preview"][data-state="ready"]');
+  await preview.waitFor();
+  const subject = await preview.getByTestId('template-preview-subject').innerText();
+  const text = await preview.getByTestId('template-preview-text').innerText();
+  assert.ok(subject.startsWith('Welcome, ') && !subject.includes('{{'), subject);
+  assert.ok(text.includes(clinic.name) && /https?:\/\/\S+/.test(text) && !text.includes('{{'), text);
+  // A placeholder the purpose does not have: said while typing, nothing saved.
+  await page.getByTestId('template-body').fill('Your code is {{nope}}');
+  await page.locator('[data-testid="template-preview"][data-state="error"]').waitFor();
+  assert.match(await page.getByTestId('template-preview-error').innerText(), /\{\{nope\}\}/);
+  assert.equal(saves, 0);
   watch.assertNone();
 });

@@ -1,8 +1,9 @@
 // Templates screen (#/templates): the clinic's message templates grouped by channel, with
 // their purpose and languages; #/templates/<id> and #/templates/new open the editor (name,
 // channel when new, purpose, TR / EN tabs with subject for email and body, placeholders
-// inserted at the cursor, a live SMS counter from GET sms-measure, 422 errors at their
-// fields, Save as POST or whole-body PUT, Delete with the 409 "in use" answer). Staff read.
+// inserted at the cursor, a live SMS counter from GET sms-measure, a live preview of the
+// message as the patient gets it (POST templates/preview, whose refusals, such as an unknown
+// placeholder, show while typing), 422 errors at their fields, Save as POST or whole-body PUT, Delete with the 409 "in use" answer). Staff read.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n/index.js';
@@ -100,6 +101,58 @@ function FieldErrors({ messages, id }) {
 }
 
 /** The live SMS counter of one body: debounced GET sms-measure. */
+/**
+ * The message as the patient will get it, live: a debounced POST templates/preview of the
+ * variant being edited renders its placeholders with sample values (nothing is saved), and
+ * its 422 (an unknown placeholder, a text too long) shows here while typing, not only on Save.
+ */
+function LivePreview({ channel, purpose, language, subject, body, onSessionLost }) {
+  const [state, setState] = useState(null); // {pending} | {result} | {error}
+  useEffect(() => {
+    if (!body || !purpose || !channel) {
+      setState(null);
+      return undefined;
+    }
+    const controller = new AbortController();
+    setState((s) => ({ ...(s ?? {}), pending: true }));
+    const timer = setTimeout(async () => {
+      try {
+        const result = await api('/api/v1/clinic/templates/preview', { method: 'POST', signal: controller.signal,
+          body: { channel, purpose, language, body, ...(channel === 'email' ? { subject: subject || null } : {}) } });
+        setState({ result });
+      } catch (error) {
+        if (error.name === 'AbortError') return;
+        if (error.status === 401) onSessionLost();
+        else setState({ error });
+      }
+    }, MEASURE_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [channel, purpose, language, subject, body, onSessionLost]);
+  if (!state) return null;
+  const problems = state.error ? (state.error.errors ?? []).map((e) => e.message).filter(Boolean) : [];
+  return (
+    <section class="template-preview" aria-labelledby={`template-preview-${language}`} data-testid="template-preview"
+      data-state={state.error ? 'error' : state.pending && !state.result ? 'checking' : 'ready'}>
+      <h4 id={`template-preview-${language}`}>{t('console.templates.preview.heading')}</h4>
+      {state.error && (
+        <p class="alert" role="alert" data-testid="template-preview-error">
+          {problems.length ? problems.join(' ') : errorMessage(state.error)}
+        </p>
+      )}
+      {!state.error && state.result && (
+        <div class="template-preview-body">
+          {state.result.subject && <p class="template-preview-subject" data-testid="template-preview-subject">{state.result.subject}</p>}
+          <p class="template-preview-text" data-testid="template-preview-text">{state.result.body}</p>
+          <p class="hint muted">{t('console.templates.preview.note')}</p>
+        </div>
+      )}
+    </section>
+  );
+}
+
 function SmsCounter({ text, onSessionLost }) {
   const [state, setState] = useState(null); // {text, pending} | {text, result} | {text, error}
   useEffect(() => {
@@ -376,6 +429,8 @@ function TemplateEditor({ id, session, onSessionLost }) {
               <FieldErrors messages={byField[`variants.${lang}.body`]} id={errId(`variants.${lang}.body`)} />
               {sms && <SmsCounter text={variant.body} onSessionLost={onSessionLost} />}
             </div>
+            <LivePreview channel={form.channel} purpose={form.purpose} language={lang} subject={variant.subject}
+              body={variant.body} onSessionLost={onSessionLost} />
             {!readOnly && (
               <div class="placeholders" role="group" aria-labelledby="template-placeholders-label" data-testid="placeholders">
                 <span id="template-placeholders-label" class="presets-label">{t('console.templates.placeholders')}</span>

@@ -1736,4 +1736,8 @@ export default {
 
   // First use (issue 16): a slot too soon to cancel online says so before booking.
   'portal.book.cancelTooLate': 'This one starts too soon to be cancelled online; to cancel it, contact the clinic.',
+
+  // First use (issue 16): a template's live preview.
+  'console.templates.preview.heading': 'What the patient will get',
+  'console.templates.preview.note': 'With sample values for the placeholders; nothing is sent or saved.',
 };

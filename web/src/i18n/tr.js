@@ -1736,4 +1736,8 @@ export default {
 
   // First use (issue 16): a slot too soon to cancel online says so before booking.
   'portal.book.cancelTooLate': 'Bu randevu çevrim içi iptal edilemeyecek kadar yakın; iptal etmek için kliniğinizle iletişime geçin.',
+
+  // First use (issue 16): a template's live preview.
+  'console.templates.preview.heading': 'Hastanın alacağı mesaj',
+  'console.templates.preview.note': 'Yer tutucular örnek değerlerle; hiçbir şey gönderilmez ya da kaydedilmez.',
 };
