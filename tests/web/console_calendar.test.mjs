@@ -216,3 +216,65 @@ test('day and week views; the layout at desktop width and at 390 px; scheduling 
     }
   }
 });
+
+test('booking rules read in hours and days, and each appointment type has its unit and a Save in sight (issue 16)', async () => {
+  const clinic = makeClinic();
+  const owner = await apiSignIn(clinic.logins.owner);
+  const { type } = await makeSchedule(owner);
+  const put = await owner.request('PUT', '/api/v1/clinic/booking-rules', { body: { min_notice_minutes: 120,
+    horizon_days: 60, cancel_cutoff_minutes: 1440, max_open_bookings: 3, slot_step_minutes: 15 } });
+  assert.equal(put.status, 200, put.text);
+  const b = await launch({ locale: 'tr-TR', viewport: { width: 1280, height: 900 } });
+  browsers.push(b);
+  const page = await b.newPage();
+  const watch = await watchPage(page, { allow: [{ url: CONSOLE_ME, status: 401 }] });
+  await page.goto('/console/#/scheduling');
+  await page.getByTestId('console-signin').waitFor();
+  await page.locator('#signin-email').fill(clinic.logins.owner.email);
+  await page.locator('#signin-password').fill(clinic.logins.owner.password);
+  await page.getByTestId('console-signin').locator('button[type=submit]').click();
+  await page.getByTestId('sched-rules').waitFor();
+  // 1440 minutes reads "1 day", 120 minutes "2 hours".
+  assert.equal(await page.getByTestId('sched-rule-cancel_cutoff_minutes').inputValue(), '1');
+  assert.equal(await page.getByTestId('sched-rule-cancel_cutoff_minutes-unit').inputValue(), 'days');
+  assert.equal(await page.getByTestId('sched-rule-min_notice_minutes').inputValue(), '2');
+  assert.equal(await page.getByTestId('sched-rule-min_notice_minutes-unit').inputValue(), 'hours');
+  // 3 hours of notice is saved as 180 minutes.
+  await page.getByTestId('sched-rule-min_notice_minutes').fill('3');
+  await page.getByTestId('sched-rules-save').click();
+  await page.getByTestId('sched-rules').getByRole('status').waitFor();
+  assert.equal((await owner.request('GET', '/api/v1/clinic/booking-rules')).body.min_notice_minutes, 180);
+  // The type's row: its duration with "dk" beside it, and a Save that is there before any change.
+  const row = page.locator(`[data-testid="sched-type"][data-id="${type.id}"]`);
+  assert.equal((await row.locator('.unit').innerText()).trim(), tr['console.sched.unit.min']);
+  const save = row.getByTestId('sched-type-save');
+  assert.equal(await save.isVisible(), true);
+  assert.equal(await save.isDisabled(), true, 'nothing to save yet');
+  await row.locator('input[type=number]').fill('45');
+  assert.equal(await save.isDisabled(), false);
+  await save.click();
+  await expectDuration(owner, type.id, 45);
+  watch.assertNone();
+});
+
+async function expectDuration(owner, id, minutes) {
+  for (let i = 0; i < 50; i++) {
+    const types = (await owner.request('GET', '/api/v1/clinic/appointment-types')).body.items;
+    if (types.find((x) => x.id === id)?.duration_minutes === minutes) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the type's duration did not become ${minutes}`);
+}
+
+test('rule units (no browser): minutes shown in the largest whole unit and back', async () => {
+  const { minutesInUnit, unitToMinutes } = await import('../../web/src/console/calendarRules.js');
+  assert.deepEqual(minutesInUnit(1440), { value: 1, unit: 'days' });
+  assert.deepEqual(minutesInUnit(2880), { value: 2, unit: 'days' });
+  assert.deepEqual(minutesInUnit(120), { value: 2, unit: 'hours' });
+  assert.deepEqual(minutesInUnit(90), { value: 90, unit: 'minutes' });
+  assert.deepEqual(minutesInUnit(0), { value: 0, unit: 'minutes' });
+  assert.equal(unitToMinutes('3', 'hours'), 180);
+  assert.equal(unitToMinutes(1.5, 'days'), 2160);
+  assert.ok(Number.isNaN(unitToMinutes('x', 'hours')) && Number.isNaN(unitToMinutes(1, 'weeks')));
+  assert.ok(Number.isNaN(unitToMinutes(0.3, 'minutes')));
+});

@@ -9,13 +9,16 @@ import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { formatWhen, isoAt, wallClock } from '../timeRules.js';
-import { itemsOf } from './calendarRules.js';
+import { itemsOf, minutesInUnit, unitToMinutes } from './calendarRules.js';
 import { calendarError } from './Calendar.jsx';
 import { canManage } from './settingsRules.js';
 import './calendar.css';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const RULE_FIELDS = ['min_notice_minutes', 'horizon_days', 'cancel_cutoff_minutes', 'max_open_bookings', 'slot_step_minutes'];
+// Rules kept in minutes that read better in hours or days ("1 day", not "1440").
+const UNIT_FIELDS = new Set(['min_notice_minutes', 'cancel_cutoff_minutes']);
+const UNITS = ['minutes', 'hours', 'days'];
 
 function Failure({ error, testid }) {
   return error ? <p class="alert" role="alert" data-testid={testid} data-code={error.code}>{calendarError(error)}</p> : null;
@@ -51,24 +54,45 @@ function BookingRules({ canEdit, onSessionLost }) {
   useEffect(() => {
     api('/api/v1/clinic/booking-rules').then(setRules).catch((e) => { if (e.status === 401) onSessionLost(); else setRules({}); });
   }, [onSessionLost]);
+  // The unit each minute field is shown in: the largest whole one of the saved value.
+  const [units, setUnits] = useState({});
   if (!rules) return <p class="muted" role="status">{t('common.loading')}</p>;
+  const shown = (f) => (units[f] ? units[f] : minutesInUnit(rules[f]));
   async function save(event) {
     event.preventDefault();
-    const body = Object.fromEntries(RULE_FIELDS.map((f) => [f, Number(rules[f] ?? 0)]));
+    const body = Object.fromEntries(RULE_FIELDS.map((f) => [f,
+      UNIT_FIELDS.has(f) ? unitToMinutes(shown(f).value, shown(f).unit) : Number(rules[f] ?? 0)]));
     const saved = await action.run(() => api('/api/v1/clinic/booking-rules', { method: 'PUT', body }));
-    if (saved) setRules(saved);
+    if (saved) {
+      setRules(saved);
+      setUnits({});
+    }
   }
   return (
     <form class="card" onSubmit={save} noValidate data-testid="sched-rules">
       <h3>{t('console.sched.rules.heading')}</h3>
       <div class="form-grid">
-        {RULE_FIELDS.map((f) => (
+        {RULE_FIELDS.map((f) => (UNIT_FIELDS.has(f) ? (
+          <div class="field" key={f}>
+            <label for={`rule-${f}`}>{t(`console.sched.rules.${f}`)}</label>
+            <div class="input-with-unit">
+              <input id={`rule-${f}`} type="number" min={0} value={shown(f).value} disabled={!canEdit}
+                data-testid={`sched-rule-${f}`}
+                onInput={(e) => { const v = e.currentTarget.value; setUnits((u) => ({ ...u, [f]: { ...shown(f), value: v } })); action.setDone(false); }} />
+              <select aria-label={t('console.sched.rules.unit', { field: t(`console.sched.rules.${f}`) })} value={shown(f).unit}
+                disabled={!canEdit} data-testid={`sched-rule-${f}-unit`}
+                onChange={(e) => { const unit = e.currentTarget.value; setUnits((u) => ({ ...u, [f]: { ...shown(f), unit } })); action.setDone(false); }}>
+                {UNITS.map((u) => <option key={u} value={u}>{t(`console.sched.unit.${u}`)}</option>)}
+              </select>
+            </div>
+          </div>
+        ) : (
           <div class="field" key={f}>
             <label for={`rule-${f}`}>{t(`console.sched.rules.${f}`)}</label>
             <input id={`rule-${f}`} type="number" min={0} value={rules[f] ?? ''} disabled={!canEdit} data-testid={`sched-rule-${f}`}
               onInput={(e) => { const v = e.currentTarget.value; setRules((r) => ({ ...r, [f]: v })); action.setDone(false); }} />
           </div>
-        ))}
+        )))}
       </div>
       <Failure error={action.error} testid="sched-rules-error" />
       {action.done && <p class="notice" role="status">{t('console.sched.saved')}</p>}
@@ -194,13 +218,21 @@ function TypeRow({ type, canEdit, onChanged, onSessionLost }) {
     <li class="sched-row" data-testid="sched-type" data-id={type.id}>
       <input type="text" aria-label={t('console.sched.types.name')} value={form.name} disabled={!canEdit} maxLength={200}
         onInput={(e) => setForm((f) => ({ ...f, name: e.currentTarget.value }))} />
-      <input type="number" min={5} max={480} step={5} aria-label={t('console.sched.types.duration')} value={form.duration_minutes}
-        disabled={!canEdit} class="input-short" onInput={(e) => setForm((f) => ({ ...f, duration_minutes: e.currentTarget.value }))} />
+      <span class="input-with-unit">
+        <input type="number" min={5} max={480} step={5} aria-label={t('console.sched.types.duration')} value={form.duration_minutes}
+          disabled={!canEdit} class="input-short" onInput={(e) => setForm((f) => ({ ...f, duration_minutes: e.currentTarget.value }))} />
+        <span class="unit" aria-hidden="true">{t('console.sched.unit.min')}</span>
+      </span>
       <label class="check"><input type="checkbox" checked={form.online_bookable} disabled={!canEdit}
         onChange={(e) => setForm((f) => ({ ...f, online_bookable: e.currentTarget.checked }))} />{t('console.sched.types.online')}</label>
       <label class="check"><input type="checkbox" checked={form.active !== false} disabled={!canEdit}
         onChange={(e) => setForm((f) => ({ ...f, active: e.currentTarget.checked }))} />{t('console.sched.active')}</label>
-      {canEdit && dirty && <button type="button" class="button button-small" disabled={action.busy} onClick={save}>{t('console.sched.save')}</button>}
+      {canEdit && (
+        <button type="button" class="button button-small" disabled={action.busy || !dirty} onClick={save}
+          data-testid="sched-type-save">
+          {t(action.done && !dirty ? 'console.sched.savedShort' : 'console.sched.save')}
+        </button>
+      )}
       <Failure error={action.error} testid="sched-type-error" />
     </li>
   );
@@ -233,8 +265,11 @@ function Types({ items, canEdit, onChanged, onSessionLost }) {
           <label for="sched-new-type">{t('console.sched.types.new')}</label>
           <input id="sched-new-type" type="text" maxLength={200} value={form.name} data-testid="sched-new-type"
             onInput={(e) => setForm((f) => ({ ...f, name: e.currentTarget.value }))} />
-          <input type="number" min={5} max={480} step={5} class="input-short" aria-label={t('console.sched.types.duration')}
-            value={form.duration_minutes} onInput={(e) => setForm((f) => ({ ...f, duration_minutes: e.currentTarget.value }))} />
+          <span class="input-with-unit">
+            <input type="number" min={5} max={480} step={5} class="input-short" aria-label={t('console.sched.types.duration')}
+              value={form.duration_minutes} onInput={(e) => setForm((f) => ({ ...f, duration_minutes: e.currentTarget.value }))} />
+            <span class="unit" aria-hidden="true">{t('console.sched.unit.min')}</span>
+          </span>
           <label class="check"><input type="checkbox" checked={form.online_bookable}
             onChange={(e) => setForm((f) => ({ ...f, online_bookable: e.currentTarget.checked }))} />{t('console.sched.types.online')}</label>
           <button type="submit" class="button button-small" disabled={action.busy} data-testid="sched-add-type">{t('console.sched.add')}</button>

@@ -103,3 +103,22 @@ export function offsetHint(appointments, date) {
   }
   return any;
 }
+
+/** A rule kept in minutes, shown in the largest whole unit: {value, unit: 'minutes' | 'hours' |
+ * 'days'} (1440 is 1 day, 90 is 90 minutes, 120 is 2 hours). */
+export function minutesInUnit(minutes) {
+  const m = Number(minutes);
+  if (!Number.isFinite(m) || m <= 0) return { value: Number.isFinite(m) ? m : 0, unit: 'minutes' };
+  if (m % 1440 === 0) return { value: m / 1440, unit: 'days' };
+  if (m % 60 === 0) return { value: m / 60, unit: 'hours' };
+  return { value: m, unit: 'minutes' };
+}
+
+/** Minutes of a value in a unit; NaN for what is not a whole number of minutes. */
+export function unitToMinutes(value, unit) {
+  const n = Number(value);
+  const per = { minutes: 1, hours: 60, days: 1440 }[unit];
+  if (!per || !Number.isFinite(n)) return Number.NaN;
+  const m = n * per;
+  return Number.isInteger(m) ? m : Number.NaN;
+}

@@ -817,9 +817,9 @@ export default {
   'console.sched.timeoff.to': 'Until',
   'console.sched.timeoff.reason': 'Reason',
   'console.sched.rules.heading': 'Booking rules',
-  'console.sched.rules.min_notice_minutes': 'Minimum notice (minutes)',
+  'console.sched.rules.min_notice_minutes': 'Minimum notice',
   'console.sched.rules.horizon_days': 'Bookable days ahead',
-  'console.sched.rules.cancel_cutoff_minutes': 'Cancel online until (minutes before)',
+  'console.sched.rules.cancel_cutoff_minutes': 'Cancel online at the latest this long before the start',
   'console.sched.rules.max_open_bookings': 'Upcoming bookings per patient (at most)',
   'console.sched.rules.slot_step_minutes': 'Slot step (minutes)',
 
@@ -1740,4 +1740,12 @@ export default {
   // First use (issue 16): a template's live preview.
   'console.templates.preview.heading': 'What the patient will get',
   'console.templates.preview.note': 'With sample values for the placeholders; nothing is sent or saved.',
+
+  // First use (issue 16): booking rules in hours and days, durations with their unit.
+  'console.sched.rules.unit': 'Unit of {field}',
+  'console.sched.unit.minutes': 'minutes',
+  'console.sched.unit.hours': 'hours',
+  'console.sched.unit.days': 'days',
+  'console.sched.unit.min': 'min',
+  'console.sched.savedShort': 'Saved',
 };

@@ -817,9 +817,9 @@ export default {
   'console.sched.timeoff.to': 'Bitiş',
   'console.sched.timeoff.reason': 'Neden',
   'console.sched.rules.heading': 'Randevu kuralları',
-  'console.sched.rules.min_notice_minutes': 'En az önceden bildirim (dakika)',
+  'console.sched.rules.min_notice_minutes': 'En az önceden bildirim',
   'console.sched.rules.horizon_days': 'Kaç gün ilerisi alınabilir',
-  'console.sched.rules.cancel_cutoff_minutes': 'Çevrim içi iptal için son süre (dakika önce)',
+  'console.sched.rules.cancel_cutoff_minutes': 'Çevrim içi iptal, başlangıçtan en geç bu kadar önce',
   'console.sched.rules.max_open_bookings': 'Hasta başına en fazla yaklaşan randevu',
   'console.sched.rules.slot_step_minutes': 'Saat aralığı (dakika)',
 
@@ -1740,4 +1740,12 @@ export default {
   // First use (issue 16): a template's live preview.
   'console.templates.preview.heading': 'Hastanın alacağı mesaj',
   'console.templates.preview.note': 'Yer tutucular örnek değerlerle; hiçbir şey gönderilmez ya da kaydedilmez.',
+
+  // First use (issue 16): booking rules in hours and days, durations with their unit.
+  'console.sched.rules.unit': '{field} birimi',
+  'console.sched.unit.minutes': 'dakika',
+  'console.sched.unit.hours': 'saat',
+  'console.sched.unit.days': 'gün',
+  'console.sched.unit.min': 'dk',
+  'console.sched.savedShort': 'Kaydedildi',
 };
