@@ -604,7 +604,7 @@ export default {
   'portal.photo.none': 'No photo',
   'portal.photo.choose': 'Choose a photo',
   'portal.photo.help': 'A JPEG, PNG or WebP picture of at most 10 MB.',
-  'portal.photo.upload': 'Upload this photo',
+  'portal.photo.change': 'Choose another photo',
   'portal.photo.uploading': 'Uploading…',
   'portal.photo.remove': 'Remove my photo',
   'portal.photo.saved': 'Your photo has been saved.',

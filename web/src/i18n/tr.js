@@ -604,7 +604,7 @@ export default {
   'portal.photo.none': 'Fotoğraf yok',
   'portal.photo.choose': 'Fotoğraf seçin',
   'portal.photo.help': 'En fazla 10 MB büyüklüğünde bir JPEG, PNG veya WebP resmi.',
-  'portal.photo.upload': 'Bu fotoğrafı yükle',
+  'portal.photo.change': 'Başka bir fotoğraf seç',
   'portal.photo.uploading': 'Yükleniyor…',
   'portal.photo.remove': 'Fotoğrafımı kaldır',
   'portal.photo.saved': 'Fotoğrafınız kaydedildi.',

@@ -304,7 +304,6 @@ function readAsDataUrl(file) {
 }
 
 function Photo({ base, profile, canUpload, onChanged, ends }) {
-  const [file, setFile] = useState(null);
   const [preview, setPreview] = useState(null); // a data: URL (the CSP allows data: images, not blob:)
   const [problem, setProblem] = useState(null); // text
   const [failure, setFailure] = useState(null);
@@ -318,35 +317,35 @@ function Photo({ base, profile, canUpload, onChanged, ends }) {
     setFailure(null);
     setDone(null);
     setPreview(null);
-    setFile(null);
     const why = photoProblem(chosen);
     if (why) {
       if (chosen) setProblem(t(why === 'type' ? 'portal.photo.badType' : why === 'size' ? 'portal.photo.tooLarge' : 'portal.photo.empty'));
       return;
     }
     setProblem(null);
-    setFile(chosen);
     try { setPreview(await readAsDataUrl(chosen)); } catch { setPreview(null); }
+    // One step: the photo goes up as soon as it is chosen, shown while it does.
+    await upload(chosen);
   }
 
   function reset() {
-    setFile(null);
     setPreview(null);
     if (inputRef.current) inputRef.current.value = '';
   }
 
-  async function upload() {
-    if (busy || !file) return;
+  async function upload(chosen) {
+    if (busy || !chosen) return;
     setBusy(true);
     setFailure(null);
     try {
-      const answer = await api(`${base}profile/photo`, { method: 'PUT', raw: file, rawType: file.type || 'application/octet-stream' });
+      const answer = await api(`${base}profile/photo`, { method: 'PUT', raw: chosen, rawType: chosen.type || 'application/octet-stream' });
       reset();
       setDone(t('portal.photo.saved'));
       setVersion((n) => n + 1);
       onChanged({ photo_url: answer?.photo_url ?? null });
     } catch (e) {
       if (ends(e)) return;
+      reset();
       if (e.status === 422 || e.code === 'validation_failed') setProblem(t('portal.photo.unreadable'));
       else if (e.status === 413 || e.status === 415) setProblem(problemText(e));
       else setFailure(e);
@@ -383,20 +382,21 @@ function Photo({ base, profile, canUpload, onChanged, ends }) {
       </div>
       {canUpload && (
         <div class="photo-tools">
-          <label for="photo-file" class="field-label">{t('portal.photo.choose')}</label>
-          <input id="photo-file" ref={inputRef} type="file" accept={PHOTO_TYPES.join(',')} data-testid="photo-file"
-            aria-describedby="photo-help" onChange={choose} />
+          {/* The file control itself stays in the page for the keyboard and screen readers,
+              out of sight; its label is the button one sees. */}
+          <div class="photo-pick">
+            <input id="photo-file" ref={inputRef} type="file" accept={PHOTO_TYPES.join(',')} data-testid="photo-file"
+              class="visually-hidden-input" aria-describedby="photo-help" disabled={busy} onChange={choose} />
+            <label for="photo-file" class={busy ? 'button button-disabled' : 'button'} data-testid="photo-choose">
+              {t(busy ? 'portal.photo.uploading' : profile.photo_url ? 'portal.photo.change' : 'portal.photo.choose')}
+            </label>
+          </div>
           <p class="hint muted" id="photo-help">{t('portal.photo.help')}</p>
           {problem && <p class="field-error" role="alert" data-testid="photo-problem">{problem}</p>}
           <Problem error={failure} testid="photo-error" />
           {done && <p class="notice" role="status" data-testid="photo-done">{done}</p>}
           <div class="form-actions">
-            {file && (
-              <button type="button" class="button" disabled={busy} onClick={upload} data-testid="photo-upload">
-                {t(busy ? 'portal.photo.uploading' : 'portal.photo.upload')}
-              </button>
-            )}
-            {!file && profile.photo_url && (
+            {!busy && profile.photo_url && (
               <button type="button" class="button button-outline" disabled={busy} onClick={remove} data-testid="photo-remove">
                 {t('portal.photo.remove')}
               </button>
