@@ -8,7 +8,7 @@
 //        node --test tests/web/console_calendar.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { launch, watchPage } from './browser.mjs';
+import { axeViolations, launch, watchPage } from './browser.mjs';
 import { makeClinic, makePatient, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
 import { addDays, today } from '../../web/src/timeRules.js';
@@ -277,4 +277,34 @@ test('rule units (no browser): minutes shown in the largest whole unit and back'
   assert.equal(unitToMinutes(1.5, 'days'), 2160);
   assert.ok(Number.isNaN(unitToMinutes('x', 'hours')) && Number.isNaN(unitToMinutes(1, 'weeks')));
   assert.ok(Number.isNaN(unitToMinutes(0.3, 'minutes')));
+});
+
+test('the team day shows every practitioner side by side, each appointment in its practitioner\'s column (issue 16)', async () => {
+  const clinic = makeClinic();
+  const owner = await apiSignIn(clinic.logins.owner);
+  const { practitioner, second, type } = await makeSchedule(owner);
+  const patient = await makePatient(owner, { first_name: 'Ekip', last_name: 'Günü' });
+  let date = addDays(today(), 1);
+  while ([0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay())) date = addDays(date, 1);
+  const made = {};
+  for (const [p, time] of [[practitioner, '10:00'], [second, '11:00']]) {
+    const res = await owner.request('POST', '/api/v1/clinic/appointments', { body: {
+      patient_id: patient.id, practitioner_id: p.id, type_id: type.id, start: `${date}T${time}:00+03:00` } });
+    assert.equal(res.status, 201, res.text);
+    made[p.id] = res.body.id;
+  }
+  const { page, watch } = await staffPage(clinic);
+  await page.getByTestId('cal-view-team').click();
+  await showDay(page, date);
+  const heads = await page.getByTestId('cal-colhead').evaluateAll((els) => els.map((e) => e.textContent));
+  assert.deepEqual(heads, ['Dr. Ada Takvim', 'Dr. Bora İkinci']);
+  assert.equal(await page.getByTestId('cal-practitioner').count(), 0, 'no practitioner to pick in the team view');
+  // Each appointment sits in its practitioner's column (2 and 3 of the grid).
+  for (const [p, column] of [[practitioner, 'cal-c2'], [second, 'cal-c3']]) {
+    const cls = await page.locator(`[data-testid="cal-appt"][data-id="${made[p.id]}"]`).getAttribute('class');
+    assert.ok(cls.split(' ').includes(column), `${p.name}: ${cls}`);
+  }
+  assert.ok((await page.getByTestId('cal-range').innerText()).endsWith(tr['console.cal.rangeTeam'].replace('{day}', '')));
+  assert.deepEqual(await axeViolations(page), []);
+  watch.assertNone();
 });

@@ -1,6 +1,7 @@
 // Calendar (#/calendar): one practitioner's appointments (GET /api/v1/clinic/practitioners,
 // GET /api/v1/clinic/appointments?from=&to=&practitioner_id=) as a day or a week on a time
-// grid of 15-minute rows, the clinic's wall clock (calendarRules.js). Portal bookings and
+// grid of 15-minute rows, or one day of every active practitioner side by side (the team
+// view: the same list without practitioner_id, a column per practitioner), the clinic's wall clock (calendarRules.js). Portal bookings and
 // cancellations are marked (source, cancelled_by). Staff create an appointment (patient
 // picked by search, GET /api/v1/clinic/patients?q=; type; day and time; POST appointments),
 // move one (day, time, practitioner: PATCH appointments/{id}) and cancel one (POST
@@ -11,7 +12,9 @@ import { api } from '../api.js';
 import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { addDays, formatDate, formatSpan, formatWhen, isoAt, today, wallClock } from '../timeRules.js';
-import { CANCELLED_KEYS, itemsOf, layout, offsetHint, SOURCE_KEYS, stepDays, viewDays } from './calendarRules.js';
+import {
+  CANCELLED_KEYS, itemsOf, layout, offsetHint, SOURCE_KEYS, stepDays, teamColumns, viewDays,
+} from './calendarRules.js';
 import { errorMessage } from './common.jsx';
 import { patientHref, searchQuery } from './patientRules.js';
 import './calendar.css';
@@ -271,24 +274,35 @@ function AppointmentPanel({ appointment: a, practitioners, zone, lang, onChanged
   );
 }
 
-function Grid({ days, appointments, view, lang, selected, onSelect }) {
-  const { firstHour, lastHour, placed } = layout(appointments, days);
+function Grid({ days, appointments, view, lang, selected, onSelect, team = null }) {
+  // The team view: one day, a column per practitioner; else a column per day.
+  const keys = team ? team.map((p) => p.id) : days;
+  const { firstHour, lastHour, placed } = team
+    ? layout(appointments, keys, (a) => a.practitioner?.id)
+    : layout(appointments, days);
   const hours = [];
   for (let h = firstHour; h < lastHour; h++) hours.push(h);
   const rowOf = (h) => (h - firstHour) * 4 + 2;
   return (
     <div class="cal-scroll">
-      <div class={`cal-grid cal-days-${days.length}`} data-testid="cal-grid" data-view={view} data-first-hour={firstHour}>
+      <div class={`cal-grid ${team ? `cal-cols-${keys.length}` : `cal-days-${days.length}`}`} data-testid="cal-grid"
+        data-view={view} data-first-hour={firstHour}>
         <div class="cal-corner cal-r1 cal-c1" />
-        {days.map((d, i) => (
-          <div key={d} class={`cal-dayhead cal-r1 cal-c${i + 2}${d === today() ? ' cal-today' : ''}`} data-testid="cal-dayhead" data-date={d}>
-            {formatDate(d, lang, { weekday: 'short', day: 'numeric', month: 'short' })}
-          </div>
-        ))}
+        {team
+          ? team.map((p, i) => (
+            <div key={p.id} class={`cal-dayhead cal-r1 cal-c${i + 2}`} data-testid="cal-colhead" data-practitioner={p.id}>
+              {p.name}
+            </div>
+          ))
+          : days.map((d, i) => (
+            <div key={d} class={`cal-dayhead cal-r1 cal-c${i + 2}${d === today() ? ' cal-today' : ''}`} data-testid="cal-dayhead" data-date={d}>
+              {formatDate(d, lang, { weekday: 'short', day: 'numeric', month: 'short' })}
+            </div>
+          ))}
         {hours.map((h) => (
           <div key={`h${h}`} class={`cal-hour cal-c1 cal-r${rowOf(h)} cal-s4`}>{`${String(h).padStart(2, '0')}:00`}</div>
         ))}
-        {days.map((d, i) => hours.map((h) => (
+        {keys.map((d, i) => hours.map((h) => (
           <div key={`${d}-${h}`} class={`cal-cell cal-c${i + 2} cal-r${rowOf(h)} cal-s4`} />
         )))}
         {placed.map((p) => {
@@ -360,13 +374,15 @@ export function Calendar({ session, onSessionLost }) {
   const from = days[0];
   const to = days[days.length - 1];
 
+  const team = view === 'team';
   useEffect(() => {
-    if (!practitionerId) return undefined;
+    if (!practitionerId && !team) return undefined;
     const controller = new AbortController();
     setData((d) => ({ ...d, status: 'loading', error: null }));
     // `to` one day further: the list holds every appointment of the last day whether the
-    // API's `to` is inclusive or not; the grid shows only the view's days.
-    const q = new URLSearchParams({ from, to: addDays(to, 1), practitioner_id: practitionerId });
+    // API's `to` is inclusive or not; the grid shows only the view's days. The team view
+    // asks for every practitioner's day at once.
+    const q = new URLSearchParams({ from, to: addDays(to, 1), ...(team ? {} : { practitioner_id: practitionerId }) });
     api(`/api/v1/clinic/appointments?${q}`, { signal: controller.signal })
       .then((answer) => setData({ status: 'ready', items: itemsOf(answer), error: null }))
       .catch((e) => {
@@ -374,7 +390,7 @@ export function Calendar({ session, onSessionLost }) {
         setData({ status: 'error', items: [], error: e });
       });
     return () => controller.abort();
-  }, [practitionerId, from, to, reloads, failed]);
+  }, [practitionerId, team, from, to, reloads, failed]);
 
   const zone = (d) => ({ timeZone, fallbackOffset: offsetHint(data.items, d) });
   const shown = data.items.filter((a) => days.includes(wallClock(a.start)?.date));
@@ -386,7 +402,7 @@ export function Calendar({ session, onSessionLost }) {
       const d = wallClock(a.start)?.date;
       if (d && !days.includes(d)) setDate(d);
     }
-    if (a?.practitioner?.id && a.practitioner.id !== practitionerId) setPractitionerId(a.practitioner.id);
+    if (!team && a?.practitioner?.id && a.practitioner.id !== practitionerId) setPractitionerId(a.practitioner.id);
     setSelected(a?.id ?? null);
     setReloads((n) => n + 1);
   }
@@ -414,7 +430,7 @@ export function Calendar({ session, onSessionLost }) {
       ) : (
         <>
           <div class="cal-toolbar">
-            <div class="field cal-practitioner">
+            {!team && <div class="field cal-practitioner">
               <label for="cal-practitioner">{t('console.cal.practitioner')}</label>
               <select id="cal-practitioner" value={practitionerId ?? ''} data-testid="cal-practitioner"
                 onChange={(e) => { setPractitionerId(e.currentTarget.value); setSelected(null); }}>
@@ -422,12 +438,12 @@ export function Calendar({ session, onSessionLost }) {
                   <option key={p.id} value={p.id}>{p.active === false ? t('console.cal.inactive', { name: p.name }) : p.name}</option>
                 ))}
               </select>
-            </div>
+            </div>}
             <div class="cal-views" role="group" aria-label={t('console.cal.viewLabel')}>
-              {['day', 'week'].map((v) => (
+              {['day', 'week', 'team'].map((v) => (
                 <button key={v} type="button" class="button button-small button-outline" aria-pressed={view === v ? 'true' : 'false'}
                   data-testid={`cal-view-${v}`} onClick={() => setView(v)}>
-                  {t(v === 'day' ? 'console.cal.day' : 'console.cal.week')}
+                  {t({ day: 'console.cal.day', week: 'console.cal.week', team: 'console.cal.team' }[v])}
                 </button>
               ))}
             </div>
@@ -445,7 +461,9 @@ export function Calendar({ session, onSessionLost }) {
           <p class="cal-range" data-testid="cal-range">
             {view === 'week'
               ? t('console.cal.range', { from: formatDate(from, lang), to: formatDate(to, lang), name: practitioner?.name ?? '' })
-              : t('console.cal.rangeDay', { day: formatDate(from, lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }), name: practitioner?.name ?? '' })}
+              : team
+                ? t('console.cal.rangeTeam', { day: formatDate(from, lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }) })
+                : t('console.cal.rangeDay', { day: formatDate(from, lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }), name: practitioner?.name ?? '' })}
           </p>
 
           {notice && <p class="notice" role="status" data-testid="cal-notice">{notice}</p>}
@@ -461,7 +479,8 @@ export function Calendar({ session, onSessionLost }) {
             </div>
           )}
           <div class={current ? 'cal-body cal-body-panel' : 'cal-body'}>
-            <Grid days={days} appointments={shown} view={view} lang={lang} selected={selected} onSelect={setSelected} />
+            <Grid days={days} appointments={shown} view={view} lang={lang} selected={selected} onSelect={setSelected}
+              team={team ? teamColumns(practitioners) : null} />
             {current && (
               <AppointmentPanel key={current.id + current.status + current.start} appointment={current}
                 practitioners={practitioners} zone={zone} lang={lang} onSessionLost={onSessionLost}

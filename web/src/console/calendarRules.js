@@ -24,16 +24,18 @@ export const itemsOf = (answer) => (Array.isArray(answer) ? answer : answer?.ite
 /**
  * The grid for appointments on `days`: {firstHour, lastHour, rows, placed}, where each of
  * placed is {appointment, column (1-based day), row (1-based), span (rows), lane, lanes}.
+ * `days` may be any column keys with columnKey(appointment, wallClock(start)) naming an
+ * appointment's column: the team view's columns are practitioners on one day.
  * The hours widen to hold every appointment; overlapping ones (a cancelled one and the
  * booking that took its place) share the width in lanes.
  */
-export function layout(appointments, days) {
+export function layout(appointments, days, columnKey = (a, start) => start.date) {
   const entries = [];
   for (const a of appointments) {
     const s = wallClock(a.start);
     const e = wallClock(a.end);
     if (!s) continue;
-    const column = days.indexOf(s.date) + 1;
+    const column = days.indexOf(columnKey(a, s)) + 1;
     if (column === 0) continue;
     let end = e ? (e.date === s.date ? e.minutes : 24 * 60) : s.minutes + ROW_MINUTES;
     if (end <= s.minutes) end = s.minutes + ROW_MINUTES;
@@ -121,4 +123,12 @@ export function unitToMinutes(value, unit) {
   if (!per || !Number.isFinite(n)) return Number.NaN;
   const m = n * per;
   return Number.isInteger(m) ? m : Number.NaN;
+}
+
+/** The most practitioners the team view shows side by side (the rest: pick one). */
+export const TEAM_COLUMNS = 8;
+
+/** The practitioners of the team view: the active ones, at most TEAM_COLUMNS, in their order. */
+export function teamColumns(practitioners) {
+  return (practitioners ?? []).filter((p) => p.active !== false).slice(0, TEAM_COLUMNS);
 }

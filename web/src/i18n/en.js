@@ -1748,4 +1748,8 @@ export default {
   'console.sched.unit.days': 'days',
   'console.sched.unit.min': 'min',
   'console.sched.savedShort': 'Saved',
+
+  // First use (issue 16): the calendar's day of every practitioner side by side.
+  'console.cal.team': 'Team day',
+  'console.cal.rangeTeam': '{day}, every practitioner',
 };

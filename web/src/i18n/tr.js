@@ -1748,4 +1748,8 @@ export default {
   'console.sched.unit.days': 'gün',
   'console.sched.unit.min': 'dk',
   'console.sched.savedShort': 'Kaydedildi',
+
+  // First use (issue 16): the calendar's day of every practitioner side by side.
+  'console.cal.team': 'Ekip günü',
+  'console.cal.rangeTeam': '{day}, tüm hekimler',
 };
