@@ -200,12 +200,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    " WHERE a.clinic_id = $1 AND a.id = $2", 6, false },
 };
 
-static int
-int_val(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 :
-	    atoi(PQgetvalue(res, row, col));
-}
 
 static void
 read_slot(struct arena *a, PGresult *res, int row, void *item)
@@ -229,7 +223,7 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 	x->practitioner_name = db_val(a, res, row, 4);
 	x->type_id = db_val(a, res, row, 5);
 	x->type_name = db_val(a, res, row, 6);
-	x->duration_minutes = int_val(res, row, 7);
+	x->duration_minutes = db_val_int(res, row, 7);
 	x->start = db_val(a, res, row, 8);
 	x->end = db_val(a, res, row, 9);
 	x->start_utc = db_val(a, res, row, 10);

@@ -730,6 +730,13 @@ db_val_bool(PGresult *res, int row, int col)
 	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
 }
 
+int64_t
+db_val_int(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? 0 :
+	    strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
 perm_set
 db_perm_parse(const char *csv)
 {

@@ -6,6 +6,7 @@
 #define PORTAL_DB_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -131,6 +132,9 @@ const char *db_val(struct arena *a, PGresult *res, int row, int col);
 
 /* The boolean at (row, col); false for SQL NULL. */
 bool db_val_bool(PGresult *res, int row, int col);
+
+/* The whole number at (row, col); 0 for SQL NULL. */
+int64_t db_val_int(PGresult *res, int row, int col);
 
 /* Permission keys from "a,b,c" (array_to_string of a text[]); unknown
  * keys are skipped. */

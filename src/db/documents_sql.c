@@ -152,12 +152,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND pt.last_name = 'Yılmaz' LIMIT 1", 10, false },
 };
 
-static int64_t
-val_int(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 :
-	    strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
 
 static void
 read_document(struct arena *a, PGresult *res, int row, void *item)
@@ -171,11 +165,11 @@ read_document(struct arena *a, PGresult *res, int row, void *item)
 	d->title = db_val(a, res, row, 4);
 	d->file_name = db_val(a, res, row, 5);
 	d->content_type = db_val(a, res, row, 6);
-	d->size = val_int(res, row, 7);
+	d->size = db_val_int(res, row, 7);
 	d->sha256 = db_val(a, res, row, 8);
 	d->thumb_sha256 = db_val(a, res, row, 9);
-	d->width = (int)val_int(res, row, 10);
-	d->height = (int)val_int(res, row, 11);
+	d->width = (int)db_val_int(res, row, 10);
+	d->height = (int)db_val_int(res, row, 11);
 	d->shared = db_val_bool(res, row, 12);
 	d->source = db_val(a, res, row, 13);
 	d->uploaded_by_id = db_val(a, res, row, 14);
@@ -438,8 +432,8 @@ db_upload_usage(struct db *db, const char *patient_id, int64_t *uploads,
 
 	if ((res = db_exec_one(db, &stmts[STMT_USAGE], params, &err)) == NULL)
 		return err;
-	*uploads = val_int(res, 0, 0);
-	*bytes = val_int(res, 0, 1);
+	*uploads = db_val_int(res, 0, 0);
+	*bytes = db_val_int(res, 0, 1);
 	PQclear(res);
 	return ERR_OK;
 }

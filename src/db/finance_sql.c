@@ -172,11 +172,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT portal_clinic_has_money()", 0, true },
 };
 
-static int64_t
-val_int(PGresult *res, int row, int col)
-{
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
 
 static void
 read_invoice(struct arena *a, PGresult *res, int row, void *item)
@@ -192,11 +187,11 @@ read_invoice(struct arena *a, PGresult *res, int row, void *item)
 	f->issued_on = db_val(a, res, row, 6);
 	f->due_on = db_val(a, res, row, 7);
 	f->currency = db_val(a, res, row, 8);
-	f->subtotal = val_int(res, row, 9);
-	f->tax_total = val_int(res, row, 10);
-	f->total = val_int(res, row, 11);
-	f->paid = val_int(res, row, 12);
-	f->due = val_int(res, row, 13);
+	f->subtotal = db_val_int(res, row, 9);
+	f->tax_total = db_val_int(res, row, 10);
+	f->total = db_val_int(res, row, 11);
+	f->paid = db_val_int(res, row, 12);
+	f->due = db_val_int(res, row, 13);
 	f->note = db_val(a, res, row, 14);
 	f->void_reason = db_val(a, res, row, 15);
 	f->voided_at = db_val(a, res, row, 16);
@@ -211,12 +206,12 @@ read_line(struct arena *a, PGresult *res, int row, void *item)
 	struct db_invoice_line *l = item;
 
 	l->description = db_val(a, res, row, 0);
-	l->quantity = val_int(res, row, 1);
-	l->unit_price = val_int(res, row, 2);
-	l->tax_rate_bp = val_int(res, row, 3);
-	l->subtotal = val_int(res, row, 4);
-	l->tax = val_int(res, row, 5);
-	l->total = val_int(res, row, 6);
+	l->quantity = db_val_int(res, row, 1);
+	l->unit_price = db_val_int(res, row, 2);
+	l->tax_rate_bp = db_val_int(res, row, 3);
+	l->subtotal = db_val_int(res, row, 4);
+	l->tax = db_val_int(res, row, 5);
+	l->total = db_val_int(res, row, 6);
 }
 
 static void
@@ -227,8 +222,8 @@ read_payment(struct arena *a, PGresult *res, int row, void *item)
 	p->id = db_val(a, res, row, 0);
 	p->patient_id = db_val(a, res, row, 1);
 	p->patient_name = db_val(a, res, row, 2);
-	p->amount = val_int(res, row, 3);
-	p->refunded = val_int(res, row, 4);
+	p->amount = db_val_int(res, row, 3);
+	p->refunded = db_val_int(res, row, 4);
 	p->currency = db_val(a, res, row, 5);
 	p->method = db_val(a, res, row, 6);
 	p->status = db_val(a, res, row, 7);
@@ -250,7 +245,7 @@ read_refund(struct arena *a, PGresult *res, int row, void *item)
 	struct db_refund *r = item;
 
 	r->id = db_val(a, res, row, 0);
-	r->amount = val_int(res, row, 1);
+	r->amount = db_val_int(res, row, 1);
 	r->reason = db_val(a, res, row, 2);
 	r->created_at = db_val(a, res, row, 3);
 }
@@ -543,8 +538,8 @@ db_patient_balance(struct db *db, const char *clinic_id,
 	if ((res = db_exec_one(db, &stmts[STMT_BALANCE], params, &err)) ==
 	    NULL)
 		return err;
-	*balance = val_int(res, 0, 0);
-	*overdue = val_int(res, 0, 1);
+	*balance = db_val_int(res, 0, 0);
+	*overdue = db_val_int(res, 0, 1);
 	PQclear(res);
 	return ERR_OK;
 }
@@ -568,8 +563,8 @@ db_portal_balance(struct db *db, int64_t *balance, int64_t *overdue)
 	if ((res = db_exec_one(db, &stmts[STMT_PORTAL_BALANCE], NULL, &err)) ==
 	    NULL)
 		return err;
-	*balance = val_int(res, 0, 0);
-	*overdue = val_int(res, 0, 1);
+	*balance = db_val_int(res, 0, 0);
+	*overdue = db_val_int(res, 0, 1);
 	PQclear(res);
 	return ERR_OK;
 }

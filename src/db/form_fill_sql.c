@@ -96,12 +96,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "SELECT id FROM seen", 2, false },
 };
 
-static int
-val_int(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 :
-	    (int)strtol(PQgetvalue(res, row, col), NULL, 10);
-}
 
 static void
 read_form(struct arena *a, PGresult *res, int row, void *item)
@@ -109,12 +103,12 @@ read_form(struct arena *a, PGresult *res, int row, void *item)
 	struct db_patient_form *f = item;
 
 	memset(f, 0, sizeof(*f));
-	f->version = val_int(res, row, 1);
+	f->version = db_val_int(res, row, 1);
 	f->title_tr = db_val(a, res, row, 2);
 	f->title_en = db_val(a, res, row, 3);
 	f->description_tr = db_val(a, res, row, 4);
 	f->description_en = db_val(a, res, row, 5);
-	f->item_count = val_int(res, row, 6);
+	f->item_count = db_val_int(res, row, 6);
 	f->draft_saved_at = db_val(a, res, row, 7);
 	f->submitted_at = db_val(a, res, row, 8);
 	/* Read last: NULL tells a failed copy (db_rows_whole()). */
@@ -128,7 +122,7 @@ read_form_full(struct arena *a, PGresult *res, int row, void *item)
 
 	read_form(a, res, row, item);
 	f->definition = db_val(a, res, row, 9);
-	f->draft_version = val_int(res, row, 10);
+	f->draft_version = db_val_int(res, row, 10);
 	f->draft_answers = db_val(a, res, row, 11);
 }
 
@@ -215,9 +209,9 @@ db_form_submit_begin(struct db *db, struct arena *a, const char *patient_id,
 	snprintf(per_day, sizeof(per_day), "%d", FORM_SUBMISSIONS_PER_DAY);
 	if ((res = db_exec_one(db, &stmts[STMT_BEGIN], params, &err)) == NULL)
 		return err;
-	out->version = val_int(res, 0, 0);
+	out->version = db_val_int(res, 0, 0);
 	out->definition = db_val(a, res, 0, 1);
-	out->retry_after = val_int(res, 0, 2);
+	out->retry_after = db_val_int(res, 0, 2);
 	out->at_text = db_val(a, res, 0, 3);
 	out->at_iso = db_val(a, res, 0, 4);
 	PQclear(res);

@@ -172,12 +172,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "AND pt.first_name = 'Ayşe' AND pt.last_name = 'Yılmaz'", 6, false },
 };
 
-static int
-val_int(PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 :
-	    (int)strtol(PQgetvalue(res, row, col), NULL, 10);
-}
 
 static void
 read_form(struct arena *a, PGresult *res, int row, void *item)
@@ -190,11 +184,11 @@ read_form(struct arena *a, PGresult *res, int row, void *item)
 	f->title_en = db_val(a, res, row, 2);
 	f->status = db_val(a, res, row, 3);
 	f->available_to_all = db_val_bool(res, row, 4);
-	f->current_version = val_int(res, row, 5);
-	f->item_count = val_int(res, row, 6);
-	f->assigned_count = val_int(res, row, 7);
-	f->submission_count = val_int(res, row, 8);
-	f->unreviewed_count = val_int(res, row, 9);
+	f->current_version = db_val_int(res, row, 5);
+	f->item_count = db_val_int(res, row, 6);
+	f->assigned_count = db_val_int(res, row, 7);
+	f->submission_count = db_val_int(res, row, 8);
+	f->unreviewed_count = db_val_int(res, row, 9);
 	f->starter = db_val(a, res, row, 10);
 	f->created_at = db_val(a, res, row, 11);
 	f->updated_at = db_val(a, res, row, 12);
@@ -305,7 +299,7 @@ db_form_publish(struct db *db, const char *id, const char *definition,
 	    NULL)
 		return err;
 	if ((err = outcome_err(PQgetvalue(res, 0, 0))) == ERR_OK)
-		*version = val_int(res, 0, 1);
+		*version = db_val_int(res, 0, 1);
 	PQclear(res);
 	return err;
 }
@@ -335,8 +329,8 @@ read_version(struct arena *a, PGresult *res, int row, void *item)
 	struct db_form_version *v = item;
 
 	v->form_id = db_val(a, res, row, 0);
-	v->version = val_int(res, row, 1);
-	v->item_count = val_int(res, row, 2);
+	v->version = db_val_int(res, row, 1);
+	v->item_count = db_val_int(res, row, 2);
 	v->created_at = db_val(a, res, row, 3);
 	v->created_by_id = db_val(a, res, row, 4);
 	v->created_by_name = db_val(a, res, row, 5);
@@ -395,8 +389,8 @@ db_form_assign(struct db *db, struct arena *a, const char *id,
 		return err;
 	err = outcome_err(PQgetvalue(res, 0, 0));
 	if (err == ERR_OK) {
-		*added = val_int(res, 0, 2);
-		*assigned_count = val_int(res, 0, 3);
+		*added = db_val_int(res, 0, 2);
+		*assigned_count = db_val_int(res, 0, 3);
 	} else if (err == ERR_INVALID &&
 	    (list = db_val(a, res, 0, 1)) != NULL) {
 		int *at = arena_calloc(a, (size_t)n, sizeof(*at));
@@ -480,7 +474,7 @@ read_submission(struct arena *a, PGresult *res, int row, void *item)
 	s->form_id = db_val(a, res, row, 1);
 	s->form_title_tr = db_val(a, res, row, 2);
 	s->form_title_en = db_val(a, res, row, 3);
-	s->version = val_int(res, row, 4);
+	s->version = db_val_int(res, row, 4);
 	s->patient_id = db_val(a, res, row, 5);
 	s->patient_name = db_val(a, res, row, 6);
 	s->status = db_val(a, res, row, 7);

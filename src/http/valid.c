@@ -593,9 +593,11 @@ v_email(struct vobj *o, const char *key, unsigned flags, const char **out)
 	return V_SET;
 }
 
-enum v_got
-v_object(struct vobj *o, const char *key, const char *const *known,
-    unsigned flags, struct vobj *child)
+/* A nested object, its members' names prefixed by the path to it (v_object)
+ * or by nothing (v_map). */
+static enum v_got
+nested(struct vobj *o, const char *key, const char *const *known,
+    unsigned flags, struct vobj *child, bool prefixed)
 {
 	struct json_object *v;
 	enum v_got got = member(o, key, flags, &v);
@@ -610,33 +612,27 @@ v_object(struct vobj *o, const char *key, const char *const *known,
 		return V_BAD;
 	}
 	child->obj = v;
-	child->prefix = arena_printf(o->req->arena, "%s%s.", o->prefix, key);
-	if (child->prefix == NULL)
+	if (prefixed && (child->prefix = arena_printf(o->req->arena, "%s%s.",
+	    o->prefix, key)) == NULL)
 		return V_BAD;
 	unknown_members(o->req, v, child->prefix, known);
 	return V_SET;
 }
 
 enum v_got
+v_object(struct vobj *o, const char *key, const char *const *known,
+    unsigned flags, struct vobj *child)
+{
+	return nested(o, key, known, flags, child, true);
+}
+
+enum v_got
 v_map(struct vobj *o, const char *key, const char *const *known,
     unsigned flags, struct vobj *child)
 {
-	struct json_object *v;
-	enum v_got got = member(o, key, flags, &v);
-
-	child->req = o->req;
-	child->obj = NULL;
-	child->prefix = "";
-	if (got != V_SET)
-		return got;
-	if (!json_object_is_type(v, json_type_object)) {
-		v_problem(o, key, "Must be an object.");
-		return V_BAD;
-	}
-	child->obj = v;
-	unknown_members(o->req, v, "", known);
-	return V_SET;
+	return nested(o, key, known, flags, child, false);
 }
+
 
 enum v_got
 v_array(struct vobj *o, const char *key, size_t max_items, unsigned flags,

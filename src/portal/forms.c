@@ -211,26 +211,42 @@ count_items(struct json_object *items, int depth, size_t *n)
 static bool read_items(struct reader *r, struct json_object *items,
     int parent, int depth, const char *path);
 
+/*
+ * An optional member that is an array of at most max entries: *out gets
+ * room for its *n entries of size bytes each (none, and NULL, when absent
+ * or empty). False when it is not such an array, or out of memory (noted).
+ */
+static bool
+list_read(struct reader *r, struct json_object *v, size_t max, size_t size,
+    void **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (v == NULL)
+		return true;
+	if (!json_object_is_type(v, json_type_array) ||
+	    (*n = json_object_array_length(v)) > max)
+		return false;
+	if (*n == 0)
+		return true;
+	if ((*out = arena_calloc(r->a, *n, size)) == NULL) {
+		r->nomem = true;
+		return false;
+	}
+	return true;
+}
+
 static bool
 options_read(struct reader *r, struct json_object *v, struct form_item *it)
 {
 	static const char *const keys[] = { "value", "text", NULL };
+	void *room;
 	size_t n;
 
-	if (v == NULL)
-		return true;
-	if (!json_object_is_type(v, json_type_array))
+	if (!list_read(r, v, FORM_MAX_OPTIONS, sizeof(*it->options), &room,
+	    &n))
 		return false;
-	n = json_object_array_length(v);
-	if (n > FORM_MAX_OPTIONS)
-		return false;
-	if (n == 0)
-		return true;
-	if ((it->options = arena_calloc(r->a, n, sizeof(*it->options))) ==
-	    NULL) {
-		r->nomem = true;
-		return false;
-	}
+	it->options = room;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(v, i);
 		struct form_option *opt = &it->options[i];
@@ -254,21 +270,13 @@ conditions_read(struct reader *r, struct json_object *v, struct form_item *it)
 {
 	static const char *const keys[] = { "question", "operator", "answer",
 	    NULL };
+	void *room;
 	size_t n;
 
-	if (v == NULL)
-		return true;
-	if (!json_object_is_type(v, json_type_array))
+	if (!list_read(r, v, FORM_MAX_CONDITIONS, sizeof(*it->conds), &room,
+	    &n))
 		return false;
-	n = json_object_array_length(v);
-	if (n > FORM_MAX_CONDITIONS)
-		return false;
-	if (n == 0)
-		return true;
-	if ((it->conds = arena_calloc(r->a, n, sizeof(*it->conds))) == NULL) {
-		r->nomem = true;
-		return false;
-	}
+	it->conds = room;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(v, i);
 		struct form_condition *cond = &it->conds[i];
