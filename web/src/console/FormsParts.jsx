@@ -3,10 +3,8 @@
 // publishes, the form's page says so), badges of a form and of a submission, and the
 // patient search used to assign a form.
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
 import { t } from '../i18n/index.js';
-import { listParams, searchQuery } from './patientRules.js';
-import { errorMessage } from './common.jsx';
+import { errorMessage, usePatientSearch } from './common.jsx';
 
 let pendingNotice = null;
 /** A notice for the next Forms screen shown (once). */
@@ -47,23 +45,8 @@ export const patientName = (p) => [p.first_name, p.last_name].filter(Boolean).jo
  * onAssign(ids) is called with the chosen ids; busy disables it while that runs.
  */
 export function PatientPicker({ idBase, busy, onAssign, onSessionLost }) {
-  const [text, setText] = useState('');
-  const [state, setState] = useState({ status: 'idle', items: [], error: null, hint: false });
+  const { text, setText, state, search } = usePatientSearch(onSessionLost);
   const [chosen, setChosen] = useState([]); // [{id, name}]
-
-  async function search(event) {
-    event.preventDefault();
-    const q = searchQuery(text);
-    if (!q) { setState({ status: 'idle', items: [], error: null, hint: true }); return; }
-    setState({ status: 'loading', items: [], error: null, hint: false });
-    try {
-      const page = await api(`/api/v1/clinic/patients?${listParams({ q, limit: 10 })}`);
-      setState({ status: 'ready', items: page.items ?? [], error: null, hint: false });
-    } catch (error) {
-      if (error.status === 401) { onSessionLost(); return; }
-      setState({ status: 'error', items: [], error, hint: false });
-    }
-  }
   const toggle = (p, on) => setChosen((c) => (on ? [...c.filter((x) => x.id !== p.id), { id: p.id, name: patientName(p) }]
     : c.filter((x) => x.id !== p.id)));
 

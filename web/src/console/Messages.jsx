@@ -26,8 +26,7 @@ import {
 } from '../messageRules.js';
 import { MessageList, ReplyForm } from '../MessageParts.jsx';
 import { canManage } from './settingsRules.js';
-import { listParams, searchQuery } from './patientRules.js';
-import { errorMessage } from './common.jsx';
+import { errorMessage, usePatientSearch } from './common.jsx';
 import '../messages.css';
 import './messages.css';
 
@@ -144,22 +143,7 @@ function Filters({ filters, setFilters, staff, patientName }) {
 
 /** Finds a patient by name, phone or email: their conversations, or a new one to them. */
 function PatientFinder({ onSessionLost }) {
-  const [text, setText] = useState('');
-  const [state, setState] = useState({ status: 'idle', items: [], error: null, hint: false });
-
-  async function submit(event) {
-    event.preventDefault();
-    const q = searchQuery(text);
-    if (!q) { setState({ status: 'idle', items: [], error: null, hint: true }); return; }
-    setState({ status: 'loading', items: [], error: null, hint: false });
-    try {
-      const page = await api(`/api/v1/clinic/patients?${listParams({ q, limit: 10 })}`);
-      setState({ status: 'ready', items: page.items ?? [], error: null, hint: false });
-    } catch (error) {
-      if (error.status === 401) { onSessionLost(); return; }
-      setState({ status: 'error', items: [], error, hint: false });
-    }
-  }
+  const { text, setText, state, search: submit } = usePatientSearch(onSessionLost);
 
   return (
     <div class="msg-finder">

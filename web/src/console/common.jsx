@@ -1,5 +1,8 @@
 // Small pieces the console screens share.
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
 import { t } from '../i18n/index.js';
+import { listParams, searchQuery } from './patientRules.js';
 
 /**
  * An API failure in words: the server's problem `detail` when it gave one (it names the
@@ -22,4 +25,30 @@ export function formatTime(at, lang) {
   if (Number.isNaN(date.getTime())) return String(at);
   return new Intl.DateTimeFormat(lang === 'tr' ? 'tr-TR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' })
     .format(date);
+}
+
+/**
+ * A patient search box's state (GET clinic/patients?q=, ten at most): {text, setText, state,
+ * search}, state {status: idle | loading | ready | error, items, error, hint}; hint is set when
+ * the text is too short to search. search is the form's submit handler; a 401 calls
+ * onSessionLost.
+ */
+export function usePatientSearch(onSessionLost) {
+  const [text, setText] = useState('');
+  const [state, setState] = useState({ status: 'idle', items: [], error: null, hint: false });
+
+  async function search(event) {
+    event.preventDefault();
+    const q = searchQuery(text);
+    if (!q) { setState({ status: 'idle', items: [], error: null, hint: true }); return; }
+    setState({ status: 'loading', items: [], error: null, hint: false });
+    try {
+      const page = await api(`/api/v1/clinic/patients?${listParams({ q, limit: 10 })}`);
+      setState({ status: 'ready', items: page.items ?? [], error: null, hint: false });
+    } catch (error) {
+      if (error.status === 401) { onSessionLost(); return; }
+      setState({ status: 'error', items: [], error, hint: false });
+    }
+  }
+  return { text, setText, state, search };
 }
