@@ -33,6 +33,10 @@ struct problem_list;
 struct problem_list *problem_list_new(struct request *req);
 void problem_list_add(struct problem_list *pl, const char *field,
     const char *message);
+/* The same with one more string member, name: value, for a client that
+ * says the problem in its own words ("example": "+44 7400 123456"). */
+void problem_list_add_ex(struct problem_list *pl, const char *field,
+    const char *message, const char *name, const char *value);
 size_t problem_list_count(const struct problem_list *pl);
 /* Sends 422 validation_failed with errors: [{field, message}]. */
 void problem_list_send(struct request *req, struct problem_list *pl,

@@ -145,8 +145,11 @@ struct vobj;
  * it), emergency_contact ({name, phone} or null; the clinic's country reads
  * national numbers), communication ({sms?, email?}; sms true refused when
  * p->phone takes no SMS). Absent fields are left as they are; problems are
- * gathered for v_ok(). Both sides use it. */
-void profile_read(struct vobj *o, const char *country, struct db_patient *p);
+ * gathered for v_ok(). Both sides use it; own, the patient's own phone
+ * number (the portal side) or NULL, picks the country of a phone
+ * problem's example (v_phone_problem()). */
+void profile_read(struct vobj *o, const char *country, const char *own,
+    struct db_patient *p);
 /* {name, phone} or NULL (for JSON null); {sms, email}. */
 struct json_object *profile_emergency_json(const struct db_patient *p);
 struct json_object *profile_communication_json(const struct db_patient *p);

@@ -109,6 +109,13 @@ enum v_got v_phone(struct vobj *o, const char *key, const char *country,
  * country or when out of memory, a fixed text that asks for the
  * international form. Never NULL. */
 const char *v_phone_hint(struct arena *a, const char *country);
+/* Notes "Not a phone number; for example ..." on key, with the
+ * international example also as the error's member "example" (for a
+ * client that says it in its own words). own, the patient's own number
+ * in E.164 or NULL: when it is of another country than the clinic's,
+ * the example is of that country, in the international form only. */
+void v_phone_problem(struct vobj *o, const char *key, const char *country,
+    const char *own);
 /* An email address (one '@', a dotted domain), kept as typed. */
 enum v_got v_email(struct vobj *o, const char *key, unsigned flags,
     const char **out);

@@ -69,6 +69,14 @@ enum err phone_parse(const char *text, const char *country, char *out,
 enum err phone_example(const char *country, char *national,
     char *international);
 
+/*
+ * The country of a number in E.164 ("+447400123456" -> "GB") into region
+ * (3 bytes): the plan it belongs to. ERR_NOT_FOUND when e164 is NULL, not
+ * a valid number, or of no single country (+800 and the like); ERR_NOMEM
+ * when out of memory. Nothing is written unless ERR_OK.
+ */
+enum err phone_region(const char *e164, char region[3]);
+
 /* The type's name as libphonenumber spells it, lower case ("mobile",
  * "fixed_line", ...); "unknown" for a value out of range. */
 const char *phone_type_name(enum phone_type type);

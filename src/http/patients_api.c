@@ -135,7 +135,7 @@ patient_read(struct request *req, bool creating, struct db_patient *p)
 	v_email(&body, "email", V_NULLABLE, &p->email);
 	v_enum(&body, "language", languages, 0, &p->language);
 	v_bool(&body, "portal_access", 0, &p->portal_access);
-	profile_read(&body, country, p);
+	profile_read(&body, country, NULL, p);
 	return v_ok(req);
 }
 

@@ -197,6 +197,13 @@ void
 problem_list_add(struct problem_list *pl, const char *field,
     const char *message)
 {
+	problem_list_add_ex(pl, field, message, NULL, NULL);
+}
+
+void
+problem_list_add_ex(struct problem_list *pl, const char *field,
+    const char *message, const char *name, const char *value)
+{
 	struct json_object *e;
 
 	if (pl == NULL || pl->failed)
@@ -204,6 +211,8 @@ problem_list_add(struct problem_list *pl, const char *field,
 	e = json_object_new_object();
 	if (e == NULL || json_add_string(e, "field", field) != 0 ||
 	    json_add_string(e, "message", message) != 0 ||
+	    (name != NULL && value != NULL &&
+	    json_add_string(e, name, value) != 0) ||
 	    json_object_array_add(pl->errors, e) != 0) {
 		json_object_put(e);
 		pl->failed = true;

@@ -61,7 +61,7 @@ static const char *const channels[] = { "sms", "email", NULL };
  */
 static void
 read_profile_field(struct vobj *o, const char *key, const char *country,
-    struct db_patient *p)
+    const char *own, struct db_patient *p)
 {
 	static const char *const ec_fields[] = { "name", "phone", NULL };
 	static const char *const comm_fields[] = { "sms", "email", NULL };
@@ -87,12 +87,7 @@ read_profile_field(struct vobj *o, const char *key, const char *country,
 			if (v_text(&child, "phone", V_LINE(PHONE_MAX_CHARS),
 			    V_REQUIRED, &phone) == V_SET &&
 			    !contact_phone_e164(phone, country, e164)) {
-				const char *message = arena_printf(o->req->arena,
-				    "Not a phone number; %s.",
-				    v_phone_hint(o->req->arena, country));
-
-				v_problem(&child, "phone", message != NULL ?
-				    message : "Not a phone number.");
+				v_phone_problem(&child, "phone", country, own);
 				phone = NULL;
 			}
 			if (name != NULL && phone != NULL) {
@@ -124,11 +119,12 @@ read_profile_field(struct vobj *o, const char *key, const char *country,
 }
 
 void
-profile_read(struct vobj *o, const char *country, struct db_patient *p)
+profile_read(struct vobj *o, const char *country, const char *own,
+    struct db_patient *p)
 {
-	read_profile_field(o, "address", country, p);
-	read_profile_field(o, "emergency_contact", country, p);
-	read_profile_field(o, "communication", country, p);
+	read_profile_field(o, "address", country, own, p);
+	read_profile_field(o, "emergency_contact", country, own, p);
+	read_profile_field(o, "communication", country, own, p);
 }
 
 struct json_object *
@@ -215,7 +211,10 @@ handle_profile_patch(struct request *req)
 		return;
 	}
 	before = json_arena_own(req->arena, profile_json(req, &p));
-	profile_read(&o, req->portal->clinic.country, &p);
+	/* A phone problem's example is of the patient's own number's
+	 * country: a visitor's, not the clinic's (the clinic's country
+	 * still reads national numbers). */
+	profile_read(&o, req->portal->clinic.country, p.phone, &p);
 	v_enum(&o, "language", languages, 0, &p.language);
 	for (size_t i = 0; names[i] != NULL; i++)
 		if (json_object_object_get_ex(req->json, names[i], &v))
@@ -282,10 +281,11 @@ handle_contact_change_start(struct request *req)
 				    "This is already your email address.");
 			break;
 		case CHALLENGE_CONTACT_INVALID:
-			v_problem(&o, "value", strcmp(channel, "sms") != 0 ?
-			    "Not an email address." : arena_printf(req->arena,
-			    "Not a phone number; %s.", v_phone_hint(req->arena,
-			    req->portal->clinic.country)));
+			if (strcmp(channel, "sms") != 0)
+				v_problem(&o, "value", "Not an email address.");
+			else
+				v_phone_problem(&o, "value",
+				    req->portal->clinic.country, me->phone);
 			break;
 		case CHALLENGE_CONTACT_NO_SMS:
 			/* The code to confirm it goes by SMS. */

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -538,17 +540,60 @@ v_time(struct vobj *o, const char *key, unsigned flags, const char **out)
 #define PHONE_CHARS_MAX 40
 #define EMAIL_CHARS_MAX 254
 
+/*
+ * How to write a phone number, for a message, and its international
+ * example alone into *example (NULL when there is none): a number of
+ * own's country when own (E.164) is given and of another country than
+ * the clinic's, and then only in the international form, since a
+ * national one would be read as the clinic's country's; else one of
+ * country in both forms.
+ */
+static const char *
+phone_hint(struct arena *a, const char *country, const char *own,
+    const char **example)
+{
+	char national[PHONE_TEXT_MAX + 1], international[PHONE_TEXT_MAX + 1];
+	char region[3];
+	const char *hint = NULL;
+	bool abroad = own != NULL && phone_region(own, region) == ERR_OK &&
+	    (country == NULL || strcasecmp(region, country) != 0);
+
+	*example = NULL;
+	if (phone_example(abroad ? region : country, national,
+	    international) == ERR_OK) {
+		*example = arena_strdup(a, international);
+		hint = abroad ? arena_printf(a, "with + and the country code, "
+		    "for example %s", international) : arena_printf(a,
+		    "for example %s or %s", international, national);
+	}
+	return hint != NULL ? hint : "with + and the country code, for "
+	    "example +90 532 123 45 67";
+}
+
 const char *
 v_phone_hint(struct arena *a, const char *country)
 {
-	char national[PHONE_TEXT_MAX + 1], international[PHONE_TEXT_MAX + 1];
-	const char *hint = NULL;
+	const char *example;
 
-	if (phone_example(country, national, international) == ERR_OK)
-		hint = arena_printf(a, "for example %s or %s", international,
-		    national);
-	return hint != NULL ? hint : "with + and the country code, for "
-	    "example +90 532 123 45 67";
+	return phone_hint(a, country, NULL, &example);
+}
+
+void
+v_phone_problem(struct vobj *o, const char *key, const char *country,
+    const char *own)
+{
+	struct request *req = o->req;
+	const char *example, *message = arena_printf(req->arena, "Not a "
+	    "phone number; %s.", phone_hint(req->arena, country, own,
+	    &example));
+	struct problem_list *pl = problems(req);
+
+	if (pl != NULL)
+		problem_list_add_ex(pl, field_name(req, o->prefix, key),
+		    message != NULL ? message : "Not a phone number.",
+		    "example", example);
+	if (pl == NULL || problem_list_count(pl) == 0)
+		req->problems_lost = true;
 }
 
 enum v_got
@@ -564,11 +609,7 @@ v_phone(struct vobj *o, const char *key, const char *country, unsigned flags,
 	if (got != V_SET)
 		return got;
 	if (!contact_phone_e164(typed, country, e164)) {
-		const char *message = arena_printf(o->req->arena, "Not a phone "
-		    "number; %s.", v_phone_hint(o->req->arena, country));
-
-		v_problem(o, key, message != NULL ? message :
-		    "Not a phone number.");
+		v_phone_problem(o, key, country, NULL);
 		return V_BAD;
 	}
 	*out = arena_strdup(o->req->arena, e164);

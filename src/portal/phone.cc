@@ -198,6 +198,34 @@ phone_example(const char *country, char *national, char *international)
 	}
 }
 
+extern "C" enum err
+phone_region(const char *e164, char region[3])
+{
+	try {
+		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+		PhoneNumber number;
+		std::string code;
+
+		if (util == NULL || e164 == NULL ||
+		    strnlen(e164, PHONE_TEXT_MAX + 1) > PHONE_TEXT_MAX ||
+		    !read_valid(*util, e164, "ZZ", &number))
+			return ERR_NOT_FOUND;
+		util->GetRegionCodeForNumber(number, &code);
+		if (code.size() != 2 || code == "ZZ")
+			return ERR_NOT_FOUND;
+		std::memcpy(region, code.c_str(), 3);
+		return ERR_OK;
+	} catch (const std::bad_alloc &) {
+		return ERR_NOMEM;
+	} catch (const std::exception &e) {
+		log_error("libphonenumber failed: %s", e.what());
+		return ERR_NOT_FOUND;
+	} catch (...) {
+		log_error("libphonenumber failed");
+		return ERR_NOT_FOUND;
+	}
+}
+
 extern "C" const char *
 phone_type_name(enum phone_type type)
 {

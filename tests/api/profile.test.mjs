@@ -210,6 +210,40 @@ describe('GET and PATCH profile', () => {
     assert.equal((await p.session.request('PATCH', 'profile', { body: { address: 'a'.repeat(500) } })).status, 200);
   });
 
+  test("a phone number not understood comes with an example of the patient's own number's country", async () => {
+    // A visitor with a British mobile at a Turkish clinic: the example is British and
+    // international only (a national form would be read as Turkish); a patient with a
+    // Turkish number, or with none, gets the clinic's country in both forms.
+    const british = `+447400${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+    const cases = [
+      [await newPatient({ phone: british }), /^\+44 /, /with \+ and the country code, for example \+44 /],
+      [await newPatient({ phone: uniquePhone() }), /^\+90 /, /for example \+90 .* or 0/],
+      [await newPatient(), /^\+90 /, /for example \+90 .* or 0/],
+    ];
+    for (const [p, example, message] of cases) {
+      const res = await p.session.request('PATCH', 'profile', { body: { emergency_contact: { name: 'Can', phone: '12' } } });
+      assertProblem(res, 422, 'validation_failed');
+      const [e] = res.body.errors;
+      assert.equal(e.field, 'emergency_contact.phone');
+      assert.match(e.example, example, res.text);
+      assert.match(e.message, message, res.text);
+      const change = await p.session.request('POST', 'profile/contact-change', { body: { channel: 'sms', value: '12' } });
+      assertProblem(change, 422, 'validation_failed');
+      assert.equal(change.body.errors[0].field, 'value');
+      assert.match(change.body.errors[0].example, example, change.text);
+    }
+    // The example reads back as a number wherever it is typed.
+    const [p] = cases[0];
+    const bad = await p.session.request('PATCH', 'profile', { body: { emergency_contact: { name: 'Can', phone: '12' } } });
+    const ok = await p.session.request('PATCH', 'profile', { body: { emergency_contact: { name: 'Can', phone: bad.body.errors[0].example } } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.match(ok.body.emergency_contact.phone, /^\+447/);
+    // The clinic's side keeps the clinic's country for its staff.
+    const staff = await owner.request('PATCH', `/api/v1/clinic/patients/${p.id}`, { body: { emergency_contact: { name: 'Can', phone: '12' } } });
+    assertProblem(staff, 422, 'validation_failed');
+    assert.match(staff.body.errors[0].example, /^\+90 /, staff.text);
+  });
+
   test('the clinic PATCHes and creates with the same fields and rules', async () => {
     const p = await makePatient(owner, {
       address: 'Create Sok. 1', communication: { email: false },

@@ -257,6 +257,29 @@ test_phone_example(void **state)
 	    ERR_NOT_FOUND);
 }
 
+/* A number's country, for the example a patient from abroad is shown. */
+static void
+test_phone_region(void **state)
+{
+	char region[3] = "";
+
+	(void)state;
+	assert_int_equal(phone_region("+447400123456", region), ERR_OK);
+	assert_string_equal(region, "GB");
+	assert_int_equal(phone_region("+905321234567", region), ERR_OK);
+	assert_string_equal(region, "TR");
+	assert_int_equal(phone_region("+4915123456789", region), ERR_OK);
+	assert_string_equal(region, "DE");
+	/* Not numbers, or of no one country: nothing written. */
+	strcpy(region, "--");
+	assert_int_equal(phone_region(NULL, region), ERR_NOT_FOUND);
+	assert_int_equal(phone_region("", region), ERR_NOT_FOUND);
+	assert_int_equal(phone_region("+1555", region), ERR_NOT_FOUND);
+	assert_int_equal(phone_region("+80012345678", region), ERR_NOT_FOUND);
+	assert_int_equal(phone_region("05321234567", region), ERR_NOT_FOUND);
+	assert_string_equal(region, "--");
+}
+
 static void
 test_phone_type_names(void **state)
 {
@@ -380,6 +403,7 @@ main(void)
 		cmocka_unit_test(test_phone_length),
 		cmocka_unit_test(test_phone_sms_capable),
 		cmocka_unit_test(test_phone_example),
+		cmocka_unit_test(test_phone_region),
 		cmocka_unit_test(test_phone_type_names),
 		cmocka_unit_test(test_phone_bracketed_trunk_zero),
 		cmocka_unit_test(test_email_valid),

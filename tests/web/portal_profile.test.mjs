@@ -19,7 +19,9 @@ import {
 } from '../api/lib/fixtures.mjs';
 import { waitForSms } from '../api/lib/sinks.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
-import { contactVerify, contactVerifyFailure } from '../../web/src/portal/profileRules.js';
+import {
+  contactVerify, contactVerifyFailure, phoneExample, profileFieldErrors,
+} from '../../web/src/portal/profileRules.js';
 
 const { tr, en } = catalogs;
 const PHONE_VIEWPORT = { width: 390, height: 844 };
@@ -245,6 +247,32 @@ test('contact change in Turkish, by keyboard alone, at 390 px: both codes, a wro
   watch.assertNone();
 });
 
+test("a phone number not understood is said in the patient's language, with an example of their own number's country", async () => {
+  // A British visitor in English is not shown a Turkish form; a Turkish patient in Turkish is.
+  const british = `+447400${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  const cases = [
+    { lang: 'en', phone: british, example: /^\+44 7/ },
+    { lang: 'tr', phone: uniquePhone(), example: /^\+90 / },
+  ];
+  for (const { lang, phone, example } of cases) {
+    const ctx = await setup(['view_profile', 'update_profile'], { phone, language: lang });
+    const { page, watch } = await patientSignedIn({ ...ctx, phone }, { allow: [{ url: /\/profile$/, status: 422 }] });
+    await page.getByTestId(`lang-${lang}`).click();
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    await page.getByTestId('home-link-profile').click();
+    await page.getByTestId('profile-edit').click();
+    await page.getByTestId('profile-ec-name').fill('Can');
+    await page.getByTestId('profile-ec-phone').fill('12');
+    await page.getByTestId('profile-save').click();
+    const said = await page.locator('#profile-ec-phone-error').innerText();
+    const shown = said.match(/\+\d[\d ]+\d/)?.[0] ?? '';
+    assert.match(shown, example, `${lang}: ${said}`);
+    assert.equal(said, catalogs[lang]['portal.phone.invalidExample'].replace('{example}', shown), lang);
+    assert.equal(await page.getByTestId('profile-ec-phone').getAttribute('aria-invalid'), 'true');
+    watch.assertNone();
+  }
+});
+
 test('with view_profile alone the profile offers no change', async () => {
   const ctx = await setup(['view_profile']);
   const { page, watch } = await patientSignedIn(ctx);
@@ -283,4 +311,17 @@ test('contactVerifyFailure: a wrong code counts the shared tries; none left or 4
     'portal.contact.oldCodeLabel', 'portal.contact.newCodeLabel']) {
     assert.ok(tr[key] && en[key], key);
   }
+});
+
+test("profileFieldErrors words a phone problem that has an example by the screen's own text; the rest as sent", () => {
+  const errors = [
+    { field: 'emergency_contact.phone', message: 'Not a phone number; for example +44 7400 123456.', example: '+44 7400 123456' },
+    { field: 'address', message: 'Must be at most 500 characters.' },
+  ];
+  assert.equal(phoneExample(errors, 'emergency_contact.phone'), '+44 7400 123456');
+  assert.equal(phoneExample(errors, 'address'), null);
+  assert.equal(phoneExample(undefined, 'value'), null);
+  assert.deepEqual(profileFieldErrors(errors, (x) => `say ${x}`).byField,
+    { emergency_phone: 'say +44 7400 123456', address: 'Must be at most 500 characters.' });
+  assert.deepEqual(profileFieldErrors(errors).byField.emergency_phone, 'Not a phone number; for example +44 7400 123456.');
 });

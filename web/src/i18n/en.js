@@ -1752,4 +1752,7 @@ export default {
   // First use (issue 16): the calendar's day of every practitioner side by side.
   'console.cal.team': 'Team day',
   'console.cal.rangeTeam': '{day}, every practitioner',
+
+  // First use (issue 16): a phone number not understood, with an example of the patient's own country.
+  'portal.phone.invalidExample': 'This does not look like a phone number. Write it with + and the country code, for example {example}.',
 };

@@ -1752,4 +1752,7 @@ export default {
   // First use (issue 16): the calendar's day of every practitioner side by side.
   'console.cal.team': 'Ekip günü',
   'console.cal.rangeTeam': '{day}, tüm hekimler',
+
+  // First use (issue 16): a phone number not understood, with an example of the patient's own country.
+  'portal.phone.invalidExample': 'Bu bir telefon numarasına benzemiyor. Numarayı + ve ülke koduyla yazın, örneğin {example}.',
 };

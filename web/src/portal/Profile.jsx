@@ -13,9 +13,13 @@ import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { has } from './appointmentRules.js';
 import { BackHome, endsSession, Problem, problemText } from './common.jsx';
 import {
-  contactVerify, contactVerifyFailure, photoProblem, profileFieldErrors, profileForm, profilePatch, PHOTO_TYPES,
+  contactVerify, contactVerifyFailure, phoneExample, photoProblem, profileFieldErrors, profileForm, profilePatch, PHOTO_TYPES,
 } from './profileRules.js';
 import './screens.css';
+
+// A phone number the server could not read, in the patient's words, with the example it gave
+// (of the patient's own number's country: a visitor from abroad is not shown a Turkish form).
+const sayPhone = (example) => t('portal.phone.invalidExample', { example });
 
 const LANGUAGE_NAMES = { tr: 'lang.tr.name', en: 'lang.en.name' };
 
@@ -73,7 +77,7 @@ function EditForm({ base, profile, onSaved, onCancel, ends }) {
       onSaved(await api(`${base}profile`, { method: 'PATCH', body: patch }), patch);
     } catch (e) {
       if (ends(e)) return;
-      if (e.status === 422 && e.errors.length) setErrors(profileFieldErrors(e.errors));
+      if (e.status === 422 && e.errors.length) setErrors(profileFieldErrors(e.errors, sayPhone));
       else setFailure(e);
     } finally {
       setBusy(false);
@@ -177,6 +181,7 @@ function ContactChange({ base, onChanged, onCancel, ends }) {
     } catch (e) {
       if (ends(e)) return;
       if (e.code === 'not_mobile') setFieldError(t('portal.contact.notMobile'));
+      else if (e.status === 422 && phoneExample(e.errors, 'value')) setFieldError(sayPhone(phoneExample(e.errors, 'value')));
       else if (e.status === 422) setFieldError(t(channel === 'sms' ? 'portal.contact.phoneInvalid' : 'portal.contact.emailInvalid'));
       else if (e.status === 409) setFieldError(t('portal.contact.inUse'));
       else setFailure(e);

@@ -41,11 +41,21 @@ export function photoProblem(file) {
   return null;
 }
 
-/** The server's field errors keyed by the form's fields ('emergency_contact.phone' -> emergency_phone). */
-export function profileFieldErrors(errors) {
+/** The example the server gives with a phone number it could not read on field (the
+ * international form of a number of the patient's own country, e.g. "+44 7400 123456"), or
+ * null: the screen says the problem in the patient's language around it. */
+export function phoneExample(errors, field) {
+  const found = (errors ?? []).find((e) => e.field === field && typeof e.example === 'string' && e.example !== '');
+  return found ? found.example : null;
+}
+
+/** The server's field errors keyed by the form's fields ('emergency_contact.phone' -> emergency_phone);
+ * a phone number's problem with an example is said by sayPhone(example) when given. */
+export function profileFieldErrors(errors, sayPhone = null) {
   const byField = {};
   const other = [];
-  for (const { field = '', message = '' } of errors ?? []) {
+  for (const { field = '', message: said = '', example } of errors ?? []) {
+    const message = sayPhone && example && field.endsWith('phone') ? sayPhone(example) : said;
     let key = null;
     if (field === 'address') key = 'address';
     else if (field === 'language') key = 'language';
