@@ -104,7 +104,8 @@ enum err db_treatment_record_update(struct db *db, struct arena *a,
     const char *clinic_id, struct db_treatment_record *r);
 
 /* portalctl seed-demo: a plan and a record for the demo clinic's Ayşe
- * Yılmaz (after its patients and practitioners exist). */
+ * Yılmaz in Turkish and John Smith in English (after its patients and
+ * practitioners exist). */
 enum err db_treatment_seed_demo(struct db *db, const char *clinic_id);
 
 #endif

@@ -152,27 +152,28 @@ static const struct db_stmt stmts[STMT__MAX] = {
 	    "WHERE clinic_id = $1 AND id = $2 RETURNING id", 7, false },
 	[STMT_CURRENCY] = { "treatment_currency",
 	    "SELECT currency FROM clinics WHERE id = $1", 1, true },
-	/* Ayşe Yılmaz of the demo clinic: one accepted plan, one record. */
+	/* A demo patient ($2 first, $3 last name): one accepted plan ($4
+	 * its title; $5, $6, $7 its procedures), one record with a note for
+	 * the patient ($8), in the patient's language. */
 	[STMT_SEED_DEMO] = { "treatment_seed_demo",
 	    "WITH pt AS (SELECT id FROM patients WHERE clinic_id = $1 "
-	    "AND first_name = 'Ayşe' AND last_name = 'Yılmaz' LIMIT 1), "
+	    "AND first_name = $2 AND last_name = $3 LIMIT 1), "
 	    "pl AS (INSERT INTO treatment_plans (clinic_id, patient_id, title, "
-	    "status) SELECT $1, pt.id, 'Üst çene tedavisi', 'accepted' FROM pt "
+	    "status) SELECT $1, pt.id, $4, 'accepted' FROM pt "
 	    "RETURNING id), "
 	    "it AS (INSERT INTO treatment_plan_items (clinic_id, plan_id, "
 	    "position, procedure, area, status, estimated_cost) "
 	    "SELECT $1, pl.id, v.pos, v.proc, v.area, v.status, v.cost FROM pl, "
-	    "(VALUES (0, 'Kanal tedavisi', '16', 'done', 450000), "
-	    "(1, 'Kron', '16', 'planned', 300000), "
-	    "(2, 'Diş taşı temizliği', NULL, 'planned', 75000)) "
+	    "(VALUES (0, $5, '16', 'done', 450000), "
+	    "(1, $6, '16', 'planned', 300000), "
+	    "(2, $7, NULL, 'planned', 75000)) "
 	    "AS v (pos, proc, area, status, cost)) "
 	    "INSERT INTO treatment_records (clinic_id, patient_id, performed_on, "
 	    "practitioner_id, procedure, area, notes_for_patient) "
 	    "SELECT $1, pt.id, (now() AT TIME ZONE c.time_zone)::date - 14, "
 	    "(SELECT id FROM practitioners WHERE clinic_id = $1 ORDER BY name "
-	    "LIMIT 1), 'Kanal tedavisi', '16', 'Birkaç gün bu dişle sert "
-	    "yiyecek çiğnemeyin; ağrı artarsa bizi arayın.' "
-	    "FROM pt, clinics c WHERE c.id = $1", 1, false },
+	    "LIMIT 1), $5, '16', $8 "
+	    "FROM pt, clinics c WHERE c.id = $1", 8, false },
 };
 
 static void
@@ -601,12 +602,27 @@ db_treatment_currency(struct db *db, struct arena *a, const char *clinic_id,
 enum err
 db_treatment_seed_demo(struct db *db, const char *clinic_id)
 {
-	const char *params[] = { clinic_id };
+	/* Ayşe Yılmaz reads Turkish, John Smith English. */
+	static const char *const people[][7] = {
+		{ "Ayşe", "Yılmaz", "Üst çene tedavisi", "Kanal tedavisi", "Kron",
+		    "Diş taşı temizliği", "Birkaç gün bu dişle sert yiyecek "
+		    "çiğnemeyin; ağrı artarsa bizi arayın." },
+		{ "John", "Smith", "Upper jaw treatment", "Root canal treatment",
+		    "Crown", "Scale and polish", "Avoid chewing hard food on "
+		    "this tooth for a few days; call us if the pain grows." },
+	};
 	enum err err;
-	PGresult *res = db_exec(db, &stmts[STMT_SEED_DEMO], params, &err);
 
-	if (res == NULL)
-		return err;
-	PQclear(res);
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		const char *params[8] = { clinic_id };
+		PGresult *res;
+
+		for (size_t j = 0; j < 7; j++)
+			params[j + 1] = people[i][j];
+		if ((res = db_exec(db, &stmts[STMT_SEED_DEMO], params,
+		    &err)) == NULL)
+			return err;
+		PQclear(res);
+	}
 	return ERR_OK;
 }
