@@ -362,7 +362,8 @@ async function busyWeek() {
 // Where the week's grid puts its day headers and tags, measured in the page: for each header,
 // whether it lies in the visible box of the grid's scroll container (the part of it inside
 // the window) as it is, and whether it does after scrolling that container to it; whether
-// its label fits in it; and each tag that is not inside its appointment's block.
+// its label fits in it; each tag that is not inside its appointment's block, and each badge
+// of the details panel that is not inside the panel.
 function measureWeek() {
   const grid = document.querySelector('[data-testid="cal-grid"]');
   let box = grid.parentElement;
@@ -401,6 +402,11 @@ function measureWeek() {
       }
     }
   }
+  const panel = document.querySelector('[data-testid="cal-panel"]').getBoundingClientRect();
+  for (const badge of document.querySelectorAll('[data-testid="cal-panel"] .badge')) {
+    const r = badge.getBoundingClientRect();
+    if (r.left < panel.left - 0.5 || r.right > panel.right + 0.5) spills.push(`${badge.dataset.testid}: [${r.left},${r.right}] outside the panel [${panel.left},${panel.right}]`);
+  }
   return { heads, spills, tags, pageWidth: document.documentElement.scrollWidth, innerWidth };
 }
 
@@ -432,7 +438,7 @@ test('a full week with the details panel open: all seven days in the grid\'s box
       if (width >= 1280) assert.deepEqual(m.heads.filter((h) => !h.shown).map((h) => h.date), [], `${where}: days out of sight`);
       assert.ok(m.pageWidth <= m.innerWidth, `${where}: the page scrolls sideways (${m.pageWidth} > ${m.innerWidth})`);
       assert.equal(m.tags, 7 * 4, `${where}: tags counted`);
-      assert.deepEqual(m.spills, [], `${where}: tags outside their blocks`);
+      assert.deepEqual(m.spills, [], `${where}: tags outside their blocks, badges outside the panel`);
       await page.screenshot({ path: `/tmp/cal-week-${lang}-${width}.png` });
       assert.deepEqual(await axeViolations(page), [], where);
       watch.assertNone();
