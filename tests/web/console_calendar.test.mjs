@@ -28,11 +28,13 @@ afterEach(async () => {
   while (browsers.length) await browsers.pop().close();
 });
 
+// The body of a 200 or 201 answer, else a failure saying what was asked.
+const ok = (res, what) => {
+  assert.ok(res.status === 200 || res.status === 201, `${what}: ${res.status} ${res.text}`);
+  return res.body;
+};
+
 async function makeSchedule(owner) {
-  const ok = (res, what) => {
-    assert.ok(res.status === 200 || res.status === 201, `${what}: ${res.status} ${res.text}`);
-    return res.body;
-  };
   const practitioner = ok(await owner.request('POST', '/api/v1/clinic/practitioners', { body: { name: 'Dr. Ada Takvim', active: true } }),
     'practitioner');
   const second = ok(await owner.request('POST', '/api/v1/clinic/practitioners', { body: { name: 'Dr. Bora İkinci', active: true } }),
@@ -326,10 +328,6 @@ test('blocks\' tags (no browser): booked in the portal, cancelled, by whom', asy
 // patient in the portal and a long one the patient booked and then cancelled there.
 async function busyWeek() {
   const { clinic, owner, schedule, patients: [{ session: portal }] } = await bookingClinic();
-  const ok = (res, what) => {
-    assert.ok(res.status === 200 || res.status === 201, `${what}: ${res.status} ${res.text}`);
-    return res.body;
-  };
   const long = ok(await owner.request('POST', '/api/v1/clinic/appointment-types', { body: {
     name: 'Kanal tedavisi ve dolgu kontrolü', duration_minutes: 90, online_bookable: true, active: true } }), 'long type');
   const people = [];
