@@ -3,15 +3,17 @@
 // time, see a move onto a taken time refused with 409 slot_taken in plain words, and cancel
 // it; day and week views; the layout at desktop width and at 390 px without sideways
 // scrolling of the page (the week grid scrolls inside its box). Scheduling settings are
-// read-only for staff.
+// read-only for staff. A full week with the details panel open (issue 16): all seven days in
+// the grid's box, every tag inside its appointment's block, at 1366, 1280 and 1024 px, in
+// Turkish and English.
 // Run: PORTAL_TEST_URL=http://127.0.0.1:8080 PORTAL_STACK=$(readlink -f var) PORTAL_ROOT=$PWD \
 //        node --test tests/web/console_calendar.test.mjs
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { axeViolations, launch, watchPage } from './browser.mjs';
-import { makeClinic, makePatient, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
+import { bookingClinic, makeClinic, makePatient, signIn as apiSignIn } from '../api/lib/fixtures.mjs';
 import { catalogs } from '../../web/src/i18n/index.js';
-import { addDays, today } from '../../web/src/timeRules.js';
+import { addDays, mondayOf, today } from '../../web/src/timeRules.js';
 
 // Clinics default to Europe/Istanbul; the console sends times with the clinic's offset and,
 // before any appointment shows it, takes the browser's.
@@ -26,11 +28,13 @@ afterEach(async () => {
   while (browsers.length) await browsers.pop().close();
 });
 
+// The body of a 200 or 201 answer, else a failure saying what was asked.
+const ok = (res, what) => {
+  assert.ok(res.status === 200 || res.status === 201, `${what}: ${res.status} ${res.text}`);
+  return res.body;
+};
+
 async function makeSchedule(owner) {
-  const ok = (res, what) => {
-    assert.ok(res.status === 200 || res.status === 201, `${what}: ${res.status} ${res.text}`);
-    return res.body;
-  };
   const practitioner = ok(await owner.request('POST', '/api/v1/clinic/practitioners', { body: { name: 'Dr. Ada Takvim', active: true } }),
     'practitioner');
   const second = ok(await owner.request('POST', '/api/v1/clinic/practitioners', { body: { name: 'Dr. Bora İkinci', active: true } }),
@@ -46,8 +50,8 @@ async function makeSchedule(owner) {
   return { practitioner, second, type };
 }
 
-async function staffPage(clinic, viewport = { width: 1280, height: 900 }, allow = []) {
-  const b = await launch({ locale: 'tr-TR', viewport });
+async function staffPage(clinic, viewport = { width: 1280, height: 900 }, allow = [], locale = 'tr-TR') {
+  const b = await launch({ locale, viewport });
   browsers.push(b);
   const page = await b.newPage();
   const watch = await watchPage(page, { allow: [{ url: CONSOLE_ME, status: 401 }, ...allow] });
@@ -307,4 +311,136 @@ test('the team day shows every practitioner side by side, each appointment in it
   assert.ok((await page.getByTestId('cal-range').innerText()).endsWith(tr['console.cal.rangeTeam'].replace('{day}', '')));
   assert.deepEqual(await axeViolations(page), []);
   watch.assertNone();
+});
+
+test('blocks\' tags (no browser): booked in the portal, cancelled, by whom', async () => {
+  const { blockTags } = await import('../../web/src/console/calendarRules.js');
+  assert.deepEqual(blockTags({ source: 'staff', status: 'booked' }), []);
+  assert.deepEqual(blockTags({ source: 'portal', status: 'booked' }).map((x) => x.key), ['console.cal.tag.portal']);
+  assert.deepEqual(blockTags({ source: 'staff', status: 'cancelled', cancelled_by: 'staff' }).map((x) => x.key), ['console.cal.tag.cancelled']);
+  assert.deepEqual(blockTags({ source: 'portal', status: 'cancelled', cancelled_by: 'portal' }).map((x) => [x.kind, x.key]),
+    [['portal', 'console.cal.tag.portal'], ['cancelled', 'console.cal.tag.cancelledPortal']]);
+});
+
+// A week (Monday to Sunday, next week) full of one practitioner's appointments: every day a
+// short one of a patient with a long name, a long one (90 minutes) with a long type name, one
+// cancelled by the clinic with its replacement at the same time (two lanes), one booked by a
+// patient in the portal and a long one the patient booked and then cancelled there.
+async function busyWeek() {
+  const { clinic, owner, schedule, patients: [{ session: portal }] } = await bookingClinic();
+  const long = ok(await owner.request('POST', '/api/v1/clinic/appointment-types', { body: {
+    name: 'Kanal tedavisi ve dolgu kontrolü', duration_minutes: 90, online_bookable: true, active: true } }), 'long type');
+  const people = [];
+  for (const [first, last] of [['Muhammed Mustafa Kemal', 'Abdurrahmanoğlu-Çiftçioğulları'], ['Ayşe Gülizar', 'Karamanlıoğlu'],
+    ['Zeynep', 'İptaledilen'], ['Ali', 'Su']]) {
+    people.push(await makePatient(owner, { first_name: first, last_name: last }));
+  }
+  const monday = mondayOf(addDays(today('Europe/Istanbul'), 7));
+  const at = (day, time) => `${day}T${time}:00+03:00`;
+  const byClinic = (patient, type, start) => owner.request('POST', '/api/v1/clinic/appointments', {
+    body: { patient_id: patient.id, practitioner_id: schedule.practitioner.id, type_id: type.id, start } });
+  const byPatient = (type, start) => portal.request('POST', 'appointments', {
+    body: { practitioner_id: schedule.practitioner.id, type_id: type.id, start } });
+  let sunday = null;
+  for (let i = 0; i < 7; i++) {
+    const day = addDays(monday, i);
+    ok(await byClinic(people[0], schedule.type, at(day, '09:00')), 'short');
+    ok(await byClinic(people[1], long, at(day, '10:00')), 'long');
+    const gone = ok(await byClinic(people[2], schedule.type, at(day, '13:00')), 'to cancel');
+    ok(await owner.request('POST', `/api/v1/clinic/appointments/${gone.id}/cancel`), 'clinic cancels');
+    ok(await byClinic(people[3], schedule.type, at(day, '13:00')), 'replacement');
+    ok(await byPatient(schedule.type, at(day, '14:30')), 'portal booking');
+    const left = ok(await byPatient(long, at(day, '15:30')), 'portal booking to cancel');
+    ok(await portal.request('POST', `appointments/${left.id}/cancel`), 'patient cancels');
+    sunday = left;
+  }
+  return { clinic, monday, sunday };
+}
+
+// Where the week's grid puts its day headers and tags, measured in the page: for each header,
+// whether it lies in the visible box of the grid's scroll container (the part of it inside
+// the window) as it is, and whether it does after scrolling that container to it; whether
+// its label fits in it; each tag that is not inside its appointment's block, and each badge
+// of the details panel that is not inside the panel.
+function measureWeek() {
+  const grid = document.querySelector('[data-testid="cal-grid"]');
+  let box = grid.parentElement;
+  while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+  const visible = () => {
+    const r = box ? box.getBoundingClientRect() : { left: 0, right: innerWidth };
+    const left = Math.max(0, r.left + (box?.clientLeft ?? 0));
+    return { left, right: Math.min(innerWidth, left + (box ? box.clientWidth : innerWidth)) };
+  };
+  const inside = (el) => {
+    const r = el.getBoundingClientRect();
+    const v = visible();
+    return r.left >= v.left - 0.5 && r.right <= v.right + 0.5;
+  };
+  const heads = [...grid.querySelectorAll('[data-testid="cal-dayhead"]')].map((h) => {
+    const shown = inside(h);
+    let reached = shown;
+    if (!shown && box) {
+      const before = box.scrollLeft;
+      h.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      reached = inside(h);
+      box.scrollLeft = before;
+    }
+    return { date: h.dataset.date, shown, reached, fits: h.scrollWidth <= h.clientWidth + 1 };
+  });
+  const spills = [];
+  let tags = 0;
+  for (const block of grid.querySelectorAll('[data-testid="cal-appt"]')) {
+    const b = block.getBoundingClientRect();
+    for (const tag of block.querySelectorAll('.cal-tag')) {
+      tags++;
+      const r = tag.getBoundingClientRect();
+      if (r.width === 0 || r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5) {
+        spills.push(`${tag.dataset.testid} on ${block.dataset.id}: [${r.left},${r.right}]x[${r.top},${r.bottom}] ` +
+          `outside [${b.left},${b.right}]x[${b.top},${b.bottom}]`);
+      }
+    }
+  }
+  const panel = document.querySelector('[data-testid="cal-panel"]').getBoundingClientRect();
+  for (const badge of document.querySelectorAll('[data-testid="cal-panel"] .badge')) {
+    const r = badge.getBoundingClientRect();
+    if (r.left < panel.left - 0.5 || r.right > panel.right + 0.5) spills.push(`${badge.dataset.testid}: [${r.left},${r.right}] outside the panel [${panel.left},${panel.right}]`);
+  }
+  return { heads, spills, tags, pageWidth: document.documentElement.scrollWidth, innerWidth };
+}
+
+test('a full week with the details panel open: all seven days in the grid\'s box and every tag inside its block, in both languages (issue 16)', async () => {
+  const { clinic, monday, sunday } = await busyWeek();
+  for (const [locale, lang] of [['tr-TR', 'tr'], ['en-US', 'en']]) {
+    for (const width of [1366, 1280, 1024]) {
+      const where = `${lang} at ${width}px`;
+      const { page, watch } = await staffPage(clinic, { width, height: 900 }, [], locale);
+      assert.equal(await page.locator('h2').first().innerText(), catalogs[lang]['console.cal.heading'], where);
+      await page.getByTestId('cal-view-week').click();
+      await showDay(page, monday);
+      await page.locator('[data-testid="cal-grid"][data-view="week"]').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="cal-appt"]').length === 7 * 6);
+      // The details of Sunday's appointment the patient cancelled: both its tags in the panel.
+      await page.locator(`[data-testid="cal-appt"][data-id="${sunday.id}"]`).click();
+      const panel = page.locator(`[data-testid="cal-panel"][data-id="${sunday.id}"]`);
+      await panel.getByTestId('cal-panel-cancelled').waitFor();
+      await page.evaluate(() => window.scrollTo(0, 0));
+
+      const m = await page.evaluate(measureWeek);
+      assert.equal(m.heads.length, 7, where);
+      assert.equal(m.heads[6].date, addDays(monday, 6), `${where}: Sunday is the last column`);
+      for (const h of m.heads) {
+        assert.ok(h.reached, `${where}: ${h.date} cannot be brought into the grid's box`);
+        assert.ok(h.fits, `${where}: ${h.date}'s label is cut`);
+      }
+      // Beside the panel at 1366 and 1280, the seven days fit without scrolling.
+      if (width >= 1280) assert.deepEqual(m.heads.filter((h) => !h.shown).map((h) => h.date), [], `${where}: days out of sight`);
+      assert.ok(m.pageWidth <= m.innerWidth, `${where}: the page scrolls sideways (${m.pageWidth} > ${m.innerWidth})`);
+      assert.equal(m.tags, 7 * 4, `${where}: tags counted`);
+      assert.deepEqual(m.spills, [], `${where}: tags outside their blocks, badges outside the panel`);
+      await page.screenshot({ path: `/tmp/cal-week-${lang}-${width}.png` });
+      assert.deepEqual(await axeViolations(page), [], where);
+      watch.assertNone();
+      await browsers.pop().close();
+    }
+  }
 });

@@ -13,7 +13,7 @@ import { t } from '../i18n/index.js';
 import { useLanguage } from '../i18n/LanguageSwitcher.jsx';
 import { addDays, formatDate, formatSpan, formatWhen, isoAt, today, wallClock } from '../timeRules.js';
 import {
-  CANCELLED_KEYS, itemsOf, layout, offsetHint, SOURCE_KEYS, stepDays, teamColumns, viewDays,
+  blockTags, CANCELLED_KEYS, itemsOf, layout, offsetHint, SOURCE_KEYS, stepDays, teamColumns, viewDays,
 } from './calendarRules.js';
 import { errorMessage } from './common.jsx';
 import { patientHref, searchQuery } from './patientRules.js';
@@ -312,19 +312,28 @@ function Grid({ days, appointments, view, lang, selected, onSelect, team = null 
           if (a.status === 'cancelled') classes.push('cal-appt-cancelled');
           if (a.source === 'portal') classes.push('cal-appt-portal');
           if (selected === a.id) classes.push('cal-appt-selected');
+          const tags = blockTags(a);
+          const until = wallClock(a.end)?.time;
+          // The first line holds the time and the tags, so that they stay inside the block however
+          // short or narrow it is (calendar.css); the name and the type follow, and the title says
+          // everything when the block is too small to show it.
           return (
             <button key={a.id} type="button" class={classes.join(' ')} data-testid="cal-appt" data-id={a.id}
               data-status={a.status} data-source={a.source} data-cancelled-by={a.cancelled_by ?? ''}
+              title={[formatSpan(a.start, a.end), a.patient?.name, a.type?.name, ...tags.map((x) => t(x.key))].filter(Boolean).join(' · ')}
               aria-pressed={selected === a.id ? 'true' : 'false'} onClick={() => onSelect(a.id)}>
-              <span class="cal-appt-time">{formatSpan(a.start, a.end)}</span>
+              <span class="cal-appt-head">
+                <span class="cal-appt-time">{wallClock(a.start)?.time}{until && <span class="cal-appt-end">–{until}</span>}</span>
+                {tags.length > 0 && (
+                  <span class="cal-appt-tags">
+                    {tags.map((x) => (
+                      <span key={x.kind} class={`cal-tag cal-tag-${x.kind}`} data-testid={`cal-tag-${x.kind}`}>{t(x.key)}</span>
+                    ))}
+                  </span>
+                )}
+              </span>
               <span class="cal-appt-name">{a.patient?.name}</span>
               <span class="cal-appt-type">{a.type?.name}</span>
-              {a.source === 'portal' && <span class="cal-tag" data-testid="cal-tag-portal">{t('console.cal.tag.portal')}</span>}
-              {a.status === 'cancelled' && (
-                <span class="cal-tag cal-tag-cancelled" data-testid="cal-tag-cancelled">
-                  {t(a.cancelled_by === 'portal' ? 'console.cal.tag.cancelledPortal' : 'console.cal.tag.cancelled')}
-                </span>
-              )}
             </button>
           );
         })}

@@ -94,6 +94,17 @@ export const CANCELLED_KEYS = Object.freeze({
   api: 'console.cal.cancelledBy.api',
 });
 
+/** The tags on an appointment's block in the grid, in order: [{kind: 'portal' | 'cancelled',
+ * key (message)}]: booked in the portal, cancelled (by the patient in the portal, or not). */
+export function blockTags(a) {
+  const tags = [];
+  if (a.source === 'portal') tags.push({ kind: 'portal', key: 'console.cal.tag.portal' });
+  if (a.status === 'cancelled') {
+    tags.push({ kind: 'cancelled', key: a.cancelled_by === 'portal' ? 'console.cal.tag.cancelledPortal' : 'console.cal.tag.cancelled' });
+  }
+  return tags;
+}
+
 /** The UTC offset written in any of the appointments (the clinic's), preferring one on date. */
 export function offsetHint(appointments, date) {
   let any = null;
