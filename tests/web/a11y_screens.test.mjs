@@ -198,6 +198,14 @@ async function settled(page) {
 
 const ready = (testid) => `[data-testid="${testid}"][data-state="ready"]`;
 
+// Goes to path#hash; when the page is there already (a second state of the same screen), the
+// app is loaded anew so that the screen starts from its first state.
+async function visit(page, path, hash) {
+  const url = new URL(page.url());
+  if (url.pathname === path && url.hash === hash) await page.reload();
+  else await page.goto(`${path}${hash}`);
+}
+
 /**
  * Runs axe on the page as it is and adds "name (lang): violation" lines to found; with
  * width, also a line when the page is wider than the window.
@@ -258,13 +266,68 @@ function consoleVisits(w) {
     ['templates/<id>', `#/templates/${w.template.id}`, wait('[data-testid="template-preview"]')],
     ['deliveries', '#/deliveries', wait('[data-testid="delivery-row"]')],
     ['audit', '#/audit', wait('[data-testid="audit-row"]')],
+    // The states a screen opens into: forms, confirmations, answers and refusals in place.
+    ['settings (switching off asks first)', '#/settings', async (page) => {
+      await page.locator('[data-testid="code-status"][data-state="current"]').waitFor();
+      await page.getByTestId('settings-enabled').uncheck();
+      await page.getByTestId('settings-save').click();
+      await page.getByTestId('save-confirm').waitFor();
+    }],
+    ['patients (new patient, refused)', '#/patients', async (page) => {
+      await page.getByTestId('patient-new').click();
+      await page.getByTestId('patient-new-submit').click();
+      await page.getByTestId('field-error-first_name').waitFor();
+    }],
+    ['patients/details (why can\'t this patient)', p, async (page) => {
+      await page.getByTestId('diag-action').selectOption('make_payment');
+      await page.locator(ready('diag-output')).waitFor();
+    }],
+    ['patients/permissions (custom set)', `${p}/permissions`, async (page) => {
+      await page.getByTestId('perm-mode-custom').check();
+      await page.getByTestId('perm-custom').waitFor();
+    }],
+    ['patients/treatments (plan and record forms)', `${p}/treatments`, async (page) => {
+      await page.getByTestId('plan-new').click();
+      await page.getByTestId('plan-form').waitFor();
+      await page.getByTestId('record-new').click();
+      await page.getByTestId('record-form').waitFor();
+    }],
+    ['patients/finance (invoice and refund forms)', `${p}/finance`, async (page) => {
+      await page.getByTestId('payment-refund').first().click();
+      await page.getByTestId('refund-form').waitFor();
+      await page.getByTestId('invoice-new').click();
+      await page.getByTestId('invoice-form').waitFor();
+    }],
+    ['patients/finance (payment form)', `${p}/finance`, async (page) => {
+      await page.getByTestId('payment-new').click();
+      await page.getByTestId('payment-form').waitFor();
+    }],
+    ['reviews (reject with a reason)', '#/reviews', async (page) => {
+      await page.getByTestId('review-reject').first().click();
+      await page.getByTestId('review-form').waitFor();
+    }],
+    ['messages/new (refused)', `#/messages/new/${w.patient.id}`, async (page) => {
+      await page.getByTestId('msg-new-send').click();
+      await page.locator('[data-testid="console-new-thread"] .field-error, [data-testid="msg-new-error"]').first().waitFor();
+    }],
   ];
 }
 
 // The console's pages open without a session.
 const CONSOLE_OPEN_VISITS = [
   ['signin', '#/settings', (page) => page.getByTestId('console-signin').waitFor()],
+  ['signin (refused)', '#/settings', async (page) => {
+    await page.locator('#signin-email').fill('nobody@clinic.test');
+    await page.locator('#signin-password').fill('not the password');
+    await page.getByTestId('console-signin').locator('button[type=submit]').click();
+    await page.getByTestId('console-signin').getByRole('alert').first().waitFor();
+  }],
   ['forgot-password', '#/forgot-password', (page) => page.getByTestId('forgot-password').waitFor()],
+  ['forgot-password (sent)', '#/forgot-password', async (page) => {
+    await page.getByTestId('forgot-email').fill('nobody@clinic.test');
+    await page.getByTestId('forgot-submit').click();
+    await page.getByTestId('forgot-sent').waitFor();
+  }],
   ['set-password', `#/set-password/${'a'.repeat(43)}`, (page) => page.locator('#setpw-password, [data-testid="setpw-invalid"]').first().waitFor()],
 ];
 
@@ -300,6 +363,31 @@ function portalVisits(w) {
     ['messages/new', 'messages/new', wait('[data-testid="portal-new-message"]')],
     ['forms/list', 'forms', wait(ready('portal-forms'))],
     ['forms/form', `forms/${w.forms[0].id}`, wait(ready('portal-form'))],
+    // The states a screen opens into: confirmations and refusals in place.
+    ['appointments (cancel asks first)', 'appointments', async (page) => {
+      await page.locator(ready('appointments-upcoming')).waitFor();
+      await page.getByTestId('appointment-cancel').first().click();
+      await page.getByTestId('cancel-confirm').waitFor();
+    }],
+    ['forms/form (refused)', `forms/${w.forms[0].id}`, async (page) => {
+      await page.locator(ready('portal-form')).waitFor();
+      await page.getByTestId('form-submit').click();
+      await page.getByTestId('form-problems').waitFor();
+    }],
+    ['finance/pay (refused)', 'pay', async (page) => {
+      await page.locator(ready('portal-pay')).waitFor();
+      await page.getByTestId('pay-amount').fill('0');
+      await page.getByTestId('pay-submit').click();
+      await page.getByTestId('pay-amount-error').waitFor();
+    }],
+    ['documents/upload (refused)', 'documents/upload', async (page) => {
+      await page.getByTestId('upload-submit').click();
+      await page.getByTestId('upload-error-file').waitFor();
+    }],
+    ['messages/new (refused)', 'messages/new', async (page) => {
+      await page.getByTestId('msg-new-send').click();
+      await page.locator('[data-testid="portal-new-message"] .field-error').first().waitFor();
+    }],
   ];
 }
 
@@ -335,7 +423,7 @@ test('axe-core finds no serious or critical violation on any console or patient 
   for (const lang of LANGS) {
     await language(page, lang);
     for (const [name, hash, waitOn] of visits) {
-      await page.goto(`/console/${hash}`);
+      await visit(page, '/console/', hash);
       await waitOn(page);
       await check(page, found, `console ${name}`, lang);
     }
@@ -345,7 +433,7 @@ test('axe-core finds no serious or critical violation on any console or patient 
   for (const lang of LANGS) {
     await language(page, lang);
     for (const [name, hash, waitOn] of CONSOLE_OPEN_VISITS) {
-      await page.goto(`/console/${hash}`);
+      await visit(page, '/console/', hash);
       await waitOn(page);
       await check(page, found, `console ${name}`, lang);
     }
@@ -370,6 +458,13 @@ test('axe-core finds no serious or critical violation on any console or patient 
     await language(phone, lang);
     await check(phone, found, 'portal sign-in (code)', lang, { width });
   }
+  await phone.getByTestId('signin-code').fill('000000');
+  await phone.getByTestId('signin-verify').click();
+  await phone.locator('[data-testid="signin-code-error"], [data-testid="signin-error"]').first().waitFor();
+  for (const lang of LANGS) {
+    await language(phone, lang);
+    await check(phone, found, 'portal sign-in (wrong code)', lang, { width });
+  }
   const sms = await waitForSms((m) => !mark.sms.has(m.file) && m.to === w.phone && codeIn(m.text));
   await phone.getByTestId('signin-code').fill(codeIn(sms.text));
   await phone.getByTestId('signin-verify').click();
@@ -379,7 +474,7 @@ test('axe-core finds no serious or critical violation on any console or patient 
   for (const lang of LANGS) {
     await language(phone, lang);
     for (const [name, route, waitOn] of routes) {
-      await phone.goto(`/${w.clinic.code}#/${route}`);
+      await visit(phone, `/${w.clinic.code}`, `#/${route}`);
       await waitOn(phone);
       await check(phone, found, `portal ${name} #/${route}`, lang, { width });
     }
