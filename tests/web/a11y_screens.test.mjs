@@ -273,6 +273,16 @@ function consoleVisits(w) {
       await page.getByTestId('settings-save').click();
       await page.getByTestId('save-confirm').waitFor();
     }],
+    ['calendar (week, an appointment open)', '#/calendar', async (page) => {
+      await calendar('week')(page);
+      await page.getByTestId('cal-appt').first().click();
+      await page.getByTestId('cal-panel').waitFor();
+    }],
+    ['calendar (new appointment form)', '#/calendar', async (page) => {
+      await calendar('day')(page);
+      await page.getByTestId('cal-new').click();
+      await page.getByTestId('cal-new-form').waitFor();
+    }],
     ['patients (new patient, refused)', '#/patients', async (page) => {
       await page.getByTestId('patient-new').click();
       await page.getByTestId('patient-new-submit').click();
