@@ -4,7 +4,9 @@
 // with an appointment, a treatment plan and record, invoices and payments, documents and
 // images, a message thread, assigned forms and a submission, an invitation); one browser
 // per side: the console at 1366×900 as the owner, the patient app at 390×844. Every screen
-// is visited in Turkish and in English, waited on until its data shows, and checked with
+// is visited in Turkish and in English (with the states screens open into: forms, confirmations,
+// refusals in place; the console's open pages and two-factor enrolment; the patient's sign-in
+// steps, a section taken away, a closed portal), waited on until its data shows, and checked with
 // axeViolations(); the patient screens also must not scroll sideways. Every finding is
 // collected as "screen (lang): rule: what (where)" and the list is asserted empty at the end,
 // so one run names them all. Coverage is checked against the apps' own screen lists (the
@@ -67,7 +69,8 @@ function declaredScreens() {
     ...[...literal(consoleMain, 'SCREENS').matchAll(/key: '([^']+)'/g)].map((m) => `console:${m[1]}`),
     ...PATIENT_TABS.map((tab) => `console:patients/${tab}`),
     ...PUBLIC_SCREENS.map((s) => `console:${s}`),
-    'console:signin',
+    // The console shell's own pages (console/main.jsx: the sign-in form, two-factor enrolment).
+    'console:signin', 'console:totp-enrolment',
     ...keysOf(literal(portalMain, 'SCREENS')).map((k) => `portal:${k}`),
     ...Object.keys(FINANCE_NEEDS).map((k) => `portal:finance/${k}`),
     ...keysOf(literal(portalMain, 'FINANCE_SCREENS')).map((k) => `portal:finance/${k}`),
@@ -412,7 +415,7 @@ function visitedScreens() {
   const w = { patient: { id: 'p' }, invoices: [{ id: 'i' }, { id: 'i' }], thread: { id: 't' }, forms: [{ id: 'f' }, { id: 'f' }],
     submission: { id: 's' }, template: { id: 'x' }, payment: { id: 'y' }, date: '2026-01-01' };
   return new Set([
-    ...[...consoleVisits(w), ...CONSOLE_OPEN_VISITS].map(([name]) => consoleCovers(name)),
+    ...[...consoleVisits(w), ...CONSOLE_OPEN_VISITS].map(([name]) => consoleCovers(name)), 'console:totp-enrolment',
     ...[...portalVisits(w).map(([name]) => name), ...PORTAL_SHELL_VISITS].map(portalCovers),
   ]);
 }
@@ -516,6 +519,22 @@ test('axe-core finds no serious or critical violation on any console or patient 
   for (const lang of LANGS) {
     await language(phone, lang);
     await check(phone, found, 'portal not available', lang, { width });
+  }
+
+  // Last (nothing after it may need the owner's API session, which the requirement stops):
+  // the clinic requires two-factor sign-in, and the admin, who has not set it up, is sent to
+  // the enrolment screen; its setup step shows the QR code and the secret.
+  await ok(await w.owner.request('PUT', '/api/v1/clinic/security', { body: { require_totp: true } }), 200, 'require two-factor');
+  await page.goto('/console/#/settings');
+  await page.locator('#signin-email').fill(w.clinic.logins.admin.email);
+  await page.locator('#signin-password').fill(w.clinic.logins.admin.password);
+  await page.getByTestId('console-signin').locator('button[type=submit]').click();
+  await page.getByTestId('totp-enrolment').waitFor();
+  await page.getByTestId('totp-start').click();
+  await page.getByTestId('totp-setup').waitFor();
+  for (const lang of LANGS) {
+    await language(page, lang);
+    await check(page, found, 'console totp-enrolment', lang);
   }
 
   assert.deepEqual(found, [], `${found.length} serious or critical axe violations:\n  ${found.join('\n  ')}`);
