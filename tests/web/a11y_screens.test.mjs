@@ -21,31 +21,25 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { axeViolations, closedAfterEach, launch } from './browser.mjs';
 import {
-  dateIn, enablePortal, makeClinic, makePatient, makeSchedule, signIn, signInPatient, uniqueEmail, uniquePhone,
+  codeIn, dateIn, enablePortal, makeClinic, makePatient, makeSchedule, signIn, signInPatient, sinkMark, uniqueEmail,
+  uniquePhone,
 } from '../api/lib/fixtures.mjs';
 import { registerMerchant, submitCard, waitForCallback } from '../api/lib/paysink.mjs';
 import { clinicUpload, JPEG, makePdf, patientUpload } from './documents_fixtures.mjs';
-import { codeIn, sinkMark } from '../api/lib/fixtures.mjs';
 import { waitForSms } from '../api/lib/sinks.mjs';
 import { PATIENT_TABS } from '../../web/src/console/patientRules.js';
 import { PUBLIC_SCREENS } from '../../web/src/console/securityRules.js';
 import { FINANCE_NEEDS } from '../../web/src/portal/financeRoutes.js';
 import { MESSAGE_NEEDS } from '../../web/src/messageRules.js';
 import { FORM_NEEDS } from '../../web/src/formRules.js';
+import { PERMISSION_GROUPS } from '../../web/src/portal/homeRules.js';
 
 const { keep, openConsole } = closedAfterEach();
 const CONSOLE_VIEWPORT = { width: 1366, height: 900 };
 const PHONE_VIEWPORT = { width: 390, height: 844 };
 const LANGS = ['tr', 'en'];
-const ALL_PERMISSIONS = [
-  'view_profile', 'update_profile', 'upload_photo',
-  'view_appointments', 'create_appointment', 'cancel_appointment',
-  'view_treatments',
-  'view_balance', 'view_invoices', 'view_payments', 'make_payment',
-  'view_documents', 'download_documents', 'upload_documents', 'view_images',
-  'view_messages', 'send_message',
-  'view_forms', 'submit_forms',
-];
+// All 19, in the catalog's order, as the patient app groups them.
+const ALL_PERMISSIONS = PERMISSION_GROUPS.flatMap((g) => g.permissions);
 const APPROVE = '4242 4242 4242 4242';
 
 // ---- what the apps say their screens are (read from their sources) ----
@@ -219,6 +213,26 @@ async function check(page, found, name, lang, { width } = {}) {
   if (width) {
     const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
     if (scroll > width) found.push(`${name} (${lang}): the page scrolls sideways (${scroll} > ${width} px)`);
+  }
+}
+
+// The page as it is, checked in each language of langs in turn.
+async function checkInEach(page, found, name, { width, langs = LANGS } = {}) {
+  for (const lang of langs) {
+    await language(page, lang);
+    await check(page, found, name, lang, { width });
+  }
+}
+
+// Each visit [name, hash, waitOn] at path in each language: there, waited on, checked.
+async function walk(page, found, path, visits, { app, width }) {
+  for (const lang of LANGS) {
+    await language(page, lang);
+    for (const [name, hash, waitOn] of visits) {
+      await visit(page, path, hash);
+      await waitOn(page);
+      await check(page, found, `${app} ${name} ${hash}`, lang, { width });
+    }
   }
 }
 
@@ -432,25 +446,10 @@ test('axe-core finds no serious or critical violation on any console or patient 
 
   // ---- the console, as the owner, at 1366×900 ----
   const { page } = await openConsole(w.clinic.logins.owner, { viewport: CONSOLE_VIEWPORT });
-  const visits = consoleVisits(w);
-  for (const lang of LANGS) {
-    await language(page, lang);
-    for (const [name, hash, waitOn] of visits) {
-      await visit(page, '/console/', hash);
-      await waitOn(page);
-      await check(page, found, `console ${name}`, lang);
-    }
-  }
+  await walk(page, found, '/console/', consoleVisits(w), { app: 'console' });
   await page.goto('/console/#/settings');
   await page.getByTestId('console-signout').click();
-  for (const lang of LANGS) {
-    await language(page, lang);
-    for (const [name, hash, waitOn] of CONSOLE_OPEN_VISITS) {
-      await visit(page, '/console/', hash);
-      await waitOn(page);
-      await check(page, found, `console ${name}`, lang);
-    }
-  }
+  await walk(page, found, '/console/', CONSOLE_OPEN_VISITS, { app: 'console' });
 
   // ---- the patient app at 390×844 ----
   const browser = keep(await launch({ locale: 'tr-TR', viewport: PHONE_VIEWPORT }));
@@ -459,39 +458,23 @@ test('axe-core finds no serious or critical violation on any console or patient 
   // Sign-in: the contact step in both languages, then the code step in both.
   await phone.goto(`/${w.clinic.code}`);
   await phone.getByTestId('signin-contact-step').waitFor();
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    await check(phone, found, 'portal sign-in (contact)', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal sign-in (contact)', { width });
   const mark = sinkMark();
   await phone.getByTestId('signin-contact').fill(w.phone);
   await phone.getByTestId('signin-start').click();
   await phone.getByTestId('signin-code').waitFor();
-  for (const lang of ['en', 'tr']) {
-    await language(phone, lang);
-    await check(phone, found, 'portal sign-in (code)', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal sign-in (code)', { width, langs: ['en', 'tr'] });
   await phone.getByTestId('signin-code').fill('000000');
   await phone.getByTestId('signin-verify').click();
   await phone.locator('[data-testid="signin-code-error"], [data-testid="signin-error"]').first().waitFor();
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    await check(phone, found, 'portal sign-in (wrong code)', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal sign-in (wrong code)', { width });
   const sms = await waitForSms((m) => !mark.sms.has(m.file) && m.to === w.phone && codeIn(m.text));
   await phone.getByTestId('signin-code').fill(codeIn(sms.text));
   await phone.getByTestId('signin-verify').click();
   await phone.getByTestId('portal-home').waitFor();
 
-  const routes = portalVisits(w);
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    for (const [name, route, waitOn] of routes) {
-      await visit(phone, `/${w.clinic.code}`, `#/${route}`);
-      await waitOn(phone);
-      await check(phone, found, `portal ${name} #/${route}`, lang, { width });
-    }
-  }
+  const routes = portalVisits(w).map(([name, route, waitOn]) => [name, `#/${route}`, waitOn]);
+  await walk(phone, found, `/${w.clinic.code}`, routes, { app: 'portal', width });
 
   // A section taken away: its saved link says it is not available.
   await enablePortal(w.owner, w.clinic, { permissions: ALL_PERMISSIONS.filter((k) => k !== 'view_treatments') });
@@ -500,26 +483,17 @@ test('axe-core finds no serious or critical violation on any console or patient 
   await phone.getByTestId('portal-home').waitFor();
   await phone.goto(`/${w.clinic.code}#/treatments`);
   await phone.getByTestId('portal-unavailable').waitFor();
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    await check(phone, found, 'portal unavailable', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal unavailable', { width });
   // The portal switched off under the signed-in patient: closed.
   await enablePortal(w.owner, w.clinic, { enabled: false, permissions: ALL_PERMISSIONS });
   await phone.goto(`/${w.clinic.code}#/`);
   await phone.reload();
   await phone.getByTestId('portal-closed').waitFor();
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    await check(phone, found, 'portal closed', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal closed', { width });
   // A mistyped address.
   await phone.goto(`/no-such-${w.clinic.code}`);
   await phone.getByTestId('portal-not-found').waitFor();
-  for (const lang of LANGS) {
-    await language(phone, lang);
-    await check(phone, found, 'portal not available', lang, { width });
-  }
+  await checkInEach(phone, found, 'portal not available', { width });
 
   // Last (nothing after it may need the owner's API session, which the requirement stops):
   // the clinic requires two-factor sign-in, and the admin, who has not set it up, is sent to
@@ -532,10 +506,7 @@ test('axe-core finds no serious or critical violation on any console or patient 
   await page.getByTestId('totp-enrolment').waitFor();
   await page.getByTestId('totp-start').click();
   await page.getByTestId('totp-setup').waitFor();
-  for (const lang of LANGS) {
-    await language(page, lang);
-    await check(page, found, 'console totp-enrolment', lang);
-  }
+  await checkInEach(page, found, 'console totp-enrolment');
 
   assert.deepEqual(found, [], `${found.length} serious or critical axe violations:\n  ${found.join('\n  ')}`);
 });
