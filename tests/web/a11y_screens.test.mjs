@@ -329,6 +329,13 @@ function consoleVisits(w) {
       await page.getByTestId('payment-new').click();
       await page.getByTestId('payment-form').waitFor();
     }],
+    ['patients/documents (who opened it, a file chosen)', `${p}/documents`, async (page) => {
+      await page.getByTestId('doc-access-toggle').first().click();
+      await page.locator(ready('doc-access')).waitFor();
+      await page.getByTestId('doc-file-input').setInputFiles({ name: 'rapor.pdf', mimeType: 'application/pdf', buffer: makePdf() });
+      await page.getByTestId('doc-title-input').waitFor();
+    }],
+    ['templates (new)', '#/templates/new', wait('[data-testid="template-editor"]')],
     ['reviews (reject with a reason)', '#/reviews', async (page) => {
       await page.getByTestId('review-reject').first().click();
       await page.getByTestId('review-form').waitFor();
@@ -400,6 +407,11 @@ function portalVisits(w) {
       await page.locator(ready('portal-form')).waitFor();
       await page.getByTestId('form-submit').click();
       await page.getByTestId('form-problems').waitFor();
+    }],
+    ['documents (who opened it)', 'documents', async (page) => {
+      await page.locator(ready('portal-documents')).waitFor();
+      await page.getByTestId('portal-doc-access-toggle').first().click();
+      await page.locator(ready('portal-doc-access')).waitFor();
     }],
     ['finance/pay (refused)', 'pay', async (page) => {
       await page.locator(ready('portal-pay')).waitFor();
