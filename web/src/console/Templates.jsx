@@ -136,7 +136,7 @@ function LivePreview({ channel, purpose, language, subject, body, onSessionLost 
   return (
     <section class="template-preview" aria-labelledby={`template-preview-${language}`} data-testid="template-preview"
       data-state={state.error ? 'error' : state.pending && !state.result ? 'checking' : 'ready'}>
-      <h4 id={`template-preview-${language}`}>{t('console.templates.preview.heading')}</h4>
+      <h3 id={`template-preview-${language}`}>{t('console.templates.preview.heading')}</h3>
       {state.error && (
         <p class="alert" role="alert" data-testid="template-preview-error">
           {problems.length ? problems.join(' ') : errorMessage(state.error)}

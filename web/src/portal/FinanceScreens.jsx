@@ -133,11 +133,11 @@ function InvoiceItem({ invoice: inv, permissions, lang }) {
     <li class={`fin-item fin-item-${inv.status}${inv.overdue ? ' fin-item-overdue' : ''}`} data-testid="portal-invoice"
       data-id={inv.id} data-status={inv.status}>
       <div class="fin-item-head">
-        <h3 class="fin-item-title">
+        <h2 class="fin-item-title">
           <a href={hrefOf(invoiceRoute(inv.id))} data-testid="portal-invoice-link">
             {t('portal.invoices.number', { number: inv.number })}
           </a>
-        </h3>
+        </h2>
         <InvoiceStatusBadges invoice={inv} />
       </div>
       <p class="muted fin-item-dates">
@@ -235,7 +235,7 @@ function PaymentItem({ payment: p, lang }) {
   return (
     <li class={`fin-item fin-pay-${p.status}`} data-testid="portal-payment" data-id={p.id} data-status={p.status}>
       <div class="fin-item-head">
-        <h3 class="fin-item-title" data-testid="portal-payment-amount" data-value={p.amount}>{money(p.amount)}</h3>
+        <h2 class="fin-item-title" data-testid="portal-payment-amount" data-value={p.amount}>{money(p.amount)}</h2>
         <span class={`badge fin-badge-pay-${p.status}`} data-testid="portal-payment-status">
           {t(PAYMENT_STATUS_KEYS[p.status] ?? 'finance.unknown')}
         </span>
