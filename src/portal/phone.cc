@@ -101,6 +101,26 @@ read_valid(const PhoneNumberUtil &util, const std::string &text,
 	return !number->has_extension() && util.IsValidNumber(*number);
 }
 
+/* Runs body, which calls libphonenumber, so that nothing it throws
+ * crosses into C: out of memory is ERR_NOMEM, anything else is logged
+ * and answered failed. */
+template <typename Body>
+enum err
+guarded(enum err failed, Body body)
+{
+	try {
+		return body();
+	} catch (const std::bad_alloc &) {
+		return ERR_NOMEM;
+	} catch (const std::exception &e) {
+		log_error("libphonenumber failed: %s", e.what());
+		return failed;
+	} catch (...) {
+		log_error("libphonenumber failed");
+		return failed;
+	}
+}
+
 } /* namespace */
 
 extern "C" enum err
@@ -120,7 +140,7 @@ extern "C" enum err
 phone_parse(const char *text, const char *country, char *out,
     enum phone_type *type)
 {
-	try {
+	return guarded(ERR_INVALID, [&]() -> enum err {
 		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
 		PhoneNumber number;
 		std::string e164;
@@ -153,21 +173,13 @@ phone_parse(const char *text, const char *country, char *out,
 		if (type != NULL)
 			*type = type_of(util->GetNumberType(number));
 		return ERR_OK;
-	} catch (const std::bad_alloc &) {
-		return ERR_NOMEM;
-	} catch (const std::exception &e) {
-		log_error("libphonenumber failed: %s", e.what());
-		return ERR_INVALID;
-	} catch (...) {
-		log_error("libphonenumber failed");
-		return ERR_INVALID;
-	}
+	});
 }
 
 extern "C" enum err
 phone_example(const char *country, char *national, char *international)
 {
-	try {
+	return guarded(ERR_NOT_FOUND, [&]() -> enum err {
 		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
 		PhoneNumber number;
 		std::string in_country, in_world;
@@ -187,21 +199,13 @@ phone_example(const char *country, char *national, char *international)
 		std::memcpy(international, in_world.c_str(),
 		    in_world.size() + 1);
 		return ERR_OK;
-	} catch (const std::bad_alloc &) {
-		return ERR_NOMEM;
-	} catch (const std::exception &e) {
-		log_error("libphonenumber failed: %s", e.what());
-		return ERR_NOT_FOUND;
-	} catch (...) {
-		log_error("libphonenumber failed");
-		return ERR_NOT_FOUND;
-	}
+	});
 }
 
 extern "C" enum err
 phone_region(const char *e164, char region[3])
 {
-	try {
+	return guarded(ERR_NOT_FOUND, [&]() -> enum err {
 		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
 		PhoneNumber number;
 		std::string code;
@@ -215,15 +219,7 @@ phone_region(const char *e164, char region[3])
 			return ERR_NOT_FOUND;
 		std::memcpy(region, code.c_str(), 3);
 		return ERR_OK;
-	} catch (const std::bad_alloc &) {
-		return ERR_NOMEM;
-	} catch (const std::exception &e) {
-		log_error("libphonenumber failed: %s", e.what());
-		return ERR_NOT_FOUND;
-	} catch (...) {
-		log_error("libphonenumber failed");
-		return ERR_NOT_FOUND;
-	}
+	});
 }
 
 extern "C" const char *
