@@ -18,11 +18,10 @@
 --   settings row of that clinic still has that version, is enabled and has
 --   this code, only the session and the patient are read (one query), and
 --   the clinic's and settings' columns come back NULL with
---   s_context_version NULL: "yours is current". Otherwise it does all the
---   checks of 0012 and answers every column and the version to keep, read
---   in the same statement (one snapshot). Either way one round trip, the
---   portal checks are decided on this request's snapshot, and the context
---   is set as before.
+--   s_context_version NULL: "yours is current". Otherwise it answers what
+--   0012's function answers (every check, every column) and the version
+--   to keep, read before them. Either way one round trip, the portal
+--   checks are decided on this request, and the context is set as before.
 
 ALTER TABLE portal_settings ADD COLUMN context_version bigint NOT NULL DEFAULT 1;
 
@@ -97,9 +96,6 @@ RETURNS TABLE (status text, csrf_token text,
   s_context_version bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  v_clinic uuid;
-  v_patient uuid;
-  v_csrf text;
   v_touch boolean;
   v_current boolean;
   v_set text;
@@ -142,45 +138,17 @@ BEGIN
     END IF;
     csrf_token := NULL;
   END IF;
-  -- No copy, or not current: every check and every column, as 0012.
-  SELECT o.clinic_id INTO v_clinic FROM portal_open_clinic(p_code) o;
-  IF v_clinic IS NULL THEN
-    status := 'no_portal';
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF p_token_hash IS NOT NULL THEN
-    SELECT ps.patient_id, ps.csrf_token, portal_session_touch_due(ps.last_seen_at, p_idle)
-      INTO v_patient, v_csrf, v_touch
-      FROM patient_sessions ps JOIN patients p ON p.clinic_id = ps.clinic_id AND p.id = ps.patient_id
-     WHERE ps.clinic_id = v_clinic AND ps.token_hash = p_token_hash
-       AND ps.expires_at > now()
-       AND ps.last_seen_at > now() - p_idle * interval '1 second'
-       AND p.portal_access AND (p.phone IS NOT NULL OR p.email IS NOT NULL);
-  END IF;
-  PERFORM set_config('portal.clinic_id', v_clinic::text, true),
-          set_config('portal.patient_id', coalesce(v_patient::text, ''), true);
-  IF v_patient IS NULL THEN
-    status := 'no_session';
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  IF v_touch THEN
-    UPDATE patient_sessions SET last_seen_at = now() WHERE token_hash = p_token_hash;
-  END IF;
-  RETURN QUERY
-    SELECT 'ok'::text, v_csrf, c.*, s.enabled, s.code, array_to_string(s.permissions, ','),
-           s.sms_template_id, s.email_template_id, s.upload_reviewer_id, s.version,
-           p.id, p.first_name, p.last_name, p.phone, p.email::text, p.language,
-           p.portal_access, p.permissions_mode = 'custom',
-           array_to_string(p.custom_permissions, ','),
-           to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           p.address, p.emergency_contact_name, p.emergency_contact_phone,
-           p.communication_sms, p.communication_email, p.photo_sha256, p.photo_type,
-           p.sort_key, s.context_version
-      FROM portal_clinic_columns(v_clinic) c, portal_settings s, patients p
-     WHERE s.clinic_id = v_clinic AND p.clinic_id = v_clinic AND p.id = v_patient;
+  -- No copy, or not current: every check and every column, by 0012's
+  -- function, with the version to keep. The version is read first, so a
+  -- change committed in between leaves the copy older than its columns,
+  -- never newer (the next request then finds it not current); 0 when the
+  -- code names no clinic, which no settings row has.
+  SELECT coalesce((SELECT s.context_version FROM portal_codes pc
+                     JOIN portal_settings s ON s.clinic_id = pc.clinic_id
+                    WHERE pc.code = p_code), 0)
+    INTO s_context_version;
+  RETURN QUERY SELECT o.*, s_context_version
+                 FROM portal_request_patient(p_code, p_token_hash, p_idle) o;
 END
 $$;
 
