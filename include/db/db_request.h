@@ -58,7 +58,10 @@ enum err db_request_portal(struct db *db, struct arena *a, const char *code,
     struct db_portal_caller *out);
 
 /* The portal code opens and the patient session behind token_hash (NULL
- * when the request has none): status CLOSED, NO_SESSION or OK. */
+ * when the request has none): status CLOSED, NO_SESSION or OK. The
+ * worker keeps a copy of each portal's clinic and settings and the
+ * database says in the same statement whether it is still current
+ * (sql/0036); out's strings are the arena's either way. */
 enum err db_request_patient(struct db *db, struct arena *a, const char *code,
     const char *token_hash, long idle_s, struct db_portal_caller *out);
 

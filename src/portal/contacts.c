@@ -71,15 +71,9 @@ contact_phone_e164(const char *text, const char *country, char *out)
 	return true;
 }
 
-bool
-contact_phone_sms_capable(const char *e164)
+static bool
+sms_capable_type(enum phone_type type)
 {
-	char again[PHONE_E164_MAX + 1];
-	enum phone_type type;
-
-	if (e164 == NULL || e164[0] != '+' ||
-	    phone_parse(e164, NULL, again, &type) != ERR_OK)
-		return false;
 	switch (type) {
 	case PHONE_MOBILE:
 	case PHONE_FIXED_LINE_OR_MOBILE:
@@ -98,6 +92,53 @@ contact_phone_sms_capable(const char *e164)
 		break;
 	}
 	return false;
+}
+
+/*
+ * The verdicts of the numbers asked about last, by their text (a slot
+ * each, by a hash; about 80 KiB): every patient request asks about the
+ * patient's phone (access_facts_of()), and reading a number with
+ * libphonenumber cost about a fifth of a worker's time on GET me (perf).
+ * The answer depends on the number alone (the numbering plans are built
+ * in), so a verdict kept is exact.
+ */
+#define SMS_VERDICTS__MAX 4096
+
+static struct {
+	char e164[PHONE_E164_MAX + 1];	/* "" when the slot is free */
+	bool capable;
+} sms_verdicts[SMS_VERDICTS__MAX];
+
+bool
+contact_phone_sms_capable(const char *e164)
+{
+	char again[PHONE_E164_MAX + 1];
+	enum phone_type type;
+	unsigned h = 2166136261u;
+	size_t len, slot;
+	bool capable;
+
+	if (e164 == NULL || e164[0] != '+' ||
+	    (len = strlen(e164)) > PHONE_E164_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)e164[i]) * 16777619u;
+	slot = h % SMS_VERDICTS__MAX;
+	if (strcmp(sms_verdicts[slot].e164, e164) == 0)
+		return sms_verdicts[slot].capable;
+	switch (phone_parse(e164, NULL, again, &type)) {
+	case ERR_OK:
+		capable = sms_capable_type(type);
+		break;
+	case ERR_INVALID:
+		capable = false;
+		break;
+	default:
+		return false;	/* out of memory: no verdict to keep */
+	}
+	memcpy(sms_verdicts[slot].e164, e164, len + 1);
+	sms_verdicts[slot].capable = capable;
+	return capable;
 }
 
 bool

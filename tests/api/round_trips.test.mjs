@@ -297,3 +297,69 @@ describe('what rides ahead never shows what the request may not see', () => {
     assert.deepEqual(after.last.body.items.map((a) => a.id), mine.upcoming);
   });
 });
+
+// A worker keeps each portal's clinic and settings columns and sends their version with the
+// session's statement (sql/0036): the database answers "yours is current" or every column
+// again. Whatever changes them must show on the very next request at every worker, so each
+// check below asks more times than there are workers, after each worker has its copy.
+describe("a worker's copy of a portal never outlives a change to it", () => {
+  let E;
+  const ASKS = 12;
+  const everyAnswer = async (want, check) => {
+    for (let i = 0; i < ASKS; i++) {
+      const res = await E.session.request('GET', 'me');
+      assert.equal(res.status, want, res.text);
+      if (check) check(res);
+    }
+  };
+
+  before(async () => {
+    const clinic = makeClinic();
+    const owner = await signIn(clinic.logins.owner);
+    await enablePortal(owner, clinic, { permissions: ['view_profile', 'view_balance', 'make_payment'] });
+    const email = uniqueEmail('copy');
+    await makePatient(owner, { email });
+    E = { clinic, owner, session: await signInPatient(clinic.code, email) };
+    await everyAnswer(200, (res) => assert.equal(res.body.clinic.name, clinic.name));
+  });
+
+  test("the clinic's name, the settings' permissions and the payment infrastructure: the next answer has them", async () => {
+    psql(`UPDATE clinics SET name = 'Renamed ${E.clinic.id}' WHERE id = '${E.clinic.id}'`);
+    await everyAnswer(200, (res) => assert.equal(res.body.clinic.name, `Renamed ${E.clinic.id}`));
+    psql(`UPDATE portal_settings SET permissions = ARRAY['view_profile'] WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(200, (res) => assert.deepEqual(res.body.permissions, ['view_profile']));
+    psql(`UPDATE portal_settings SET permissions = ARRAY['view_profile', 'make_payment'] WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(200, (res) => assert.deepEqual(res.body.permissions, ['view_profile']));
+    psql(`INSERT INTO payment_infrastructure (clinic_id, provider, active) VALUES ('${E.clinic.id}', 'devgateway', true)`);
+    await everyAnswer(200, (res) => assert.deepEqual(res.body.permissions, ['view_profile', 'make_payment']));
+    psql(`UPDATE payment_infrastructure SET active = false WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(200, (res) => assert.deepEqual(res.body.permissions, ['view_profile']));
+  });
+
+  test('the module taken away, the portal switched off, its code retired: 404 at once, and back', async () => {
+    const closed = (res) => assertProblem(res, 404, 'portal_not_found');
+    psql(`DELETE FROM clinic_modules WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(404, closed);
+    psql(`INSERT INTO clinic_modules (clinic_id, module) VALUES ('${E.clinic.id}', 'patient_portal')`);
+    await everyAnswer(200);
+    psql(`UPDATE portal_settings SET enabled = false WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(404, closed);
+    psql(`UPDATE portal_settings SET enabled = true WHERE clinic_id = '${E.clinic.id}'`);
+    await everyAnswer(200);
+    psql(`UPDATE portal_codes SET retired_at = now() WHERE code = '${E.clinic.code}'`);
+    await everyAnswer(404, closed);
+    psql(`UPDATE portal_codes SET retired_at = NULL WHERE code = '${E.clinic.code}'`);
+    const back = await fewest(() => E.session.request('GET', 'me'), 200, ASKS);
+    assert.equal(back.trips, 1);
+  });
+
+  test("the patient's access removed, the session ended: 401 at once", async () => {
+    const patientId = E.session.body.patient.id;
+    psql(`UPDATE patients SET portal_access = false WHERE id = '${patientId}'`);
+    await everyAnswer(401, (res) => assertProblem(res, 401, 'not_authenticated'));
+    psql(`UPDATE patients SET portal_access = true WHERE id = '${patientId}'`);
+    await everyAnswer(200);
+    psql(`DELETE FROM patient_sessions WHERE patient_id = '${patientId}'`);
+    await everyAnswer(401, (res) => assertProblem(res, 401, 'not_authenticated'));
+  });
+});
