@@ -36,17 +36,26 @@ problems(struct request *req)
 	return req->problems;
 }
 
-void
-v_problem_field(struct request *req, const char *field, const char *message)
+/* Notes a problem on field, with one more member name: value when name
+ * is not NULL. */
+static void
+note(struct request *req, const char *field, const char *message,
+    const char *name, const char *value)
 {
 	struct problem_list *pl = problems(req);
 
 	/* Out of memory: v_ok() still refuses (503), since a problem was
 	 * found even though it could not be noted. */
 	if (pl != NULL)
-		problem_list_add(pl, field, message);
+		problem_list_add_ex(pl, field, message, name, value);
 	if (pl == NULL || problem_list_count(pl) == 0)
 		req->problems_lost = true;
+}
+
+void
+v_problem_field(struct request *req, const char *field, const char *message)
+{
+	note(req, field, message, NULL, NULL);
 }
 
 static const char *
@@ -586,14 +595,9 @@ v_phone_problem(struct vobj *o, const char *key, const char *country,
 	const char *example, *message = arena_printf(req->arena, "Not a "
 	    "phone number; %s.", phone_hint(req->arena, country, own,
 	    &example));
-	struct problem_list *pl = problems(req);
 
-	if (pl != NULL)
-		problem_list_add_ex(pl, field_name(req, o->prefix, key),
-		    message != NULL ? message : "Not a phone number.",
-		    "example", example);
-	if (pl == NULL || problem_list_count(pl) == 0)
-		req->problems_lost = true;
+	note(req, field_name(req, o->prefix, key), message != NULL ? message :
+	    "Not a phone number.", "example", example);
 }
 
 enum v_got
