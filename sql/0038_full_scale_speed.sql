@@ -49,18 +49,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION portal_free_slots_of(p_practitioner uuid, p_type uuid,
-  p_from date, p_to date)
-RETURNS TABLE (slot_start text, slot_end text, practitioner_id uuid)
-LANGUAGE sql STABLE
-AS $$
-  SELECT s.slot_start, s.slot_end, p.id
-    FROM practitioners p
-    CROSS JOIN LATERAL portal_free_slots(p.id, p_type, p_from, p_to) s
-   WHERE p.clinic_id = portal_current_clinic() AND p.active
-     AND (p_practitioner IS NULL OR p.id = p_practitioner)
-   ORDER BY s.slot_start::timestamptz, p.name, p.id
-$$;
+ALTER FUNCTION portal_free_slots_of(uuid, uuid, date, date) RESET plan_cache_mode;
 
 CREATE OR REPLACE FUNCTION portal_render_values(p_text text, p_values jsonb) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$

@@ -5,7 +5,7 @@
 // appointments, and cut by minimum notice and horizon.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertProblem, psql } from './lib/client.mjs';
+import { assertProblem, psql, psqlTry } from './lib/client.mjs';
 import {
   bookingClinic, dateIn, makeClinic, makeSchedule, signIn,
 } from './lib/fixtures.mjs';
@@ -272,6 +272,36 @@ describe('slots', () => {
     const cancelled = await owner.request('POST', `/api/v1/clinic/appointments/${booked.body.id}/cancel`);
     assert.equal(cancelled.status, 200, cancelled.text);
     assert.deepEqual(await starts(schedule), expected);
+  });
+
+  test('a booking from the evening before takes the early slots it runs into; no appointment lasts over a day', async () => {
+    // Free slots read a practitioner's bookings by start, from a day before the range on
+    // (sql/0038), which holds because the table refuses an appointment longer than a day.
+    const { clinic, owner, schedule, patients } = await bookingClinic({
+      schedule: { duration: 480, hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '12:00' })),
+        rules: { slot_step_minutes: 60 } },
+    });
+    const eve = dateIn('Europe/Istanbul', 9);
+    const day = dateIn('Europe/Istanbul', 10);
+    const q = { practitioner_id: schedule.practitioner.id, type_id: schedule.type.id, from: day, to: day };
+    const starts = async () => {
+      const res = await slotsOf(patients[0].session, q);
+      assert.equal(res.status, 200, res.text);
+      return res.body.items.map((x) => x.start);
+    };
+    assert.deepEqual(await starts(), ['00', '01', '02', '03', '04'].map((h) => `${day}T${h}:00:00+03:00`));
+    // Staff book 20:00 the evening before, outside the hours, for 8 hours: until 04:00.
+    const booked = await owner.request('POST', '/api/v1/clinic/appointments', { body: {
+      patient_id: patients[0].patient.id, practitioner_id: schedule.practitioner.id, type_id: schedule.type.id,
+      start: `${eve}T20:00:00+03:00` } });
+    assert.equal(booked.status, 201, booked.text);
+    assert.equal(booked.body.end, `${day}T04:00:00+03:00`);
+    assert.deepEqual(await starts(), [`${day}T04:00:00+03:00`]);
+    const long = psqlTry(`INSERT INTO appointments (clinic_id, patient_id, practitioner_id, type_id, during, source)
+      VALUES ('${clinic.id}', '${patients[0].patient.id}', '${schedule.practitioner.id}', '${schedule.type.id}',
+        tstzrange(now() + interval '40 days', now() + interval '41 days 1 minute'), 'staff')`);
+    assert.notEqual(long.status, 0, 'an appointment of a day and a minute is refused');
+    assert.match(long.stderr, /appointments_length_bound/);
   });
 
   test('days say closed or full; without a practitioner, every practitioner\'s slots together', async () => {
