@@ -15,6 +15,7 @@
 #define PORTAL_DB_APPOINTMENTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "db_schedule.h"	/* DB_HAS_* */
 #include "err.h"
@@ -35,34 +36,43 @@ struct db_appt {
 	const char *cancel_until;	/* a booked one: the cut-off's instant */
 };
 
-struct db_slot {
-	const char *start, *end;
+/* What free slots are made of (portal_slot_frame(), sql/0039): instants
+ * are microseconds since 1970, a lower bound in the interval, an upper
+ * bound not. A practitioner's rank is their place by name and id among
+ * the ones asked for, from 1; rank 0 is the whole clinic. */
+struct db_slot_window {		/* working hours on a day of the range */
+	int rank;
 	const char *practitioner_id;
+	const char *day;		/* YYYY-MM-DD, in the clinic's zone */
+	int64_t lo, hi;
 };
 
-/* A day of a slots query: open when some working hours of the day are not
- * all time off (sql/0035). */
-struct db_day {
-	const char *date;	/* YYYY-MM-DD */
-	bool open;
+struct db_slot_busy {		/* booked, or time off (cut to the range) */
+	int rank;
+	bool off;
+	int64_t lo, hi;
 };
 
 struct db_slots {
 	unsigned bookable;	/* DB_HAS_PRACTITIONER | DB_HAS_TYPE */
-	struct db_slot *slots;
-	int n_slots;
-	struct db_day *days;
-	int n_days;
+	/* The booking rules, as of the transaction's start: no slot starts
+	 * before earliest (now + minimum notice) or at or after latest (now
+	 * + horizon); slots step by step from a window's start and last len
+	 * (the type's duration). */
+	int64_t earliest, latest, step, len;
+	struct db_slot_window *windows;
+	int n_windows;
+	struct db_slot_busy *busy;
+	int n_busy;
 };
 
-/* Free slots of type on the days from..to (dates in the clinic's zone),
- * of practitioner_id or, when it is NULL, of every active practitioner
- * (each slot names its own, soonest first): working hours stepped by
- * slot_step_minutes, minus time off and booked appointments, within
- * min_notice and horizon. In the same round trip, out->bookable:
- * DB_HAS_PRACTITIONER when the practitioner is active (always, without
- * one), DB_HAS_TYPE when the type is active and online-bookable; and
- * out->days, each day of the range and whether it is open. */
+/* What the free slots of type on the days from..to (dates in the
+ * clinic's zone) are made of, of practitioner_id or, when it is NULL, of
+ * every active practitioner: their working windows, booked time and time
+ * off, and the rules (slots_compute() in slots.h steps through them). In
+ * the same round trip, out->bookable: DB_HAS_PRACTITIONER when the
+ * practitioner is active (always, without one), DB_HAS_TYPE when the type
+ * is active and online-bookable. */
 enum err db_slots(struct db *db, struct arena *a, const char *practitioner_id,
     const char *type_id, const char *from, const char *to,
     struct db_slots *out);

@@ -54,9 +54,8 @@
 	"FROM clinics WHERE id = $1)"
 
 enum stmt_id {
-	STMT_SLOTS,
+	STMT_SLOT_FRAME,
 	STMT_SLOT_IDS,
-	STMT_SLOT_DAYS,
 	STMT_BOOK,
 	STMT_BOOKED,
 	STMT_APPT_CREATE,
@@ -73,29 +72,30 @@ enum stmt_id {
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
-	/*
-	 * Each day of the range meets the practitioner's hours of its ISO
-	 * weekday; (day + wall time) AT TIME ZONE tz is the instant, which
-	 * moves by an hour across a daylight-saving change while the local
-	 * time stays. Slots step from each window's start. The query lives in
-	 * portal_free_slots() (sql/0017), whose plan each connection keeps.
-	 */
-	[STMT_SLOTS] = { "sched_slots",
-	    "SELECT slot_start, slot_end, practitioner_id FROM "
-	    "portal_free_slots_of($1::uuid, $2::uuid, $3::date, $4::date)", 4,
-	    true },
-	/* Each day of the range, open or not (sql/0035). */
-	[STMT_SLOT_DAYS] = { "sched_slot_days",
-	    "SELECT day, open FROM portal_booking_days($1::uuid, $2::date, "
-	    "$3::date)", 3, true },
+	/* Working windows, booked time and time off of the range, of the
+	 * practitioner or every active one (sql/0039): slots_compute()
+	 * steps through them. */
+	[STMT_SLOT_FRAME] = { "sched_slot_frame",
+	    "SELECT kind, rank, practitioner_id, day, lo, hi FROM "
+	    "portal_slot_frame($1::uuid, $2::date, $3::date)", 3, true },
 	/* Whether the practitioner (any, without one) and the type can be
-	 * booked online. */
+	 * booked online, and the rules as instants and lengths in
+	 * microseconds: the earliest start (minimum notice), the first start
+	 * past the horizon, the step and the type's duration. */
 	[STMT_SLOT_IDS] = { "sched_slot_ids",
 	    "SELECT $1::uuid IS NULL OR EXISTS (SELECT 1 FROM practitioners "
 	    "WHERE clinic_id = portal_current_clinic() AND id = $1 AND active), "
 	    "EXISTS (SELECT 1 FROM appointment_types WHERE "
 	    "clinic_id = portal_current_clinic() AND id = $2 AND active "
-	    "AND online_bookable)", 2, true },
+	    "AND online_bookable), "
+	    "(extract(epoch FROM now() + r.min_notice_minutes * "
+	    "interval '1 minute') * 1000000)::bigint, "
+	    "(extract(epoch FROM now() + r.horizon_days * interval '1 day') "
+	    "* 1000000)::bigint, r.slot_step_minutes * 60000000::bigint, "
+	    "(SELECT t.duration_minutes * 60000000::bigint FROM "
+	    "appointment_types t WHERE t.clinic_id = portal_current_clinic() "
+	    "AND t.id = $2) FROM booking_rules r "
+	    "WHERE r.clinic_id = portal_current_clinic()", 2, true },
 	/* A patient's booking: every rule and the insert (sql/0017). The
 	 * booked appointment's id is left in portal.booked_id for
 	 * STMT_BOOKED, which rides in the same round trip. */
@@ -202,16 +202,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 
 
 static void
-read_slot(struct arena *a, PGresult *res, int row, void *item)
-{
-	struct db_slot *s = item;
-
-	s->start = db_val(a, res, row, 0);
-	s->end = db_val(a, res, row, 1);
-	s->practitioner_id = db_val(a, res, row, 2);
-}
-
-static void
 read_appt(struct arena *a, PGresult *res, int row, void *item)
 {
 	struct db_appt *x = item;
@@ -243,7 +233,7 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 /* ---- slots and booking ---- */
 
 static const struct db_stmt *const slots_batch[] = {
-	&stmts[STMT_SLOT_IDS], &stmts[STMT_SLOTS], &stmts[STMT_SLOT_DAYS],
+	&stmts[STMT_SLOT_IDS], &stmts[STMT_SLOT_FRAME],
 };
 
 /* The parameters of slots_batch, in the arena (they may be sent ahead);
@@ -252,19 +242,56 @@ static const char *const *const *
 slots_params(struct arena *a, const char *practitioner_id,
     const char *type_id, const char *from, const char *to)
 {
-	const char **p = arena_calloc(a, 4, sizeof(*p));
-	const char **d = arena_calloc(a, 3, sizeof(*d));
-	const char *const **params = arena_calloc(a, 3, sizeof(*params));
+	const char **ids = arena_calloc(a, 2, sizeof(*ids));
+	const char **frame = arena_calloc(a, 3, sizeof(*frame));
+	const char *const **params = arena_calloc(a, 2, sizeof(*params));
 
-	if (p == NULL || d == NULL || params == NULL)
+	if (ids == NULL || frame == NULL || params == NULL)
 		return NULL;
-	p[0] = d[0] = practitioner_id;
-	p[1] = type_id;
-	p[2] = d[1] = from;
-	p[3] = d[2] = to;
-	params[0] = params[1] = p;	/* STMT_SLOT_IDS reads the first two */
-	params[2] = d;
+	ids[0] = frame[0] = practitioner_id;
+	ids[1] = type_id;
+	frame[1] = from;
+	frame[2] = to;
+	params[0] = ids;
+	params[1] = frame;
 	return params;
+}
+
+/* The frame's rows into out's windows and busy intervals. */
+static bool
+read_frame(struct arena *a, PGresult *res, struct db_slots *out)
+{
+	int n = PQntuples(res);
+
+	out->windows = arena_calloc(a, (size_t)(n > 0 ? n : 1),
+	    sizeof(*out->windows));
+	out->busy = arena_calloc(a, (size_t)(n > 0 ? n : 1),
+	    sizeof(*out->busy));
+	if (out->windows == NULL || out->busy == NULL)
+		return false;
+	for (int i = 0; i < n; i++) {
+		const char *kind = PQgetvalue(res, i, 0);
+
+		if (strcmp(kind, "window") == 0) {
+			struct db_slot_window *w = &out->windows[out->n_windows++];
+
+			w->rank = (int)db_val_int(res, i, 1);
+			w->practitioner_id = db_val(a, res, i, 2);
+			w->day = db_val(a, res, i, 3);
+			w->lo = db_val_int(res, i, 4);
+			w->hi = db_val_int(res, i, 5);
+			if (w->practitioner_id == NULL || w->day == NULL)
+				return false;
+		} else {
+			struct db_slot_busy *b = &out->busy[out->n_busy++];
+
+			b->rank = (int)db_val_int(res, i, 1);
+			b->off = strcmp(kind, "off") == 0;
+			b->lo = db_val_int(res, i, 4);
+			b->hi = db_val_int(res, i, 5);
+		}
+	}
+	return true;
 }
 
 void
@@ -275,7 +302,7 @@ db_slots_ahead(struct db *db, struct arena *a, const char *practitioner_id,
 	    type_id, from, to);
 
 	if (params != NULL)
-		db_ahead(db, 3, slots_batch, params);
+		db_ahead(db, 2, slots_batch, params);
 }
 
 enum err
@@ -285,37 +312,29 @@ db_slots(struct db *db, struct arena *a, const char *practitioner_id,
 {
 	const char *const *const *params = slots_params(a, practitioner_id,
 	    type_id, from, to);
-	PGresult *res[3];
+	PGresult *res[2];
 	enum err err;
+	bool read;
 
 	memset(out, 0, sizeof(*out));
 	if (params == NULL)
 		return ERR_NOMEM;
-	if ((err = db_exec_batch(db, 3, slots_batch, params, res)) != ERR_OK)
+	if ((err = db_exec_batch(db, 2, slots_batch, params, res)) != ERR_OK)
 		return err;
 	if (PQntuples(res[0]) == 1) {
 		if (db_val_bool(res[0], 0, 0))
 			out->bookable |= DB_HAS_PRACTITIONER;
-		if (db_val_bool(res[0], 0, 1))
+		if (db_val_bool(res[0], 0, 1) && !PQgetisnull(res[0], 0, 5))
 			out->bookable |= DB_HAS_TYPE;
+		out->earliest = db_val_int(res[0], 0, 2);
+		out->latest = db_val_int(res[0], 0, 3);
+		out->step = db_val_int(res[0], 0, 4);
+		out->len = db_val_int(res[0], 0, 5);
 	}
-	out->n_slots = PQntuples(res[1]);
-	out->slots = arena_calloc(a, (size_t)(out->n_slots > 0 ?
-	    out->n_slots : 1), sizeof(*out->slots));
-	for (int i = 0; out->slots != NULL && i < out->n_slots; i++)
-		read_slot(a, res[1], i, &out->slots[i]);
-	out->n_days = PQntuples(res[2]);
-	out->days = arena_calloc(a, (size_t)(out->n_days > 0 ?
-	    out->n_days : 1), sizeof(*out->days));
-	for (int i = 0; out->days != NULL && i < out->n_days; i++) {
-		out->days[i].date = db_val(a, res[2], i, 0);
-		out->days[i].open = db_val_bool(res[2], i, 1);
-	}
-	for (int i = 0; i < 3; i++)
-		PQclear(res[i]);
-	if (out->slots == NULL || out->days == NULL)
-		return ERR_NOMEM;
-	return ERR_OK;
+	read = read_frame(a, res[1], out);
+	PQclear(res[0]);
+	PQclear(res[1]);
+	return read ? ERR_OK : ERR_NOMEM;
 }
 
 enum err

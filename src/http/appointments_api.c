@@ -38,6 +38,7 @@
 #include "http.h"
 #include "ics.h"
 #include "json_util.h"
+#include "log.h"
 #include "pipeline.h"
 #include "portal_http.h"
 #include "problem.h"
@@ -520,22 +521,86 @@ ahead_portal_slots(struct request *req)
 		db_slots_ahead(req->ctx->db, req->arena, q[0], q[1], q[2], q[3]);
 }
 
+/* The slots and days as the answer's JSON: each slot's instants in the
+ * clinic's zone, and each day's count of slots that start on it. NULL
+ * when out of memory or the zone cannot be loaded. */
+static struct json_object *
+slots_json(const char *zone, const struct slot *slots, size_t n_slots,
+    const struct slot_day *days, size_t n_days)
+{
+	struct json_object *body = json_object_new_object();
+	struct json_object *items = json_object_new_array_ext((int)n_slots);
+	struct json_object *list = json_object_new_array_ext((int)n_days);
+	char start[SLOT_ISO_SIZE], end[SLOT_ISO_SIZE];
+	int starting[SLOTS_DAYS_MAX] = { 0 };
+	size_t d = 0;
+	bool ok = body != NULL && items != NULL && list != NULL;
+
+	for (size_t i = 0; ok && i < n_slots; i++) {
+		struct json_object *o = json_object_new_object();
+
+		ok = o != NULL && slot_iso(zone, slots[i].start, start) &&
+		    slot_iso(zone, slots[i].end, end) &&
+		    json_add_string(o, "start", start) == 0 &&
+		    json_add_string(o, "end", end) == 0 &&
+		    json_add_string(o, "practitioner_id",
+		    slots[i].practitioner_id) == 0;
+		if (o != NULL && json_object_array_add(items, o) != 0) {
+			json_object_put(o);
+			ok = false;
+		}
+		/* Slots are in time order and days in date order: a slot
+		 * counts for the day its start's date (in the zone) is. */
+		while (ok && d < n_days && strncmp(start, days[d].date, 10) > 0)
+			d++;
+		if (ok && d < n_days && strncmp(start, days[d].date, 10) == 0)
+			starting[d]++;
+	}
+	for (size_t i = 0; ok && i < n_days; i++) {
+		struct json_object *o = json_object_new_object();
+
+		ok = o != NULL && json_add_string(o, "date", days[i].date) == 0 &&
+		    json_add_bool(o, "open", days[i].open) == 0 &&
+		    json_add_int(o, "free", starting[i]) == 0;
+		if (o != NULL && json_object_array_add(list, o) != 0) {
+			json_object_put(o);
+			ok = false;
+		}
+	}
+	/* json_add() puts what it could not add. */
+	if (!ok || json_add(body, "items", items) != 0) {
+		if (!ok)
+			json_object_put(items);
+		json_object_put(list);
+		json_object_put(body);
+		return NULL;
+	}
+	if (json_add(body, "days", list) != 0) {
+		json_object_put(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* GET /api/v1/portal/{code}/appointments/slots?[practitioner_id=]&type_id=
  * &from=&to= [create_appointment]: {items: [{start, end,
  * practitioner_id}], days: [{date, open, free}]}; without a practitioner,
  * every active one's slots ("any practitioner"), soonest first. A day is
  * open when some working hours of it are not all time off, and free counts
  * its free slots: the app says "closed" or "full". An unknown, inactive or
- * not online-bookable practitioner or type is 422. Checks, slots and days
- * went ahead with the session's statement: one round trip. */
+ * not online-bookable practitioner or type is 422. The checks, the rules
+ * and what slots are made of went ahead with the session's statement (one
+ * round trip); slots_compute() steps through them. */
 void
 handle_portal_slots(struct request *req)
 {
 	const char *q[4];
 	struct db_slots r;
-	struct json_object *body, *items, *days;
+	struct slot *slots;
+	struct slot_day days[SLOTS_DAYS_MAX];
+	size_t n_slots, n_days;
+	struct json_object *body;
 	enum err err;
-	int k = 0;
 
 	portal_slots_query(req, q);
 	if (!v_ok(req))
@@ -553,38 +618,26 @@ handle_portal_slots(struct request *req)
 		    "booked online.");
 	if (!v_ok(req))
 		return;
-	body = json_object_new_object();
-	items = json_object_new_array();
-	for (int i = 0; items != NULL && i < r.n_slots; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_add_string(o, "start", r.slots[i].start);
-		json_add_string(o, "end", r.slots[i].end);
-		json_add_string(o, "practitioner_id", r.slots[i].practitioner_id);
-		json_object_array_add(items, o);
+	switch (slots_compute(req->arena, &r, q[2], q[3], &slots, &n_slots,
+	    days, &n_days)) {
+	case SLOTS_OK:
+		break;
+	case SLOTS_TOO_MANY:
+		v_problem_field(req, "to", "Too many free slots to list at "
+		    "once: ask for fewer days or one practitioner.");
+		v_ok(req);
+		return;
+	default:
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return;
 	}
-	/* Both lists are in date order: one walk counts each day's slots
-	 * (a slot's start begins with its date in the clinic's zone). */
-	days = json_object_new_array();
-	for (int i = 0; days != NULL && i < r.n_days; i++) {
-		struct json_object *o = json_object_new_object();
-		int free = 0;
-
-		while (k < r.n_slots && strncmp(r.slots[k].start,
-		    r.days[i].date, 10) < 0)
-			k++;
-		while (k < r.n_slots && strncmp(r.slots[k].start,
-		    r.days[i].date, 10) == 0) {
-			free++;
-			k++;
-		}
-		json_add_string(o, "date", r.days[i].date);
-		json_add_bool(o, "open", r.days[i].open);
-		json_add_int(o, "free", free);
-		json_object_array_add(days, o);
+	if ((body = slots_json(req->portal->clinic.time_zone, slots, n_slots,
+	    days, n_days)) == NULL) {
+		log_error("slots: no answer in zone %s",
+		    req->portal->clinic.time_zone);
+		problem_send_err(req, ERR_NOMEM, NULL);
+		return;
 	}
-	json_add(body, "items", items);
-	json_add(body, "days", days);
 	resp_json(req, 200, body);
 }
 

@@ -379,6 +379,26 @@ describe('slots', () => {
     assert.deepEqual(stepped.body.items.slice(0, 3).map((x) => parts(x.start)[1]), ['00:00', '00:20', '00:40']);
   });
 
+  test('more free slots than one answer holds is 422 naming to; one practitioner\'s month is fine', async () => {
+    // 23 practitioners around the clock at a 5-minute step: 23 x 288 x 31 = 205,344 slots in a
+    // month, past the 200,000 of one answer (slots.h).
+    const { clinic, schedule, patients } = await bookingClinic({ schedule: { duration: 5,
+      hours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+      rules: { slot_step_minutes: 5 } } });
+    psql(`WITH p AS (INSERT INTO practitioners (clinic_id, name)
+        SELECT '${clinic.id}', 'Dr. Around the clock ' || i FROM generate_series(1, 22) i RETURNING id)
+      INSERT INTO working_hours (clinic_id, practitioner_id, weekday, start_time, end_time)
+        SELECT '${clinic.id}', p.id, w, '00:00', '24:00' FROM p, generate_series(1, 7) w`);
+    const q = { type_id: schedule.type.id, from: dateIn('Europe/Istanbul', 2), to: dateIn('Europe/Istanbul', 32) };
+    const res = await slotsOf(patients[0].session, q);
+    assertProblem(res, 422, 'validation_failed');
+    assert.deepEqual(res.body.errors.map((e) => e.field), ['to']);
+    const one = await slotsOf(patients[0].session, { ...q, practitioner_id: schedule.practitioner.id });
+    assert.equal(one.status, 200, one.text.slice(0, 300));
+    assert.equal(one.body.items.length, 288 * 31);
+    assert.ok(one.body.days.every((d) => d.open && d.free === 288), JSON.stringify(one.body.days[0]));
+  });
+
   test('bad queries are 422 naming the field', async () => {
     const { schedule, patients, owner } = await bookingClinic();
     const s = patients[0].session;
