@@ -4,9 +4,8 @@
  * here through the working windows, booked time and time off that one
  * statement reads (db_slots(), sql/0039). The windows' instants come from
  * PostgreSQL (a day's wall-clock hours AT TIME ZONE the clinic's), so
- * daylight saving moves them as it always did; an instant is written in
- * the clinic's zone with the C library's copy of the same zone database
- * (/usr/share/zoneinfo, which Debian's PostgreSQL reads too).
+ * daylight saving moves them as it always did; tz_iso() (tztime.h) writes
+ * a slot's instants in the clinic's zone.
  */
 #ifndef PORTAL_SLOTS_H
 #define PORTAL_SLOTS_H
@@ -71,15 +70,5 @@ enum slots_result {
 enum slots_result slots_compute(struct arena *a, const struct db_slots *f,
     const char *from, const char *to, struct slot **slots, size_t *n_slots,
     struct slot_day *days, size_t *n_days);
-
-/* Room for "YYYY-MM-DDTHH:MM:SS+HH:MM" and its NUL. */
-#define SLOT_ISO_SIZE 26
-
-/* The instant usec (microseconds since 1970; fractions of a second are
- * dropped, as PostgreSQL's to_char() drops them) as ISO 8601 in the time
- * zone named zone ("Europe/Istanbul"): its wall-clock time there and that
- * moment's UTC offset. False when the zone cannot be loaded or the
- * instant is out of the years 1900-2999. */
-bool slot_iso(const char *zone, int64_t usec, char out[SLOT_ISO_SIZE]);
 
 #endif

@@ -45,6 +45,7 @@
 #include "routes.h"
 #include "slots.h"
 #include "str.h"
+#include "tztime.h"
 #include "valid.h"
 
 #define RANGE_DAYS_MAX 31
@@ -531,7 +532,7 @@ slots_json(const char *zone, const struct slot *slots, size_t n_slots,
 	struct json_object *body = json_object_new_object();
 	struct json_object *items = json_object_new_array_ext((int)n_slots);
 	struct json_object *list = json_object_new_array_ext((int)n_days);
-	char start[SLOT_ISO_SIZE], end[SLOT_ISO_SIZE];
+	char start[TZ_ISO_SIZE], end[TZ_ISO_SIZE];
 	int starting[SLOTS_DAYS_MAX] = { 0 };
 	size_t d = 0;
 	bool ok = body != NULL && items != NULL && list != NULL;
@@ -539,8 +540,8 @@ slots_json(const char *zone, const struct slot *slots, size_t n_slots,
 	for (size_t i = 0; ok && i < n_slots; i++) {
 		struct json_object *o = json_object_new_object();
 
-		ok = o != NULL && slot_iso(zone, slots[i].start, start) &&
-		    slot_iso(zone, slots[i].end, end) &&
+		ok = o != NULL && tz_iso(zone, slots[i].start, start) &&
+		    tz_iso(zone, slots[i].end, end) &&
 		    json_add_string(o, "start", start) == 0 &&
 		    json_add_string(o, "end", end) == 0 &&
 		    json_add_string(o, "practitioner_id",

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "arena.h"
 #include "slots.h"
@@ -335,42 +333,4 @@ slots_compute(struct arena *a, const struct db_slots *f, const char *from,
 	qsort(*slots, n, sizeof(**slots), slot_order);
 	*n_slots = n;
 	return SLOTS_OK;
-}
-
-bool
-slot_iso(const char *zone, int64_t usec, char out[SLOT_ISO_SIZE])
-{
-	static char loaded[128];
-	char path[160];
-	int64_t secs = usec / 1000000 - (usec % 1000000 < 0);
-	time_t t = (time_t)secs;
-	struct tm tm;
-	char buf[96];
-	long off;
-	int n;
-
-	if (zone == NULL || *zone == '\0' || strlen(zone) >= sizeof(loaded) ||
-	    strstr(zone, "..") != NULL)
-		return false;
-	/* The C library reads the zone's file when TZ changes; a worker
-	 * serves one clinic's zone after another, so mostly it does not. */
-	if (strcmp(zone, loaded) != 0) {
-		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zone);
-		if (access(path, R_OK) != 0 || setenv("TZ", zone, 1) != 0)
-			return false;
-		tzset();
-		memcpy(loaded, zone, strlen(zone) + 1);
-	}
-	if (localtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1900 ||
-	    tm.tm_year + 1900 > 2999)
-		return false;
-	off = tm.tm_gmtoff;
-	/* Room for any int, so that the length is checked, not assumed. */
-	n = snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
-	if (n != SLOT_ISO_SIZE - 1)
-		return false;
-	memcpy(out, buf, SLOT_ISO_SIZE);
-	return true;
 }

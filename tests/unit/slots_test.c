@@ -1,8 +1,7 @@
 /* slots_test.c - unit tests of slots.h: the scheduling input checks
  * (calendar dates with leap years, times of day with 24:00 only as an end,
  * instants that must carry Z or a UTC offset), the free slots stepped
- * through working windows, booked time and time off, and instants written
- * in a time zone across daylight saving. */
+ * through working windows, booked time and time off. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -263,43 +262,6 @@ test_limits(void **state)
 	arena_free(a);
 }
 
-/* Instants in a zone: fixed offsets, both daylight-saving changes of
- * Europe/Berlin, negative and half-hour offsets, fractions dropped, and
- * zones that cannot be loaded. */
-static void
-test_iso(void **state)
-{
-	char out[SLOT_ISO_SIZE];
-
-	(void)state;
-	assert_true(slot_iso("Europe/Istanbul", utc(2026, 12, 7, 6, 45), out));
-	assert_string_equal(out, "2026-12-07T09:45:00+03:00");
-	assert_true(slot_iso("Europe/Berlin", utc(2027, 3, 28, 0, 59) +
-	    59 * 1000000 + 999999, out));
-	assert_string_equal(out, "2027-03-28T01:59:59+01:00");
-	assert_true(slot_iso("Europe/Berlin", utc(2027, 3, 28, 1, 0), out));
-	assert_string_equal(out, "2027-03-28T03:00:00+02:00");
-	assert_true(slot_iso("Europe/Berlin", utc(2027, 10, 31, 0, 30), out));
-	assert_string_equal(out, "2027-10-31T02:30:00+02:00");
-	assert_true(slot_iso("Europe/Berlin", utc(2027, 10, 31, 1, 30), out));
-	assert_string_equal(out, "2027-10-31T02:30:00+01:00");
-	assert_true(slot_iso("America/St_Johns", utc(2026, 12, 7, 12, 0), out));
-	assert_string_equal(out, "2026-12-07T08:30:00-03:30");
-	assert_true(slot_iso("Asia/Kathmandu", utc(2026, 12, 7, 12, 0), out));
-	assert_string_equal(out, "2026-12-07T17:45:00+05:45");
-	assert_true(slot_iso("UTC", -1, out));
-	assert_string_equal(out, "1969-12-31T23:59:59+00:00");
-	assert_true(slot_iso("Europe/Istanbul", utc(2026, 12, 7, 6, 45), out));
-	assert_string_equal(out, "2026-12-07T09:45:00+03:00");
-	assert_false(slot_iso("Mars/Olympus_Mons", 0, out));
-	assert_false(slot_iso("../../etc/passwd", 0, out));
-	assert_false(slot_iso("", 0, out));
-	assert_false(slot_iso(NULL, 0, out));
-	/* A zone that could not be loaded leaves the last one in use. */
-	assert_true(slot_iso("Europe/Istanbul", utc(2026, 12, 7, 6, 45), out));
-	assert_string_equal(out, "2026-12-07T09:45:00+03:00");
-}
-
 int
 main(void)
 {
@@ -311,7 +273,6 @@ main(void)
 		cmocka_unit_test(test_free_slots),
 		cmocka_unit_test(test_order_and_days),
 		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_iso),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
