@@ -14,18 +14,9 @@
 
 #include "arena.h"
 #include "slots.h"
+#include "utc.h"
 
 #define MIN_US (60 * (int64_t)1000000)
-
-/* A UTC wall-clock time as microseconds since 1970. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-	    .tm_hour = h, .tm_min = mi };
-
-	return (int64_t)timegm(&tm) * 1000000;
-}
 
 static void
 test_dates(void **state)

@@ -12,16 +12,7 @@
 #include <time.h>
 
 #include "tztime.h"
-
-/* A UTC wall-clock time as microseconds since 1970. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-	    .tm_hour = h, .tm_min = mi };
-
-	return (int64_t)timegm(&tm) * 1000000;
-}
+#include "utc.h"
 
 /* Instants in a zone: fixed offsets, both daylight-saving changes of
  * Europe/Berlin, negative and half-hour offsets, fractions dropped, and
