@@ -21,20 +21,15 @@
 #include "db_internal.h"
 #include "tztime.h"
 
-/* An instant as microseconds since 1970: read_appt() writes it as text in
- * C (tztime.h), which costs a fraction of PostgreSQL's to_char() and AT
- * TIME ZONE (0.12 of 0.33 ms a page of 21 appointments, measured with
- * pgbench). */
-#define USEC(x) "(extract(epoch FROM " x ") * 1000000)::bigint"
-
 /* Columns of an appointment read through alias a, with clinics c and
- * booking_rules r joined (see APPT_JOINS); read_appt() reads them. */
+ * booking_rules r joined (see APPT_JOINS); read_appt() reads them, and
+ * writes their instants in the clinic's zone (db_val_iso()). */
 #define APPT_COLUMNS \
 	"a.id, a.patient_id, p.first_name || ' ' || p.last_name, " \
 	"a.practitioner_id, pr.name, a.type_id, t.name, t.duration_minutes, " \
-	"c.time_zone, " USEC("lower(a.during)") ", " USEC("upper(a.during)") \
-	", " USEC("a.updated_at") ", a.status, a.source, a.cancelled_by, " \
-	USEC("a.cancelled_at") ", a.note, " USEC("a.created_at") ", " \
+	"c.time_zone, " DB_USEC("lower(a.during)") ", " DB_USEC("upper(a.during)") \
+	", " DB_USEC("a.updated_at") ", a.status, a.source, a.cancelled_by, " \
+	DB_USEC("a.cancelled_at") ", a.note, " DB_USEC("a.created_at") ", " \
 	"a.status = 'booked' AND lower(a.during) > now() + " \
 	"r.cancel_cutoff_minutes * interval '1 minute', " \
 	"r.cancel_cutoff_minutes"
@@ -201,19 +196,6 @@ static const struct db_stmt stmts[STMT__MAX] = {
 };
 
 
-/* Column col (microseconds since 1970) in the zone, into the arena; NULL
- * for SQL NULL, out of memory or a zone that cannot be loaded. */
-static const char *
-val_iso(struct arena *a, PGresult *res, int row, int col, const char *zone)
-{
-	char buf[TZ_ISO_SIZE];
-
-	if (PQgetisnull(res, row, col) ||
-	    !tz_iso(zone, db_val_int(res, row, col), buf))
-		return NULL;
-	return arena_strdup(a, buf);
-}
-
 static const char *
 val_utc(struct arena *a, int64_t usec)
 {
@@ -239,17 +221,17 @@ read_appt(struct arena *a, PGresult *res, int row, void *item)
 	x->type_id = db_val(a, res, row, 5);
 	x->type_name = db_val(a, res, row, 6);
 	x->duration_minutes = db_val_int(res, row, 7);
-	x->start = val_iso(a, res, row, 9, zone);
-	x->end = val_iso(a, res, row, 10, zone);
+	x->start = db_val_iso(a, res, row, 9, zone);
+	x->end = db_val_iso(a, res, row, 10, zone);
 	x->start_utc = val_utc(a, start);
 	x->end_utc = val_utc(a, end);
 	x->stamp_utc = val_utc(a, db_val_int(res, row, 11));
 	x->status = db_val(a, res, row, 12);
 	x->source = db_val(a, res, row, 13);
 	x->cancelled_by = db_val(a, res, row, 14);
-	x->cancelled_at = val_iso(a, res, row, 15, zone);
+	x->cancelled_at = db_val_iso(a, res, row, 15, zone);
 	x->note = db_val(a, res, row, 16);
-	x->created_at = val_iso(a, res, row, 17, zone);
+	x->created_at = db_val_iso(a, res, row, 17, zone);
 	x->before_cutoff = db_val_bool(res, row, 18);
 	/* The list's position: "<start in microseconds>.<id>". */
 	x->cursor = x->id == NULL ? NULL : arena_printf(a, "%lld.%s",

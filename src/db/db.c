@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "db_internal.h"
 #include "log.h"
+#include "tztime.h"
 
 /* Statements prepared on this connection, by address. A program has a few
  * hundred statements at most; past that we simply prepare again. */
@@ -735,6 +736,18 @@ db_val_int(PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? 0 :
 	    strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+const char *
+db_val_iso(struct arena *a, PGresult *res, int row, int col,
+    const char *zone)
+{
+	char buf[TZ_ISO_SIZE];
+
+	if (PQgetisnull(res, row, col) ||
+	    !tz_iso(zone, db_val_int(res, row, col), buf))
+		return NULL;
+	return arena_strdup(a, buf);
 }
 
 perm_set

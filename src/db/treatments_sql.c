@@ -18,27 +18,18 @@
 #include "db_treatments.h"
 #include "str.h"
 
-/* A timestamptz column in the clinic's zone with its offset
- * ("2026-12-01T10:30:00+03:00"); needs the clinic as c. */
-#define LOCAL_TS(col) \
-	"to_char(" col " AT TIME ZONE c.time_zone, 'YYYY-MM-DD\"T\"HH24:MI:SS') || " \
-	"CASE WHEN " col " AT TIME ZONE c.time_zone < " col " AT TIME ZONE 'UTC' " \
-	"THEN '-' ELSE '+' END || to_char(greatest(" \
-	"(" col " AT TIME ZONE c.time_zone) - (" col " AT TIME ZONE 'UTC'), " \
-	"(" col " AT TIME ZONE 'UTC') - (" col " AT TIME ZONE c.time_zone)), 'HH24:MI')"
-
 #define PLAN_COLUMNS \
 	"p.id, p.patient_id, p.title, p.status, c.currency, " \
 	"(SELECT coalesce(sum(i.estimated_cost) FILTER (WHERE i.status <> 'cancelled'), 0) " \
 	"FROM treatment_plan_items i WHERE i.clinic_id = p.clinic_id AND i.plan_id = p.id), " \
-	LOCAL_TS("p.created_at") ", " LOCAL_TS("p.updated_at")
+	"c.time_zone, " DB_USEC("p.created_at") ", " DB_USEC("p.updated_at")
 #define PLAN_FROM \
 	" FROM treatment_plans p JOIN clinics c ON c.id = p.clinic_id "
 
 #define RECORD_COLUMNS \
 	"r.id, r.patient_id, to_char(r.performed_on, 'YYYY-MM-DD'), " \
 	"r.practitioner_id, pr.name, r.procedure, r.area, r.notes_for_patient, " \
-	LOCAL_TS("r.created_at") ", " LOCAL_TS("r.updated_at")
+	"c.time_zone, " DB_USEC("r.created_at") ", " DB_USEC("r.updated_at")
 #define RECORD_FROM \
 	" FROM treatment_records r JOIN clinics c ON c.id = r.clinic_id " \
 	"LEFT JOIN practitioners pr ON pr.clinic_id = r.clinic_id " \
@@ -187,8 +178,8 @@ read_plan(struct arena *a, PGresult *res, int row, void *item)
 	p->status = db_val(a, res, row, 3);
 	p->currency = db_val(a, res, row, 4);
 	p->total_estimated_cost = strtoll(PQgetvalue(res, row, 5), NULL, 10);
-	p->created_at = db_val(a, res, row, 6);
-	p->updated_at = db_val(a, res, row, 7);
+	p->created_at = db_val_iso(a, res, row, 7, PQgetvalue(res, row, 6));
+	p->updated_at = db_val_iso(a, res, row, 8, PQgetvalue(res, row, 6));
 	p->items = NULL;
 	p->item_count = 0;
 }
@@ -206,8 +197,8 @@ read_record(struct arena *a, PGresult *res, int row, void *item)
 	r->procedure = db_val(a, res, row, 5);
 	r->area = db_val(a, res, row, 6);
 	r->notes_for_patient = db_val(a, res, row, 7);
-	r->created_at = db_val(a, res, row, 8);
-	r->updated_at = db_val(a, res, row, 9);
+	r->created_at = db_val_iso(a, res, row, 9, PQgetvalue(res, row, 8));
+	r->updated_at = db_val_iso(a, res, row, 10, PQgetvalue(res, row, 8));
 }
 
 /* "{id1,id2}" of the plans' ids (uuids need no quoting). */
