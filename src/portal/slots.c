@@ -299,10 +299,16 @@ slots_compute(struct arena *a, const struct db_slots *f, const char *from,
 	if (w == NULL || b == NULL || merged == NULL || off == NULL ||
 	    *slots == NULL)
 		return SLOTS_NOMEM;
-	memcpy(w, f->windows, nw * sizeof(*w));
-	memcpy(b, f->busy, nb * sizeof(*b));
-	qsort(w, nw, sizeof(*w), window_order);
-	qsort(b, nb, sizeof(*b), by_lo);
+	/* (None may come as a NULL array, which memcpy() and qsort() must
+	 * not be given even with nothing to copy.) */
+	if (nw > 0) {
+		memcpy(w, f->windows, nw * sizeof(*w));
+		qsort(w, nw, sizeof(*w), window_order);
+	}
+	if (nb > 0) {
+		memcpy(b, f->busy, nb * sizeof(*b));
+		qsort(b, nb, sizeof(*b), by_lo);
+	}
 	/* Rank 0 (the whole clinic) sorts first. */
 	while (n_clinic < nb && b[n_clinic].rank <= 0)
 		n_clinic++;
