@@ -177,8 +177,13 @@ test('booking says closed or full, offers any practitioner, and tells the cancel
     await page.getByTestId('book-week-prev').click();
     await page.locator('[data-testid="book-days"][data-state="ready"]').waitFor();
   }
-  const freeDay = page.locator('[data-testid="book-day"][data-state="free"]').first();
-  await freeDay.click();
+  // A free day from the day after tomorrow on: every slot there starts more than 24 hours
+  // from now, so whatever the time of day the test runs at, it can still be cancelled online.
+  const freeDates = await page.locator('[data-testid="book-day"][data-state="free"]')
+    .evaluateAll((els) => els.map((el) => el.dataset.date));
+  const freeDate = freeDates.find((d) => d >= days[1]);
+  assert.ok(freeDate, `a free day on or after ${days[1]} in the first week: ${freeDates}`);
+  await page.locator(`[data-testid="book-day"][data-date="${freeDate}"]`).click();
   const who = await page.getByTestId('book-slot-who').allInnerTexts();
   assert.deepEqual([...new Set(who.map((x) => x.trim()))].sort(), ['Dr. Ada Birinci', 'Dr. Can İkinci']);
   const pick = page.getByTestId('book-slot').nth(1);
