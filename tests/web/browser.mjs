@@ -1,15 +1,12 @@
 // Browser-test harness: starts the machine's Chromium (/usr/bin/chromium, never a
-// downloaded build) through playwright-core with a throwaway profile, and records what
-// went wrong on a page (console errors, CSP violations, uncaught exceptions, failed or
+// downloaded build) through playwright-core, hands out fresh browser contexts, and records
+// what went wrong on a page (console errors, CSP violations, uncaught exceptions, failed or
 // error-status requests) so tests can assert there was nothing.
 //
 // The stack under test is PORTAL_TEST_URL (e.g. http://127.0.0.1:18080).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach } from 'node:test';
+import { after, afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { codeIn, sinkMark } from '../api/lib/fixtures.mjs';
@@ -36,40 +33,43 @@ export function baseUrl() {
   return url.replace(/\/+$/, '');
 }
 
+// One Chromium per test file (per node process), started at the first launch() and closed
+// after the file's last test; each launch() is a new browser context in it, which has its
+// own cookies, storage, cache and permissions as a new profile would. A context costs about
+// a third of the CPU of a browser process started for it (the API and browser phase of
+// scripts/test is bound by the CPU).
+let shared = null;
+
+function sharedBrowser() {
+  if (!shared) {
+    const started = chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    shared = started;
+    started.then((browser) => browser.on('disconnected', () => { if (shared === started) shared = null; }),
+      () => { if (shared === started) shared = null; });
+  }
+  return shared;
+}
+
+after(async () => {
+  const browser = await shared?.catch(() => null);
+  shared = null;
+  await browser?.close();
+});
+
 /**
- * Starts headless Chromium with a fresh profile in a temporary directory.
+ * A fresh headless browser: a new context of the file's Chromium (see above).
  * Resolves to {context, baseUrl, newPage(), close()}: pages resolve relative URLs against
- * PORTAL_TEST_URL; close() stops the browser and deletes the profile. `locale` sets
- * navigator.language and Accept-Language (default tr-TR, the product's main audience).
+ * PORTAL_TEST_URL; close() closes the context. `locale` sets navigator.language and
+ * Accept-Language (default tr-TR, the product's main audience).
  */
 export async function launch({ locale = 'tr-TR', viewport = { width: 1280, height: 800 } } = {}) {
   const url = baseUrl();
-  const userDataDir = await mkdtemp(join(tmpdir(), 'portal-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      baseURL: url,
-      locale,
-      viewport,
-    });
-  } catch (error) {
-    await rm(userDataDir, { recursive: true, force: true });
-    throw error;
-  }
+  const context = await (await sharedBrowser()).newContext({ baseURL: url, locale, viewport });
   return {
     context,
     baseUrl: url,
     newPage: () => context.newPage(),
-    async close() {
-      try {
-        await context.close();
-      } finally {
-        await rm(userDataDir, { recursive: true, force: true });
-      }
-    },
+    close: () => context.close(),
   };
 }
 
@@ -127,7 +127,8 @@ export async function watchPage(page, { allow = [] } = {}) {
 const AXE_SOURCE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
 
 export async function axeViolations(page, { include } = {}) {
-  await page.evaluate(AXE_SOURCE);
+  // Once per document: a visit that only changes the hash keeps the one already there.
+  if (!(await page.evaluate(() => typeof window.axe?.run === 'function'))) await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(async (context) => window.axe.run(context ?? document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     resultTypes: ['violations'],
