@@ -3,7 +3,13 @@
  *
  *   migrate                                apply the SQL migrations not yet applied
  *   check-config                           load the config and report problems
- *   create-clinic --name N [--code C]      print the new clinic's id
+ *   create-clinic --name N [--code C] [--module patient_portal]
+ *       [--login ROLE:EMAIL[:NAME]]...     print the new clinic's id; with
+ *                                          --module, the module granted; each
+ *                                          --login a staff login, printed as
+ *                                          "role email password" (password
+ *                                          "-" for an existing account); all
+ *                                          in one transaction
  *   create-staff --clinic ID --email E --role owner|admin|staff [--name N]
  *                                          print a generated password (none
  *                                          when E has an account already:
@@ -71,8 +77,13 @@
 #include "portal_settings.h"
 #include "str.h"
 
+/* create-clinic's --login options, at most this many. */
+#define MAX_LOGINS 8
+
 struct opts {
 	const char *name, *code, *clinic, *email, *role, *module, *scopes, *url;
+	char *logins[MAX_LOGINS];
+	int n_logins;
 	const char *older_than;
 	const char *pay_secret_file;
 	const char *grace;
@@ -92,7 +103,8 @@ usage(void)
 	    "usage: portalctl [-c FILE] COMMAND [OPTIONS]\n"
 	    "  migrate\n"
 	    "  check-config\n"
-	    "  create-clinic --name NAME [--code CODE]\n"
+	    "  create-clinic --name NAME [--code CODE] [--module patient_portal]\n"
+	    "      [--login owner|admin|staff:EMAIL[:NAME]]...\n"
 	    "  create-staff --clinic ID --email EMAIL --role owner|admin|staff [--name NAME]\n"
 	    "  grant-module --clinic ID --module patient_portal\n"
 	    "  revoke-module --clinic ID --module patient_portal\n"
@@ -182,6 +194,64 @@ create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen,
 	    o->role, hash, &id, new_person), "create-staff");
 	free(hash);
 	return rc;
+}
+
+/* create-clinic with everything it was given, in one transaction: the
+ * clinic, its module and each --login (ROLE:EMAIL[:NAME]); prints the id,
+ * then "role email password" per login. */
+static int
+create_clinic_all(struct ctl *c, const struct opts *o)
+{
+	struct { const char *role, *email; char password[32]; bool made; }
+	    made[MAX_LOGINS];
+	const char *id;
+	int status;
+
+	if (o->module != NULL && strcmp(o->module, "patient_portal") != 0) {
+		fprintf(stderr, "portalctl: unknown module '%s'\n", o->module);
+		return 2;
+	}
+	for (int i = 0; i < o->n_logins; i++) {
+		char *role = o->logins[i], *email = strchr(role, ':');
+
+		if (email == NULL) {
+			fprintf(stderr, "portalctl: --login is ROLE:EMAIL[:NAME]\n");
+			return 2;
+		}
+		*email++ = '\0';
+		made[i].role = role;
+		made[i].email = email;
+	}
+	if (db_begin(c->db) != ERR_OK)
+		return 1;
+	status = create_clinic(c, o, &id);
+	if (status == 0 && o->module != NULL)
+		status = report(db_module_set(c->db, id, o->module, true),
+		    "grant-module");
+	for (int i = 0; i < o->n_logins && status == 0; i++) {
+		struct opts login = { .clinic = id, .role = made[i].role };
+		char *name = strchr(made[i].email, ':');
+
+		if (name != NULL)
+			*name++ = '\0';
+		login.email = made[i].email;
+		login.name = name;
+		status = create_staff(c, &login, made[i].password,
+		    sizeof(made[i].password), &made[i].made);
+	}
+	if (status == 0 && db_commit(c->db) != ERR_OK)
+		status = 1;
+	if (status != 0) {
+		db_rollback(c->db);
+		return status;
+	}
+	printf("%s\n", id);
+	for (int i = 0; i < o->n_logins; i++) {
+		printf("%s %s %s\n", made[i].role, made[i].email,
+		    made[i].made ? made[i].password : "-");
+		sodium_memzero(made[i].password, sizeof(made[i].password));
+	}
+	return 0;
 }
 
 static int
@@ -591,6 +661,7 @@ main(int argc, char **argv)
 		{ "pay-secret-file", required_argument, NULL, 'P' },
 		{ "grace", required_argument, NULL, 'g' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "login", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *explicit_path = NULL, *path, *command;
@@ -630,6 +701,14 @@ main(int argc, char **argv)
 		case 'P': o.pay_secret_file = optarg; break;
 		case 'g': o.grace = optarg; break;
 		case 'D': o.dry_run = true; break;
+		case 'L':
+			if (o.n_logins == MAX_LOGINS) {
+				fprintf(stderr, "portalctl: at most %d --login\n",
+				    MAX_LOGINS);
+				return 2;
+			}
+			o.logins[o.n_logins++] = optarg;
+			break;
 		default:
 			usage();
 			return 2;
@@ -667,15 +746,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "portalctl: cannot reach the database\n");
 		status = 1;
 	} else if (strcmp(command, "create-clinic") == 0) {
-		const char *id;
-
-		if (db_begin(ctl.db) != ERR_OK)
-			status = 1;
-		else if ((status = create_clinic(&ctl, &o, &id)) == 0 &&
-		    (status = db_commit(ctl.db) == ERR_OK ? 0 : 1) == 0)
-			printf("%s\n", id);
-		else
-			db_rollback(ctl.db);
+		status = create_clinic_all(&ctl, &o);
 	} else if (strcmp(command, "create-staff") == 0) {
 		char password[32];
 		bool new_person = false;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { api, assertProblem, psql, psqlTry } from './lib/client.mjs';
-import { makeClinic, portalctl, signIn, uniqueEmail } from './lib/fixtures.mjs';
+import { makeClinic, portalctl, signIn, unique, uniqueEmail } from './lib/fixtures.mjs';
 
 const LOGIN = '/api/v1/clinic/auth/login';
 const SELECT = '/api/v1/clinic/auth/select';
@@ -134,5 +134,32 @@ describe('the person\'s secrets', () => {
     const s = await signIn(A.logins.owner);
     assert.ok(s.cookie);
     assert.equal(s.staff.role, 'owner');
+  });
+});
+
+describe('portalctl create-clinic with its module and logins, in one run', () => {
+  test('prints the id and "role email password" lines; an existing person gets "-"; a bad login leaves nothing', () => {
+    const owner = uniqueEmail('cli-owner');
+    const code = `cli-${unique()}`;
+    const name = `CLI Clinic ${unique()}`;
+    const out = portalctl('create-clinic', '--name', name, '--code', code, '--module', 'patient_portal',
+      '--login', `owner:${owner}:Dr. Ada: Owner`, '--login', `staff:${person.email}`).split('\n');
+    assert.equal(out.length, 3, out.join(' | '));
+    const [id, ownerLine, staffLine] = out;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const [role, email, password] = ownerLine.split(' ');
+    assert.deepEqual([role, email], ['owner', owner]);
+    assert.match(password, /^[A-Za-z0-9_-]{18}$/);
+    assert.equal(staffLine, `staff ${person.email} -`, 'a known person keeps their own password');
+    assert.equal(psql(`SELECT m.name || '|' || m.role FROM staff m JOIN staff_people p ON p.id = m.person_id
+      WHERE m.clinic_id = '${id}' AND p.email = '${owner}'`), 'Dr. Ada: Owner|owner', 'the name after the second colon');
+    assert.equal(psql(`SELECT count(*) FROM clinic_modules WHERE clinic_id = '${id}' AND module = 'patient_portal'`), '1');
+    // A login with an unknown role: nothing of the run stays, not even the clinic.
+    const bad = `CLI Bad ${unique()}`;
+    assert.throws(() => portalctl('create-clinic', '--name', bad, '--module', 'patient_portal',
+      '--login', `owner:${uniqueEmail('cli-bad')}`, '--login', `boss:${uniqueEmail('cli-bad')}`), /--role must be owner, admin or staff/);
+    assert.equal(psql(`SELECT count(*) FROM clinics WHERE name = '${bad}'`), '0');
+    assert.throws(() => portalctl('create-clinic', '--name', bad, '--login', 'owner'), /--login is ROLE:EMAIL\[:NAME\]/);
+    assert.throws(() => portalctl('create-clinic', '--name', bad, '--module', 'billing'), /unknown module 'billing'/);
   });
 });

@@ -25,15 +25,17 @@ export function makeClinic({ module = true, code } = {}) {
   const u = unique();
   const name = `Test Clinic ${u}`;
   const clinicCode = code === null ? null : code ?? `test-${u}`;
-  const id = portalctl('create-clinic', '--name', name, ...(clinicCode ? ['--code', clinicCode] : []));
+  // One portalctl run (one transaction): the clinic, the module, the three logins.
+  const roles = ['owner', 'admin', 'staff'];
+  const [id, ...lines] = portalctl('create-clinic', '--name', name, ...(clinicCode ? ['--code', clinicCode] : []),
+    ...(module ? ['--module', 'patient_portal'] : []),
+    ...roles.flatMap((role) => ['--login', `${role}:${role}-${u}@clinic.test:${role} ${u}`])).split('\n');
   const logins = {};
-  for (const role of ['owner', 'admin', 'staff']) {
-    const email = `${role}-${u}@clinic.test`;
-    const password = portalctl('create-staff', '--clinic', id, '--email', email, '--role', role,
-      '--name', `${role} ${u}`);
+  for (const line of lines) {
+    const [role, email, password] = line.split(' ');
     logins[role] = { email, password };
   }
-  if (module) portalctl('grant-module', '--clinic', id, '--module', 'patient_portal');
+  assert.deepEqual(Object.keys(logins), roles, `create-clinic printed ${lines.join(' | ')}`);
   return { id, code: clinicCode, name, logins };
 }
 
