@@ -202,8 +202,9 @@ create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen,
 static int
 create_clinic_all(struct ctl *c, const struct opts *o)
 {
-	struct { const char *role, *email; char password[32]; bool made; }
-	    made[MAX_LOGINS];
+	struct opts logins[MAX_LOGINS];
+	char passwords[MAX_LOGINS][32];
+	bool new_person[MAX_LOGINS];
 	const char *id;
 	int status;
 
@@ -212,15 +213,17 @@ create_clinic_all(struct ctl *c, const struct opts *o)
 		return 2;
 	}
 	for (int i = 0; i < o->n_logins; i++) {
-		char *role = o->logins[i], *email = strchr(role, ':');
+		char *email = strchr(o->logins[i], ':'), *name;
 
 		if (email == NULL) {
 			fprintf(stderr, "portalctl: --login is ROLE:EMAIL[:NAME]\n");
 			return 2;
 		}
 		*email++ = '\0';
-		made[i].role = role;
-		made[i].email = email;
+		if ((name = strchr(email, ':')) != NULL)
+			*name++ = '\0';
+		logins[i] = (struct opts){ .role = o->logins[i],
+		    .email = email, .name = name };
 	}
 	if (db_begin(c->db) != ERR_OK)
 		return 1;
@@ -229,29 +232,22 @@ create_clinic_all(struct ctl *c, const struct opts *o)
 		status = report(db_module_set(c->db, id, o->module, true),
 		    "grant-module");
 	for (int i = 0; i < o->n_logins && status == 0; i++) {
-		struct opts login = { .clinic = id, .role = made[i].role };
-		char *name = strchr(made[i].email, ':');
-
-		if (name != NULL)
-			*name++ = '\0';
-		login.email = made[i].email;
-		login.name = name;
-		status = create_staff(c, &login, made[i].password,
-		    sizeof(made[i].password), &made[i].made);
+		logins[i].clinic = id;
+		status = create_staff(c, &logins[i], passwords[i],
+		    sizeof(passwords[i]), &new_person[i]);
 	}
 	if (status == 0 && db_commit(c->db) != ERR_OK)
 		status = 1;
 	if (status != 0) {
 		db_rollback(c->db);
-		return status;
+	} else {
+		printf("%s\n", id);
+		for (int i = 0; i < o->n_logins; i++)
+			printf("%s %s %s\n", logins[i].role, logins[i].email,
+			    new_person[i] ? passwords[i] : "-");
 	}
-	printf("%s\n", id);
-	for (int i = 0; i < o->n_logins; i++) {
-		printf("%s %s %s\n", made[i].role, made[i].email,
-		    made[i].made ? made[i].password : "-");
-		sodium_memzero(made[i].password, sizeof(made[i].password));
-	}
-	return 0;
+	sodium_memzero(passwords, sizeof(passwords));
+	return status;
 }
 
 static int

@@ -73,12 +73,15 @@ export function confValue(key) {
 export function runAsStackUser(argv, { timeoutMs = 60_000, extraEnv = {} } = {}) {
   const e = env();
   const envArgs = Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`);
-  const r = spawnSync('setpriv', [`--reuid=${e.runUid}`, `--regid=${e.runGid}`, '--init-groups', '--',
-    'env', 'HOME=/nonexistent', `USER=${e.runUser}`, `LOGNAME=${e.runUser}`, ...envArgs, ...argv], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-  });
-  if (r.error) throw new Error(`${argv.join(' ')}: ${r.error.message}`);
+  return run(argv.join(' '), 'setpriv', [`--reuid=${e.runUid}`, `--regid=${e.runGid}`, '--init-groups', '--',
+    'env', 'HOME=/nonexistent', `USER=${e.runUser}`, `LOGNAME=${e.runUser}`, ...envArgs, ...argv], timeoutMs);
+}
+
+// Runs program with args and waits; {status, stdout, stderr}; throws (naming what) only
+// when it could not be run or ran out of time.
+function run(what, program, args, timeoutMs) {
+  const r = spawnSync(program, args, { encoding: 'utf8', timeout: timeoutMs });
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -91,10 +94,8 @@ const PSQL = '/usr/lib/postgresql/15/bin/psql';
 // directory on this machine.
 export function psqlTry(sql, { user = 'postgres', db = 'portal' } = {}) {
   const e = env();
-  const r = spawnSync(PSQL, ['-h', e.runDir, '-p', e.dbPort, '-U', user, '-d', db,
-    '-X', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`psql: ${r.error.message}`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run('psql', PSQL, ['-h', e.runDir, '-p', e.dbPort, '-U', user, '-d', db,
+    '-X', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], 60_000);
 }
 
 // psql as the superuser (or opts.user); returns trimmed stdout, throws on failure.
