@@ -140,6 +140,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 shared_buffers = 256MB
+# Statement statistics, read by the benchmarks (tests/perf/lib/bench.mjs) to say where a
+# request's database time goes; the top-level statements only, so that the measurement
+# costs little (ALTER SYSTEM SET pg_stat_statements.track = all for the nested ones).
+shared_preload_libraries = 'pg_stat_statements'
 PGCONF
 	fi
 	db_running && return 0
@@ -182,6 +186,10 @@ END $$;
 SQL
 	if [ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'portal'")" ]; then
 		psql_admin -c "CREATE DATABASE portal OWNER portal_owner" >/dev/null
+	fi
+	# Where the library is loaded (a cluster this script made since it asks for it).
+	if [ -n "$(psql_admin -c "SELECT 1 WHERE current_setting('shared_preload_libraries') ~ 'pg_stat_statements'")" ]; then
+		PSQL_DB=portal psql_admin -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 	fi
 	as_user "$PREFIX/bin/portalctl" -c "$CONF" migrate >>"$LOGDIR/migrate.log" 2>&1 ||
 		{ tail -20 "$LOGDIR/migrate.log" >&2; die "migrations failed"; }

@@ -43,7 +43,7 @@ import { after, before, describe, test } from 'node:test';
 import { api, psql } from '../api/lib/client.mjs';
 import { portalctl, portalPath } from '../api/lib/fixtures.mjs';
 import {
-  between, CI, CONNECTIONS, drain, FIRST, get, hexId, LAST, MIN_OK, patientSessions, patientsSql, psqlSession,
+  between, CI, CONNECTIONS, drain, FIRST, get, hexId, LAST, MIN_OK, patientSessions, patientsSql, printCost, psqlSession,
   psqlSessions, rotate, Runs, SCALE, sqlArray, sqlId, startCeiling, stopCeiling, THREADS, ceilingTests,
 } from './lib/bench.mjs';
 
@@ -307,7 +307,7 @@ describe(`appointments benchmark: ${N_PATIENTS} patients, ${N_APPOINTMENTS} appo
     // to the last one's transaction start (created_at) in the database.
     const since = psql('SELECT now()');
     const script = runs.wrkScript('post-appointments', free.slice(0, -1).map(booking), { stopAfter: BOOKINGS / THREADS });
-    const r = runs.runWrk(script, POST_SECONDS);
+    const r = runs.runWrk(script, POST_SECONDS, { measure: true });
     await drain();
     const created = r.byStatus[201] ?? 0;
     const responses = Object.values(r.byStatus).reduce((x, y) => x + y, 0);
@@ -317,7 +317,9 @@ describe(`appointments benchmark: ${N_PATIENTS} patients, ${N_APPOINTMENTS} appo
     const rps = (booked - 1) / span;
     console.log(`# POST appointments: ${rps.toFixed(0)} bookings/s (${booked} in ${span.toFixed(1)} s), p50 ${(r.p50Us / 1000).toFixed(1)} ms, ` +
       `p99 ${(r.p99Us / 1000).toFixed(1)} ms, responses by status ${JSON.stringify(r.byStatus)}`);
-    runs.results.push({ name: `POST appointments (${responses} bookings)`, rps, p99Ms: r.p99Us / 1000, ok: created / Math.max(responses, 1) });
+    printCost('POST appointments', r.cost);
+    runs.record({ name: `POST appointments (${responses} bookings)`, rps, p99Ms: r.p99Us / 1000, ok: created / Math.max(responses, 1),
+      requests: responses, cost: r.cost });
     assert.ok(responses > 0 && r.p99Us > 0 && Number.isFinite(rps), 'no numbers');
     assert.ok(created >= responses * MIN_OK, `only ${created} of ${responses} bookings answered 201: ${JSON.stringify(r.byStatus)}`);
     // Every 201 is a booking in the database (requests cut off by the stop may add a few).

@@ -3,8 +3,9 @@
 // sessions made as rows (patients' and staff members'), the FastCGI ceiling
 // (tests/perf/fcgi_ceiling.c on a socket of its own, behind /_bench/fcgi), wrk with a Lua
 // script of requests taken in turn, the drain between runs, one measurement (warm-up, run,
-// record, assert success) and the table with the ratios to the fcgi ceiling (and, if asked,
-// of each p99 to the ceiling's). Loopback only: every request goes to the stack under test
+// record, assert success), where each measured request's time went (CPU by program, and the
+// database's statements) and the table with the ratios to the fcgi ceiling (and, if asked, of
+// each p99 to the ceiling's). Loopback only: every request goes to the stack under test
 // (PORTAL_TEST_URL).
 //
 // Knobs (environment): PORTAL_BENCH_SCALE (default 1, 0.1 under CI=true), PORTAL_BENCH_SECONDS
@@ -14,10 +15,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { confValue, env, waitFor } from '../../api/lib/client.mjs';
+import { confValue, env, psqlTry, waitFor } from '../../api/lib/client.mjs';
 
 export const CI = process.env.CI === 'true';
 export const SCALE = Number(process.env.PORTAL_BENCH_SCALE ?? (CI ? 0.1 : 1));
@@ -189,6 +192,85 @@ export function stopCeiling() {
   rmSync(ceiling.pidFile, { force: true });
 }
 
+// ---- where a measured request's time goes ----
+
+// The programs a request costs CPU in, by /proc/PID/comm: the web server, the FastCGI
+// application (portal-api and the notifier, or the ceiling's responder) and the database. Only the stack
+// user's processes count (nginx's master is root's and serves nothing; another stack on the
+// machine runs as its own user); wrk and this runner are the client, not counted.
+const PROGRAMS = {
+  nginx: 'nginx', 'portal-api': 'app', 'portal-notifier': 'app', fcgi_ceiling: 'app', postgres: 'database',
+};
+
+// Nanoseconds on CPU so far, by program: the first field of each thread's schedstat.
+function cpuNs() {
+  const uid = env().runUid;
+  const ns = { nginx: 0, app: 0, database: 0 };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const program = PROGRAMS[readFileSync(`/proc/${pid}/comm`, 'utf8').trim()];
+      if (!program || statSync(`/proc/${pid}`).uid !== uid) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        ns[program] += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      }
+    } catch { /* it ended meanwhile */ }
+  }
+  return ns;
+}
+
+// The database's statements, where the stack loads pg_stat_statements (scripts/lib/stack.sh
+// asks for it): the stack's roles' top-level statements, reset before a run and read after.
+let statementsKept;
+const statementsOn = () => {
+  statementsKept ??= psqlTry('SELECT count(*) FROM pg_stat_statements').status === 0;
+  return statementsKept;
+};
+const STACK_ROLES = "('portal_owner', 'portal_app', 'portal_notifier')";
+
+function statementsRead() {
+  const r = psqlTry(`SELECT s.calls, round(s.total_exec_time * 1000), left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100)
+    FROM pg_stat_statements s JOIN pg_roles u ON u.oid = s.userid
+    WHERE s.toplevel AND u.rolname IN ${STACK_ROLES} ORDER BY s.total_exec_time DESC`);
+  if (r.status !== 0) return null;
+  return r.stdout.trim().split('\n').filter(Boolean).map((line) => {
+    const [calls, us, ...query] = line.split('|');
+    return { calls: Number(calls), us: Number(us), query: query.join('|') };
+  });
+}
+
+// What a measured run cost per response: {cpuUs: {nginx, app, database, total}, db: {statements,
+// execUs, top: [{perRequest, usPerCall, query}]} or null}.
+function measureStart() {
+  if (statementsOn()) psqlTry('SELECT pg_stat_statements_reset()');
+  return cpuNs();
+}
+
+function measureEnd(before, responses) {
+  const after = cpuNs();
+  const n = Math.max(responses, 1);
+  const cpuUs = Object.fromEntries(Object.keys(before).map((k) => [k, (after[k] - before[k]) / n / 1000]));
+  cpuUs.total = cpuUs.nginx + cpuUs.app + cpuUs.database;
+  const rows = statementsOn() ? statementsRead() : null;
+  const db = rows && {
+    statements: rows.reduce((x, r) => x + r.calls, 0) / n,
+    execUs: rows.reduce((x, r) => x + r.us, 0) / n,
+    top: rows.filter((r) => r.calls >= 0.01 * n).slice(0, 3).map((r) => ({ perRequest: r.calls / n, usPerCall: r.us / Math.max(r.calls, 1), query: r.query })),
+  };
+  return { cpuUs, db };
+}
+
+// Prints where a run's time went, under its line.
+export function printCost(name, { cpuUs, db }) {
+  const f = (x) => x.toFixed(0);
+  console.log(`#   CPU per response: ${f(cpuUs.total)} µs (nginx ${f(cpuUs.nginx)}, application ${f(cpuUs.app)}, ` +
+    `database ${f(cpuUs.database)})`);
+  if (!db) return;
+  console.log(`#   database: ${db.statements.toFixed(2)} top-level statements and ${f(db.execUs)} µs executing per response` +
+    ' (wall time, lock waits included)');
+  for (const t of db.top) console.log(`#     ${t.perRequest.toFixed(2)} × ${f(t.usPerCall)} µs  ${t.query}`);
+}
+
 // ---- wrk ----
 
 // A Lua string literal that holds any text.
@@ -284,7 +366,9 @@ end
     return file;
   }
 
-  runWrk(script, seconds, connections = CONNECTIONS) {
+  // With measure, also where the run's time went (measureEnd()), as r.cost.
+  runWrk(script, seconds, { connections = CONNECTIONS, measure = false } = {}) {
+    const before = measure ? measureStart() : null;
     const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(connections), '-d', `${seconds}s`, '--timeout', `${TIMEOUT_SECONDS}s`,
       '-s', script, env().url], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
     if (r.error) throw new Error(`wrk: ${r.error.message}`);
@@ -295,7 +379,7 @@ end
     const byStatus = Object.fromEntries((m[11] || '').split(',').filter(Boolean).map((kv) => kv.split('=').map(Number)));
     return {
       requests, durationUs, errors: { connect, read, write, status, timeout }, p50Us: p50, p99Us: p99, maxUs: max, byStatus,
-      rps: requests / (durationUs / 1e6),
+      rps: requests / (durationUs / 1e6), cost: before ? measureEnd(before, requests) : null,
     };
   }
 
@@ -306,29 +390,40 @@ end
       this.runWrk(script, WARMUP_SECONDS);
       await drain();
     }
-    const r = this.runWrk(script, SECONDS);
+    const r = this.runWrk(script, SECONDS, { measure: true });
     await drain();
     const failed = r.errors.status + r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout;
     const ok = (r.requests - r.errors.status) / Math.max(r.requests, 1);
-    this.results.push({ name, rps: r.rps, p99Ms: r.p99Us / 1000, ok, requests: r.requests });
+    this.record({ name, rps: r.rps, p99Ms: r.p99Us / 1000, ok, requests: r.requests, cost: r.cost });
     console.log(`# ${name}: ${r.rps.toFixed(0)} req/s, p50 ${(r.p50Us / 1000).toFixed(1)} ms, p99 ${(r.p99Us / 1000).toFixed(1)} ms, ` +
       `${r.requests} requests, ${failed} errors ${JSON.stringify(r.errors)}`);
+    printCost(name, r.cost);
     assert.ok(r.requests > 0 && Number.isFinite(r.rps) && r.p99Us > 0, `${name}: no numbers`);
     assert.ok(ok >= MIN_OK && failed <= r.requests * (1 - MIN_OK), `${name}: only ${(ok * 100).toFixed(2)} % 2xx (${JSON.stringify(r.errors)})`);
     return r;
   }
 
-  // Prints the table: each measurement's req/s, p99, share of 2xx and ratio to the fcgi ceiling.
-  // With { p99: true }, a last column: each p99 over the ceiling's.
+  // One measurement for the table: {name, rps, p99Ms, ok, requests, cost (runWrk's, or null)}.
+  record(result) {
+    this.results.push(result);
+  }
+
+  // Prints the table: each measurement's req/s, p99, share of 2xx and ratio to the fcgi ceiling,
+  // then its server CPU per response and the ceiling's CPU per response over it (a steadier
+  // measure than req/s on a shared machine: the ratio the same endpoint would reach with the
+  // CPU to itself). With { p99: true }, a last column: each p99 over the ceiling's.
   printTable({ p99 = false } = {}) {
     const fcgi = this.results.find((r) => r.name.startsWith('fcgi ceiling'));
     assert.ok(fcgi, 'the fcgi ceiling was measured');
     const w = Math.max(...this.results.map((r) => r.name.length));
+    const cpu = (r) => r.cost?.cpuUs.total;
     console.log(`# ${'what'.padEnd(w)}  ${'req/s'.padStart(7)}  ${'p99 ms'.padStart(7)}  ${'2xx'.padStart(7)}  ratio to fcgi` +
-      `${p99 ? '  p99 / fcgi p99' : ''}`);
+      `  CPU µs  CPU ratio${p99 ? '  p99 / fcgi p99' : ''}`);
     for (const r of this.results) {
+      const cpuRatio = cpu(r) && cpu(fcgi) ? (cpu(fcgi) / cpu(r)).toFixed(2) : '-';
       console.log(`# ${r.name.padEnd(w)}  ${r.rps.toFixed(0).padStart(7)}  ${r.p99Ms.toFixed(1).padStart(7)}  ` +
-        `${(r.ok * 100).toFixed(1).padStart(6)}%  ${(r.rps / fcgi.rps).toFixed(2).padStart(p99 ? 13 : 0)}` +
+        `${(r.ok * 100).toFixed(1).padStart(6)}%  ${(r.rps / fcgi.rps).toFixed(2).padStart(13)}` +
+        `  ${(cpu(r)?.toFixed(0) ?? '-').padStart(6)}  ${cpuRatio.padStart(9)}` +
         `${p99 ? `  ${(r.p99Ms / fcgi.p99Ms).toFixed(2).padStart(15)}` : ''}`);
     }
   }
