@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,10 @@
 static const char *log_prog = "portal";
 static enum log_level log_min = LOG_INFO;
 static const char *log_request_id;
+/* This process's id, asked of the kernel once per process (a log line per
+ * request would otherwise cost a getpid(2) each); 0 after a fork. */
+static pid_t log_pid;
+static int log_pid_reset_on_fork;
 
 static const char *const level_names[LOG__MAX] = {
 	"debug", "info", "warn", "error",
@@ -29,6 +34,27 @@ log_init(const char *prog, enum log_level min_level)
 {
 	log_prog = prog;
 	log_min = min_level;
+}
+
+static void
+forget_pid(void)
+{
+	log_pid = 0;
+}
+
+static long
+current_pid(void)
+{
+	pid_t pid;
+
+	if (log_pid != 0)
+		return (long)log_pid;
+	if (!log_pid_reset_on_fork)
+		log_pid_reset_on_fork = pthread_atfork(NULL, NULL, forget_pid) == 0;
+	pid = getpid();
+	if (log_pid_reset_on_fork)
+		log_pid = pid;
+	return (long)pid;
 }
 
 void
@@ -108,7 +134,7 @@ line_start(char *buf, size_t cap, enum log_level level)
 	gmtime_r(&ts.tv_sec, &tm);
 	len = strftime(buf, cap, "ts=%Y-%m-%dT%H:%M:%S", &tm);
 	append_raw(buf, &len, cap, ".%03ldZ level=%s prog=%s pid=%ld",
-	    ts.tv_nsec / 1000000L, level_names[level], log_prog, (long)getpid());
+	    ts.tv_nsec / 1000000L, level_names[level], log_prog, current_pid());
 	if (log_request_id != NULL) {
 		append_raw(buf, &len, cap, " req=\"");
 		append_escaped(buf, &len, cap, log_request_id);

@@ -10,7 +10,9 @@
 //   - a sign_in_code body is wiped once sent (or dead), and no body or subject reaches a log;
 //   - with smtp_user set, STARTTLS is required: the sink, which has no TLS, receives nothing
 //     (no AUTH, no message), the message is kept for a retry and goes out once the user is
-//     removed again; smtp_user with smtp_starttls = no stops the notifier at start.
+//     removed again; smtp_user with smtp_starttls = no stops the notifier at start;
+//   - with an hour between polls, an insert and a dead message queued again still go out at
+//     once: NOTIFY woke the notifier.
 // The notifier runs with a short lease, backoff and poll interval for this file: portal.conf is
 // rewritten in place and the notifier restarted; the original is restored afterwards, whatever
 // happens. Run alone (--test-concurrency=1): it kills and restarts the notifier and the sinks.
@@ -386,4 +388,26 @@ test('smtp_user set: STARTTLS required, nothing reaches the TLS-less sink, the m
   const msg = await waitForMail((m) => mailIdOf(m) === id);
   assert.equal(msg.subject, `TLS ${u}`);
   assert.equal(mailCountById([id]).get(id), 1);
+});
+
+test('woken by NOTIFY, not by the poll: a new message and a dead one queued again go out at once', async () => {
+  // An hour between polls: only a notification can start a round within the test's time.
+  conf.write(conf.with({ ...FAST, notifier_poll_interval: '3600' }));
+  restartNotifier();
+  try {
+    const [phone] = phones(phoneTag(), 1);
+    await control({ reset: true });
+    await control({ status: 400, count: 1, to: phone });
+    await sleep(1000); // past the round the notifier makes as it starts
+    const [id] = enqueue([{ channel: 'sms', recipient: phone, body: 'woken text' }]);
+    await waitFor(() => rows([id])[id]?.status === 'dead', { timeoutMs: 10_000, what: 'the insert woke the notifier' });
+    // What a staff member's retry does (sql/0040: an update that makes a row due notifies).
+    psql(`UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = now(), last_error = NULL
+      WHERE id = '${id}'`, { user: 'portal_owner' });
+    await waitFor(() => rows([id])[id]?.status === 'sent', { timeoutMs: 10_000, what: 'the retry woke the notifier' });
+    assert.equal((await waitForSms((m) => m.reference === id)).text, 'woken text');
+  } finally {
+    conf.write(conf.with(FAST));
+    restartNotifier();
+  }
 });

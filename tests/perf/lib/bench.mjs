@@ -239,29 +239,37 @@ function statementsRead() {
   });
 }
 
-// What a measured run cost per response: {cpuUs: {nginx, app, database, total}, db: {statements,
-// execUs, top: [{perRequest, usPerCall, query}]} or null}.
+// What a measured run cost: the CPU by program and the statements, in all (measureEnd()), and
+// per response (costPer(): {cpuUs: {nginx, app, database, total}, db: {statements, execUs, top:
+// [{perRequest, usPerCall, query}]} or null}).
 function measureStart() {
   if (statementsOn()) psqlTry('SELECT pg_stat_statements_reset()');
   return cpuNs();
 }
 
-function measureEnd(before, responses) {
+function measureEnd(before) {
   const after = cpuNs();
+  // A process that ended during the run takes its time with it: never below 0.
+  const ns = Object.fromEntries(Object.keys(before).map((k) => [k, Math.max(0, after[k] - before[k])]));
+  return { ns, statements: statementsOn() ? statementsRead() : null };
+}
+
+export function costPer({ ns, statements }, responses) {
   const n = Math.max(responses, 1);
-  const cpuUs = Object.fromEntries(Object.keys(before).map((k) => [k, (after[k] - before[k]) / n / 1000]));
+  const cpuUs = Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, v / n / 1000]));
   cpuUs.total = cpuUs.nginx + cpuUs.app + cpuUs.database;
-  const rows = statementsOn() ? statementsRead() : null;
-  const db = rows && {
-    statements: rows.reduce((x, r) => x + r.calls, 0) / n,
-    execUs: rows.reduce((x, r) => x + r.us, 0) / n,
-    top: rows.filter((r) => r.calls >= 0.01 * n).slice(0, 3).map((r) => ({ perRequest: r.calls / n, usPerCall: r.us / Math.max(r.calls, 1), query: r.query })),
+  const db = statements && {
+    statements: statements.reduce((x, r) => x + r.calls, 0) / n,
+    execUs: statements.reduce((x, r) => x + r.us, 0) / n,
+    top: statements.filter((r) => r.calls >= 0.01 * n).slice(0, 3).map((r) => ({
+      perRequest: r.calls / n, usPerCall: r.us / Math.max(r.calls, 1), query: r.query,
+    })),
   };
   return { cpuUs, db };
 }
 
 // Prints where a run's time went, under its line.
-export function printCost(name, { cpuUs, db }) {
+export function printCost({ cpuUs, db }) {
   const f = (x) => x.toFixed(0);
   console.log(`#   CPU per response: ${f(cpuUs.total)} µs (nginx ${f(cpuUs.nginx)}, application ${f(cpuUs.app)}, ` +
     `database ${f(cpuUs.database)})`);
@@ -366,7 +374,7 @@ end
     return file;
   }
 
-  // With measure, also where the run's time went (measureEnd()), as r.cost.
+  // With measure, also what the run cost in all (measureEnd()), as r.measured.
   runWrk(script, seconds, { connections = CONNECTIONS, measure = false } = {}) {
     const before = measure ? measureStart() : null;
     const r = spawnSync('wrk', ['-t', String(THREADS), '-c', String(connections), '-d', `${seconds}s`, '--timeout', `${TIMEOUT_SECONDS}s`,
@@ -379,7 +387,7 @@ end
     const byStatus = Object.fromEntries((m[11] || '').split(',').filter(Boolean).map((kv) => kv.split('=').map(Number)));
     return {
       requests, durationUs, errors: { connect, read, write, status, timeout }, p50Us: p50, p99Us: p99, maxUs: max, byStatus,
-      rps: requests / (durationUs / 1e6), cost: before ? measureEnd(before, requests) : null,
+      rps: requests / (durationUs / 1e6), measured: before ? measureEnd(before) : null,
     };
   }
 
@@ -391,19 +399,20 @@ end
       await drain();
     }
     const r = this.runWrk(script, SECONDS, { measure: true });
+    const cost = costPer(r.measured, r.requests);
     await drain();
     const failed = r.errors.status + r.errors.connect + r.errors.read + r.errors.write + r.errors.timeout;
     const ok = (r.requests - r.errors.status) / Math.max(r.requests, 1);
-    this.record({ name, rps: r.rps, p99Ms: r.p99Us / 1000, ok, requests: r.requests, cost: r.cost });
+    this.record({ name, rps: r.rps, p99Ms: r.p99Us / 1000, ok, requests: r.requests, cost });
     console.log(`# ${name}: ${r.rps.toFixed(0)} req/s, p50 ${(r.p50Us / 1000).toFixed(1)} ms, p99 ${(r.p99Us / 1000).toFixed(1)} ms, ` +
       `${r.requests} requests, ${failed} errors ${JSON.stringify(r.errors)}`);
-    printCost(name, r.cost);
+    printCost(cost);
     assert.ok(r.requests > 0 && Number.isFinite(r.rps) && r.p99Us > 0, `${name}: no numbers`);
     assert.ok(ok >= MIN_OK && failed <= r.requests * (1 - MIN_OK), `${name}: only ${(ok * 100).toFixed(2)} % 2xx (${JSON.stringify(r.errors)})`);
     return r;
   }
 
-  // One measurement for the table: {name, rps, p99Ms, ok, requests, cost (runWrk's, or null)}.
+  // One measurement for the table: {name, rps, p99Ms, ok, requests, cost (costPer()'s, or none)}.
   record(result) {
     this.results.push(result);
   }
