@@ -195,9 +195,9 @@ export function stopCeiling() {
 // ---- where a measured request's time goes ----
 
 // The programs a request costs CPU in, by /proc/PID/comm: the web server, the FastCGI
-// application (portal-api and the notifier, or the ceiling's responder) and the database. Only the stack
-// user's processes count (nginx's master is root's and serves nothing; another stack on the
-// machine runs as its own user); wrk and this runner are the client, not counted.
+// application (portal-api and the notifier, or the ceiling's responder) and the database.
+// Only the stack user's processes count (nginx's master is root's and serves nothing; another
+// stack on the machine runs as its own user); wrk and this runner are the client, not counted.
 const PROGRAMS = {
   nginx: 'nginx', 'portal-api': 'app', 'portal-notifier': 'app', fcgi_ceiling: 'app', postgres: 'database',
 };
