@@ -196,6 +196,16 @@ create_staff(struct ctl *c, const struct opts *o, char *password, size_t plen,
 	return rc;
 }
 
+/* True for a module portalctl may grant; otherwise says so. */
+static bool
+module_known(const char *module)
+{
+	if (strcmp(module, "patient_portal") == 0)
+		return true;
+	fprintf(stderr, "portalctl: unknown module '%s'\n", module);
+	return false;
+}
+
 /* create-clinic with everything it was given, in one transaction: the
  * clinic, its module and each --login (ROLE:EMAIL[:NAME]); prints the id,
  * then "role email password" per login. */
@@ -208,10 +218,8 @@ create_clinic_all(struct ctl *c, const struct opts *o)
 	const char *id;
 	int status;
 
-	if (o->module != NULL && strcmp(o->module, "patient_portal") != 0) {
-		fprintf(stderr, "portalctl: unknown module '%s'\n", o->module);
+	if (o->module != NULL && !module_known(o->module))
 		return 2;
-	}
 	for (int i = 0; i < o->n_logins; i++) {
 		char *email = strchr(o->logins[i], ':'), *name;
 
@@ -758,10 +766,9 @@ main(int argc, char **argv)
 	    strcmp(command, "revoke-module") == 0) {
 		if (need(o.clinic, "clinic") || need(o.module, "module"))
 			status = 2;
-		else if (strcmp(o.module, "patient_portal") != 0) {
-			fprintf(stderr, "portalctl: unknown module '%s'\n", o.module);
+		else if (!module_known(o.module))
 			status = 2;
-		} else
+		else
 			status = report(db_module_set(ctl.db, o.clinic, o.module,
 			    command[0] == 'g'), command);
 	} else if (strcmp(command, "set-public-url") == 0) {
